@@ -1,0 +1,2 @@
+/** Scalar time-series samples and their CSV connector. */
+package io.beamline.io.samples;

@@ -1,0 +1,46 @@
+package io.beamline.pipelines;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+
+/**
+ * A runnable pipeline: its name on the command line, its options, and how it builds its graph.
+ *
+ * <p>{@link #build} only constructs the graph on the given {@link Pipeline}, so tests pass a
+ * {@code TestPipeline}, {@code beamline plan} prints the graph without running it, and the run
+ * directory records it.
+ *
+ * @param <O> the pipeline's options interface
+ */
+public interface BeamlinePipeline<O extends BeamlineOptions> {
+
+  /** Subcommand name, lower-case, e.g. {@code demo}. */
+  String name();
+
+  /** One-line description for {@code --help}. */
+  String summary();
+
+  /** The options interface; its getters become the command's flags. */
+  Class<O> optionsClass();
+
+  /**
+   * Checks options and inputs before anything is built, throwing {@link UserInputException} with
+   * a one-line message that names the input and the fix.
+   */
+  default void validate(O options) {}
+
+  /** Adds the pipeline's transforms to {@code pipeline}. Must not execute anything. */
+  void build(Pipeline pipeline, O options);
+
+  /** Local input files, recorded with size and SHA-256 in the run manifest. */
+  default List<Path> inputFiles(O options) {
+    return List.of();
+  }
+
+  /** Directories the pipeline writes to; files changed by the run are listed in the manifest. */
+  default List<Path> outputRoots(O options) {
+    return List.of(Paths.get(options.getOutputDir(), name()));
+  }
+}

@@ -1,0 +1,47 @@
+package io.beamline.pipelines;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/** Checks shared by pipelines' {@code validate} methods; each throws {@link UserInputException}. */
+public final class Inputs {
+  private Inputs() {}
+
+  /** Requires {@code path} to be an existing, readable regular file. */
+  public static Path requireReadableFile(String flag, String path) {
+    if (path == null || path.isBlank()) {
+      throw new UserInputException(flag + " is required: give the path of an existing file");
+    }
+    Path p = Paths.get(path);
+    if (!Files.exists(p)) {
+      throw new UserInputException(
+          "input file not found: " + path + " (" + flag + "); check the path or create the file");
+    }
+    if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+      throw new UserInputException(
+          "input is not a readable file: " + path + " (" + flag + "); give a readable file");
+    }
+    return p;
+  }
+
+  /**
+   * Creates {@code dir} if needed and proves it is writable by creating and deleting a probe
+   * file (permission bits alone lie for root and on network file systems).
+   */
+  public static Path requireWritableDir(String flag, String dir) {
+    Path p = Paths.get(dir).toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(p);
+      Path probe = Files.createTempFile(p, ".beamline-write-check", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | SecurityException e) {
+      throw new UserInputException(
+          "output directory is not writable: " + dir + " (" + flag + "): "
+              + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage())
+              + "; choose a directory you can write to");
+    }
+    return p;
+  }
+}

@@ -1,0 +1,22 @@
+package io.beamline.pipelines;
+
+import io.beamline.pipelines.demo.DemoPipeline;
+import java.util.List;
+import java.util.Optional;
+
+/** The pipelines this build can run, in the order {@code --help} lists them. */
+public final class PipelineRegistry {
+  private static final List<BeamlinePipeline<?>> ALL = List.of(new DemoPipeline());
+
+  private PipelineRegistry() {}
+
+  /** Every runnable pipeline. */
+  public static List<BeamlinePipeline<?>> all() {
+    return ALL;
+  }
+
+  /** The pipeline called {@code name}, if this build has it. */
+  public static Optional<BeamlinePipeline<?>> find(String name) {
+    return ALL.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+}

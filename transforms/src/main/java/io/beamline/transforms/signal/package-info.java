@@ -1,0 +1,2 @@
+/** Scalar signal generation and windowed summaries. */
+package io.beamline.transforms.signal;
