@@ -1,0 +1,309 @@
+package io.beamline.runners;
+
+import io.beamline.pipelines.BeamlineOptions;
+import io.beamline.pipelines.BeamlinePipeline;
+import io.beamline.pipelines.PipelineRegistry;
+import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.run.BuildInfo;
+import io.beamline.pipelines.run.RunRecord;
+import io.beamline.pipelines.run.Runs;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Entry point of {@code beamline} ({@code java -jar beamline.jar}, {@code spark-submit}, or the
+ * {@code ./beamline} launcher).
+ *
+ * <p>Exit status: 0 success, 1 the pipeline ran and failed, 2 a usage or input error (unknown
+ * flag, bad value, missing input, unwritable output directory), always reported on one line.
+ */
+public final class Beamline {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  Beamline(PrintWriter out, PrintWriter err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = new Beamline(out, err).execute(args);
+    out.flush();
+    err.flush();
+    System.exit(code);
+  }
+
+  /** A generated pipeline subcommand and its flags. */
+  private record PipelineCommand(BeamlinePipeline<?> def, CommandLine cli, List<OptionFlags.Flag> flags) {}
+
+  /** Parses and executes {@code args}; returns the exit status. */
+  int execute(String... args) {
+    CommandLine top = new CommandLine(topSpec());
+    List<PipelineCommand> runs = new ArrayList<>();
+    List<PipelineCommand> plans = new ArrayList<>();
+    CommandLine plan = new CommandLine(planSpec());
+    for (BeamlinePipeline<?> def : PipelineRegistry.all()) {
+      PipelineCommand run = pipelineCommand(def, def.summary());
+      top.addSubcommand(def.name(), run.cli());
+      runs.add(run);
+      PipelineCommand p = pipelineCommand(def, "Write and print the plan of '" + def.name()
+          + "' without running it");
+      plan.addSubcommand(def.name(), p.cli());
+      plans.add(p);
+    }
+    top.addSubcommand("plan", plan);
+    for (Upcoming u : Upcoming.ALL) {
+      top.addSubcommand(u.name(), new CommandLine(u.spec()));
+    }
+    top.setUsageHelpWidth(100);
+
+    ParseResult parsed;
+    try {
+      parsed = top.parseArgs(OptionFlags.normalize(args));
+    } catch (ParameterException e) {
+      String cmd = e.getCommandLine().getCommandSpec().qualifiedName(" ");
+      err.println(cmd + ": " + e.getMessage().replaceAll("\\s*\\R\\s*", " ").trim()
+          + "; run '" + cmd + " --help' for the flags");
+      return USAGE;
+    }
+    if (CommandLine.printHelpIfRequested(parsed)) {
+      return OK;
+    }
+    ParseResult leaf = parsed;
+    List<String> path = new ArrayList<>();
+    while (leaf.hasSubcommand()) {
+      leaf = leaf.subcommand();
+      path.add(leaf.commandSpec().name());
+    }
+    if (path.isEmpty()) {
+      if (parsed.hasMatchedOption("--version")) {
+        out.println("beamline " + BuildInfo.describe());
+        return OK;
+      }
+      top.usage(out);
+      return USAGE;
+    }
+    String first = path.get(0);
+    if ("plan".equals(first)) {
+      if (path.size() < 2) {
+        err.println("beamline plan: name a pipeline, e.g. 'beamline plan demo'; pipelines: "
+            + String.join(", ", PipelineRegistry.all().stream().map(BeamlinePipeline::name).toList()));
+        return USAGE;
+      }
+      PipelineCommand pc = find(plans, path.get(1));
+      String format = parsed.subcommand().matchedOptionValue("--format", "text");
+      return runPipeline(pc, leaf, args, false, format);
+    }
+    for (Upcoming u : Upcoming.ALL) {
+      if (u.name().equals(first)) {
+        err.println("beamline " + first + ": not available in this build yet; the " + first
+            + " pipeline is " + (u.issue() > 0 ? "being built under issue #" + u.issue()
+                : "planned (seed " + u.seed() + ")")
+            + "; run 'beamline demo' to try the runtime");
+        return USAGE;
+      }
+    }
+    return runPipeline(find(runs, first), leaf, args, true, "text");
+  }
+
+  private static PipelineCommand find(List<PipelineCommand> cmds, String name) {
+    return cmds.stream().filter(c -> c.def().name().equals(name)).findFirst().orElseThrow();
+  }
+
+  private int runPipeline(
+      PipelineCommand pc, ParseResult leaf, String[] args, boolean execute, String format) {
+    return runTyped(pc.def(), pc, leaf, args, execute, format);
+  }
+
+  private <O extends BeamlineOptions> int runTyped(
+      BeamlinePipeline<O> def, PipelineCommand pc, ParseResult leaf, String[] args,
+      boolean execute, String format) {
+    String cmd = "beamline " + (execute ? "" : "plan ") + def.name();
+    List<String> beamArgs = OptionFlags.toBeamArgs(leaf, pc.flags());
+    O options;
+    try {
+      options =
+          PipelineOptionsFactory.fromArgs(beamArgs.toArray(new String[0]))
+              .withValidation()
+              .as(def.optionsClass());
+    } catch (IllegalArgumentException e) {
+      err.println(cmd + ": " + firstLine(e.getMessage()));
+      return USAGE;
+    }
+    RunRecord record;
+    try {
+      record = execute
+          ? Runs.run(def, options, Arrays.asList(args))
+          : Runs.plan(def, options, Arrays.asList(args));
+    } catch (UserInputException e) {
+      err.println(cmd + ": " + firstLine(e.getMessage()));
+      return USAGE;
+    }
+    if (!execute) {
+      printPlan(record, format);
+      return OK;
+    }
+    if ("succeeded".equals(record.status())) {
+      out.println(cmd + ": run " + record.runId() + " succeeded ("
+          + options.getRunner().getSimpleName() + ")");
+      for (Path root : def.outputRoots(options)) {
+        out.println("  outputs: " + root.toAbsolutePath().normalize());
+      }
+      out.println("  record:  " + record.runDir());
+      return OK;
+    }
+    err.println(cmd + ": run " + record.runId() + " failed: " + record.error()
+        + " (log: " + record.runDir().resolve("run.log") + ")");
+    return FAILED;
+  }
+
+  private void printPlan(RunRecord record, String format) {
+    try {
+      switch (format) {
+        case "dot":
+          out.print(Files.readString(record.runDir().resolve("plan.dot")));
+          break;
+        case "json":
+          out.print(Files.readString(record.runDir().resolve("plan.json")));
+          break;
+        default:
+          out.print(record.plan().toText());
+          out.println("plan written to " + record.runDir() + " (plan.json, plan.dot,"
+              + " options.json, manifest.json); nothing was run");
+      }
+    } catch (java.io.IOException e) {
+      err.println("beamline plan: cannot read back the plan: " + e.getMessage());
+    }
+    out.flush();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unknown error";
+    }
+    return s.strip().split("\\R", 2)[0];
+  }
+
+  static OptionSpec helpOption() {
+    return OptionSpec.builder("-h", "--help")
+        .usageHelp(true)
+        .description("Show this help message and exit.")
+        .build();
+  }
+
+  private CommandSpec topSpec() {
+    CommandSpec spec = CommandSpec.create().name("beamline");
+    spec.mixinStandardHelpOptions(true);
+    spec.version("beamline " + BuildInfo.describe());
+    spec.usageMessage()
+        .description(
+            "Portable Apache Beam pipelines for scientific instrument data.",
+            "Every pipeline runs on the DirectRunner (default) or, unchanged, on the SparkRunner"
+                + " (--runner=SparkRunner, or spark-submit), and records each run under"
+                + " <output-dir>/runs/<run-id>/.")
+        .footer("", "Exit status: 0 ok, 1 the run failed, 2 usage or input error.");
+    return spec;
+  }
+
+  private CommandSpec planSpec() {
+    CommandSpec spec = CommandSpec.create().name("plan");
+    spec.addOption(helpOption());
+    spec.usageMessage()
+        .description(
+            "Build a pipeline's graph and write it (plan.json, plan.dot, options.json) under"
+                + " <output-dir>/runs/<run-id>/ without running any transform.");
+    spec.addOption(
+        OptionSpec.builder("--format")
+            .type(String.class)
+            .paramLabel("text|dot|json")
+            .description("What to print: an indented text tree (default), Graphviz DOT, or JSON")
+            .completionCandidates(List.of("text", "dot", "json"))
+            .build());
+    return spec;
+  }
+
+  private PipelineCommand pipelineCommand(BeamlinePipeline<?> def, String description) {
+    CommandSpec spec = CommandSpec.create().name(def.name());
+    spec.addOption(helpOption());
+    spec.usageMessage().description(description);
+    List<OptionFlags.Flag> flags = OptionFlags.addTo(spec, def.optionsClass());
+    spec.usageMessage().sortOptions(false);
+    CommandLine cli = new CommandLine(spec);
+    cli.setUsageHelpWidth(100);
+    return new PipelineCommand(def, cli, flags);
+  }
+
+  /** Pipelines whose subcommands exist (with the seeds' flags) but which are not built yet. */
+  record Upcoming(String name, int issue, String seed, String summary, String[][] flags) {
+    static final List<Upcoming> ALL =
+        List.of(
+            new Upcoming("constellation", 5, "000",
+                "Multi-modal sensor ingestion over Kafka, sync, NWB/Zarr, WebDataset (issue #5)",
+                new String[][] {
+                  {"--duration", "SECONDS"}, {"--output-dir", "DIR"}, {"--subject-id", "ID"},
+                  {"--session-id", "ID"}, {"--kafka-bootstrap", "HOST:PORT"}, {"--no-kafka", null},
+                  {"--with-kafka", null}, {"--topic-prefix", "PREFIX"}, {"--fault-injection", null},
+                  {"--training-config", "FILE"}, {"--sagemaker-config", "FILE"},
+                  {"--metrics-port", "PORT"}}),
+            new Upcoming("regions", 4, "001",
+                "Neural-mass simulation region by region, spikes, synthetic sources (issue #4)",
+                new String[][] {
+                  {"--start-region", "N"}, {"--end-region", "N"}, {"--filename", "PREFIX"},
+                  {"--leadfield", "FILE"}, {"--connectivity", "FILE"}, {"--output-dir", "DIR"},
+                  {"--keep-raw", null}}),
+            new Upcoming("infer", 3, "002",
+                "Audio chunk manifests and DJL model inference with retries and telemetry"
+                    + " (issue #3)",
+                new String[][] {
+                  {"--recordings", "DIR"}, {"--manifest", "CSV"}, {"--manifest-dir", "DIR"},
+                  {"--chunks-dir", "DIR"}, {"--output", "DIR"}, {"--resume-summary", "FILE"},
+                  {"--resume-completed", null}, {"--stub-runner", null}, {"--max-gpus", "N"},
+                  {"--workers-per-gpu", "N"}, {"--cpu-workers", "N"},
+                  {"--allow-partial-chunks", null}, {"--apply", null}, {"--slurm-script", "FILE"},
+                  {"--slurm-log-dir", "DIR"}}),
+            new Upcoming("stream", 0, "003",
+                "Streaming super-time-frame workflow over a broker with fast monitoring",
+                new String[][] {
+                  {"--duration", "SECONDS"}, {"--stf-interval-seconds", "SECONDS"},
+                  {"--broker", "HOST:PORT"}, {"--fastmon-fraction", "FRACTION"},
+                  {"--output-dir", "DIR"}}));
+
+    CommandSpec spec() {
+      CommandSpec spec = CommandSpec.create().name(name);
+      spec.addOption(helpOption());
+      spec.usageMessage().description(summary + " [not in this build yet]");
+      for (String[] f : flags) {
+        OptionSpec.Builder b = OptionSpec.builder(f[0])
+            .type(f[1] == null ? Boolean.class : String.class)
+            .arity(f[1] == null ? "0..1" : "1");
+        if (f[1] != null) {
+          b.paramLabel("<" + f[1] + ">");
+        }
+        spec.addOption(b.build());
+      }
+      spec.addOption(OptionSpec.builder("--runner").type(String.class).paramLabel("<RUNNER>").build());
+      spec.addOption(OptionSpec.builder("--spark-master").type(String.class)
+          .paramLabel("<MASTER>").build());
+      spec.addPositional(PositionalParamSpec.builder().arity("0..*").paramLabel("ARGS")
+          .type(String.class).hidden(true).build());
+      return spec;
+    }
+  }
+}

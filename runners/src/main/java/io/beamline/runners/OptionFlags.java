@@ -1,0 +1,215 @@
+package io.beamline.runners;
+
+import io.beamline.pipelines.BeamlineOptions;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Validation;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Derives command-line flags from a Beam options interface, so the interface is the single
+ * source of truth: each property {@code fooBar} becomes {@code --foo-bar}; Beam's spelling
+ * {@code --fooBar} and the seeds' Python spelling {@code --foo_bar} are accepted too (see {@link
+ * #normalize}). Values
+ * accept both {@code --name value} and {@code --name=value}. The runner flags {@code --runner},
+ * {@code --sparkMaster} and {@code --targetParallelism} are added to every pipeline.
+ */
+final class OptionFlags {
+
+  /** One flag and the Beam property it sets. */
+  record Flag(String property, OptionSpec spec) {}
+
+  private OptionFlags() {}
+
+  /** Adds the flags of {@code optionsClass} and the runner flags to {@code spec}. */
+  static List<Flag> addTo(CommandSpec spec, Class<? extends BeamlineOptions> optionsClass) {
+    List<Flag> flags = new ArrayList<>();
+    List<Map.Entry<String, Method>> props = new ArrayList<>(properties(optionsClass).entrySet());
+    // The pipeline's own flags first, alphabetically; then the shared ones; then the runner's.
+    props.sort(
+        java.util.Comparator.comparing(
+                (Map.Entry<String, Method> e) ->
+                    e.getValue().getDeclaringClass() == BeamlineOptions.class)
+            .thenComparing(Map.Entry::getKey));
+    for (Map.Entry<String, Method> e : props) {
+      Method getter = e.getValue();
+      Class<?> type = boxed(getter.getReturnType());
+      OptionSpec.Builder b = OptionSpec.builder(names(e.getKey()));
+      b.type(type == Boolean.class ? Boolean.class : type);
+      if (type == Boolean.class) {
+        b.arity("0..1").fallbackValue("true");
+      } else {
+        b.arity("1").paramLabel("<" + kebab(e.getKey()).toUpperCase(Locale.ROOT).replace('-', '_') + ">");
+      }
+      b.description(description(getter));
+      if (getter.isAnnotationPresent(Validation.Required.class)) {
+        b.required(true);
+      }
+      OptionSpec o = b.build();
+      spec.addOption(o);
+      flags.add(new Flag(e.getKey(), o));
+    }
+    flags.add(runnerFlag(spec, "runner", String.class,
+        "Beam runner: DirectRunner (default, in-process) or SparkRunner"));
+    flags.add(runnerFlag(spec, "sparkMaster", String.class,
+        "Spark master for the SparkRunner, e.g. local[2] or spark://host:7077 (default local[4];"
+            + " spark-submit --master overrides it)"));
+    flags.add(runnerFlag(spec, "targetParallelism", Integer.class,
+        "DirectRunner worker threads (default: available processors)"));
+    return flags;
+  }
+
+  private static Flag runnerFlag(CommandSpec spec, String property, Class<?> type, String desc) {
+    OptionSpec o =
+        OptionSpec.builder(names(property))
+            .type(type)
+            .arity("1")
+            .paramLabel("<" + kebab(property).toUpperCase(Locale.ROOT).replace('-', '_') + ">")
+            .description(desc)
+            .build();
+    spec.addOption(o);
+    return new Flag(property, o);
+  }
+
+  /** Turns the matched flags into Beam arguments {@code --property=value}. */
+  static List<String> toBeamArgs(ParseResult parsed, List<Flag> flags) {
+    List<String> args = new ArrayList<>();
+    for (Flag f : flags) {
+      if (parsed.hasMatchedOption(f.spec())) {
+        Object v = f.spec().getValue();
+        args.add("--" + f.property() + "=" + v);
+      }
+    }
+    return args;
+  }
+
+  /** Getter properties declared by Beamline options interfaces, in declaration order. */
+  static Map<String, Method> properties(Class<? extends BeamlineOptions> optionsClass) {
+    Map<String, Method> out = new LinkedHashMap<>();
+    List<Class<?>> ifaces = new ArrayList<>();
+    collect(optionsClass, ifaces);
+    for (Class<?> i : ifaces) {
+      for (Method m : i.getDeclaredMethods()) {
+        String n = m.getName();
+        if (m.getParameterCount() != 0 || m.isDefault() || m.isSynthetic()) {
+          continue;
+        }
+        String prop = null;
+        if (n.startsWith("get") && n.length() > 3) {
+          prop = n.substring(3);
+        } else if (n.startsWith("is") && n.length() > 2) {
+          prop = n.substring(2);
+        }
+        if (prop != null) {
+          out.putIfAbsent(Character.toLowerCase(prop.charAt(0)) + prop.substring(1), m);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Most specific interface first, then its parents, stopping at BeamlineOptions. */
+  private static void collect(Class<?> c, List<Class<?>> out) {
+    if (!BeamlineOptions.class.isAssignableFrom(c) || out.contains(c)) {
+      return;
+    }
+    out.add(c);
+    for (Class<?> p : c.getInterfaces()) {
+      collect(p, out);
+    }
+  }
+
+  static String[] names(String property) {
+    return new String[] {"--" + kebab(property)};
+  }
+
+  /**
+   * Rewrites Beam's {@code --camelCase} and the seeds' {@code --snake_case} flag spellings to the
+   * canonical {@code --kebab-case} before parsing, keeping any {@code =value}.
+   */
+  static String[] normalize(String[] args) {
+    String[] out = new String[args.length];
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.startsWith("--") && a.length() > 2 && !a.equals("--")) {
+        int eq = a.indexOf('=');
+        String name = eq < 0 ? a.substring(2) : a.substring(2, eq);
+        String rest = eq < 0 ? "" : a.substring(eq);
+        if (name.matches("[A-Za-z][A-Za-z0-9_-]*")) {
+          a = "--" + kebab(name).replace('_', '-') + rest;
+        }
+      }
+      out[i] = a;
+    }
+    return out;
+  }
+
+  static String kebab(String camel) {
+    StringBuilder b = new StringBuilder();
+    for (char c : camel.toCharArray()) {
+      if (Character.isUpperCase(c)) {
+        b.append('-').append(Character.toLowerCase(c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  private static String[] description(Method getter) {
+    Description d = getter.getAnnotation(Description.class);
+    String text = d == null ? "" : d.value();
+    String def = defaultText(getter);
+    if (def != null) {
+      text = text + (text.isEmpty() ? "" : " ") + "(default: " + def + ")";
+    }
+    return new String[] {text};
+  }
+
+  private static String defaultText(Method m) {
+    if (m.isAnnotationPresent(Default.String.class)) {
+      return m.getAnnotation(Default.String.class).value();
+    } else if (m.isAnnotationPresent(Default.Integer.class)) {
+      return String.valueOf(m.getAnnotation(Default.Integer.class).value());
+    } else if (m.isAnnotationPresent(Default.Long.class)) {
+      return String.valueOf(m.getAnnotation(Default.Long.class).value());
+    } else if (m.isAnnotationPresent(Default.Double.class)) {
+      return String.valueOf(m.getAnnotation(Default.Double.class).value());
+    } else if (m.isAnnotationPresent(Default.Float.class)) {
+      return String.valueOf(m.getAnnotation(Default.Float.class).value());
+    } else if (m.isAnnotationPresent(Default.Boolean.class)) {
+      return String.valueOf(m.getAnnotation(Default.Boolean.class).value());
+    } else if (m.isAnnotationPresent(Default.Enum.class)) {
+      return m.getAnnotation(Default.Enum.class).value();
+    }
+    return null;
+  }
+
+  private static Class<?> boxed(Class<?> t) {
+    if (!t.isPrimitive()) {
+      return t;
+    }
+    if (t == int.class) {
+      return Integer.class;
+    } else if (t == long.class) {
+      return Long.class;
+    } else if (t == double.class) {
+      return Double.class;
+    } else if (t == float.class) {
+      return Float.class;
+    } else if (t == boolean.class) {
+      return Boolean.class;
+    } else if (t == short.class) {
+      return Short.class;
+    }
+    return t;
+  }
+}
