@@ -2,7 +2,15 @@ package io.beamline.io.parquet;
 
 import static org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Preconditions.checkArgument;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.UUID;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.util.MimeTypes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -211,10 +219,54 @@ public final class ParquetTableIO {
       if (numShards > 0) {
         write = write.withNumShards(numShards);
       }
-      return input
-          .apply("ToAvroRecords", ParDo.of(new RowToRecordFn(schema, avro.toString())))
-          .setCoder(AvroCoder.of(GenericRecord.class, avro))
-          .apply("WriteParquetFiles", write);
+      WriteFilesResult<Void> result =
+          input
+              .apply("ToAvroRecords", ParDo.of(new RowToRecordFn(schema, avro.toString())))
+              .setCoder(AvroCoder.of(GenericRecord.class, avro))
+              .apply("WriteParquetFiles", write);
+      // An empty input must still leave a readable (empty) table, so that queries over it work.
+      result
+          .getPerDestinationOutputFilenames()
+          .apply("CountFiles", Count.globally())
+          .apply(
+              "WriteEmptyTableIfNone",
+              ParDo.of(new EmptyTableFn(directory, prefix, avro.toString(), codec)));
+      return result;
+    }
+  }
+
+  /** Writes {@code <prefix>-00000-of-00001.parquet} with no rows when no file was written. */
+  static final class EmptyTableFn extends DoFn<Long, Void> {
+    private final String directory;
+    private final String prefix;
+    private final String avroJson;
+    private final CompressionCodecName codec;
+
+    EmptyTableFn(String directory, String prefix, String avroJson, CompressionCodecName codec) {
+      this.directory = directory;
+      this.prefix = prefix;
+      this.avroJson = avroJson;
+      this.codec = codec;
+    }
+
+    @ProcessElement
+    public void process(@Element Long files) throws IOException {
+      if (files > 0) {
+        return;
+      }
+      ResourceId dir = FileSystems.matchNewResource(directory, true);
+      ResourceId target =
+          dir.resolve(prefix + "-00000-of-00001.parquet", StandardResolveOptions.RESOLVE_FILE);
+      ResourceId tmp =
+          dir.resolve(
+              "." + prefix + "-" + UUID.randomUUID() + ".tmp", StandardResolveOptions.RESOLVE_FILE);
+      org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(avroJson);
+      ParquetIO.Sink sink = ParquetIO.sink(avro).withCompressionCodec(codec);
+      try (WritableByteChannel channel = FileSystems.create(tmp, MimeTypes.BINARY)) {
+        sink.open(channel);
+        sink.flush();
+      }
+      FileSystems.rename(List.of(tmp), List.of(target));
     }
   }
 

@@ -1,0 +1,60 @@
+package io.beamline.io.files;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+  @TempDir Path dir;
+
+  private List<String> names() throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void writesAndReplaces() throws IOException {
+    Path f = dir.resolve("sub/out.json");
+    AtomicFiles.writeString(f, "one");
+    AtomicFiles.writeString(f, "two");
+    assertEquals("two", Files.readString(f));
+    assertEquals(List.of("out.json"), Files.list(f.getParent()).map(p -> p.getFileName().toString()).toList());
+  }
+
+  @Test
+  void failedWriteKeepsPreviousFileAndLeavesNoTemporary() throws IOException {
+    Path f = dir.resolve("table.csv");
+    AtomicFiles.writeString(f, "complete\n");
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                AtomicFiles.write(
+                    f,
+                    out -> {
+                      out.write("half a ro".getBytes());
+                      throw new IOException("disk full");
+                    }));
+    assertEquals("disk full", e.getMessage());
+    assertEquals("complete\n", Files.readString(f));
+    assertEquals(List.of("table.csv"), names());
+  }
+
+  @Test
+  void digestOfKnownInput() throws IOException {
+    assertEquals(
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        Digests.sha256("abc".getBytes()));
+    Path f = dir.resolve("abc.txt");
+    Files.writeString(f, "abc");
+    assertEquals(Digests.sha256("abc".getBytes()), Digests.sha256(f));
+  }
+}
