@@ -179,6 +179,7 @@ public final class Runs {
     manifest.put("duration_s", Duration.between(start, end).toMillis() / 1000.0);
     manifest.put("error", error);
     if (outputsSince != null) {
+      removeEmptyTempDirs(def.outputRoots(options));
       manifest.put("outputs", describeOutputs(def.outputRoots(options), outputsSince));
     }
   }
@@ -215,6 +216,32 @@ public final class Runs {
       out.add(m);
     }
     return out;
+  }
+
+  /**
+   * Beam's FileIO moves its temporary files into place but leaves their (then empty) {@code
+   * .temp-beam*} directory behind on local file systems; remove those, never a non-empty one.
+   */
+  private static void removeEmptyTempDirs(List<Path> roots) {
+    for (Path root : roots) {
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (Stream<Path> dirs = Files.walk(root)) {
+        for (Path d : dirs.filter(Files::isDirectory)
+            .filter(d -> d.getFileName().toString().startsWith(".temp-beam"))
+            .sorted(java.util.Comparator.reverseOrder())
+            .toList()) {
+          try (Stream<Path> entries = Files.list(d)) {
+            if (entries.findAny().isEmpty()) {
+              Files.delete(d);
+            }
+          }
+        }
+      } catch (IOException e) {
+        LOG.warn("Could not tidy temporary directories under {}: {}", root, e.getMessage());
+      }
+    }
   }
 
   /** Regular files under the roots modified at or after {@code since} (skipping hidden/temp). */
