@@ -73,6 +73,8 @@ public final class Beamline {
       top.addSubcommand(u.name(), new CommandLine(u.spec()));
     }
     top.setUsageHelpWidth(100);
+    top.setOut(out);
+    top.setErr(err);
 
     ParseResult parsed;
     try {
@@ -136,7 +138,7 @@ public final class Beamline {
       BeamlinePipeline<O> def, PipelineCommand pc, ParseResult leaf, String[] args,
       boolean execute, String format) {
     String cmd = "beamline " + (execute ? "" : "plan ") + def.name();
-    List<String> beamArgs = OptionFlags.toBeamArgs(leaf, pc.flags());
+    List<String> beamArgs = underSparkSubmit(OptionFlags.toBeamArgs(leaf, pc.flags()));
     O options;
     try {
       options =
@@ -172,6 +174,32 @@ public final class Beamline {
     err.println(cmd + ": run " + record.runId() + " failed: " + record.error()
         + " (log: " + record.runDir().resolve("run.log") + ")");
     return FAILED;
+  }
+
+  /**
+   * Under {@code spark-submit} (which sets the {@code spark.master} system property) the
+   * SparkRunner is the default, and the master spark-submit chose is the one Spark uses, so it is
+   * also the one recorded in {@code options.json}.
+   */
+  static List<String> underSparkSubmit(List<String> beamArgs) {
+    String submitted = System.getProperty("spark.master");
+    if (submitted == null || submitted.isBlank()) {
+      return beamArgs;
+    }
+    List<String> out = new ArrayList<>();
+    boolean runnerGiven = false;
+    for (String a : beamArgs) {
+      if (a.startsWith("--sparkMaster=")) {
+        continue;
+      }
+      runnerGiven |= a.startsWith("--runner=");
+      out.add(a);
+    }
+    if (!runnerGiven) {
+      out.add("--runner=SparkRunner");
+    }
+    out.add("--sparkMaster=" + submitted);
+    return out;
   }
 
   private void printPlan(RunRecord record, String format) {

@@ -1,0 +1,184 @@
+package io.beamline.runners;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BeamlineCliTest {
+  @TempDir Path dir;
+
+  /** Exit status and what was printed. */
+  record Result(int code, String out, String err) {
+    List<String> errLines() {
+      return err.lines().toList();
+    }
+  }
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = new Beamline(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private List<Path> runDirs() throws Exception {
+    Path runs = dir.resolve("runs");
+    if (!Files.isDirectory(runs)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(runs)) {
+      return s.toList();
+    }
+  }
+
+  @Test
+  void helpListsEverySubcommand() {
+    Result r = run("--help");
+    assertEquals(0, r.code());
+    for (String c : List.of("demo", "plan", "constellation", "regions", "infer", "stream")) {
+      assertThat(r.out(), containsString("  " + c + " "));
+    }
+  }
+
+  @Test
+  void versionNamesProjectAndBeam() {
+    Result r = run("--version");
+    assertEquals(0, r.code());
+    assertThat(r.out(), containsString("beamline 0.1.0"));
+    assertThat(r.out(), containsString("Beam 2.62.0"));
+  }
+
+  @Test
+  void noSubcommandPrintsUsageAndFails() {
+    Result r = run();
+    assertEquals(2, r.code());
+    assertThat(r.out(), containsString("Usage: beamline"));
+  }
+
+  @Test
+  void unknownFlagIsOneLineNamingTheFlag() {
+    Result r = run("demo", "--output-dir", dir.toString(), "--frobnicate=3");
+    assertEquals(2, r.code());
+    assertEquals(1, r.errLines().size(), r.err());
+    assertThat(r.err(), containsString("'--frobnicate=3'"));
+    assertThat(r.err(), startsWith("beamline demo: Unknown option"));
+    assertTrue(runDirsQuiet().isEmpty());
+  }
+
+  private List<Path> runDirsQuiet() {
+    try {
+      return runDirs();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void badValueIsOneLineNamingTheFlag() {
+    Result r = run("demo", "--output-dir", dir.toString(), "--sensors", "many");
+    assertEquals(2, r.code());
+    assertEquals(1, r.errLines().size(), r.err());
+    assertThat(r.err(), containsString("--sensors"));
+    assertThat(r.err(), containsString("many"));
+  }
+
+  @Test
+  void missingInputFileIsOneLineAndNothingRuns() throws Exception {
+    Result r = run("demo", "--output-dir", dir.toString(), "--input", dir.resolve("absent.csv").toString());
+    assertEquals(2, r.code());
+    assertEquals(1, r.errLines().size(), r.err());
+    assertThat(r.err(), containsString("input file not found: " + dir.resolve("absent.csv")));
+    assertEquals(List.of(), runDirs());
+  }
+
+  @Test
+  void unwritableOutputDirectoryIsOneLine() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Result r = run("demo", "--output-dir", file.resolve("sub").toString());
+    assertEquals(2, r.code());
+    assertEquals(1, r.errLines().size(), r.err());
+    assertThat(r.err(), containsString("output directory is not writable"));
+  }
+
+  @Test
+  void planWritesThePlanAndRunsNothing() throws Exception {
+    Result r = run("plan", "demo", "--output-dir", dir.toString(), "--sensors", "3");
+    assertEquals(0, r.code(), r.err());
+    assertThat(r.out(), containsString("pipeline demo:"));
+    assertThat(r.out(), containsString("nothing was run"));
+    List<Path> runs = runDirs();
+    assertEquals(1, runs.size());
+    assertTrue(Files.isRegularFile(runs.get(0).resolve("plan.json")));
+    assertTrue(Files.isRegularFile(runs.get(0).resolve("plan.dot")));
+    assertThat(Files.readString(runs.get(0).resolve("options.json")), containsString("\"sensors\" : 3"));
+    assertFalse(Files.exists(runs.get(0).resolve("metrics.json")));
+    assertFalse(Files.exists(dir.resolve("demo")));
+  }
+
+  @Test
+  void planCanPrintDot() {
+    Result r = run("plan", "--format", "dot", "demo", "--output-dir", dir.toString());
+    assertEquals(0, r.code(), r.err());
+    assertThat(r.out(), startsWith("digraph \"demo\""));
+  }
+
+  @Test
+  void planWithoutPipelineIsAUsageError() {
+    Result r = run("plan");
+    assertEquals(2, r.code());
+    assertThat(r.err(), containsString("name a pipeline"));
+  }
+
+  @Test
+  void demoRunsWithEveryFlagSpelling() throws Exception {
+    Result r =
+        run("demo", "--output-dir=" + dir, "--sensors", "2", "--rate_hz", "50", "--windowSeconds=2",
+            "--seconds=4", "--run-id", "spellings");
+    assertEquals(0, r.code(), r.err());
+    assertThat(r.out(), containsString("run spellings succeeded (DirectRunner)"));
+    String options = Files.readString(dir.resolve("runs/spellings/options.json"));
+    assertThat(options, containsString("\"rateHz\" : 50.0"));
+    assertThat(options, containsString("\"windowSeconds\" : 2.0"));
+    assertTrue(Files.isRegularFile(
+        dir.resolve("demo/window_stats/window_stats-00000-of-00001.parquet")));
+  }
+
+  @Test
+  void unbuiltPipelinesAcceptSeedFlagsAndSayWhere() {
+    Result r = run("regions", "--start_region", "0", "--end_region", "3", "--leadfield", "lf.mat");
+    assertEquals(2, r.code());
+    assertEquals(1, r.errLines().size(), r.err());
+    assertThat(r.err(), containsString("issue #4"));
+    Result c = run("constellation", "--no-kafka", "--duration", "5", "--bad-flag");
+    assertEquals(2, c.code());
+    assertThat(c.err(), containsString("'--bad-flag'"));
+  }
+
+  @Test
+  void sparkSubmitMasterBecomesTheDefaultRunner() {
+    System.setProperty("spark.master", "local[3]");
+    try {
+      assertEquals(
+          List.of("--outputDir=x", "--runner=SparkRunner", "--sparkMaster=local[3]"),
+          Beamline.underSparkSubmit(List.of("--outputDir=x", "--sparkMaster=local[9]")));
+      assertEquals(
+          List.of("--runner=DirectRunner", "--sparkMaster=local[3]"),
+          Beamline.underSparkSubmit(List.of("--runner=DirectRunner")));
+    } finally {
+      System.clearProperty("spark.master");
+    }
+    assertEquals(List.of("--a=1"), Beamline.underSparkSubmit(List.of("--a=1")));
+  }
+}

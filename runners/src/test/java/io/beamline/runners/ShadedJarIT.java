@@ -1,0 +1,110 @@
+package io.beamline.runners;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.beamline.io.duckdb.DuckDb;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged artefact as users run it: {@code java -jar beamline.jar}, {@code spark-submit}
+ * (Spark's own {@code SparkSubmit} entry point from the bundled Spark), and the {@code
+ * ./beamline} launcher.
+ */
+class ShadedJarIT {
+  static final Path JAR = Paths.get("target", "beamline.jar").toAbsolutePath();
+  static final String JAVA =
+      Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+  @TempDir Path dir;
+
+  record Proc(int code, String out, String err) {}
+
+  static Proc exec(Path cwd, List<String> cmd) throws Exception {
+    Path out = Files.createTempFile("proc", ".out");
+    Path err = Files.createTempFile("proc", ".err");
+    Process p = new ProcessBuilder(cmd).directory(cwd.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
+    return new Proc(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  static List<String> addOpens() {
+    List<String> out = new ArrayList<>();
+    for (String pkg : List.of("java.lang", "java.lang.invoke", "java.io", "java.net", "java.nio",
+        "java.util", "java.util.concurrent", "sun.nio.ch", "sun.nio.cs", "sun.security.action",
+        "sun.util.calendar")) {
+      out.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
+    }
+    return out;
+  }
+
+  private long rows(Path outputDir) throws Exception {
+    try (DuckDb db = DuckDb.inMemory()) {
+      return db.count("SELECT * FROM read_parquet(" + DuckDb.literal(
+          outputDir.resolve("demo/window_stats") + File.separator + "*.parquet") + ")");
+    }
+  }
+
+  @Test
+  void javaJarRunsTheDemoOnBothRunners() throws Exception {
+    Proc help = exec(dir, List.of(JAVA, "-jar", JAR.toString(), "--help"));
+    assertEquals(0, help.code(), help.err());
+    assertThat(help.out(), containsString("regions"));
+
+    Proc direct = exec(dir, List.of(JAVA, "-jar", JAR.toString(), "demo", "--seconds", "3",
+        "--output-dir", dir.resolve("direct").toString()));
+    assertEquals(0, direct.code(), direct.err());
+    assertEquals(4 * 3, rows(dir.resolve("direct")));
+
+    // The jar's manifest carries Add-Opens, so plain `java -jar` runs Spark on Java 17.
+    Proc spark = exec(dir, List.of(JAVA, "-jar", JAR.toString(), "demo", "--seconds", "3",
+        "--runner=SparkRunner", "--spark-master", "local[2]",
+        "--output-dir", dir.resolve("spark").toString()));
+    assertEquals(0, spark.code(), spark.err());
+    assertThat(spark.out(), containsString("succeeded (SparkRunner)"));
+    assertEquals(4 * 3, rows(dir.resolve("spark")));
+  }
+
+  @Test
+  void sparkSubmitRunsTheSameJar() throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(JAVA));
+    cmd.addAll(addOpens());
+    cmd.addAll(List.of("-cp", JAR.toString(), "org.apache.spark.deploy.SparkSubmit",
+        "--master", "local[2]", "--class", "io.beamline.runners.Beamline", JAR.toString(),
+        "demo", "--seconds", "3", "--output-dir", dir.resolve("submit").toString(),
+        "--run-id", "submitted"));
+    Proc p = exec(dir, cmd);
+    assertEquals(0, p.code(), p.err());
+    assertThat(p.out(), containsString("succeeded (SparkRunner)"));
+    String options = Files.readString(dir.resolve("submit/runs/submitted/options.json"));
+    assertThat(options, containsString("\"sparkMaster\" : \"local[2]\""));
+    assertEquals(4 * 3, rows(dir.resolve("submit")));
+  }
+
+  @Test
+  void errorsFromTheJarAreOneLineWithStatusTwo() throws Exception {
+    Proc p = exec(dir, List.of(JAVA, "-jar", JAR.toString(), "demo", "--nope"));
+    assertEquals(2, p.code());
+    assertEquals(List.of("beamline demo: Unknown option: '--nope'; run 'beamline demo --help' for"
+        + " the flags"), p.err().lines().toList());
+  }
+
+  @Test
+  void launcherScriptRunsTheBuiltJar() throws Exception {
+    Path launcher = Paths.get("..", "beamline").toAbsolutePath().normalize();
+    Proc p = exec(dir, List.of("bash", launcher.toString(), "--version"));
+    assertEquals(0, p.code(), p.err());
+    assertThat(p.out(), containsString("beamline 0.1.0"));
+    assertEquals("", p.err(), "the jar is fresh, so the launcher must not rebuild it");
+  }
+}
