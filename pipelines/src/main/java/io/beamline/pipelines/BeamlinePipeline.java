@@ -8,9 +8,9 @@ import org.apache.beam.sdk.Pipeline;
 /**
  * A runnable pipeline: its name on the command line, its options, and how it builds its graph.
  *
- * <p>{@link #build} only constructs the graph on the given {@link Pipeline}, so tests pass a
- * {@code TestPipeline}, {@code beamline plan} prints the graph without running it, and the run
- * directory records it.
+ * <p>{@link #build} only constructs the graph on the given {@link Pipeline}, so tests pass a {@code
+ * TestPipeline}, {@code beamline plan} prints the graph without running it, and the run directory
+ * records it.
  *
  * @param <O> the pipeline's options interface
  */
@@ -26,8 +26,8 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
   Class<O> optionsClass();
 
   /**
-   * Checks options and inputs before anything is built, throwing {@link UserInputException} with
-   * a one-line message that names the input and the fix.
+   * Checks options and inputs before anything is built, throwing {@link UserInputException} with a
+   * one-line message that names the input and the fix.
    */
   default void validate(O options) {}
 

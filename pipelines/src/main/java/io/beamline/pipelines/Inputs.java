@@ -27,8 +27,8 @@ public final class Inputs {
   }
 
   /**
-   * Creates {@code dir} if needed and proves it is writable by creating and deleting a probe
-   * file (permission bits alone lie for root and on network file systems).
+   * Creates {@code dir} if needed and proves it is writable by creating and deleting a probe file
+   * (permission bits alone lie for root and on network file systems).
    */
   public static Path requireWritableDir(String flag, String dir) {
     Path p = Paths.get(dir).toAbsolutePath().normalize();
@@ -38,8 +38,13 @@ public final class Inputs {
       Files.delete(probe);
     } catch (IOException | SecurityException e) {
       throw new UserInputException(
-          "output directory is not writable: " + dir + " (" + flag + "): "
-              + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage())
+          "output directory is not writable: "
+              + dir
+              + " ("
+              + flag
+              + "): "
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + e.getMessage())
               + "; choose a directory you can write to");
     }
     return p;

@@ -1,9 +1,9 @@
 package io.beamline.pipelines;
 
 /**
- * A problem with what the user asked for (a missing input, an unwritable directory, a bad
- * option value). The message is one line that names the input and the fix; the command line
- * prints it without a stack trace and exits with status 2.
+ * A problem with what the user asked for (a missing input, an unwritable directory, a bad option
+ * value). The message is one line that names the input and the fix; the command line prints it
+ * without a stack trace and exits with status 2.
  */
 public final class UserInputException extends RuntimeException {
   public UserInputException(String message) {

@@ -14,20 +14,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The same pipeline, the same options, on the DirectRunner and on the SparkRunner (local[2]):
- * the Parquet tables must hold exactly the same rows, compared through DuckDB.
+ * The same pipeline, the same options, on the DirectRunner and on the SparkRunner (local[2]): the
+ * Parquet tables must hold exactly the same rows, compared through DuckDB.
  */
 class DirectVsSparkIT {
   @TempDir Path dir;
 
   private RunRecord run(String runner, String out, String... extra) {
-    List<String> args = new java.util.ArrayList<>(List.of(
-        "--outputDir=" + dir.resolve(out), "--runner=" + runner, "--sparkMaster=local[2]",
-        "--sensors=5", "--seconds=20", "--rateHz=200", "--windowSeconds=0.25", "--seed=7",
-        "--numShards=0"));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--outputDir=" + dir.resolve(out),
+                "--runner=" + runner,
+                "--sparkMaster=local[2]",
+                "--sensors=5",
+                "--seconds=20",
+                "--rateHz=200",
+                "--windowSeconds=0.25",
+                "--seed=7",
+                "--numShards=0"));
     args.addAll(List.of(extra));
-    DemoPipeline.DemoOptions o = PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
-        .withoutStrictParsing().as(DemoPipeline.DemoOptions.class);
+    DemoPipeline.DemoOptions o =
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+            .withoutStrictParsing()
+            .as(DemoPipeline.DemoOptions.class);
     RunRecord r = Runs.run(new DemoPipeline(), o, args);
     assertEquals("succeeded", r.status(), "run on " + runner + ": " + r.error());
     return r;
@@ -42,7 +52,9 @@ class DirectVsSparkIT {
   }
 
   private String parquet(String out, String table) {
-    return "read_parquet(" + DuckDb.literal(dir.resolve(out) + "/demo/" + table + "/*.parquet") + ")";
+    return "read_parquet("
+        + DuckDb.literal(dir.resolve(out) + "/demo/" + table + "/*.parquet")
+        + ")";
   }
 
   @Test
@@ -50,10 +62,12 @@ class DirectVsSparkIT {
     run("DirectRunner", "direct");
     run("SparkRunner", "spark");
     try (DuckDb db = DuckDb.inMemory()) {
-      assertSameRows(db, parquet("direct", "window_stats"), parquet("spark", "window_stats"),
-          5 * 20 * 4);
-      assertEquals(List.of(List.of(50L, 50L)),
-          db.rows("SELECT min(n_samples), max(n_samples) FROM " + parquet("spark", "window_stats")));
+      assertSameRows(
+          db, parquet("direct", "window_stats"), parquet("spark", "window_stats"), 5 * 20 * 4);
+      assertEquals(
+          List.of(List.of(50L, 50L)),
+          db.rows(
+              "SELECT min(n_samples), max(n_samples) FROM " + parquet("spark", "window_stats")));
     }
   }
 
@@ -63,8 +77,13 @@ class DirectVsSparkIT {
     StringBuilder b = new StringBuilder("sensor_id,time_s,value\n");
     java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
     for (int i = 0; i < 2000; i++) {
-      b.append("s").append(i % 3).append(',').append(1704067200 + i * 0.01).append(',')
-          .append(rng.nextGaussian()).append('\n');
+      b.append("s")
+          .append(i % 3)
+          .append(',')
+          .append(1704067200 + i * 0.01)
+          .append(',')
+          .append(rng.nextGaussian())
+          .append('\n');
       if (i % 250 == 0) {
         b.append("broken line ").append(i).append('\n');
       }
@@ -73,10 +92,14 @@ class DirectVsSparkIT {
     run("DirectRunner", "direct", "--input=" + csv);
     run("SparkRunner", "spark", "--input=" + csv);
     try (DuckDb db = DuckDb.inMemory()) {
-      assertSameRows(db, parquet("direct", "window_stats"), parquet("spark", "window_stats"),
-          3 * 80);
-      String failuresA = "read_json_auto(" + DuckDb.literal(dir.resolve("direct") + "/demo/failures/*.jsonl") + ")";
-      String failuresB = "read_json_auto(" + DuckDb.literal(dir.resolve("spark") + "/demo/failures/*.jsonl") + ")";
+      assertSameRows(
+          db, parquet("direct", "window_stats"), parquet("spark", "window_stats"), 3 * 80);
+      String failuresA =
+          "read_json_auto("
+              + DuckDb.literal(dir.resolve("direct") + "/demo/failures/*.jsonl")
+              + ")";
+      String failuresB =
+          "read_json_auto(" + DuckDb.literal(dir.resolve("spark") + "/demo/failures/*.jsonl") + ")";
       assertSameRows(db, failuresA, failuresB, 8);
     }
   }

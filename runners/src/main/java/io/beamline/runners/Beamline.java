@@ -25,8 +25,8 @@ import picocli.CommandLine.ParseResult;
  * Entry point of {@code beamline} ({@code java -jar beamline.jar}, {@code spark-submit}, or the
  * {@code ./beamline} launcher).
  *
- * <p>Exit status: 0 success, 1 the pipeline ran and failed, 2 a usage or input error (unknown
- * flag, bad value, missing input, unwritable output directory), always reported on one line.
+ * <p>Exit status: 0 success, 1 the pipeline ran and failed, 2 a usage or input error (unknown flag,
+ * bad value, missing input, unwritable output directory), always reported on one line.
  */
 public final class Beamline {
   static final int OK = 0;
@@ -51,7 +51,8 @@ public final class Beamline {
   }
 
   /** A generated pipeline subcommand and its flags. */
-  private record PipelineCommand(BeamlinePipeline<?> def, CommandLine cli, List<OptionFlags.Flag> flags) {}
+  private record PipelineCommand(
+      BeamlinePipeline<?> def, CommandLine cli, List<OptionFlags.Flag> flags) {}
 
   /** Parses and executes {@code args}; returns the exit status. */
   int execute(String... args) {
@@ -63,8 +64,9 @@ public final class Beamline {
       PipelineCommand run = pipelineCommand(def, def.summary());
       top.addSubcommand(def.name(), run.cli());
       runs.add(run);
-      PipelineCommand p = pipelineCommand(def, "Write and print the plan of '" + def.name()
-          + "' without running it");
+      PipelineCommand p =
+          pipelineCommand(
+              def, "Write and print the plan of '" + def.name() + "' without running it");
       plan.addSubcommand(def.name(), p.cli());
       plans.add(p);
     }
@@ -81,8 +83,13 @@ public final class Beamline {
       parsed = top.parseArgs(OptionFlags.normalize(args));
     } catch (ParameterException e) {
       String cmd = e.getCommandLine().getCommandSpec().qualifiedName(" ");
-      err.println(cmd + ": " + e.getMessage().replaceAll("\\s*\\R\\s*", " ").trim()
-          + "; run '" + cmd + " --help' for the flags");
+      err.println(
+          cmd
+              + ": "
+              + e.getMessage().replaceAll("\\s*\\R\\s*", " ").trim()
+              + "; run '"
+              + cmd
+              + " --help' for the flags");
       return USAGE;
     }
     if (CommandLine.printHelpIfRequested(parsed)) {
@@ -105,8 +112,10 @@ public final class Beamline {
     String first = path.get(0);
     if ("plan".equals(first)) {
       if (path.size() < 2) {
-        err.println("beamline plan: name a pipeline, e.g. 'beamline plan demo'; pipelines: "
-            + String.join(", ", PipelineRegistry.all().stream().map(BeamlinePipeline::name).toList()));
+        err.println(
+            "beamline plan: name a pipeline, e.g. 'beamline plan demo'; pipelines: "
+                + String.join(
+                    ", ", PipelineRegistry.all().stream().map(BeamlinePipeline::name).toList()));
         return USAGE;
       }
       PipelineCommand pc = find(plans, path.get(1));
@@ -115,10 +124,16 @@ public final class Beamline {
     }
     for (Upcoming u : Upcoming.ALL) {
       if (u.name().equals(first)) {
-        err.println("beamline " + first + ": not available in this build yet; the " + first
-            + " pipeline is " + (u.issue() > 0 ? "being built under issue #" + u.issue()
-                : "planned (seed " + u.seed() + ")")
-            + "; run 'beamline demo' to try the runtime");
+        err.println(
+            "beamline "
+                + first
+                + ": not available in this build yet; the "
+                + first
+                + " pipeline is "
+                + (u.issue() > 0
+                    ? "being built under issue #" + u.issue()
+                    : "planned (seed " + u.seed() + ")")
+                + "; run 'beamline demo' to try the runtime");
         return USAGE;
       }
     }
@@ -135,8 +150,12 @@ public final class Beamline {
   }
 
   private <O extends BeamlineOptions> int runTyped(
-      BeamlinePipeline<O> def, PipelineCommand pc, ParseResult leaf, String[] args,
-      boolean execute, String format) {
+      BeamlinePipeline<O> def,
+      PipelineCommand pc,
+      ParseResult leaf,
+      String[] args,
+      boolean execute,
+      String format) {
     String cmd = "beamline " + (execute ? "" : "plan ") + def.name();
     List<String> beamArgs = underSparkSubmit(OptionFlags.toBeamArgs(leaf, pc.flags()));
     O options;
@@ -151,9 +170,10 @@ public final class Beamline {
     }
     RunRecord record;
     try {
-      record = execute
-          ? Runs.run(def, options, Arrays.asList(args))
-          : Runs.plan(def, options, Arrays.asList(args));
+      record =
+          execute
+              ? Runs.run(def, options, Arrays.asList(args))
+              : Runs.plan(def, options, Arrays.asList(args));
     } catch (UserInputException e) {
       err.println(cmd + ": " + firstLine(e.getMessage()));
       return USAGE;
@@ -163,16 +183,28 @@ public final class Beamline {
       return OK;
     }
     if ("succeeded".equals(record.status())) {
-      out.println(cmd + ": run " + record.runId() + " succeeded ("
-          + options.getRunner().getSimpleName() + ")");
+      out.println(
+          cmd
+              + ": run "
+              + record.runId()
+              + " succeeded ("
+              + options.getRunner().getSimpleName()
+              + ")");
       for (Path root : def.outputRoots(options)) {
         out.println("  outputs: " + root.toAbsolutePath().normalize());
       }
       out.println("  record:  " + record.runDir());
       return OK;
     }
-    err.println(cmd + ": run " + record.runId() + " failed: " + record.error()
-        + " (log: " + record.runDir().resolve("run.log") + ")");
+    err.println(
+        cmd
+            + ": run "
+            + record.runId()
+            + " failed: "
+            + record.error()
+            + " (log: "
+            + record.runDir().resolve("run.log")
+            + ")");
     return FAILED;
   }
 
@@ -213,8 +245,11 @@ public final class Beamline {
           break;
         default:
           out.print(record.plan().toText());
-          out.println("plan written to " + record.runDir() + " (plan.json, plan.dot,"
-              + " options.json, manifest.json); nothing was run");
+          out.println(
+              "plan written to "
+                  + record.runDir()
+                  + " (plan.json, plan.dot,"
+                  + " options.json, manifest.json); nothing was run");
       }
     } catch (java.io.IOException e) {
       err.println("beamline plan: cannot read back the plan: " + e.getMessage());
@@ -282,55 +317,94 @@ public final class Beamline {
   record Upcoming(String name, int issue, String seed, String summary, String[][] flags) {
     static final List<Upcoming> ALL =
         List.of(
-            new Upcoming("constellation", 5, "000",
+            new Upcoming(
+                "constellation",
+                5,
+                "000",
                 "Multi-modal sensor ingestion over Kafka, sync, NWB/Zarr, WebDataset (issue #5)",
                 new String[][] {
-                  {"--duration", "SECONDS"}, {"--output-dir", "DIR"}, {"--subject-id", "ID"},
-                  {"--session-id", "ID"}, {"--kafka-bootstrap", "HOST:PORT"}, {"--no-kafka", null},
-                  {"--with-kafka", null}, {"--topic-prefix", "PREFIX"}, {"--fault-injection", null},
-                  {"--training-config", "FILE"}, {"--sagemaker-config", "FILE"},
-                  {"--metrics-port", "PORT"}}),
-            new Upcoming("regions", 4, "001",
+                  {"--duration", "SECONDS"},
+                  {"--output-dir", "DIR"},
+                  {"--subject-id", "ID"},
+                  {"--session-id", "ID"},
+                  {"--kafka-bootstrap", "HOST:PORT"},
+                  {"--no-kafka", null},
+                  {"--with-kafka", null},
+                  {"--topic-prefix", "PREFIX"},
+                  {"--fault-injection", null},
+                  {"--training-config", "FILE"},
+                  {"--sagemaker-config", "FILE"},
+                  {"--metrics-port", "PORT"}
+                }),
+            new Upcoming(
+                "regions",
+                4,
+                "001",
                 "Neural-mass simulation region by region, spikes, synthetic sources (issue #4)",
                 new String[][] {
                   {"--start-region", "N"}, {"--end-region", "N"}, {"--filename", "PREFIX"},
                   {"--leadfield", "FILE"}, {"--connectivity", "FILE"}, {"--output-dir", "DIR"},
-                  {"--keep-raw", null}}),
-            new Upcoming("infer", 3, "002",
+                  {"--keep-raw", null}
+                }),
+            new Upcoming(
+                "infer",
+                3,
+                "002",
                 "Audio chunk manifests and DJL model inference with retries and telemetry"
                     + " (issue #3)",
                 new String[][] {
-                  {"--recordings", "DIR"}, {"--manifest", "CSV"}, {"--manifest-dir", "DIR"},
-                  {"--chunks-dir", "DIR"}, {"--output", "DIR"}, {"--resume-summary", "FILE"},
-                  {"--resume-completed", null}, {"--stub-runner", null}, {"--max-gpus", "N"},
-                  {"--workers-per-gpu", "N"}, {"--cpu-workers", "N"},
-                  {"--allow-partial-chunks", null}, {"--apply", null}, {"--slurm-script", "FILE"},
-                  {"--slurm-log-dir", "DIR"}}),
-            new Upcoming("stream", 0, "003",
+                  {"--recordings", "DIR"},
+                  {"--manifest", "CSV"},
+                  {"--manifest-dir", "DIR"},
+                  {"--chunks-dir", "DIR"},
+                  {"--output", "DIR"},
+                  {"--resume-summary", "FILE"},
+                  {"--resume-completed", null},
+                  {"--stub-runner", null},
+                  {"--max-gpus", "N"},
+                  {"--workers-per-gpu", "N"},
+                  {"--cpu-workers", "N"},
+                  {"--allow-partial-chunks", null},
+                  {"--apply", null},
+                  {"--slurm-script", "FILE"},
+                  {"--slurm-log-dir", "DIR"}
+                }),
+            new Upcoming(
+                "stream",
+                0,
+                "003",
                 "Streaming super-time-frame workflow over a broker with fast monitoring",
                 new String[][] {
                   {"--duration", "SECONDS"}, {"--stf-interval-seconds", "SECONDS"},
                   {"--broker", "HOST:PORT"}, {"--fastmon-fraction", "FRACTION"},
-                  {"--output-dir", "DIR"}}));
+                  {"--output-dir", "DIR"}
+                }));
 
     CommandSpec spec() {
       CommandSpec spec = CommandSpec.create().name(name);
       spec.addOption(helpOption());
       spec.usageMessage().description(summary + " [not in this build yet]");
       for (String[] f : flags) {
-        OptionSpec.Builder b = OptionSpec.builder(f[0])
-            .type(f[1] == null ? Boolean.class : String.class)
-            .arity(f[1] == null ? "0..1" : "1");
+        OptionSpec.Builder b =
+            OptionSpec.builder(f[0])
+                .type(f[1] == null ? Boolean.class : String.class)
+                .arity(f[1] == null ? "0..1" : "1");
         if (f[1] != null) {
           b.paramLabel("<" + f[1] + ">");
         }
         spec.addOption(b.build());
       }
-      spec.addOption(OptionSpec.builder("--runner").type(String.class).paramLabel("<RUNNER>").build());
-      spec.addOption(OptionSpec.builder("--spark-master").type(String.class)
-          .paramLabel("<MASTER>").build());
-      spec.addPositional(PositionalParamSpec.builder().arity("0..*").paramLabel("ARGS")
-          .type(String.class).hidden(true).build());
+      spec.addOption(
+          OptionSpec.builder("--runner").type(String.class).paramLabel("<RUNNER>").build());
+      spec.addOption(
+          OptionSpec.builder("--spark-master").type(String.class).paramLabel("<MASTER>").build());
+      spec.addPositional(
+          PositionalParamSpec.builder()
+              .arity("0..*")
+              .paramLabel("ARGS")
+              .type(String.class)
+              .hidden(true)
+              .build());
       return spec;
     }
   }

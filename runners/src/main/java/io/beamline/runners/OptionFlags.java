@@ -15,12 +15,12 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Derives command-line flags from a Beam options interface, so the interface is the single
- * source of truth: each property {@code fooBar} becomes {@code --foo-bar}; Beam's spelling
- * {@code --fooBar} and the seeds' Python spelling {@code --foo_bar} are accepted too (see {@link
- * #normalize}). Values
- * accept both {@code --name value} and {@code --name=value}. The runner flags {@code --runner},
- * {@code --sparkMaster} and {@code --targetParallelism} are added to every pipeline.
+ * Derives command-line flags from a Beam options interface, so the interface is the single source
+ * of truth: each property {@code fooBar} becomes {@code --foo-bar}; Beam's spelling {@code
+ * --fooBar} and the seeds' Python spelling {@code --foo_bar} are accepted too (see {@link
+ * #normalize}). Values accept both {@code --name value} and {@code --name=value}. The runner flags
+ * {@code --runner}, {@code --sparkMaster} and {@code --targetParallelism} are added to every
+ * pipeline.
  */
 final class OptionFlags {
 
@@ -47,7 +47,8 @@ final class OptionFlags {
       if (type == Boolean.class) {
         b.arity("0..1").fallbackValue("true");
       } else {
-        b.arity("1").paramLabel("<" + kebab(e.getKey()).toUpperCase(Locale.ROOT).replace('-', '_') + ">");
+        b.arity("1")
+            .paramLabel("<" + kebab(e.getKey()).toUpperCase(Locale.ROOT).replace('-', '_') + ">");
       }
       b.description(description(getter));
       if (getter.isAnnotationPresent(Validation.Required.class)) {
@@ -57,13 +58,25 @@ final class OptionFlags {
       spec.addOption(o);
       flags.add(new Flag(e.getKey(), o));
     }
-    flags.add(runnerFlag(spec, "runner", String.class,
-        "Beam runner: DirectRunner (default, in-process) or SparkRunner"));
-    flags.add(runnerFlag(spec, "sparkMaster", String.class,
-        "Spark master for the SparkRunner, e.g. local[2] or spark://host:7077 (default local[4];"
-            + " spark-submit --master overrides it)"));
-    flags.add(runnerFlag(spec, "targetParallelism", Integer.class,
-        "DirectRunner worker threads (default: available processors)"));
+    flags.add(
+        runnerFlag(
+            spec,
+            "runner",
+            String.class,
+            "Beam runner: DirectRunner (default, in-process) or SparkRunner"));
+    flags.add(
+        runnerFlag(
+            spec,
+            "sparkMaster",
+            String.class,
+            "Spark master for the SparkRunner, e.g. local[2] or spark://host:7077 (default local[4];"
+                + " spark-submit --master overrides it)"));
+    flags.add(
+        runnerFlag(
+            spec,
+            "targetParallelism",
+            Integer.class,
+            "DirectRunner worker threads (default: available processors)"));
     return flags;
   }
 

@@ -96,7 +96,13 @@ class BeamlineCliTest {
 
   @Test
   void missingInputFileIsOneLineAndNothingRuns() throws Exception {
-    Result r = run("demo", "--output-dir", dir.toString(), "--input", dir.resolve("absent.csv").toString());
+    Result r =
+        run(
+            "demo",
+            "--output-dir",
+            dir.toString(),
+            "--input",
+            dir.resolve("absent.csv").toString());
     assertEquals(2, r.code());
     assertEquals(1, r.errLines().size(), r.err());
     assertThat(r.err(), containsString("input file not found: " + dir.resolve("absent.csv")));
@@ -122,7 +128,8 @@ class BeamlineCliTest {
     assertEquals(1, runs.size());
     assertTrue(Files.isRegularFile(runs.get(0).resolve("plan.json")));
     assertTrue(Files.isRegularFile(runs.get(0).resolve("plan.dot")));
-    assertThat(Files.readString(runs.get(0).resolve("options.json")), containsString("\"sensors\" : 3"));
+    assertThat(
+        Files.readString(runs.get(0).resolve("options.json")), containsString("\"sensors\" : 3"));
     assertFalse(Files.exists(runs.get(0).resolve("metrics.json")));
     assertFalse(Files.exists(dir.resolve("demo")));
   }
@@ -144,15 +151,24 @@ class BeamlineCliTest {
   @Test
   void demoRunsWithEveryFlagSpelling() throws Exception {
     Result r =
-        run("demo", "--output-dir=" + dir, "--sensors", "2", "--rate_hz", "50", "--windowSeconds=2",
-            "--seconds=4", "--run-id", "spellings");
+        run(
+            "demo",
+            "--output-dir=" + dir,
+            "--sensors",
+            "2",
+            "--rate_hz",
+            "50",
+            "--windowSeconds=2",
+            "--seconds=4",
+            "--run-id",
+            "spellings");
     assertEquals(0, r.code(), r.err());
     assertThat(r.out(), containsString("run spellings succeeded (DirectRunner)"));
     String options = Files.readString(dir.resolve("runs/spellings/options.json"));
     assertThat(options, containsString("\"rateHz\" : 50.0"));
     assertThat(options, containsString("\"windowSeconds\" : 2.0"));
-    assertTrue(Files.isRegularFile(
-        dir.resolve("demo/window_stats/window_stats-00000-of-00001.parquet")));
+    assertTrue(
+        Files.isRegularFile(dir.resolve("demo/window_stats/window_stats-00000-of-00001.parquet")));
   }
 
   @Test

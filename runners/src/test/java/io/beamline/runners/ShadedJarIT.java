@@ -18,13 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged artefact as users run it: {@code java -jar beamline.jar}, {@code spark-submit}
- * (Spark's own {@code SparkSubmit} entry point from the bundled Spark), and the {@code
- * ./beamline} launcher.
+ * (Spark's own {@code SparkSubmit} entry point from the bundled Spark), and the {@code ./beamline}
+ * launcher.
  */
 class ShadedJarIT {
   static final Path JAR = Paths.get("target", "beamline.jar").toAbsolutePath();
-  static final String JAVA =
-      Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+  static final String JAVA = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
   @TempDir Path dir;
 
   record Proc(int code, String out, String err) {}
@@ -32,8 +31,12 @@ class ShadedJarIT {
   static Proc exec(Path cwd, List<String> cmd) throws Exception {
     Path out = Files.createTempFile("proc", ".out");
     Path err = Files.createTempFile("proc", ".err");
-    Process p = new ProcessBuilder(cmd).directory(cwd.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(cwd.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
     return new Proc(p.exitValue(), Files.readString(out), Files.readString(err));
   }
@@ -45,8 +48,11 @@ class ShadedJarIT {
 
   private long rows(Path outputDir) throws Exception {
     try (DuckDb db = DuckDb.inMemory()) {
-      return db.count("SELECT * FROM read_parquet(" + DuckDb.literal(
-          outputDir.resolve("demo/window_stats") + File.separator + "*.parquet") + ")");
+      return db.count(
+          "SELECT * FROM read_parquet("
+              + DuckDb.literal(
+                  outputDir.resolve("demo/window_stats") + File.separator + "*.parquet")
+              + ")");
     }
   }
 
@@ -56,15 +62,37 @@ class ShadedJarIT {
     assertEquals(0, help.code(), help.err());
     assertThat(help.out(), containsString("regions"));
 
-    Proc direct = exec(dir, List.of(JAVA, "-jar", JAR.toString(), "demo", "--seconds", "3",
-        "--output-dir", dir.resolve("direct").toString()));
+    Proc direct =
+        exec(
+            dir,
+            List.of(
+                JAVA,
+                "-jar",
+                JAR.toString(),
+                "demo",
+                "--seconds",
+                "3",
+                "--output-dir",
+                dir.resolve("direct").toString()));
     assertEquals(0, direct.code(), direct.err());
     assertEquals(4 * 3, rows(dir.resolve("direct")));
 
     // The jar's manifest carries Add-Opens, so plain `java -jar` runs Spark on Java 17.
-    Proc spark = exec(dir, List.of(JAVA, "-jar", JAR.toString(), "demo", "--seconds", "3",
-        "--runner=SparkRunner", "--spark-master", "local[2]",
-        "--output-dir", dir.resolve("spark").toString()));
+    Proc spark =
+        exec(
+            dir,
+            List.of(
+                JAVA,
+                "-jar",
+                JAR.toString(),
+                "demo",
+                "--seconds",
+                "3",
+                "--runner=SparkRunner",
+                "--spark-master",
+                "local[2]",
+                "--output-dir",
+                dir.resolve("spark").toString()));
     assertEquals(0, spark.code(), spark.err());
     assertThat(spark.out(), containsString("succeeded (SparkRunner)"));
     assertEquals(4 * 3, rows(dir.resolve("spark")));
@@ -74,10 +102,23 @@ class ShadedJarIT {
   void sparkSubmitRunsTheSameJar() throws Exception {
     List<String> cmd = new ArrayList<>(List.of(JAVA));
     cmd.addAll(addOpens());
-    cmd.addAll(List.of("-cp", JAR.toString(), "org.apache.spark.deploy.SparkSubmit",
-        "--master", "local[2]", "--class", "io.beamline.runners.Beamline", JAR.toString(),
-        "demo", "--seconds", "3", "--output-dir", dir.resolve("submit").toString(),
-        "--run-id", "submitted"));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            JAR.toString(),
+            "org.apache.spark.deploy.SparkSubmit",
+            "--master",
+            "local[2]",
+            "--class",
+            "io.beamline.runners.Beamline",
+            JAR.toString(),
+            "demo",
+            "--seconds",
+            "3",
+            "--output-dir",
+            dir.resolve("submit").toString(),
+            "--run-id",
+            "submitted"));
     Proc p = exec(dir, cmd);
     assertEquals(0, p.code(), p.err());
     assertThat(p.out(), containsString("succeeded (SparkRunner)"));
@@ -90,8 +131,11 @@ class ShadedJarIT {
   void errorsFromTheJarAreOneLineWithStatusTwo() throws Exception {
     Proc p = exec(dir, List.of(JAVA, "-jar", JAR.toString(), "demo", "--nope"));
     assertEquals(2, p.code());
-    assertEquals(List.of("beamline demo: Unknown option: '--nope'; run 'beamline demo --help' for"
-        + " the flags"), p.err().lines().toList());
+    assertEquals(
+        List.of(
+            "beamline demo: Unknown option: '--nope'; run 'beamline demo --help' for"
+                + " the flags"),
+        p.err().lines().toList());
   }
 
   @Test

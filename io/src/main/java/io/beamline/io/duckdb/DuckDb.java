@@ -85,7 +85,6 @@ public final class DuckDb implements AutoCloseable {
     return "'" + s.replace("'", "''") + "'";
   }
 
-
   @Override
   public void close() throws SQLException {
     connection.close();

@@ -16,10 +16,13 @@ import org.apache.beam.sdk.schemas.annotations.SchemaCreate;
 public final class Failure implements Serializable {
   /** The input that held the item: a file path, topic, or chunk id. */
   public final String source;
+
   /** A locator inside the source: line number, record offset, chunk id. */
   public final String item;
+
   /** The stable name of the step that rejected it. */
   public final String step;
+
   /** A one-line human-readable reason, naming the fix where there is one. */
   public final String error;
 

@@ -15,9 +15,9 @@ import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Writes {@link Failure}s as JSON lines ({@code {"source":..,"item":..,"step":..,"error":..}}),
- * one file set per output directory, so a run's rejected items can be inspected with {@code jq}
- * or {@code read_json_auto} in DuckDB.
+ * Writes {@link Failure}s as JSON lines ({@code {"source":..,"item":..,"step":..,"error":..}}), one
+ * file set per output directory, so a run's rejected items can be inspected with {@code jq} or
+ * {@code read_json_auto} in DuckDB.
  */
 public final class FailureIO {
   private FailureIO() {}
@@ -55,8 +55,7 @@ public final class FailureIO {
 
     /** Output directory. Required. */
     public Write to(String directory) {
-      checkArgument(
-          directory != null && !directory.isBlank(), "to(directory): must be non-empty");
+      checkArgument(directory != null && !directory.isBlank(), "to(directory): must be non-empty");
       return new Write(directory, prefix);
     }
 
@@ -73,9 +72,7 @@ public final class FailureIO {
     public WriteFilesResult<Void> expand(PCollection<Failure> input) {
       checkArgument(directory != null, "FailureIO.write(): to(directory) is required");
       return input
-          .apply(
-              "FormatJson",
-              MapElements.via(new ToJsonFn()))
+          .apply("FormatJson", MapElements.via(new ToJsonFn()))
           .apply(
               "WriteJsonLines",
               FileIO.<String>write()

@@ -13,9 +13,9 @@ import java.util.UUID;
 /**
  * Writes files so that the final name only ever holds a complete file.
  *
- * <p>Content goes to a hidden temporary sibling ({@code .<name>.<uuid>.tmp}) in the same
- * directory, is flushed to disk, and is then renamed over the final name. If writing fails the
- * temporary file is removed and any previous file under the final name is left untouched.
+ * <p>Content goes to a hidden temporary sibling ({@code .<name>.<uuid>.tmp}) in the same directory,
+ * is flushed to disk, and is then renamed over the final name. If writing fails the temporary file
+ * is removed and any previous file under the final name is left untouched.
  *
  * <pre>{@code
  * AtomicFiles.writeString(runDir.resolve("manifest.json"), json);
@@ -38,9 +38,9 @@ public final class AtomicFiles {
   }
 
   /**
-   * Runs {@code writer} against a temporary file next to {@code target}, then renames it to
-   * {@code target}. Parent directories are created. On any failure the temporary file is
-   * deleted and the exception is rethrown.
+   * Runs {@code writer} against a temporary file next to {@code target}, then renames it to {@code
+   * target}. Parent directories are created. On any failure the temporary file is deleted and the
+   * exception is rethrown.
    */
   public static void write(Path target, StreamWriter writer) throws IOException {
     Path parent = target.toAbsolutePath().getParent();

@@ -5,22 +5,20 @@ import static org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Pr
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
-import java.util.UUID;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
-import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.transforms.Count;
-import org.apache.beam.sdk.util.MimeTypes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.Field;
@@ -28,25 +26,26 @@ import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.schemas.Schema.TypeName;
 import org.apache.beam.sdk.schemas.logicaltypes.MicrosInstant;
 import org.apache.beam.sdk.schemas.logicaltypes.NanosInstant;
+import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.joda.time.ReadableInstant;
 
 /**
- * Writes Beam {@link Row}s as Parquet tables that DuckDB, Spark, pandas and pyarrow open with
- * the right column types.
+ * Writes Beam {@link Row}s as Parquet tables that DuckDB, Spark, pandas and pyarrow open with the
+ * right column types.
  *
  * <p>Type mapping (Beam schema type to Parquet): {@code INT16/INT32} to {@code INT32}, {@code
- * INT64} to {@code INT64}, {@code FLOAT}, {@code DOUBLE}, {@code BOOLEAN}, {@code STRING} to
- * {@code UTF8}, {@code BYTES} to {@code BINARY}, {@code DATETIME} and the {@code
- * MicrosInstant}/{@code NanosInstant} logical types to {@code TIMESTAMP(MICROS)} holding UTC
- * wall-clock time (DuckDB type {@code TIMESTAMP}), arrays and iterables to {@code LIST}, rows
- * to nested groups. Nullable fields become optional columns. Any other type is rejected when the
- * transform is built.
+ * INT64} to {@code INT64}, {@code FLOAT}, {@code DOUBLE}, {@code BOOLEAN}, {@code STRING} to {@code
+ * UTF8}, {@code BYTES} to {@code BINARY}, {@code DATETIME} and the {@code MicrosInstant}/{@code
+ * NanosInstant} logical types to {@code TIMESTAMP(MICROS)} holding UTC wall-clock time (DuckDB type
+ * {@code TIMESTAMP}), arrays and iterables to {@code LIST}, rows to nested groups. Nullable fields
+ * become optional columns. Any other type is rejected when the transform is built.
  *
  * <p>Files are written by {@link FileIO}: each shard goes to a temporary directory first and is
  * renamed into {@code directory} only when the bundle that wrote it has committed.
@@ -60,8 +59,8 @@ public final class ParquetTableIO {
   private ParquetTableIO() {}
 
   /**
-   * Returns a writer for rows of {@code schema}. Defaults: prefix {@code part}, runner-chosen
-   * shard count, Snappy compression. {@link Write#to(String)} is required.
+   * Returns a writer for rows of {@code schema}. Defaults: prefix {@code part}, runner-chosen shard
+   * count, Snappy compression. {@link Write#to(String)} is required.
    */
   public static Write write(Schema schema) {
     checkArgument(schema != null, "schema must not be null");
@@ -79,7 +78,8 @@ public final class ParquetTableIO {
     SchemaBuilder.FieldAssembler<org.apache.avro.Schema> fields =
         SchemaBuilder.record(recordName).namespace("io.beamline").fields();
     for (Field f : schema.getFields()) {
-      org.apache.avro.Schema type = avroType(f.getType(), f.getName(), recordName + "_" + f.getName());
+      org.apache.avro.Schema type =
+          avroType(f.getType(), f.getName(), recordName + "_" + f.getName());
       if (f.getType().getNullable()) {
         fields = fields.name(f.getName()).type(nullable(type)).withDefault(null);
       } else {
@@ -133,12 +133,20 @@ public final class ParquetTableIO {
             return timestampMicros();
           }
           throw new IllegalArgumentException(
-              "field '" + field + "': logical type " + id + " has no Parquet mapping; use DATETIME,"
+              "field '"
+                  + field
+                  + "': logical type "
+                  + id
+                  + " has no Parquet mapping; use DATETIME,"
                   + " MicrosInstant or a primitive type");
         }
       default:
         throw new IllegalArgumentException(
-            "field '" + field + "': type " + t.getTypeName() + " has no Parquet mapping; use a"
+            "field '"
+                + field
+                + "': type "
+                + t.getTypeName()
+                + " has no Parquet mapping; use a"
                 + " primitive, DATETIME, ARRAY or ROW type");
     }
   }
@@ -176,7 +184,9 @@ public final class ParquetTableIO {
       return new Write(schema, directory, prefix, numShards, codec);
     }
 
-    /** File name prefix; files are named {@code <prefix>-NNNNN-of-MMMMM.parquet}. Default "part". */
+    /**
+     * File name prefix; files are named {@code <prefix>-NNNNN-of-MMMMM.parquet}. Default "part".
+     */
     public Write withPrefix(String prefix) {
       checkArgument(
           prefix != null && prefix.matches("[A-Za-z0-9_.-]+"),
@@ -186,8 +196,8 @@ public final class ParquetTableIO {
     }
 
     /**
-     * Number of output files; 0 (the default) lets the runner decide, which parallelises best.
-     * Use 1 for a single small table.
+     * Number of output files; 0 (the default) lets the runner decide, which parallelises best. Use
+     * 1 for a single small table.
      */
     public Write withNumShards(int numShards) {
       checkArgument(numShards >= 0, "withNumShards(numShards): must be >= 0, got %s", numShards);

@@ -7,8 +7,8 @@ import org.apache.beam.sdk.coders.DefaultCoder;
 /**
  * One scalar measurement of one sensor channel at one instant.
  *
- * <p>Time is microseconds since the Unix epoch (UTC), so sub-millisecond sample clocks (audio,
- * EEG) keep their precision. Encoded compactly by {@link SampleCoder}.
+ * <p>Time is microseconds since the Unix epoch (UTC), so sub-millisecond sample clocks (audio, EEG)
+ * keep their precision. Encoded compactly by {@link SampleCoder}.
  */
 @DefaultCoder(SampleCoder.class)
 public final class Sample implements Serializable {

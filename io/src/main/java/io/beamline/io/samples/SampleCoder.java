@@ -38,5 +38,4 @@ public final class SampleCoder extends AtomicCoder<Sample> {
 
   @Override
   public void verifyDeterministic() {}
-
 }

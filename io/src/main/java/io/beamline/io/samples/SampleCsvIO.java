@@ -77,8 +77,11 @@ public final class SampleCsvIO {
         throw new IllegalArgumentException("SampleCsvIO.read(): from(filepattern) is required");
       }
       return input
-          .apply("MatchFiles", FileIO.match().filepattern(filepattern)
-              .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
+          .apply(
+              "MatchFiles",
+              FileIO.match()
+                  .filepattern(filepattern)
+                  .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
           .apply("ReadMatches", FileIO.readMatches())
           .apply("ReadFiles", readFiles());
     }
@@ -110,7 +113,8 @@ public final class SampleCsvIO {
       String source = file.getMetadata().resourceId().toString();
       try (BufferedReader reader =
           new BufferedReader(
-              new InputStreamReader(Channels.newInputStream(file.open()), StandardCharsets.UTF_8))) {
+              new InputStreamReader(
+                  Channels.newInputStream(file.open()), StandardCharsets.UTF_8))) {
         String header = reader.readLine();
         if (header == null || !HEADER.equals(stripBom(header).trim())) {
           rejected.inc();
@@ -120,8 +124,11 @@ public final class SampleCsvIO {
                       source,
                       "line 1",
                       "ParseCsvLines",
-                      "expected header '" + HEADER + "', got '" + (header == null ? "<empty file>"
-                          : abbreviate(header)) + "'; fix the header or the file"));
+                      "expected header '"
+                          + HEADER
+                          + "', got '"
+                          + (header == null ? "<empty file>" : abbreviate(header))
+                          + "'; fix the header or the file"));
           return;
         }
         String line;
@@ -157,7 +164,8 @@ public final class SampleCsvIO {
                 .outputWithTimestamp(sample, new Instant(Math.floorDiv(sample.timeMicros(), 1000)));
           } else {
             rejected.inc();
-            out.get(FAILURES).output(new Failure(source, "line " + lineNo, "ParseCsvLines", problem));
+            out.get(FAILURES)
+                .output(new Failure(source, "line " + lineNo, "ParseCsvLines", problem));
           }
         }
       }

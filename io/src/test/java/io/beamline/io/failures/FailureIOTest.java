@@ -27,10 +27,11 @@ public class FailureIOTest {
       List<List<Object>> rows =
           db.rows(
               "SELECT source, item, step, error FROM read_json_auto("
-                  + DuckDb.literal(dir + "/failures-*.jsonl") + ") ORDER BY source");
+                  + DuckDb.literal(dir + "/failures-*.jsonl")
+                  + ") ORDER BY source");
       assertEquals(List.of("a.csv", "line 3", "Parse", "bad \"quote\", and comma"), rows.get(0));
-      assertEquals(List.of("b.wav", "chunk 7", "Decode", "truncated: 10 of 44 header bytes"),
-          rows.get(1));
+      assertEquals(
+          List.of("b.wav", "chunk 7", "Decode", "truncated: 10 of 44 header bytes"), rows.get(1));
     }
   }
 }

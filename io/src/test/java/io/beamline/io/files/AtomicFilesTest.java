@@ -26,7 +26,9 @@ class AtomicFilesTest {
     AtomicFiles.writeString(f, "one");
     AtomicFiles.writeString(f, "two");
     assertEquals("two", Files.readString(f));
-    assertEquals(List.of("out.json"), Files.list(f.getParent()).map(p -> p.getFileName().toString()).toList());
+    assertEquals(
+        List.of("out.json"),
+        Files.list(f.getParent()).map(p -> p.getFileName().toString()).toList());
   }
 
   @Test

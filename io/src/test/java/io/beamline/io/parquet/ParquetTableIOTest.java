@@ -93,8 +93,10 @@ public class ParquetTableIOTest {
   /** Every regular file under dir, hidden ones included: no temporary file may be left. */
   private static List<String> allRegularFiles(String dir) throws Exception {
     try (Stream<Path> s = Files.walk(Path.of(dir))) {
-      return s.filter(Files::isRegularFile).map(f -> Path.of(dir).relativize(f).toString())
-          .sorted().collect(Collectors.toList());
+      return s.filter(Files::isRegularFile)
+          .map(f -> Path.of(dir).relativize(f).toString())
+          .sorted()
+          .collect(Collectors.toList());
     }
   }
 
@@ -123,11 +125,22 @@ public class ParquetTableIOTest {
       List<List<Object>> r =
           db.rows(
               "SELECT id, small, big, d, flag, CAST(ts AS VARCHAR), CAST(ts_us AS VARCHAR),"
-                  + " maybe, len(\"values\"), \"values\"[2], octet_length(blob) FROM " + src
+                  + " maybe, len(\"values\"), \"values\"[2], octet_length(blob) FROM "
+                  + src
                   + " WHERE id = 'r4'");
       assertEquals(
-          List.of("r4", 4, 1_000_000_000_004L, 1.0, true, "2024-01-01 00:00:04",
-              "2024-01-01 00:00:00.000127", 4.0, 2L, 8.0f, 2L),
+          List.of(
+              "r4",
+              4,
+              1_000_000_000_004L,
+              1.0,
+              true,
+              "2024-01-01 00:00:04",
+              "2024-01-01 00:00:00.000127",
+              4.0,
+              2L,
+              8.0f,
+              2L),
           r.get(0));
       assertEquals(4, db.count("SELECT * FROM " + src + " WHERE maybe IS NULL"));
     }
@@ -143,7 +156,8 @@ public class ParquetTableIOTest {
     assertThat(files(dir()), hasSize(3));
     assertThat(files(dir()).get(0), is("part-00000-of-00003.parquet"));
     try (DuckDb db = DuckDb.inMemory()) {
-      assertEquals(30, db.count("SELECT * FROM read_parquet(" + DuckDb.literal(dir() + "/*.parquet") + ")"));
+      assertEquals(
+          30, db.count("SELECT * FROM read_parquet(" + DuckDb.literal(dir() + "/*.parquet") + ")"));
     }
   }
 
@@ -160,7 +174,8 @@ public class ParquetTableIOTest {
       List<List<Object>> codecs =
           db.rows(
               "SELECT DISTINCT compression FROM parquet_metadata("
-                  + DuckDb.literal(dir() + "/*.parquet") + ")");
+                  + DuckDb.literal(dir() + "/*.parquet")
+                  + ")");
       assertEquals(List.of(List.of("ZSTD")), codecs);
     }
   }
@@ -176,14 +191,20 @@ public class ParquetTableIOTest {
   @Test
   public void validatesArguments() {
     ParquetTableIO.Write w = ParquetTableIO.write(SCHEMA);
-    assertThat(assertThrows(IllegalArgumentException.class, () -> w.withNumShards(-1))
-        .getMessage(), containsString("-1"));
-    assertThat(assertThrows(IllegalArgumentException.class, () -> w.withPrefix("../x"))
-        .getMessage(), containsString("../x"));
-    assertThat(assertThrows(IllegalArgumentException.class, () -> w.to(" "))
-        .getMessage(), containsString("directory"));
-    assertThat(assertThrows(IllegalArgumentException.class,
-        () -> w.withCompression(CompressionCodecName.LZO)).getMessage(), containsString("LZO"));
+    assertThat(
+        assertThrows(IllegalArgumentException.class, () -> w.withNumShards(-1)).getMessage(),
+        containsString("-1"));
+    assertThat(
+        assertThrows(IllegalArgumentException.class, () -> w.withPrefix("../x")).getMessage(),
+        containsString("../x"));
+    assertThat(
+        assertThrows(IllegalArgumentException.class, () -> w.to(" ")).getMessage(),
+        containsString("directory"));
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class, () -> w.withCompression(CompressionCodecName.LZO))
+            .getMessage(),
+        containsString("LZO"));
   }
 
   @Test
@@ -191,16 +212,16 @@ public class ParquetTableIOTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> p.apply(Create.of(rows(1)).withRowSchema(SCHEMA))
-                .apply(ParquetTableIO.write(SCHEMA)));
+            () ->
+                p.apply(Create.of(rows(1)).withRowSchema(SCHEMA))
+                    .apply(ParquetTableIO.write(SCHEMA)));
     assertThat(e.getMessage(), containsString("to(directory) is required"));
     p.enableAbandonedNodeEnforcement(false);
   }
 
   @Test
   public void emptyInputStillWritesAnEmptyTable() throws Exception {
-    p.apply(Create.empty(SCHEMA))
-        .apply(ParquetTableIO.write(SCHEMA).to(dir()).withNumShards(1));
+    p.apply(Create.empty(SCHEMA)).apply(ParquetTableIO.write(SCHEMA).to(dir()).withNumShards(1));
     p.run().waitUntilFinish();
     // An empty table is still a valid Parquet file with the schema.
     try (DuckDb db = DuckDb.inMemory()) {

@@ -23,7 +23,8 @@ public class SampleCsvIOTest {
   /** Formats each sample with its event timestamp, so timestamps are asserted too. */
   static final class WithTimestampFn extends DoFn<Sample, String> {
     @ProcessElement
-    public void process(@Element Sample s, @Timestamp org.joda.time.Instant ts, OutputReceiver<String> out) {
+    public void process(
+        @Element Sample s, @Timestamp org.joda.time.Instant ts, OutputReceiver<String> out) {
       out.output(s + "|" + ts.getMillis());
     }
   }
@@ -42,7 +43,8 @@ public class SampleCsvIOTest {
             + ",1700000001,3\n"
             + "eeg-2,1700000001,NaN\n");
     PCollectionTuple out = p.apply(SampleCsvIO.read().from(f.getAbsolutePath()));
-    PCollection<String> samples = out.get(SampleCsvIO.SAMPLES).apply(ParDo.of(new WithTimestampFn()));
+    PCollection<String> samples =
+        out.get(SampleCsvIO.SAMPLES).apply(ParDo.of(new WithTimestampFn()));
     PAssert.that(samples)
         .containsInAnyOrder(
             "eeg-1@1700000000500000us=1.25|1700000000500",
@@ -56,8 +58,11 @@ public class SampleCsvIOTest {
                 byLine.put(x.item, x.error);
                 assertThat(x.source, containsString("rec.csv"));
               }
-              assertThat(byLine.toString(), byLine.size() == 4 ? containsString("line 5=")
-                  : containsString("exactly four failures"));
+              assertThat(
+                  byLine.toString(),
+                  byLine.size() == 4
+                      ? containsString("line 5=")
+                      : containsString("exactly four failures"));
               assertThat(byLine.get("line 5"), containsString("must be numbers"));
               assertThat(byLine.get("line 6"), containsString("expected 3 fields"));
               assertThat(byLine.get("line 7"), containsString("sensor_id is empty"));

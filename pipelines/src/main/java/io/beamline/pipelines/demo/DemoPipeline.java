@@ -21,13 +21,13 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.joda.time.Duration;
 
 /**
- * The smallest complete Beamline pipeline, runnable with no input and no external service:
- * sensor samples (seeded synthetic ones, or a CSV file) are summarised per sensor over fixed
- * event-time windows and written as a Parquet table.
+ * The smallest complete Beamline pipeline, runnable with no input and no external service: sensor
+ * samples (seeded synthetic ones, or a CSV file) are summarised per sensor over fixed event-time
+ * windows and written as a Parquet table.
  *
- * <p>Outputs under {@code <output-dir>/demo/}: {@code window_stats/window_stats-*.parquet}
- * (schema {@link WindowSummary#SCHEMA}) and, when reading CSV, {@code failures/failures-*.jsonl}
- * with one record per rejected line.
+ * <p>Outputs under {@code <output-dir>/demo/}: {@code window_stats/window_stats-*.parquet} (schema
+ * {@link WindowSummary#SCHEMA}) and, when reading CSV, {@code failures/failures-*.jsonl} with one
+ * record per rejected line.
  *
  * <pre>{@code
  * ./beamline demo --sensors 8 --seconds 120 --output-dir out
@@ -103,8 +103,7 @@ public final class DemoPipeline implements BeamlinePipeline<DemoPipeline.DemoOpt
       Inputs.requireReadableFile("--input", o.getInput());
     }
     if (!(o.getWindowSeconds() > 0)) {
-      throw new UserInputException(
-          "--window-seconds must be > 0, got " + o.getWindowSeconds());
+      throw new UserInputException("--window-seconds must be > 0, got " + o.getWindowSeconds());
     }
     if (o.getNumShards() < 0) {
       throw new UserInputException("--num-shards must be >= 0, got " + o.getNumShards());

@@ -41,8 +41,17 @@ public final class BuildInfo {
   public static String describe() {
     String commit = gitCommit();
     String shortCommit = commit.length() > 10 ? commit.substring(0, 10) : commit;
-    return version() + " (git " + shortCommit + (gitDirty() ? "-dirty" : "") + ", Beam "
-        + beamVersion() + ", Spark " + sparkVersion() + ", Java " + Runtime.version() + ")";
+    return version()
+        + " (git "
+        + shortCommit
+        + (gitDirty() ? "-dirty" : "")
+        + ", Beam "
+        + beamVersion()
+        + ", Spark "
+        + sparkVersion()
+        + ", Java "
+        + Runtime.version()
+        + ")";
   }
 
   private static Properties load(String name) {

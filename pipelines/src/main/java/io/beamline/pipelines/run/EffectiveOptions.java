@@ -24,7 +24,8 @@ public final class EffectiveOptions {
   private EffectiveOptions() {}
 
   /** Option name (Beam's camelCase) to value, sorted by name. */
-  public static Map<String, Object> of(PipelineOptions options, Class<? extends PipelineOptions> iface) {
+  public static Map<String, Object> of(
+      PipelineOptions options, Class<? extends PipelineOptions> iface) {
     Set<Class<? extends PipelineOptions>> ifaces = new LinkedHashSet<>();
     ifaces.add(iface);
     ifaces.add(StreamingOptions.class);
@@ -56,7 +57,8 @@ public final class EffectiveOptions {
   }
 
   private static String property(Method m) {
-    if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers())
+    if (m.getParameterCount() != 0
+        || Modifier.isStatic(m.getModifiers())
         || m.getDeclaringClass() == Object.class) {
       return null;
     }
@@ -64,7 +66,8 @@ public final class EffectiveOptions {
     String base;
     if (n.startsWith("get") && n.length() > 3) {
       base = n.substring(3);
-    } else if (n.startsWith("is") && n.length() > 2
+    } else if (n.startsWith("is")
+        && n.length() > 2
         && (m.getReturnType() == boolean.class || m.getReturnType() == Boolean.class)) {
       base = n.substring(2);
     } else {

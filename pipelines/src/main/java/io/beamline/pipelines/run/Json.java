@@ -6,8 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 /** The one JSON writer of the run directory: pretty-printed, keys in insertion order. */
 final class Json {
-  static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Json() {}
 

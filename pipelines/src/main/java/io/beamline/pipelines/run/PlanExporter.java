@@ -14,8 +14,8 @@ import org.apache.beam.sdk.values.PValue;
  * Turns a constructed (not run) Beam pipeline into a plan: the tree of composite and primitive
  * transforms, the PCollections between them, as JSON, Graphviz DOT, and an indented text tree.
  *
- * <p>Only {@link Pipeline#traverseTopologically} is used, which walks the graph without
- * executing any transform.
+ * <p>Only {@link Pipeline#traverseTopologically} is used, which walks the graph without executing
+ * any transform.
  */
 public final class PlanExporter {
 
@@ -50,7 +50,12 @@ public final class PlanExporter {
     public final String windowing;
     public final Integer producer;
 
-    Collection(String id, String name, String coder, String boundedness, String windowing,
+    Collection(
+        String id,
+        String name,
+        String coder,
+        String boundedness,
+        String windowing,
         Integer producer) {
       this.id = id;
       this.name = name;
@@ -107,7 +112,8 @@ public final class PlanExporter {
           private Step record(TransformHierarchy.Node node, String kind) {
             Step parent = stack.isEmpty() ? null : stack.get(stack.size() - 1);
             String full = node.getFullName();
-            String shortName = full.contains("/") ? full.substring(full.lastIndexOf('/') + 1) : full;
+            String shortName =
+                full.contains("/") ? full.substring(full.lastIndexOf('/') + 1) : full;
             Step s =
                 new Step(
                     steps.size(),
@@ -162,7 +168,9 @@ public final class PlanExporter {
   public String toJson() {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("pipeline", pipelineName);
-    doc.put("transforms", steps.stream().filter(s -> !"root".equals(s.kind)).map(PlanExporter::stepJson).toList());
+    doc.put(
+        "transforms",
+        steps.stream().filter(s -> !"root".equals(s.kind)).map(PlanExporter::stepJson).toList());
     doc.put("pcollections", new ArrayList<>(collections.values()));
     return Json.write(doc);
   }
@@ -180,7 +188,9 @@ public final class PlanExporter {
     return m;
   }
 
-  /** The plan as Graphviz DOT: composites as clusters, primitives as boxes, edges per PCollection. */
+  /**
+   * The plan as Graphviz DOT: composites as clusters, primitives as boxes, edges per PCollection.
+   */
   public String toDot() {
     StringBuilder b = new StringBuilder();
     b.append("digraph \"").append(esc(pipelineName)).append("\" {\n");
@@ -195,8 +205,13 @@ public final class PlanExporter {
       for (String in : s.inputs) {
         Collection c = collections.get(in);
         if (c != null) {
-          b.append("  n").append(c.producer).append(" -> n").append(s.id)
-              .append(" [label=\"").append(esc(shortPc(c.name))).append("\", fontsize=8];\n");
+          b.append("  n")
+              .append(c.producer)
+              .append(" -> n")
+              .append(s.id)
+              .append(" [label=\"")
+              .append(esc(shortPc(c.name)))
+              .append("\", fontsize=8];\n");
         }
       }
     }
@@ -206,7 +221,12 @@ public final class PlanExporter {
 
   private static void dotStep(StringBuilder b, Step s, String indent) {
     if ("primitive".equals(s.kind)) {
-      b.append(indent).append("n").append(s.id).append(" [label=\"").append(esc(s.name)).append("\"];\n");
+      b.append(indent)
+          .append("n")
+          .append(s.id)
+          .append(" [label=\"")
+          .append(esc(s.name))
+          .append("\"];\n");
       return;
     }
     b.append(indent).append("subgraph cluster_").append(s.id).append(" {\n");
@@ -220,7 +240,10 @@ public final class PlanExporter {
   /** An indented tree of the top two levels of composites and their primitive counts. */
   public String toText() {
     StringBuilder b = new StringBuilder();
-    b.append("pipeline ").append(pipelineName).append(": ").append(primitiveCount())
+    b.append("pipeline ")
+        .append(pipelineName)
+        .append(": ")
+        .append(primitiveCount())
         .append(" primitive transforms\n");
     for (Step s : root.children) {
       textStep(b, s, "  ", 0);
@@ -233,9 +256,15 @@ public final class PlanExporter {
     if (!"primitive".equals(s.kind)) {
       b.append(" [").append(countPrimitives(s)).append("]");
     }
-    String outs = String.join(", ", s.outputs.stream()
-        .map(collections::get).filter(java.util.Objects::nonNull)
-        .map(c -> c.boundedness).distinct().toList());
+    String outs =
+        String.join(
+            ", ",
+            s.outputs.stream()
+                .map(collections::get)
+                .filter(java.util.Objects::nonNull)
+                .map(c -> c.boundedness)
+                .distinct()
+                .toList());
     if (!outs.isEmpty() && "primitive".equals(s.kind)) {
       b.append(" -> ").append(outs);
     }

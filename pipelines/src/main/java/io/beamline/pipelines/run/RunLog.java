@@ -10,8 +10,8 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
- * Copies everything logged at INFO and above (Beamline, Beam, Spark) into the run's {@code
- * run.log} while the run lasts. Works through Log4j 2, the logging back end Spark also uses.
+ * Copies everything logged at INFO and above (Beamline, Beam, Spark) into the run's {@code run.log}
+ * while the run lasts. Works through Log4j 2, the logging back end Spark also uses.
  */
 final class RunLog implements AutoCloseable {
   private final LoggerContext context;
@@ -31,7 +31,8 @@ final class RunLog implements AutoCloseable {
     PatternLayout layout =
         PatternLayout.newBuilder()
             .withConfiguration(config)
-            .withPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSS}{UTC}Z %-5level [%t] %logger{1.} - %msg%n%throwable")
+            .withPattern(
+                "%d{yyyy-MM-dd'T'HH:mm:ss.SSS}{UTC}Z %-5level [%t] %logger{1.} - %msg%n%throwable")
             .build();
     FileAppender app =
         FileAppender.newBuilder()

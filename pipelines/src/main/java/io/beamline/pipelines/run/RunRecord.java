@@ -11,4 +11,5 @@ import java.nio.file.Path;
  * @param plan the recorded plan
  * @param error the one-line failure reason, or {@code null}
  */
-public record RunRecord(String runId, Path runDir, String status, PlanExporter plan, String error) {}
+public record RunRecord(
+    String runId, Path runDir, String status, PlanExporter plan, String error) {}

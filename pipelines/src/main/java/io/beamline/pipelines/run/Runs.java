@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Order of work: validate inputs and the output directory (a {@link UserInputException} stops
  * here, before anything is written), create {@code <output-dir>/runs/<run-id>/}, attach {@code
- * run.log}, build the graph, write {@code plan.json}, {@code plan.dot}, {@code options.json} and
- * a {@code manifest.json} with status {@code running}; then run, wait, and write {@code
- * metrics.json} and the final manifest. Every file is written atomically.
+ * run.log}, build the graph, write {@code plan.json}, {@code plan.dot}, {@code options.json} and a
+ * {@code manifest.json} with status {@code running}; then run, wait, and write {@code metrics.json}
+ * and the final manifest. Every file is written atomically.
  */
 public final class Runs {
   private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
@@ -88,8 +88,12 @@ public final class Runs {
       Files.createDirectories(runDir);
     } catch (IOException e) {
       throw new UserInputException(
-          "cannot create run directory " + runDir + ": " + e.getMessage()
-              + "; choose a writable --output-dir", e);
+          "cannot create run directory "
+              + runDir
+              + ": "
+              + e.getMessage()
+              + "; choose a writable --output-dir",
+          e);
     }
     options.setJobName(runId.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-"));
 
@@ -100,7 +104,8 @@ public final class Runs {
     manifest.put("start_utc", start.toString());
     manifest.put("end_utc", null);
     manifest.put("duration_s", null);
-    manifest.put("runner", options.getRunner() == null ? null : options.getRunner().getSimpleName());
+    manifest.put(
+        "runner", options.getRunner() == null ? null : options.getRunner().getSimpleName());
     manifest.put("project", project());
     manifest.put("command_line", commandLine);
     manifest.put("host", host());
@@ -110,8 +115,12 @@ public final class Runs {
     manifest.put("error", null);
 
     try (RunLog log = RunLog.attach(runDir.resolve("run.log"), runId)) {
-      LOG.info("{} {} of pipeline {} with Beamline {}", execute ? "Run" : "Plan", runId,
-          def.name(), BuildInfo.describe());
+      LOG.info(
+          "{} {} of pipeline {} with Beamline {}",
+          execute ? "Run" : "Plan",
+          runId,
+          def.name(),
+          BuildInfo.describe());
       PlanExporter plan;
       try {
         Pipeline p = Pipeline.create(options);
@@ -126,7 +135,9 @@ public final class Runs {
         if (!execute) {
           finish(manifest, start, "planned", null, def, options, null);
           writeManifest(runDir, manifest);
-          LOG.info("Plan written to {} ({} primitive transforms); nothing was run", runDir,
+          LOG.info(
+              "Plan written to {} ({} primitive transforms); nothing was run",
+              runDir,
               plan.primitiveCount());
           return new RunRecord(runId, runDir, "planned", plan, null);
         }
@@ -141,7 +152,8 @@ public final class Runs {
         }
         finish(manifest, start, "succeeded", null, def, options, start);
         writeManifest(runDir, manifest);
-        LOG.info("Run {} succeeded in {} s; record in {}", runId, manifest.get("duration_s"), runDir);
+        LOG.info(
+            "Run {} succeeded in {} s; record in {}", runId, manifest.get("duration_s"), runDir);
         return new RunRecord(runId, runDir, "succeeded", plan, null);
       } catch (UserInputException e) {
         finish(manifest, start, "failed", e.getMessage(), def, options, start);
@@ -165,14 +177,21 @@ public final class Runs {
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    String msg = t.getMessage() == null ? t.getClass().getSimpleName()
-        : t.getClass().getSimpleName() + ": " + t.getMessage();
+    String msg =
+        t.getMessage() == null
+            ? t.getClass().getSimpleName()
+            : t.getClass().getSimpleName() + ": " + t.getMessage();
     return msg.replaceAll("\\s*\\R\\s*", " ").trim();
   }
 
   private static <O extends BeamlineOptions> void finish(
-      Map<String, Object> manifest, Instant start, String status, String error,
-      BeamlinePipeline<O> def, O options, Instant outputsSince) {
+      Map<String, Object> manifest,
+      Instant start,
+      String status,
+      String error,
+      BeamlinePipeline<O> def,
+      O options,
+      Instant outputsSince) {
     Instant end = Instant.now();
     manifest.put("status", status);
     manifest.put("end_utc", end.toString());
@@ -228,10 +247,11 @@ public final class Runs {
         continue;
       }
       try (Stream<Path> dirs = Files.walk(root)) {
-        for (Path d : dirs.filter(Files::isDirectory)
-            .filter(d -> d.getFileName().toString().startsWith(".temp-beam"))
-            .sorted(java.util.Comparator.reverseOrder())
-            .toList()) {
+        for (Path d :
+            dirs.filter(Files::isDirectory)
+                .filter(d -> d.getFileName().toString().startsWith(".temp-beam"))
+                .sorted(java.util.Comparator.reverseOrder())
+                .toList()) {
           try (Stream<Path> entries = Files.list(d)) {
             if (entries.findAny().isEmpty()) {
               Files.delete(d);
@@ -293,7 +313,8 @@ public final class Runs {
   /** Reads a run's manifest back (for tests and tools). */
   public static Map<String, Object> readManifest(Path runDir) throws IOException {
     @SuppressWarnings("unchecked")
-    Map<String, Object> m = Json.MAPPER.readValue(runDir.resolve("manifest.json").toFile(), Map.class);
+    Map<String, Object> m =
+        Json.MAPPER.readValue(runDir.resolve("manifest.json").toFile(), Map.class);
     return m;
   }
 

@@ -41,18 +41,23 @@ public class DemoPipelineTest {
       assertEquals(3 * 8, db.count("SELECT * FROM " + src));
       assertEquals(
           List.of(List.of(25L, 25L, 3L, 8L)),
-          db.rows("SELECT min(n_samples), max(n_samples), count(DISTINCT sensor_id),"
-              + " count(DISTINCT window_start) FROM " + src));
+          db.rows(
+              "SELECT min(n_samples), max(n_samples), count(DISTINCT sensor_id),"
+                  + " count(DISTINCT window_start) FROM "
+                  + src));
       assertEquals(
           List.of(List.of("2024-01-01 00:00:00", "2024-01-01 00:00:03.5")),
-          db.rows("SELECT CAST(min(window_start) AS VARCHAR), CAST(max(window_start) AS VARCHAR)"
-              + " FROM " + src));
+          db.rows(
+              "SELECT CAST(min(window_start) AS VARCHAR), CAST(max(window_start) AS VARCHAR)"
+                  + " FROM "
+                  + src));
       Map<String, String> types = db.columnTypes("SELECT * FROM " + src);
       assertEquals("TIMESTAMP", types.get("window_start"));
       assertEquals("BIGINT", types.get("n_samples"));
       // A 10-11 Hz rhythm of amplitude 1 in noise 0.3: RMS near sqrt(0.5 + 0.09).
-      double rms = ((Number) db.rows("SELECT avg(rms) FROM " + src + " WHERE max < 4")
-          .get(0).get(0)).doubleValue();
+      double rms =
+          ((Number) db.rows("SELECT avg(rms) FROM " + src + " WHERE max < 4").get(0).get(0))
+              .doubleValue();
       assertEquals(Math.sqrt(0.59), rms, 0.05);
     }
   }
@@ -79,11 +84,15 @@ public class DemoPipelineTest {
           List.of(
               List.of("x", "2024-01-01 00:00:00", 2L, 2.0),
               List.of("x", "2024-01-01 00:00:01", 1L, 5.0)),
-          db.rows("SELECT sensor_id, CAST(window_start AS VARCHAR), n_samples, mean FROM " + src
-              + " ORDER BY window_start"));
+          db.rows(
+              "SELECT sensor_id, CAST(window_start AS VARCHAR), n_samples, mean FROM "
+                  + src
+                  + " ORDER BY window_start"));
       List<List<Object>> failures =
-          db.rows("SELECT item FROM read_json_auto("
-              + DuckDb.literal(table(o, "failures", "jsonl")) + ") ORDER BY item");
+          db.rows(
+              "SELECT item FROM read_json_auto("
+                  + DuckDb.literal(table(o, "failures", "jsonl"))
+                  + ") ORDER BY item");
       assertEquals(List.of(List.of("line 5"), List.of("line 6")), failures);
     }
   }

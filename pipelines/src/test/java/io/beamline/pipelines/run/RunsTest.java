@@ -28,8 +28,14 @@ class RunsTest {
   @TempDir Path dir;
 
   private DemoPipeline.DemoOptions options(String... extra) {
-    List<String> args = new ArrayList<>(List.of(
-        "--outputDir=" + dir, "--sensors=2", "--seconds=2", "--rateHz=100", "--runner=DirectRunner"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--outputDir=" + dir,
+                "--sensors=2",
+                "--seconds=2",
+                "--rateHz=100",
+                "--runner=DirectRunner"));
     args.addAll(List.of(extra));
     return PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
         .as(DemoPipeline.DemoOptions.class);
@@ -45,8 +51,9 @@ class RunsTest {
     assertEquals("succeeded", r.status());
     Path run = dir.resolve("runs/r1");
     assertEquals(run, r.runDir());
-    for (String f : List.of("plan.dot", "plan.json", "options.json", "metrics.json", "run.log",
-        "manifest.json")) {
+    for (String f :
+        List.of(
+            "plan.dot", "plan.json", "options.json", "metrics.json", "run.log", "manifest.json")) {
       assertTrue(Files.isRegularFile(run.resolve(f)), f);
     }
 
@@ -57,8 +64,9 @@ class RunsTest {
     assertEquals("DirectRunner", m.get("runner"));
     assertEquals(List.of("demo", "--x"), m.get("command_line"));
     assertNull(m.get("error"));
-    assertTrue(java.time.Instant.parse((String) m.get("end_utc"))
-        .isAfter(java.time.Instant.parse((String) m.get("start_utc"))));
+    assertTrue(
+        java.time.Instant.parse((String) m.get("end_utc"))
+            .isAfter(java.time.Instant.parse((String) m.get("start_utc"))));
     @SuppressWarnings("unchecked")
     Map<String, Object> project = (Map<String, Object>) m.get("project");
     assertEquals(BuildInfo.version(), project.get("version"));
@@ -140,9 +148,14 @@ class RunsTest {
 
   @Test
   void missingInputFailsBeforeAnythingIsWritten() {
-    UserInputException e = assertThrows(UserInputException.class,
-        () -> Runs.run(new DemoPipeline(), options("--runId=m1", "--input=" + dir.resolve("nope.csv")),
-            List.of()));
+    UserInputException e =
+        assertThrows(
+            UserInputException.class,
+            () ->
+                Runs.run(
+                    new DemoPipeline(),
+                    options("--runId=m1", "--input=" + dir.resolve("nope.csv")),
+                    List.of()));
     assertThat(e.getMessage(), containsString("input file not found: " + dir.resolve("nope.csv")));
     assertThat(e.getMessage(), containsString("--input"));
     assertFalse(Files.exists(dir.resolve("runs/m1")));
@@ -162,15 +175,20 @@ class RunsTest {
   @Test
   void reusedRunIdIsRefused() {
     Runs.plan(new DemoPipeline(), options("--runId=same"), List.of());
-    UserInputException e = assertThrows(UserInputException.class,
-        () -> Runs.plan(new DemoPipeline(), options("--runId=same"), List.of()));
+    UserInputException e =
+        assertThrows(
+            UserInputException.class,
+            () -> Runs.plan(new DemoPipeline(), options("--runId=same"), List.of()));
     assertThat(e.getMessage(), containsString("choose another --run-id"));
   }
 
   @Test
   void runtimeFailureIsRecordedAsFailed() throws Exception {
-    RunRecord r = Runs.run(new DemoPipeline(),
-        options("--runId=f1", "--input=" + dir.resolve("no-match-*.csv")), List.of());
+    RunRecord r =
+        Runs.run(
+            new DemoPipeline(),
+            options("--runId=f1", "--input=" + dir.resolve("no-match-*.csv")),
+            List.of());
     assertEquals("failed", r.status());
     Map<String, Object> m = Runs.readManifest(dir.resolve("runs/f1"));
     assertEquals("failed", m.get("status"));

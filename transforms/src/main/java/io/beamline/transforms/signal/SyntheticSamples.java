@@ -18,9 +18,9 @@ import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Instant;
 
 /**
- * A bounded source of seeded synthetic samples: {@code sensors} channels named {@code
- * sensor-00}, {@code sensor-01}, ..., each sampled at {@code rateHz} for {@code seconds} from
- * {@code startMillis}, each sample carrying its event time.
+ * A bounded source of seeded synthetic samples: {@code sensors} channels named {@code sensor-00},
+ * {@code sensor-01}, ..., each sampled at {@code rateHz} for {@code seconds} from {@code
+ * startMillis}, each sample carrying its event time.
  *
  * <p>Channel {@code i} is a {@link SyntheticSignal#alphaLike()} rhythm at {@code 8 + i} Hz, so
  * channels are distinguishable in the output. Defaults: 4 sensors, 60 s, 250 Hz, seed 42, start
@@ -33,7 +33,8 @@ public final class SyntheticSamples extends PTransform<PBegin, PCollection<Sampl
   private final long seed;
   private final long startMillis;
 
-  private SyntheticSamples(int sensors, double seconds, double rateHz, long seed, long startMillis) {
+  private SyntheticSamples(
+      int sensors, double seconds, double rateHz, long seed, long startMillis) {
     this.sensors = sensors;
     this.seconds = seconds;
     this.rateHz = rateHz;
@@ -48,22 +49,26 @@ public final class SyntheticSamples extends PTransform<PBegin, PCollection<Sampl
 
   /** Number of channels, 1..10,000; default 4. */
   public SyntheticSamples withSensors(int sensors) {
-    checkArgument(sensors >= 1 && sensors <= 10_000,
-        "withSensors(sensors): must be in 1..10000, got %s", sensors);
+    checkArgument(
+        sensors >= 1 && sensors <= 10_000,
+        "withSensors(sensors): must be in 1..10000, got %s",
+        sensors);
     return new SyntheticSamples(sensors, seconds, rateHz, seed, startMillis);
   }
 
   /** Duration in seconds, in (0, 86400]; default 60. */
   public SyntheticSamples withSeconds(double seconds) {
-    checkArgument(seconds > 0 && seconds <= 86_400,
-        "withSeconds(seconds): must be in (0, 86400], got %s", seconds);
+    checkArgument(
+        seconds > 0 && seconds <= 86_400,
+        "withSeconds(seconds): must be in (0, 86400], got %s",
+        seconds);
     return new SyntheticSamples(sensors, seconds, rateHz, seed, startMillis);
   }
 
   /** Sample rate in Hz, in (0, 1e6]; default 250. */
   public SyntheticSamples withRateHz(double rateHz) {
-    checkArgument(rateHz > 0 && rateHz <= 1e6,
-        "withRateHz(rateHz): must be in (0, 1000000], got %s", rateHz);
+    checkArgument(
+        rateHz > 0 && rateHz <= 1e6, "withRateHz(rateHz): must be in (0, 1000000], got %s", rateHz);
     return new SyntheticSamples(sensors, seconds, rateHz, seed, startMillis);
   }
 
@@ -109,7 +114,9 @@ public final class SyntheticSamples extends PTransform<PBegin, PCollection<Sampl
     public void process(@Element Integer channel, OutputReceiver<Sample> out) {
       int n = (int) Math.round(seconds * rateHz);
       double[] values =
-          SyntheticSignal.alphaLike().withFrequency(8.0 + channel).generate(seed, channel, rateHz, n);
+          SyntheticSignal.alphaLike()
+              .withFrequency(8.0 + channel)
+              .generate(seed, channel, rateHz, n);
       String id = String.format("sensor-%02d", channel);
       long startMicros = startMillis * 1000L;
       for (int i = 0; i < n; i++) {

@@ -3,12 +3,12 @@ package io.beamline.transforms.signal;
 import java.util.SplittableRandom;
 
 /**
- * A seeded generator of physiological-looking test signals: a sinusoidal rhythm plus white
- * Gaussian noise plus rare artefact spikes.
+ * A seeded generator of physiological-looking test signals: a sinusoidal rhythm plus white Gaussian
+ * noise plus rare artefact spikes.
  *
  * <p>Pure function of its arguments: the same seed, channel and length give the same samples on
- * every machine and runner, because each channel draws from its own {@link SplittableRandom}
- * seeded with {@code seed} mixed with the channel index.
+ * every machine and runner, because each channel draws from its own {@link SplittableRandom} seeded
+ * with {@code seed} mixed with the channel index.
  */
 public final class SyntheticSignal {
   private final double frequencyHz;
@@ -30,8 +30,11 @@ public final class SyntheticSignal {
       double noiseStd,
       double spikeProbability,
       double spikeAmplitude) {
-    if (!(frequencyHz > 0) || amplitude < 0 || noiseStd < 0
-        || spikeProbability < 0 || spikeProbability > 1) {
+    if (!(frequencyHz > 0)
+        || amplitude < 0
+        || noiseStd < 0
+        || spikeProbability < 0
+        || spikeProbability > 1) {
       throw new IllegalArgumentException(
           "SyntheticSignal: need frequencyHz > 0, amplitude >= 0, noiseStd >= 0 and"
               + " spikeProbability in [0,1]");

@@ -3,6 +3,7 @@ package io.beamline.transforms.signal;
 import static org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Preconditions.checkArgument;
 
 import io.beamline.io.samples.Sample;
+import io.beamline.io.samples.SampleCoder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,17 +25,16 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
-import io.beamline.io.samples.SampleCoder;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Summarises each sensor's samples over fixed event-time windows: count, mean, standard
- * deviation, minimum, maximum and RMS, one {@link Row} of {@link #SCHEMA} per sensor and window.
+ * Summarises each sensor's samples over fixed event-time windows: count, mean, standard deviation,
+ * minimum, maximum and RMS, one {@link Row} of {@link #SCHEMA} per sensor and window.
  *
- * <p>Statistics are computed after sorting each window's samples by time, so the result is the
- * same bit for bit whatever order a runner delivers them in (floating-point sums depend on
- * order). Output rows are re-windowed into the global window, ready to be written as one table.
+ * <p>Statistics are computed after sorting each window's samples by time, so the result is the same
+ * bit for bit whatever order a runner delivers them in (floating-point sums depend on order).
+ * Output rows are re-windowed into the global window, ready to be written as one table.
  *
  * <pre>{@code
  * PCollection<Row> stats = samples.apply(WindowSummary.of(Duration.standardSeconds(1)));

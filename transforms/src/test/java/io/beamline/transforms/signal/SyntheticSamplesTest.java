@@ -35,17 +35,22 @@ public class SyntheticSamplesTest {
     PCollection<Long> times =
         s.apply("Times", MapElements.into(TypeDescriptors.longs()).via(Sample::timeMicros));
     PAssert.thatSingleton(times.apply("First", Min.globally())).isEqualTo(1_000_000_000L);
-    PAssert.thatSingleton(times.apply("Last", Max.globally())).isEqualTo(1_000_000_000L + 1_990_000L);
+    PAssert.thatSingleton(times.apply("Last", Max.globally()))
+        .isEqualTo(1_000_000_000L + 1_990_000L);
     p.run().waitUntilFinish();
   }
 
   @Test
   public void seedChangesValues() {
     PCollection<Double> a =
-        p.apply("A", SyntheticSamples.create().withSensors(1).withSeconds(1).withRateHz(10).withSeed(1))
+        p.apply(
+                "A",
+                SyntheticSamples.create().withSensors(1).withSeconds(1).withRateHz(10).withSeed(1))
             .apply("VA", MapElements.into(TypeDescriptors.doubles()).via(Sample::value));
     PCollection<Double> b =
-        p.apply("B", SyntheticSamples.create().withSensors(1).withSeconds(1).withRateHz(10).withSeed(2))
+        p.apply(
+                "B",
+                SyntheticSamples.create().withSensors(1).withSeconds(1).withRateHz(10).withSeed(2))
             .apply("VB", MapElements.into(TypeDescriptors.doubles()).via(Sample::value));
     double[] expectedA = SyntheticSignal.alphaLike().withFrequency(8).generate(1, 0, 10, 10);
     double[] expectedB = SyntheticSignal.alphaLike().withFrequency(8).generate(2, 0, 10, 10);

@@ -60,8 +60,8 @@ class SyntheticSignalTest {
   void rejectsBadParameters() {
     assertThrows(IllegalArgumentException.class, () -> new SyntheticSignal(0, 1, 1, 0, 0));
     assertThrows(IllegalArgumentException.class, () -> new SyntheticSignal(1, 1, 1, 2, 0));
-    assertThrows(IllegalArgumentException.class,
-        () -> SyntheticSignal.alphaLike().generate(1, 0, -1, 10));
+    assertThrows(
+        IllegalArgumentException.class, () -> SyntheticSignal.alphaLike().generate(1, 0, -1, 10));
   }
 
   @Test
