@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.beam.runners.spark.SparkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -120,6 +121,10 @@ public final class Beamline {
       }
       PipelineCommand pc = find(plans, path.get(1));
       String format = parsed.subcommand().matchedOptionValue("--format", "text");
+      if (!List.of("text", "dot", "json").contains(format)) {
+        err.println("beamline plan: --format must be text, dot or json, got '" + format + "'");
+        return USAGE;
+      }
       return runPipeline(pc, leaf, args, false, format);
     }
     for (Upcoming u : Upcoming.ALL) {
@@ -167,6 +172,14 @@ public final class Beamline {
     } catch (IllegalArgumentException e) {
       err.println(cmd + ": " + firstLine(e.getMessage()));
       return USAGE;
+    }
+    if (options.getRunner() != null
+        && "SparkRunner".equals(options.getRunner().getSimpleName())
+        && System.getProperty("spark.master") == null
+        && System.getProperty("spark.ui.enabled") == null
+        && options.as(SparkPipelineOptions.class).getSparkMaster().startsWith("local")) {
+      // In-process Spark (local master from --spark-master): no web UI port to bind or leak.
+      System.setProperty("spark.ui.enabled", "false");
     }
     RunRecord record;
     try {

@@ -142,6 +142,13 @@ class BeamlineCliTest {
   }
 
   @Test
+  void planRejectsAnUnknownFormat() {
+    Result r = run("plan", "--format", "svg", "demo", "--output-dir", dir.toString());
+    assertEquals(2, r.code());
+    assertThat(r.err(), containsString("--format must be text, dot or json, got 'svg'"));
+  }
+
+  @Test
   void planWithoutPipelineIsAUsageError() {
     Result r = run("plan");
     assertEquals(2, r.code());
