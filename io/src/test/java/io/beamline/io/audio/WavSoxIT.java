@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class WavSoxIT {
   @TempDir Path dir;
 
-  @BeforeAll
-  static void requireSox() {
+  @BeforeEach
+  void requireSox() {
     String why = null;
     try {
       Result r = run(List.of("sox", "--version"));
