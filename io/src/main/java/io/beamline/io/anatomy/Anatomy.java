@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything the source-imaging simulation needs to know about a head: the region connectivity,
- * the leadfield ({@code channels x regions}) that projects region activity to sensors, a region
+ * Everything the source-imaging simulation needs to know about a head: the region connectivity, the
+ * leadfield ({@code channels x regions}) that projects region activity to sensors, a region
  * distance matrix ({@code regions x regions}, used to grow source patches) and, optionally, a
  * region mapping from surface vertices to regions.
  *
@@ -36,8 +36,8 @@ public final class Anatomy {
   }
 
   /**
-   * An anatomy whose distance matrix defaults to the Euclidean distances between region centres
-   * and which has no region mapping.
+   * An anatomy whose distance matrix defaults to the Euclidean distances between region centres and
+   * which has no region mapping.
    */
   public static Anatomy of(Connectivity connectivity, MatMatrix leadfield) {
     Objects.requireNonNull(connectivity, "connectivity");
@@ -97,12 +97,13 @@ public final class Anatomy {
     List<String> p = new ArrayList<>();
     int n = regions();
     if (leadfield.ndims() != 2 || leadfield.size() == 0) {
-      p.add("leadfield is " + leadfield.shapeString() + " but a non-empty channels x regions matrix is expected");
+      p.add(
+          "leadfield is "
+              + leadfield.shapeString()
+              + " but a non-empty channels x regions matrix is expected");
     } else if (leadfield.cols() != n) {
       String hint =
-          leadfield.rows() == n
-              ? " (it looks transposed: regions x channels; transpose it)"
-              : "";
+          leadfield.rows() == n ? " (it looks transposed: regions x channels; transpose it)" : "";
       p.add(
           "leadfield is "
               + leadfield.shapeString()

@@ -9,12 +9,16 @@ import java.io.IOException;
 public final class AnatomyException extends IOException {
   private static final long serialVersionUID = 1L;
 
-  /** @param message one line: file, entry or variable, what is wrong and how to fix it */
+  /**
+   * @param message one line: file, entry or variable, what is wrong and how to fix it
+   */
   public AnatomyException(String message) {
     super(message);
   }
 
-  /** @param cause the underlying exception, kept for debugging */
+  /**
+   * @param cause the underlying exception, kept for debugging
+   */
   public AnatomyException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -62,8 +62,8 @@ public final class AnatomyFiles {
   }
 
   /**
-   * Reads a vertex-to-region mapping (a row or column vector of integers) from {@code variable}
-   * and returns it zero-based.
+   * Reads a vertex-to-region mapping (a row or column vector of integers) from {@code variable} and
+   * returns it zero-based.
    *
    * @param firstIndex the index the file uses for the first region: 0 (TVB, Python) or 1 (MATLAB)
    * @throws IllegalArgumentException if {@code firstIndex} is not 0 or 1

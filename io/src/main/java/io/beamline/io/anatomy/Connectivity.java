@@ -47,8 +47,8 @@ public final class Connectivity {
   /**
    * A connectivity of {@code labels.size()} regions.
    *
-   * @throws IllegalArgumentException if centres are not {@code N x 3} or weights/tract lengths
-   *     not {@code N x N}; the message names both shapes
+   * @throws IllegalArgumentException if centres are not {@code N x 3} or weights/tract lengths not
+   *     {@code N x N}; the message names both shapes
    */
   public static Connectivity of(
       List<String> labels, MatMatrix centres, MatMatrix weights, MatMatrix tractLengths) {
@@ -65,7 +65,13 @@ public final class Connectivity {
   public Connectivity withCortical(boolean[] cortical) {
     checkLength("cortical flags", cortical.length);
     return new Connectivity(
-        labels, centres, weights, tractLengths, cortical.clone(), rightHemisphere, areas,
+        labels,
+        centres,
+        weights,
+        tractLengths,
+        cortical.clone(),
+        rightHemisphere,
+        areas,
         orientations);
   }
 
@@ -76,7 +82,13 @@ public final class Connectivity {
   public Connectivity withHemispheres(boolean[] rightHemisphere) {
     checkLength("hemisphere flags", rightHemisphere.length);
     return new Connectivity(
-        labels, centres, weights, tractLengths, cortical, rightHemisphere.clone(), areas,
+        labels,
+        centres,
+        weights,
+        tractLengths,
+        cortical,
+        rightHemisphere.clone(),
+        areas,
         orientations);
   }
 
@@ -84,7 +96,13 @@ public final class Connectivity {
   public Connectivity withAreas(double[] areas) {
     checkLength("areas", areas.length);
     return new Connectivity(
-        labels, centres, weights, tractLengths, cortical, rightHemisphere, areas.clone(),
+        labels,
+        centres,
+        weights,
+        tractLengths,
+        cortical,
+        rightHemisphere,
+        areas.clone(),
         orientations);
   }
 

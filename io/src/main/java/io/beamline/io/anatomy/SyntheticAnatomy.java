@@ -14,11 +14,11 @@ import java.util.Random;
  *       0) on two half-ellipsoid shells (semi-axes 30 x 68 x 52 mm, centres at x = &plusmn;32 mm)
  *       spread by a jittered Fibonacci lattice, the lower part cut off like the cortex above the
  *       temporal lobes.
- *   <li>Weights: symmetric, zero diagonal, sparse: pair i, j is connected with probability
- *       {@code exp(-d/25 mm)} (always for homotopic pairs and each region's nearest neighbour) with
- *       a log-normal strength {@code exp(N(-d/20 mm, 1))}, scaled so the largest weight is 1.
- *   <li>Tract lengths: {@code d * (1 + 0.3 u)}, u uniform in [0, 1) per pair, so never shorter
- *       than the Euclidean distance d; symmetric, zero diagonal.
+ *   <li>Weights: symmetric, zero diagonal, sparse: pair i, j is connected with probability {@code
+ *       exp(-d/25 mm)} (always for homotopic pairs and each region's nearest neighbour) with a
+ *       log-normal strength {@code exp(N(-d/20 mm, 1))}, scaled so the largest weight is 1.
+ *   <li>Tract lengths: {@code d * (1 + 0.3 u)}, u uniform in [0, 1) per pair, so never shorter than
+ *       the Euclidean distance d; symmetric, zero diagonal.
  *   <li>Leadfield: {@code channels x regions}; a current dipole at each centre, oriented along the
  *       outward shell normal with a small random tilt, seen by sensors on a 100 mm scalp sphere
  *       ({@link #sensorPositions}): {@code n . (s - p) / |s - p|^3}, i.e. a 1/r^2 falloff, scaled
@@ -26,8 +26,8 @@ import java.util.Random;
  *   <li>Distances: Euclidean distances between centres.
  * </ul>
  *
- * <p>The same seed, regions and channels always give identical arrays ({@link java.util.Random}
- * is specified bit for bit).
+ * <p>The same seed, regions and channels always give identical arrays ({@link java.util.Random} is
+ * specified bit for bit).
  */
 public final class SyntheticAnatomy {
   /** Radius of the scalp sphere the sensors sit on, in mm. */

@@ -24,12 +24,12 @@ import java.util.zip.ZipFile;
  * <p>Required entries: {@code weights.txt} and {@code tract_lengths.txt} (N rows of N
  * whitespace-separated numbers) and {@code centres.txt} (one {@code label x y z} line per region;
  * lines of three numbers get labels {@code r0, r1, ...}). Optional: {@code cortical.txt}, {@code
- * hemispheres.txt} (one {@code 0/1} or {@code true/false} per region, 1 = right), {@code
- * areas.txt} (one number per region) and {@code average_orientations.txt} (N rows of 3). Any entry
- * may instead be stored bzip2-compressed as {@code <name>.bz2} (decoded with Apache
- * commons-compress, which Beam brings in) and may sit in a folder inside the zip. Blank lines and
- * lines starting with {@code #} are ignored. Missing or malformed required entries, and malformed
- * optional ones, fail with an {@link AnatomyException} naming the zip and the entry.
+ * hemispheres.txt} (one {@code 0/1} or {@code true/false} per region, 1 = right), {@code areas.txt}
+ * (one number per region) and {@code average_orientations.txt} (N rows of 3). Any entry may instead
+ * be stored bzip2-compressed as {@code <name>.bz2} (decoded with Apache commons-compress, which
+ * Beam brings in) and may sit in a folder inside the zip. Blank lines and lines starting with
+ * {@code #} are ignored. Missing or malformed required entries, and malformed optional ones, fail
+ * with an {@link AnatomyException} naming the zip and the entry.
  */
 public final class TvbConnectivity {
   private static final List<String> REQUIRED =
@@ -70,10 +70,7 @@ public final class TvbConnectivity {
       int n = labels.size();
       Connectivity c =
           Connectivity.of(
-              labels,
-              centres,
-              r.matrix("weights.txt", n, n),
-              r.matrix("tract_lengths.txt", n, n));
+              labels, centres, r.matrix("weights.txt", n, n), r.matrix("tract_lengths.txt", n, n));
       if (entries.containsKey("cortical.txt")) {
         c = c.withCortical(r.flags("cortical.txt", n));
       }
@@ -89,7 +86,11 @@ public final class TvbConnectivity {
       return c;
     } catch (ZipException e) {
       throw new AnatomyException(
-          "connectivity zip " + zip + " is not a readable zip (" + e.getMessage() + "); re-download it",
+          "connectivity zip "
+              + zip
+              + " is not a readable zip ("
+              + e.getMessage()
+              + "); re-download it",
           e);
     } catch (AnatomyException e) {
       throw e;
@@ -190,7 +191,12 @@ public final class TvbConnectivity {
       } catch (IOException bad) {
         in.close();
         throw new AnatomyException(
-            "entry " + e.getName() + " in " + zip + " is not valid bzip2 (" + bad.getMessage()
+            "entry "
+                + e.getName()
+                + " in "
+                + zip
+                + " is not valid bzip2 ("
+                + bad.getMessage()
                 + "); re-create the zip",
             bad);
       }
@@ -281,7 +287,13 @@ public final class TvbConnectivity {
           out[i] = true;
         } else if (!(s.equals("0") || s.equals("false") || s.equals("0.0"))) {
           throw new AnatomyException(
-              name + " in " + zip + " value " + (i + 1) + " is '" + values.get(i)
+              name
+                  + " in "
+                  + zip
+                  + " value "
+                  + (i + 1)
+                  + " is '"
+                  + values.get(i)
                   + "' but 0/1 or true/false is expected");
         }
       }

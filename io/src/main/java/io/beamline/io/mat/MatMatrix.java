@@ -38,12 +38,7 @@ public final class MatMatrix {
     long n = elementCount(shape);
     if (rowMajor.length != n) {
       throw new IllegalArgumentException(
-          "data has "
-              + rowMajor.length
-              + " values but shape "
-              + describe(shape)
-              + " needs "
-              + n);
+          "data has " + rowMajor.length + " values but shape " + describe(shape) + " needs " + n);
     }
     return new MatMatrix(shape.clone(), rowMajor.clone());
   }
@@ -286,12 +281,15 @@ public final class MatMatrix {
       n *= s;
     }
     if (n > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("shape " + describe(shape) + " is too large for one array");
+      throw new IllegalArgumentException(
+          "shape " + describe(shape) + " is too large for one array");
     }
     return n;
   }
 
-  /** Equal when shape and every value are equal ({@link Double#compare} semantics, so NaN == NaN). */
+  /**
+   * Equal when shape and every value are equal ({@link Double#compare} semantics, so NaN == NaN).
+   */
   @Override
   public boolean equals(Object o) {
     return o instanceof MatMatrix m && Arrays.equals(shape, m.shape) && Arrays.equals(data, m.data);

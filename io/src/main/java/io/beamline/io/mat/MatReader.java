@@ -27,9 +27,9 @@ import us.hebi.matlab.mat.types.Sources;
 import us.hebi.matlab.mat.types.Struct;
 
 /**
- * Reads numeric variables by name from a MATLAB MAT file, v5 (also what {@code -v6}/{@code -v7}
- * and {@code scipy.io.savemat} write) or v7.3 (HDF5 after a 512-byte MATLAB header). The version
- * is detected from the header, never from the file name.
+ * Reads numeric variables by name from a MATLAB MAT file, v5 (also what {@code -v6}/{@code -v7} and
+ * {@code scipy.io.savemat} write) or v7.3 (HDF5 after a 512-byte MATLAB header). The version is
+ * detected from the header, never from the file name.
  *
  * <p>Values come back as {@link MatMatrix} in row-major order with MATLAB's shape: a variable that
  * MATLAB shows as {@code 75 x 994} has {@code rows() == 75} in both versions, although v5 stores it
@@ -54,9 +54,7 @@ public final class MatReader implements Closeable {
     V7_3
   }
 
-  private static final byte[] HDF5_SIGNATURE = {
-    (byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'
-  };
+  private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   private static final Set<String> NUMERIC_CLASSES =
       Set.of(
           "double", "single", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64",
@@ -163,8 +161,8 @@ public final class MatReader implements Closeable {
   }
 
   /**
-   * Reads a numeric variable that must have exactly {@code ndims} dimensions (MATLAB drops
-   * trailing singleton dimensions, so a 2-D variable always has 2 and a vector also has 2).
+   * Reads a numeric variable that must have exactly {@code ndims} dimensions (MATLAB drops trailing
+   * singleton dimensions, so a 2-D variable always has 2 and a vector also has 2).
    *
    * @param ndims expected number of dimensions, 2 or more
    * @throws MatFileException if the variable has another dimensionality

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A value that {@link MatWriter} can store as a MATLAB variable: a {@code double} or {@code
- * single} array of any shape, a char row vector, or a 1 x 1 struct whose fields are such values.
+ * A value that {@link MatWriter} can store as a MATLAB variable: a {@code double} or {@code single}
+ * array of any shape, a char row vector, or a 1 x 1 struct whose fields are such values.
  *
  * <pre>{@code
  * MatValue info = MatValue.struct(Map.of(

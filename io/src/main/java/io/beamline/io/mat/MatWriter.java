@@ -21,8 +21,8 @@ import us.hebi.matlab.mat.types.Sinks;
 import us.hebi.matlab.mat.types.Struct;
 
 /**
- * Writes MATLAB MAT v5 files (readable by MATLAB, Octave {@code load} and {@code
- * scipy.io.loadmat}) atomically: the file appears under its final name only when complete.
+ * Writes MATLAB MAT v5 files (readable by MATLAB, Octave {@code load} and {@code scipy.io.loadmat})
+ * atomically: the file appears under its final name only when complete.
  *
  * <p>Immutable; every {@code withX} returns a new writer and may be called in any order. Variables
  * are written in the order they were added; adding a name again replaces the earlier value in its
@@ -95,8 +95,8 @@ public final class MatWriter {
   }
 
   /**
-   * Whether variables are zlib-compressed (default {@code true}). Uncompressed files are larger
-   * but can be read by tools without zlib support.
+   * Whether variables are zlib-compressed (default {@code true}). Uncompressed files are larger but
+   * can be read by tools without zlib support.
    */
   public MatWriter withCompression(boolean compressed) {
     return new MatWriter(variables, compressed);
@@ -133,7 +133,11 @@ public final class MatWriter {
         throw new MatFileException(
             target,
             null,
-            "cannot write " + target + ": " + bound + " bytes exceed what one MAT v5 file written"
+            "cannot write "
+                + target
+                + ": "
+                + bound
+                + " bytes exceed what one MAT v5 file written"
                 + " by this writer can hold (2 GiB); split the variables over several files",
             null);
       }
@@ -151,7 +155,11 @@ public final class MatWriter {
       throw new MatFileException(
           target,
           null,
-          "cannot write MAT file " + target + ": " + e.getMessage() + "; check the directory is writable and has space",
+          "cannot write MAT file "
+              + target
+              + ": "
+              + e.getMessage()
+              + "; check the directory is writable and has space",
           e);
     } finally {
       closeQuietly(mat);

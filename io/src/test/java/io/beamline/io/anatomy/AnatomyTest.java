@@ -43,8 +43,7 @@ class AnatomyTest {
 
   @Test
   void transposedLeadfieldAndDistanceMismatchAreBothReported() {
-    Anatomy a =
-        Anatomy.of(TWO, MatMatrix.zeros(2, 5)).withDistances(MatMatrix.zeros(3, 3));
+    Anatomy a = Anatomy.of(TWO, MatMatrix.zeros(2, 5)).withDistances(MatMatrix.zeros(3, 3));
     List<String> p = a.problems();
     assertEquals(2, p.size(), p.toString());
     assertThat(p.get(0), containsString("(it looks transposed: regions x channels; transpose it)"));
@@ -61,9 +60,15 @@ class AnatomyTest {
             .withDistances(MatMatrix.of(2, 2, new double[] {0, -1, -1, 0}))
             .withRegionMapping(new int[] {0, 1, 2});
     String all = String.join("\n", a.problems());
-    assertThat(all, containsString("leadfield (1 x 2) has 1 NaN or infinite values, the first at row 0, column 1"));
+    assertThat(
+        all,
+        containsString(
+            "leadfield (1 x 2) has 1 NaN or infinite values, the first at row 0, column 1"));
     assertThat(all, containsString("distance matrix (2 x 2) has a negative value -1.0"));
-    assertThat(all, containsString("region mapping sends vertex 2 to region 2 but the connectivity has 2 regions"));
+    assertThat(
+        all,
+        containsString(
+            "region mapping sends vertex 2 to region 2 but the connectivity has 2 regions"));
   }
 
   @Test

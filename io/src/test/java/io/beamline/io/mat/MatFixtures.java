@@ -15,15 +15,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Builds MATLAB v7.3 fixtures in tests: an HDF5 file written with jhdf in MATLAB's layout
- * (datasets hold the transpose, i.e. HDF5 dimensions are MATLAB's reversed, and carry a {@code
- * MATLAB_class} attribute; structs are groups) behind the 512-byte MATLAB header.
+ * Builds MATLAB v7.3 fixtures in tests: an HDF5 file written with jhdf in MATLAB's layout (datasets
+ * hold the transpose, i.e. HDF5 dimensions are MATLAB's reversed, and carry a {@code MATLAB_class}
+ * attribute; structs are groups) behind the 512-byte MATLAB header.
  *
  * <p>jhdf 0.9.4 cannot reserve an HDF5 user block, so the header is prepended to the finished HDF5
- * bytes and the superblock's base address is set to 512 (with its checksum recomputed), which is
- * exactly what libhdf5 records when a file is created with a 512-byte user block. All other HDF5
- * addresses are relative to the base address and stay valid. The h5py interop test checks that
- * libhdf5 reads the result.
+ * bytes and the superblock is patched the way libhdf5 writes it for a file created with a 512-byte
+ * user block: base address 512 and end-of-file address grown by 512 (libhdf5 records the total file
+ * length there), checksum recomputed. All other HDF5 addresses are relative to the base address and
+ * stay valid. The h5py interop test checks that libhdf5 reads the result.
  */
 final class MatFixtures {
   private MatFixtures() {}
@@ -144,7 +144,7 @@ final class MatFixtures {
     }
   }
 
-  /** Sets the superblock base address of an HDF5 image that will live {@code offset} bytes in. */
+  /** Patches the superblock of an HDF5 image that will live {@code offset} bytes into a file. */
   static void rebase(byte[] h5, long offset) {
     ByteBuffer b = ByteBuffer.wrap(h5).order(ByteOrder.LITTLE_ENDIAN);
     int version = h5[8];
@@ -156,10 +156,12 @@ final class MatFixtures {
         throw new IllegalStateException("unexpected HDF5 offset size " + sizeOfOffsets);
       }
       b.putLong(12, offset);
+      b.putLong(28, b.getLong(28) + offset); // end-of-file address, after the extension address
       int checked = 12 + 4 * sizeOfOffsets;
       b.putInt(checked, ChecksumUtils.checksum(Arrays.copyOf(h5, checked)));
     } else if (version == 0 || version == 1) {
       b.putLong(24, offset); // no checksum in version 0/1 superblocks
+      b.putLong(40, b.getLong(40) + offset); // end-of-file address, after free-space address
     } else {
       throw new IllegalStateException("unexpected HDF5 superblock version " + version);
     }

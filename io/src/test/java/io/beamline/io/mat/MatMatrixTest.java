@@ -66,8 +66,7 @@ class MatMatrixTest {
     assertThrows(IllegalStateException.class, cube::toArray2d);
     assertThrows(IndexOutOfBoundsException.class, () -> cube.get(0, 2, 0));
     assertThrows(
-        IllegalArgumentException.class,
-        () -> MatMatrix.fromArray2d(new double[][] {{1, 2}, {3}}));
+        IllegalArgumentException.class, () -> MatMatrix.fromArray2d(new double[][] {{1, 2}, {3}}));
   }
 
   @Test

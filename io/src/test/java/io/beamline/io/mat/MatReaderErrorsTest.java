@@ -37,7 +37,8 @@ class MatReaderErrorsTest {
   void missingFile() {
     Path f = dir.resolve("leadfield_75_20k.mat");
     MatFileException e = assertThrows(MatFileException.class, () -> MatReader.open(f));
-    assertThat(e.getMessage(), allOf(containsString(f.toString()), containsString("does not exist")));
+    assertThat(
+        e.getMessage(), allOf(containsString(f.toString()), containsString("does not exist")));
     assertTrue(e.variable().isEmpty());
   }
 
@@ -122,8 +123,7 @@ class MatReaderErrorsTest {
     }
     Path f = dir.resolve("garbage.mat");
     Files.write(f, bytes);
-    MatFileException e =
-        assertThrows(MatFileException.class, () -> MatReader.readMatrix(f, "fwd"));
+    MatFileException e = assertThrows(MatFileException.class, () -> MatReader.readMatrix(f, "fwd"));
     assertThat(e.getMessage(), containsString("truncated or corrupt"));
     assertOneLine(e);
   }

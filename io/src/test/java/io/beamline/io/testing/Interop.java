@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Assumptions;
  * Runs external tools (Python with h5py/scipy, GNU Octave) from interop tests.
  *
  * <p>The rule lives here only: when a tool is missing the test is skipped, unless the environment
- * variable {@code BEAMLINE_REQUIRE_INTEROP=1} is set, in which case it fails. CI machines that
- * have the tools set the variable so that a broken install cannot silently turn checks off.
+ * variable {@code BEAMLINE_REQUIRE_INTEROP=1} is set, in which case it fails. CI machines that have
+ * the tools set the variable so that a broken install cannot silently turn checks off.
  *
  * <pre>{@code
  * Interop.requirePython("scipy");

@@ -15,7 +15,8 @@ class InteropTest {
   void missingToolSkipsOrFailsAccordingToTheEnvironment() {
     String tool = "/nonexistent/beamline-no-such-tool";
     if (Interop.required()) {
-      AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> Interop.require(tool));
+      AssertionFailedError e =
+          assertThrows(AssertionFailedError.class, () -> Interop.require(tool));
       assertTrue(e.getMessage().contains(Interop.REQUIRE_ENV), e.getMessage());
     } else {
       TestAbortedException e =
