@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,29 +23,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Interop with SoX: we read WAVs that sox writes, and sox reads ours.
  *
  * <p>Skipped when {@code sox} is not on the PATH, unless {@code BEAMLINE_REQUIRE_INTEROP=1}, in
- * which case a missing sox fails the run. Runs under failsafe in {@code mvn verify}, and with
- * {@code mvn -o test -pl io -Dtest='io.beamline.io.audio.**'} (an explicit pattern includes ITs).
+ * which case a missing sox fails the run (see {@link io.beamline.io.testing.Interop}). Runs under
+ * failsafe in {@code mvn verify}, and with {@code mvn -o test -pl io
+ * -Dtest='io.beamline.io.audio.**'} (an explicit pattern includes ITs).
  */
 class WavSoxIT {
   @TempDir Path dir;
 
   @BeforeEach
   void requireSox() {
-    String why = null;
-    try {
-      Result r = run(List.of("sox", "--version"));
-      if (r.code != 0) {
-        why = "sox --version exited " + r.code;
-      }
-    } catch (IOException e) {
-      why = "sox not runnable: " + e.getMessage();
-    }
-    if (why != null) {
-      if ("1".equals(System.getenv("BEAMLINE_REQUIRE_INTEROP"))) {
-        fail(why + " and BEAMLINE_REQUIRE_INTEROP=1; install sox (apt-get install sox)");
-      }
-      Assumptions.abort(why + "; set BEAMLINE_REQUIRE_INTEROP=1 to make this a failure");
-    }
+    io.beamline.io.testing.Interop.require("sox");
   }
 
   record Result(int code, String out) {}
