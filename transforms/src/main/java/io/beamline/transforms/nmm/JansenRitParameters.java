@@ -88,12 +88,12 @@ public final class JansenRitParameters {
   }
 
   /**
-   * DeepSIF's setting ({@code forward/generate_tvb_data.py}): TVB defaults with v0=6 mV, p_max=0.15,
-   * p_min=0.03, A=3.25 mV in every region except {@value #DEEPSIF_SOURCE_A} mV in {@code
-   * sourceRegion}, and the background mean / noise pair number {@code iteration}: mu = 0.087, 0.08,
-   * 0.083 /ms with noise std factor 1, 1.7, 1.5 for iteration 0, 1, 2. The noise intensity on y4 is
-   * {@code nsig = (a * 3.25 * (p_max - p_min) * 0.5 * std)^2 / 2}, as DeepSIF computes it (always
-   * with 3.25, also in the source region).
+   * DeepSIF's setting ({@code forward/generate_tvb_data.py}): TVB defaults with v0=6 mV,
+   * p_max=0.15, p_min=0.03, A=3.25 mV in every region except {@value #DEEPSIF_SOURCE_A} mV in
+   * {@code sourceRegion}, and the background mean / noise pair number {@code iteration}: mu =
+   * 0.087, 0.08, 0.083 /ms with noise std factor 1, 1.7, 1.5 for iteration 0, 1, 2. The noise
+   * intensity on y4 is {@code nsig = (a * 3.25 * (p_max - p_min) * 0.5 * std)^2 / 2}, as DeepSIF
+   * computes it (always with 3.25, also in the source region).
    *
    * @param regionCount number of regions, at least 1
    * @param sourceRegion 0-based index of the spiking region, in [0, regionCount)

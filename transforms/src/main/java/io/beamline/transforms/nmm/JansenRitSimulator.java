@@ -23,8 +23,8 @@ package io.beamline.transforms.nmm;
  * sigmoid of each region's {@code y1 - y2} is computed once when the state enters the delay ring
  * buffer, not once per connection; coupling walks a compressed sparse row list of the non-zero
  * weights; nothing is allocated per step. Noise variates are drawn one per region per step in
- * region order from {@link GaussianNoise}, and all transcendental functions use {@link
- * StrictMath}, so a seed gives bit-identical output on every machine. Not thread-safe.
+ * region order from {@link GaussianNoise}, and all transcendental functions use {@link StrictMath},
+ * so a seed gives bit-identical output on every machine. Not thread-safe.
  *
  * <pre>{@code
  * JansenRitKernel sim = JansenRitSimulator.create(

@@ -7,8 +7,8 @@ package io.beamline.transforms.nmm;
  * HeunStochastic.scheme} with {@code double[][]} everywhere.
  *
  * <p>It keeps a full state history, evaluates the coupling sigmoid for every (target, source) pair
- * and sums densely over all N x N weights, zeros included, as TVB's dense {@code Coupling} does, and
- * allocates freely. It exists as a test oracle for the fast kernel and as the baseline of the
+ * and sums densely over all N x N weights, zeros included, as TVB's dense {@code Coupling} does,
+ * and allocates freely. It exists as a test oracle for the fast kernel and as the baseline of the
  * benchmark; do not use it for production runs (O(N^2) exponentials per step).
  */
 public final class NaiveJansenRit implements JansenRitKernel {

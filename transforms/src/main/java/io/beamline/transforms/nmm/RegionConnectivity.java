@@ -1,8 +1,8 @@
 package io.beamline.transforms.nmm;
 
 /**
- * An immutable structural connectivity: weights and tract lengths between regions, and a
- * conduction speed.
+ * An immutable structural connectivity: weights and tract lengths between regions, and a conduction
+ * speed.
  *
  * <p>Indexing follows TVB: {@code weights[i][j]} is the strength of the connection <em>from</em>
  * region {@code j} <em>to</em> region {@code i} (row = target, column = source), and {@code

@@ -48,8 +48,8 @@ public final class SpikeClips {
   private SpikeClips() {}
 
   /**
-   * Drops the first {@code drop} samples of every region, then keeps every {@code factor}-th
-   * sample starting with the first kept one: MATLAB's {@code downsample(x(drop+1:end,:), factor)}.
+   * Drops the first {@code drop} samples of every region, then keeps every {@code factor}-th sample
+   * starting with the first kept one: MATLAB's {@code downsample(x(drop+1:end,:), factor)}.
    *
    * <p>This is plain decimation <em>without</em> an anti-aliasing filter, exactly what DeepSIF
    * does: a low-pass would lower and widen the spike peaks and so change which peaks pass the 8 mV
@@ -76,8 +76,8 @@ public final class SpikeClips {
 
   /**
    * DeepSIF's fix-up for the 998-region connectivity: four regions have no vertices in the
-   * fsaverage5 mapping, so regions 7, 325, 921, 949 take the signals of 994, 997, 996, 995 and
-   * only regions 0..993 are kept (MATLAB, 1-based: {@code all_data(:,[8,326,922,950]) =
+   * fsaverage5 mapping, so regions 7, 325, 921, 949 take the signals of 994, 997, 996, 995 and only
+   * regions 0..993 are kept (MATLAB, 1-based: {@code all_data(:,[8,326,922,950]) =
    * all_data(:,[995,998,997,996]); all_data = all_data(:,1:994)}).
    *
    * @param nmm exactly 998 regions
@@ -215,10 +215,10 @@ public final class SpikeClips {
   }
 
   /**
-   * DeepSIF's selection of usable spikes of one source region: its peaks (from {@link
-   * #findSpikes}) whose window {@code clipStart - 200 .. clipStart + 699} contains no peak of any
-   * other region. Peaks whose clip would run past {@code signalLength} are dropped too (DeepSIF
-   * would fail with an index error there).
+   * DeepSIF's selection of usable spikes of one source region: its peaks (from {@link #findSpikes})
+   * whose window {@code clipStart - 200 .. clipStart + 699} contains no peak of any other region.
+   * Peaks whose clip would run past {@code signalLength} are dropped too (DeepSIF would fail with
+   * an index error there).
    *
    * @param spikes all kept peaks
    * @param sourceRegion 0-based region that should spike
@@ -362,8 +362,7 @@ public final class SpikeClips {
    * @param alpha scaling factor, finite
    * @return a copy of {@code nmm} whose source row is rescaled (other rows shared, not copied)
    */
-  public static float[][] rescaleSpikes(
-      float[][] nmm, int region, int[] spikeTimes, double alpha) {
+  public static float[][] rescaleSpikes(float[][] nmm, int region, int[] spikeTimes, double alpha) {
     int length = rectangularLength("nmm", nmm);
     Checks.inRange("region", region, 0, nmm.length - 1);
     Checks.notNull("spikeTimes", spikeTimes);
@@ -486,10 +485,10 @@ public final class SpikeClips {
   }
 
   /**
-   * The whole per-region step of {@code process_raw_nmm.m} on a 500 Hz signal: {@link
-   * #findSpikes} at 8 mV, {@link #selectSourceSpikes}, {@link #snrScale}, {@link #rescaleSpikes},
-   * {@link #cutClips}. A region without usable spikes gives no clips and alpha NaN instead of
-   * failing (DeepSIF crashes there).
+   * The whole per-region step of {@code process_raw_nmm.m} on a 500 Hz signal: {@link #findSpikes}
+   * at 8 mV, {@link #selectSourceSpikes}, {@link #snrScale}, {@link #rescaleSpikes}, {@link
+   * #cutClips}. A region without usable spikes gives no clips and alpha NaN instead of failing
+   * (DeepSIF crashes there).
    *
    * @param nmm {@code [region][sample]} at 500 Hz, after {@link #dropAndDownsample}
    * @param leadfield {@code [channel][region]}
@@ -520,7 +519,12 @@ public final class SpikeClips {
       }
       if (length >= 0 && x[r].length != length) {
         throw new IllegalArgumentException(
-            name + " rows must have equal length: row 0 has " + length + ", row " + r + " has "
+            name
+                + " rows must have equal length: row 0 has "
+                + length
+                + ", row "
+                + r
+                + " has "
                 + x[r].length);
       }
       length = x[r].length;

@@ -3,9 +3,9 @@
  * generation): a Jansen-Rit neural-mass network simulator, the spike extraction and SNR scaling of
  * DeepSIF's {@code process_raw_nmm.m}, and the patch growing of {@code generate_sythetic_source.m}.
  *
- * <p>Everything here is plain Java over primitive arrays with no Beam inside (STYLE rule 8), so
- * the pipeline can call it from a DoFn and tests can check it against known values. Units follow
- * The Virtual Brain (TVB): time in ms, potentials in mV, rates in 1/ms.
+ * <p>Everything here is plain Java over primitive arrays with no Beam inside (STYLE rule 8), so the
+ * pipeline can call it from a DoFn and tests can check it against known values. Units follow The
+ * Virtual Brain (TVB): time in ms, potentials in mV, rates in 1/ms.
  *
  * <ul>
  *   <li>{@link io.beamline.transforms.nmm.JansenRitParameters}, {@link

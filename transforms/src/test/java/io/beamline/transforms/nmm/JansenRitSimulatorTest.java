@@ -195,8 +195,7 @@ class JansenRitSimulatorTest {
         assertThrows(
             IllegalArgumentException.class,
             () ->
-                JansenRitSimulator.create(
-                    p.withA(3.25), TVB_COUPLING, two, DT, 1L, new double[5]));
+                JansenRitSimulator.create(p.withA(3.25), TVB_COUPLING, two, DT, 1L, new double[5]));
     assertThat(e.getMessage(), containsString("initialState must hold y0..y5"));
     JansenRitSimulator sim = JansenRitSimulator.create(p.withA(3.25), TVB_COUPLING, two, DT, 1L);
     e = assertThrows(IllegalArgumentException.class, () -> sim.run(10, 0, (f, l, b) -> {}));

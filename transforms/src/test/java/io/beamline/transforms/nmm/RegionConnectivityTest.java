@@ -12,7 +12,8 @@ class RegionConnectivityTest {
 
   @Test
   void delaysAreRoundedToStepsHalfToEvenLikeNumpyRint() {
-    // lengths / 3 mm/ms / 0.5 ms: 0.75 -> 0.5 steps -> 0; 2.25 -> 1.5 -> 2; 30 -> 20; 3.6 -> 2.4 -> 2
+    // lengths / 3 mm/ms / 0.5 ms: 0.75 -> 0.5 steps -> 0; 2.25 -> 1.5 -> 2; 30 -> 20; 3.6 -> 2.4 ->
+    // 2
     double[][] l = {{0, 0.75, 2.25}, {30, 0, 3.6}, {0, 0, 0}};
     RegionConnectivity c = RegionConnectivity.of(new double[3][3], l, 3.0);
     int[][] d = c.delaySteps(0.5);

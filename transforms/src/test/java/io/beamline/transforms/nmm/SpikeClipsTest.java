@@ -155,8 +155,7 @@ class SpikeClipsTest {
     }
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class,
-            () -> SpikeClips.snrScale(x, lf, 2, new int[0], 15.0));
+            IllegalArgumentException.class, () -> SpikeClips.snrScale(x, lf, 2, new int[0], 15.0));
     assertThat(e.getMessage(), containsString("at least one spike"));
   }
 
@@ -184,8 +183,7 @@ class SpikeClipsTest {
       assertEquals(expected, got[t], 1e-5, "t=" + t);
     }
     assertThrows(
-        IllegalArgumentException.class,
-        () -> SpikeClips.rescaleSpikes(x, 0, new int[] {200}, 2.0));
+        IllegalArgumentException.class, () -> SpikeClips.rescaleSpikes(x, 0, new int[] {200}, 2.0));
   }
 
   @Test

@@ -10,9 +10,9 @@ import io.beamline.transforms.nmm.TestNetworks;
 import java.util.Locale;
 
 /**
- * Throughput of the fast and the naive Jansen-Rit kernels (simulated seconds per wall-clock
- * second) for 76 and 998 regions with seeded random sparse connectivity and DeepSIF's preset. Not a
- * test: run it with {@code bench/regions-kernel.sh}. Performance is never asserted.
+ * Throughput of the fast and the naive Jansen-Rit kernels (simulated seconds per wall-clock second)
+ * for 76 and 998 regions with seeded random sparse connectivity and DeepSIF's preset. Not a test:
+ * run it with {@code bench/regions-kernel.sh}. Performance is never asserted.
  *
  * <p>Each measurement warms up the same kernel instance first (JIT), then times a continued run;
  * the naive kernel is measured over fewer steps because it is O(N^2) exponentials per step.
@@ -51,7 +51,8 @@ public final class JansenRitBench {
           densities[s],
           ((JansenRitSimulator) fast).historyLength());
       double fastRate = measure("fast", fast, fastSteps[s] / 4, fastSteps[s], dt);
-      double naiveRate = measure("naive", naive, Math.max(10, naiveSteps[s] / 4), naiveSteps[s], dt);
+      double naiveRate =
+          measure("naive", naive, Math.max(10, naiveSteps[s] / 4), naiveSteps[s], dt);
       System.out.printf(Locale.ROOT, "  ratio fast/naive = %.1fx%n", fastRate / naiveRate);
     }
   }
