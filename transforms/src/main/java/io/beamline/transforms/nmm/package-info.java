@@ -1,0 +1,20 @@
+/**
+ * Numeric kernels of the {@code regions} pipeline (a re-creation of DeepSIF's training-data
+ * generation): a Jansen-Rit neural-mass network simulator, the spike extraction and SNR scaling of
+ * DeepSIF's {@code process_raw_nmm.m}, and the patch growing of {@code generate_sythetic_source.m}.
+ *
+ * <p>Everything here is plain Java over primitive arrays with no Beam inside (STYLE rule 8), so the
+ * pipeline can call it from a DoFn and tests can check it against known values. Units follow The
+ * Virtual Brain (TVB): time in ms, potentials in mV, rates in 1/ms.
+ *
+ * <ul>
+ *   <li>{@link io.beamline.transforms.nmm.JansenRitParameters}, {@link
+ *       io.beamline.transforms.nmm.SigmoidalJansenRitCoupling} and {@link
+ *       io.beamline.transforms.nmm.RegionConnectivity} describe a network;
+ *   <li>{@link io.beamline.transforms.nmm.JansenRitSimulator} is the fast kernel, {@link
+ *       io.beamline.transforms.nmm.NaiveJansenRit} a direct transcription used as a test oracle;
+ *   <li>{@link io.beamline.transforms.nmm.SpikeClips} holds the spike-processing steps;
+ *   <li>{@link io.beamline.transforms.nmm.SourcePatches} grows source patches over a region graph.
+ * </ul>
+ */
+package io.beamline.transforms.nmm;
