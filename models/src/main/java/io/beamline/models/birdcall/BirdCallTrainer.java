@@ -56,9 +56,11 @@ public final class BirdCallTrainer {
    * @param directory the model directory
    * @param finalLoss mean training loss over the last epoch
    * @param parameters number of trainable values
+   * @param featureMillis wall time of data synthesis and feature extraction
    * @param millis wall time of feature extraction plus training
    */
-  public record Result(Path directory, double finalLoss, long parameters, long millis) {}
+  public record Result(
+      Path directory, double finalLoss, long parameters, long featureMillis, long millis) {}
 
   /** A trained model still in memory; close it. */
   public static final class Trained implements AutoCloseable {
@@ -67,10 +69,18 @@ public final class BirdCallTrainer {
     private final int examplesPerClass;
     private final int epochs;
     private final double finalLoss;
+    private final long featureMillis;
     private final long millis;
 
     private Trained(
-        Model model, long seed, int examplesPerClass, int epochs, double finalLoss, long millis) {
+        Model model,
+        long seed,
+        int examplesPerClass,
+        int epochs,
+        double finalLoss,
+        long featureMillis,
+        long millis) {
+      this.featureMillis = featureMillis;
       this.model = model;
       this.seed = seed;
       this.examplesPerClass = examplesPerClass;
@@ -129,7 +139,7 @@ public final class BirdCallTrainer {
         deleteTree(tmp);
         throw e;
       }
-      return new Result(target, finalLoss, parameters(), millis);
+      return new Result(target, finalLoss, parameters(), featureMillis, millis);
     }
   }
 
@@ -171,6 +181,7 @@ public final class BirdCallTrainer {
       features[i] = BirdCallFeatures.compute(data.get(i).audio());
       labels[i] = data.get(i).label();
     }
+    long featureMillis = (System.nanoTime() - t0) / 1_000_000;
 
     Engine.getEngine(ModelSpec.ENGINE).setRandomSeed((int) (seed ^ (seed >>> 32)));
     Model model = Model.newInstance(BirdCallModel.NAME, Device.cpu(), ModelSpec.ENGINE);
@@ -220,7 +231,13 @@ public final class BirdCallTrainer {
       throw e;
     }
     return new Trained(
-        model, seed, examplesPerClass, epochs, epochLoss, (System.nanoTime() - t0) / 1_000_000);
+        model,
+        seed,
+        examplesPerClass,
+        epochs,
+        epochLoss,
+        featureMillis,
+        (System.nanoTime() - t0) / 1_000_000);
   }
 
   private static void shuffle(int[] a, SplittableRandom r) {

@@ -64,6 +64,11 @@ import org.joda.time.Instant;
  * increments {@code failures}. Nothing is dropped. A model that cannot be loaded fails the run in
  * {@code @Setup} with a one-line reason.
  *
+ * <p>Threads: every DoFn instance runs its own predictor on its own thread, so on CPU set PyTorch's
+ * pools per JVM ({@code -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1}, or
+ * a small number) to avoid oversubscribing the cores. No GPU was available when this was written:
+ * the GPU slots, devices and padding are implemented but were only exercised on CPU.
+ *
  * <p>Metrics (namespace this class): counters {@code inferences}, {@code failures}, {@code
  * failed_batches}; distributions {@code batch_latency_ms}, {@code batch_size}, {@code
  * model_load_ms} (one update per load, so its count is the number of loads).

@@ -74,7 +74,9 @@ public class BirdCallModelTest {
             + result.parameters()
             + " parameters in "
             + result.millis()
-            + " ms, final loss "
+            + " ms (features "
+            + result.featureMillis()
+            + " ms), final loss "
             + result.finalLoss()
             + "\n"
             + trainedEval);
