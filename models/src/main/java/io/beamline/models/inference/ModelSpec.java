@@ -104,7 +104,10 @@ public final class ModelSpec<I, O> implements Serializable {
     return new ModelSpec<>(modelPath, name, inputClass, outputClass, translator, blockFactory);
   }
 
-  /** The architecture for a DJL params directory; default none (TorchScript). */
+  /**
+   * The architecture for a DJL params directory; default none (TorchScript). The factory is called
+   * on the worker with a null {@code Model}, the model path and no arguments.
+   */
   public ModelSpec<I, O> withBlockFactory(BlockFactory factory) {
     return new ModelSpec<>(
         modelPath,
