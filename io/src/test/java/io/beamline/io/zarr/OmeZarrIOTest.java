@@ -3,6 +3,7 @@ package io.beamline.io.zarr;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
+import io.beamline.io.failures.Failure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -33,13 +34,14 @@ public class OmeZarrIOTest {
       frames.add(KV.of(t, OmeZarrWriterTest.frame(layout, t)));
     }
     Path beamRoot = tmp.getRoot().toPath().resolve("beam.zarr");
-    PCollection<String> out =
+    PCollectionTuple out =
         p.apply(Create.of(frames).withCoder(KvCoder.of(VarLongCoder.of(), ByteArrayCoder.of())))
             .apply(
                 OmeZarrIO.write(OmeZarrLayout.of(1, 1, 1))
                     .withLayout(layout)
                     .to(beamRoot.toString()));
-    PAssert.thatSingleton(out).isEqualTo(beamRoot.toString());
+    PAssert.thatSingleton(out.get(OmeZarrIO.ROOT)).isEqualTo(beamRoot.toString());
+    PAssert.that(out.get(OmeZarrIO.FAILURES)).empty();
     p.run().waitUntilFinish();
 
     Path plainRoot = tmp.getRoot().toPath().resolve("plain.zarr");
@@ -55,6 +57,35 @@ public class OmeZarrIOTest {
       assertArrayEquals(
           f, Files.readAllBytes(plainRoot.resolve(f)), Files.readAllBytes(beamRoot.resolve(f)));
     }
+  }
+
+  @Test
+  public void badFramesGoToFailuresAndGoodOnesAreWritten() throws Exception {
+    OmeZarrLayout layout = OmeZarrLayout.of(1, 2, 2);
+    Path root = tmp.getRoot().toPath().resolve("bad.zarr");
+    PCollectionTuple out =
+        p.apply(
+                Create.of(
+                        KV.of(0L, new byte[] {1, 2, 3, 4}),
+                        KV.of(1L, new byte[] {1, 2, 3}),
+                        KV.of(-1L, new byte[] {1, 2, 3, 4}))
+                    .withCoder(KvCoder.of(VarLongCoder.of(), ByteArrayCoder.of())))
+            .apply(OmeZarrIO.write(layout).to(root.toString()));
+    PAssert.that(out.get(OmeZarrIO.FAILURES))
+        .containsInAnyOrder(
+            new Failure(
+                root.toString(),
+                "t=1",
+                "WriteFrameChunks",
+                "frame has 3 bytes, expected channels x height x width = 1 x 2 x 2 = 4"),
+            new Failure(
+                root.toString(), "t=-1", "WriteFrameChunks", "frame index t must be >= 0, got -1"));
+    p.run().waitUntilFinish();
+    assertEquals(
+        List.of("0/.zarray", "0/0/0/0/0/0", ".zattrs", ".zgroup").stream()
+            .sorted()
+            .collect(Collectors.toList()),
+        relativeFiles(root));
   }
 
   private static List<String> relativeFiles(Path root) throws Exception {
