@@ -29,6 +29,12 @@ final class RegionSettings implements Serializable {
   /** Region labels, N (for the summary). */
   final String[] labels;
 
+  /** Region centres, N x 3, mm (to grow source patches). */
+  final double[][] centres;
+
+  /** Region distances, N x N, mm (magnitude fall-off in source patches). */
+  final double[][] distances;
+
   final double conductionSpeed;
   final double couplingA;
   final double dtMs;
@@ -51,6 +57,8 @@ final class RegionSettings implements Serializable {
       double[][] tractLengthsMm,
       double[][] leadfield,
       String[] labels,
+      double[][] centres,
+      double[][] distances,
       double conductionSpeed,
       double couplingA,
       double dtMs,
@@ -67,6 +75,8 @@ final class RegionSettings implements Serializable {
     this.tractLengthsMm = tractLengthsMm;
     this.leadfield = leadfield;
     this.labels = labels;
+    this.centres = centres;
+    this.distances = distances;
     this.conductionSpeed = conductionSpeed;
     this.couplingA = couplingA;
     this.dtMs = dtMs;

@@ -71,7 +71,12 @@ import org.apache.beam.sdk.values.TupleTagList;
  *   <li>{@code region_summary/region_summary-<range>-*.parquet} ({@link #REGION_SUMMARY}) and
  *       {@code regions_summary.json}: succeeded, failed (with the error), skipped, seconds per
  *       region, of the latest run;
- *   <li>{@code failures/failures-<range>-*.jsonl}: one record per failed region.
+ *   <li>{@code failures/failures-<range>-*.jsonl}: one record per failed region;
+ *   <li>with {@code --synthetic-sources}: {@code <mode>_sample_source1.mat} (DeepSIF's {@code
+ *       selected_region}, {@code nmm_idx}, {@code random_samples}, {@code current_snr}, {@code
+ *       scale_ratio}, {@code mag_change}; see {@link SyntheticSources}) and {@code
+ *       synthetic_sources/*.parquet} ({@link #SYNTHETIC_SOURCES}), built after the run's regions
+ *       from every region with clips on disk.
  * </ul>
  *
  * <p>The anatomy is read (or, with neither {@code --leadfield} nor {@code --connectivity},
@@ -114,6 +119,20 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
           .addNullableField("error", Schema.FieldType.STRING)
           .addInt32Field("spikes")
           .addDoubleField("seconds")
+          .build();
+
+  /** One row per (sample, source) of the synthetic source table. */
+  public static final Schema SYNTHETIC_SOURCES =
+      Schema.builder()
+          .addInt32Field("sample")
+          .addInt32Field("source")
+          .addInt32Field("centre")
+          .addArrayField("regions", Schema.FieldType.INT32)
+          .addInt32Field("random_sample")
+          .addInt32Field("nmm_idx")
+          .addDoubleField("current_snr")
+          .addArrayField("scale_ratio", Schema.FieldType.DOUBLE)
+          .addArrayField("mag_change", Schema.FieldType.DOUBLE)
           .build();
 
   static final TupleTag<Row> SUMMARY = new TupleTag<Row>() {};
@@ -255,6 +274,34 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
 
     void setSeed(long value);
 
+    @Description(
+        "After the regions, build DeepSIF's synthetic source table (generate_sythetic_source)"
+            + " over every region with clips on disk: <mode>_sample_source1.mat + Parquet")
+    @Default.Boolean(false)
+    boolean getSyntheticSources();
+
+    void setSyntheticSources(boolean value);
+
+    @Description(
+        "Preset of the synthetic sources: test (nper 10, 3 variations per centre) or train (nper"
+            + " 100, 48 variations)")
+    @Default.String("test")
+    String getSourcesMode();
+
+    void setSourcesMode(String value);
+
+    @Description("Sources per synthetic sample (DeepSIF: 2)")
+    @Default.Integer(2)
+    int getSourcesPerSample();
+
+    void setSourcesPerSample(int value);
+
+    @Description("Neighbours per region (nearest centres) for growing source patches")
+    @Default.Integer(6)
+    int getPatchNeighbours();
+
+    void setPatchNeighbours(int value);
+
     @Description("Also write the raw 2 kHz traces to raw_nmm/ (large; for debugging)")
     @Default.Boolean(false)
     boolean getKeepRaw();
@@ -322,7 +369,25 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
               + " and "
               + o.getSyntheticChannels());
     }
+    mode(o.getSourcesMode());
+    if (o.getSourcesPerSample() < 1 || o.getPatchNeighbours() < 1) {
+      throw new UserInputException(
+          "--sources-per-sample and --patch-neighbours must be >= 1, got "
+              + o.getSourcesPerSample()
+              + " and "
+              + o.getPatchNeighbours());
+    }
     loadAnatomy(o);
+  }
+
+  static SyntheticSources.Mode mode(String value) {
+    if ("train".equals(value)) {
+      return SyntheticSources.Mode.TRAIN;
+    }
+    if ("test".equals(value)) {
+      return SyntheticSources.Mode.TEST;
+    }
+    throw new UserInputException("--sources-mode must be train or test, got '" + value + "'");
   }
 
   @Override
@@ -363,13 +428,32 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
     failures.apply(
         "WriteFailures",
         FailureIO.write().to(root.resolve("failures").toString()).withPrefix("failures-" + range));
-    summary
-        .apply("KeySummary", WithKeys.of("regions"))
-        .apply("GatherSummary", GroupByKey.create())
-        .apply(
-            "WriteSummaryJson",
-            ParDo.of(
-                new WriteSummaryFn(root.resolve("regions_summary.json").toString(), start, end)));
+    PCollection<KV<String, Iterable<Row>>> gathered =
+        summary
+            .apply("KeySummary", WithKeys.of("regions"))
+            .apply("GatherSummary", GroupByKey.create());
+    gathered.apply(
+        "WriteSummaryJson",
+        ParDo.of(new WriteSummaryFn(root.resolve("regions_summary.json").toString(), start, end)));
+    if (o.getSyntheticSources()) {
+      // Runs once, after every region of this run (it consumes their gathered summary).
+      gathered
+          .apply(
+              "SyntheticSources",
+              ParDo.of(
+                  new SyntheticSourcesFn(
+                      settings,
+                      mode(o.getSourcesMode()),
+                      o.getSourcesPerSample(),
+                      o.getPatchNeighbours())))
+          .setRowSchema(SYNTHETIC_SOURCES)
+          .apply(
+              "WriteSyntheticSources",
+              ParquetTableIO.write(SYNTHETIC_SOURCES)
+                  .to(root.resolve("synthetic_sources").toString())
+                  .withPrefix("synthetic_sources")
+                  .withNumShards(1));
+    }
   }
 
   @Override
@@ -516,6 +600,8 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
         c.tractLengths().toArray2d(),
         anatomy.leadfield().toArray2d(),
         c.labels().toArray(new String[0]),
+        c.centres().toArray2d(),
+        anatomy.distances().toArray2d(),
         o.getConductionSpeed(),
         o.getCouplingA(),
         o.getDtMs(),
@@ -688,6 +774,144 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
         out.println("\u2717 region " + f.get("region") + ": " + f.get("error"));
       }
       out.println("summary: " + target);
+    }
+  }
+
+  /**
+   * DeepSIF's {@code generate_sythetic_source} step ({@link SyntheticSources}) over every region of
+   * the anatomy whose clip_info markers are all on disk (from this run or earlier batches); writes
+   * {@code <mode>_sample_source1.mat} atomically and emits the table rows.
+   */
+  static final class SyntheticSourcesFn extends DoFn<KV<String, Iterable<Row>>, Row> {
+    private final RegionSettings settings;
+    private final SyntheticSources.Mode mode;
+    private final int sources;
+    private final int neighbours;
+
+    SyntheticSourcesFn(
+        RegionSettings settings, SyntheticSources.Mode mode, int sources, int neighbours) {
+      this.settings = settings;
+      this.mode = mode;
+      this.sources = sources;
+      this.neighbours = neighbours;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Row>> ignored, OutputReceiver<Row> out)
+        throws Exception {
+      PrintStream progress = System.out;
+      String bar = "=".repeat(80);
+      progress.println(
+          bar
+              + "\nSTEP 4: Generating synthetic sources ("
+              + mode.name().toLowerCase(java.util.Locale.ROOT)
+              + ")\n"
+              + bar);
+      RegionWork work = new RegionWork(settings, null);
+      int n = settings.regions();
+      int[] clips = new int[n];
+      int lastIteration = settings.iterations[settings.iterations.length - 1];
+      for (int r = 0; r < n; r++) {
+        if (work.done(r)) {
+          clips[r] =
+              (int) MatReader.readMatrix(work.clipInfo(lastIteration, r), "num_spike").getFlat(0);
+        }
+      }
+      Map<String, double[][]> cache = new java.util.HashMap<>();
+      SyntheticSources.ClipSource source =
+          (region, k) -> {
+            String key = region + "/" + k;
+            double[][] c = cache.get(key);
+            if (c == null) {
+              c = MatReader.readMatrix(work.clipFile(region, k), "data").toArray2d();
+              cache.put(key, c);
+            }
+            return c;
+          };
+      SyntheticSources.Samples s =
+          SyntheticSources.generate(
+              SyntheticSources.nearestNeighbours(settings.centres, neighbours),
+              settings.centres,
+              settings.distances,
+              settings.leadfield,
+              clips,
+              source,
+              mode,
+              sources,
+              settings.seed);
+      int rows = s.count();
+      int width = io.beamline.transforms.nmm.SourcePatches.DEEPSIF_MAX_SIZE;
+      int levels = mode.scaleSnrs.length;
+      double[] selected = new double[rows * sources * width];
+      double[] magnitude = new double[rows * sources * width];
+      double[] scale = new double[rows * sources * levels];
+      double[] idx = new double[rows * sources];
+      double[] picks = new double[rows * sources];
+      for (int i = 0; i < rows; i++) {
+        for (int k = 0; k < sources; k++) {
+          int cell = i * sources + k;
+          idx[cell] = s.nmmIdx()[i][k];
+          picks[cell] = s.randomSamples()[i][k];
+          for (int j = 0; j < width; j++) {
+            selected[cell * width + j] = s.selectedRegion()[i][k][j];
+            magnitude[cell * width + j] = s.magChange()[i][k][j];
+          }
+          for (int j = 0; j < levels; j++) {
+            scale[cell * levels + j] = s.scaleRatio()[i][k][j];
+          }
+          List<Integer> patch = new ArrayList<>();
+          List<Double> mag = new ArrayList<>();
+          for (int j = 0; j < width; j++) {
+            if (s.selectedRegion()[i][k][j]
+                != io.beamline.transforms.nmm.SourcePatches.DEEPSIF_PAD) {
+              patch.add(s.selectedRegion()[i][k][j]);
+              mag.add(s.magChange()[i][k][j]);
+            }
+          }
+          List<Double> ratios = new ArrayList<>();
+          for (double v : s.scaleRatio()[i][k]) {
+            ratios.add(v);
+          }
+          out.output(
+              Row.withSchema(SYNTHETIC_SOURCES)
+                  .addValues(
+                      i,
+                      k,
+                      patch.get(0),
+                      patch,
+                      s.randomSamples()[i][k],
+                      s.nmmIdx()[i][k],
+                      s.currentSnr()[i],
+                      ratios,
+                      mag)
+                  .build());
+        }
+      }
+      Path target =
+          Paths.get(
+              settings.root,
+              mode.name().toLowerCase(java.util.Locale.ROOT) + "_sample_source1.mat");
+      io.beamline.io.mat.MatWriter.create()
+          .withDouble(
+              "selected_region",
+              io.beamline.io.mat.MatMatrix.of(new int[] {rows, sources, width}, selected))
+          .withDouble("nmm_idx", io.beamline.io.mat.MatMatrix.of(rows, sources, idx))
+          .withDouble("random_samples", io.beamline.io.mat.MatMatrix.of(rows, sources, picks))
+          .withDouble("current_snr", io.beamline.io.mat.MatMatrix.of(rows, 1, s.currentSnr()))
+          .withDouble(
+              "scale_ratio",
+              io.beamline.io.mat.MatMatrix.of(new int[] {rows, sources, levels}, scale))
+          .withDouble(
+              "mag_change",
+              io.beamline.io.mat.MatMatrix.of(new int[] {rows, sources, width}, magnitude))
+          .write(target);
+      progress.println(
+          "\u2713 Synthetic sources: "
+              + rows
+              + " samples over "
+              + java.util.Arrays.stream(clips).filter(c -> c > 0).count()
+              + " centre regions -> "
+              + target);
     }
   }
 }

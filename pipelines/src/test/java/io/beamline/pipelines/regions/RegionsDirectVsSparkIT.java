@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The regions pipeline with the same options on the DirectRunner and the SparkRunner (local[2]):
  * every MAT file must hold the same variables with the same values, and the tables the same rows
- * (the wall-clock seconds per region aside).
+ * (the wall-clock seconds per region aside), synthetic sources included.
  */
 class RegionsDirectVsSparkIT {
   @TempDir Path dir;
@@ -29,7 +29,8 @@ class RegionsDirectVsSparkIT {
   private Path run(String runner) {
     Path out = dir.resolve(runner);
     // Regions 4 and 6 of the 6-region anatomy: 6 fails, so failure records are compared too.
-    List<String> a = args(out, 1, 7, "--runner=" + runner, "--sparkMaster=local[2]");
+    List<String> a =
+        args(out, 1, 7, "--runner=" + runner, "--sparkMaster=local[2]", "--syntheticSources=true");
     RunRecord r = Runs.run(new RegionsPipeline(), RegionsTestData.options(a), a);
     assertEquals("succeeded", r.status(), "run on " + runner + ": " + r.error());
     return out.resolve("regions");
@@ -69,6 +70,7 @@ class RegionsDirectVsSparkIT {
     }
     try (DuckDb db = DuckDb.inMemory()) {
       assertSameRows(db, parquet(direct, "spike_clips"), parquet(spark, "spike_clips"));
+      assertSameRows(db, parquet(direct, "synthetic_sources"), parquet(spark, "synthetic_sources"));
       String cols = "SELECT region, label, status, error, spikes FROM ";
       assertSameRows(
           db,
@@ -80,6 +82,9 @@ class RegionsDirectVsSparkIT {
           "read_json_auto(" + DuckDb.literal(direct.resolve("failures") + "/*.jsonl") + ")",
           "read_json_auto(" + DuckDb.literal(spark.resolve("failures") + "/*.jsonl") + ")");
     }
+    assertEquals(
+        matContent(direct.resolve("test_sample_source1.mat")),
+        matContent(spark.resolve("test_sample_source1.mat")));
     assertEquals(
         withoutSeconds(direct.resolve("regions_summary.json")),
         withoutSeconds(spark.resolve("regions_summary.json")));

@@ -57,4 +57,30 @@ class RegionsOctaveInteropTest {
         String.format(Locale.ROOT, "alpha,num_spike,spike_time|%d|1 %d|1", spikeCount, spikeCount),
         lines[1].strip());
   }
+
+  @Test
+  void octaveLoadsTheSyntheticSourceTable() throws Exception {
+    List<String> a = args(dir, 0, REGIONS, "--iterations=0", "--syntheticSources=true");
+    RegionsPipeline.RegionsOptions o = options(a);
+    new RegionsPipeline().validate(o);
+    Pipeline p = Pipeline.create(o);
+    new RegionsPipeline().build(p, o);
+    p.run().waitUntilFinish();
+
+    Path file = dir.resolve("regions/test_sample_source1.mat");
+    int rows = MatReader.readMatrix(file, "current_snr").rows();
+    String script =
+        String.format(
+            Locale.ROOT,
+            "s = load('%s'); printf('%%s\\n', strjoin(sort(fieldnames(s))', ','));"
+                + " printf('%%d %%d %%d|%%d %%d|%%d %%d %%d|%%d\\n', size(s.selected_region),"
+                + " size(s.nmm_idx), size(s.mag_change), sum(s.selected_region(:) == 15213) > 0);",
+            file);
+    String[] lines = OctaveTool.eval(script).strip().split("\n");
+    assertEquals(
+        "current_snr,mag_change,nmm_idx,random_samples,scale_ratio,selected_region",
+        lines[0].strip());
+    assertEquals(
+        String.format(Locale.ROOT, "%d 2 70|%d 2|%d 2 70|1", rows, rows, rows), lines[1].strip());
+  }
 }

@@ -369,4 +369,92 @@ public class RegionsPipelineTest {
     assertThrows(UserInputException.class, () -> RegionsPipeline.iterations("1,1"));
     assertThrows(UserInputException.class, () -> RegionsPipeline.iterations("a"));
   }
+
+  @Test
+  public void syntheticSourcesDescribeDeepSifSamples() throws Exception {
+    Path out = tmp.getRoot().toPath();
+    run(args(out, 0, 3));
+    // A later batch finishes the anatomy and builds the sources over all regions on disk.
+    PipelineResult r = run(args(out, 3, REGIONS, "--syntheticSources=true"));
+    assertEquals(3, counter(r, "regions_succeeded"));
+    Path root = out.resolve("regions");
+    int[] clips = new int[REGIONS];
+    int eligible = 0;
+    for (int region = 0; region < REGIONS; region++) {
+      clips[region] =
+          (int)
+              MatReader.readMatrix(
+                      root.resolve("nmm_spikes/clip_info/iter1/iter_1_i_" + region + ".mat"),
+                      "num_spike")
+                  .getFlat(0);
+      eligible += clips[region] > 0 ? 1 : 0;
+    }
+    assertThat(eligible, greaterThan(3));
+    int rows = eligible * 3 * 4; // test preset: 3 variations x 4 SNR levels per centre
+    try (MatReader mat = MatReader.open(root.resolve("test_sample_source1.mat"))) {
+      assertEquals(
+          List.of(
+              "selected_region",
+              "nmm_idx",
+              "random_samples",
+              "current_snr",
+              "scale_ratio",
+              "mag_change"),
+          mat.variables());
+      MatMatrix selected = mat.matrix("selected_region", 3);
+      MatMatrix magnitude = mat.matrix("mag_change", 3);
+      MatMatrix scale = mat.matrix("scale_ratio", 3);
+      MatMatrix snr = mat.matrix("current_snr");
+      MatMatrix picks = mat.matrix("random_samples");
+      MatMatrix idx = mat.matrix("nmm_idx");
+      assertArrayEquals(new int[] {rows, 2, 70}, selected.shape());
+      assertArrayEquals(new int[] {rows, 2, 70}, magnitude.shape());
+      assertArrayEquals(new int[] {rows, 2, 2}, scale.shape());
+      assertArrayEquals(new int[] {rows, 1}, snr.shape());
+      assertArrayEquals(new int[] {rows, 2}, picks.shape());
+      for (int i = 0; i < rows; i++) {
+        assertEquals(5.0 * (i % 4 + 1), snr.get(i, 0), 0.0);
+        for (int k = 0; k < 2; k++) {
+          int centre = (int) selected.get(i, k, 0);
+          assertTrue("centre " + centre, clips[centre] > 0);
+          assertTrue(picks.get(i, k) >= 0 && picks.get(i, k) < Math.min(10, clips[centre]));
+          assertEquals((centre + 1) * 10 + picks.get(i, k) + 1, idx.get(i, k), 0.0);
+          assertEquals(1.0, magnitude.get(i, k, 0), 0.0);
+          int size = 1;
+          for (int j = 1; j < 70; j++) {
+            size += selected.get(i, k, j) == 15213 ? 0 : 1;
+          }
+          // A patch of every region leaves no background (noise power 0, factor 0): only in tiny
+          // anatomies like this 6-region one.
+          if (size < REGIONS) {
+            assertTrue(scale.get(i, k, 1) > scale.get(i, k, 0) && scale.get(i, k, 0) > 0);
+          } else {
+            assertEquals(0.0, scale.get(i, k, 0), 0.0);
+          }
+          for (int j = 1; j < 70; j++) {
+            double v = selected.get(i, k, j);
+            assertTrue(v == 15213 || (v >= 0 && v < REGIONS));
+            assertEquals(v == 15213, magnitude.get(i, k, j) == 15213);
+          }
+        }
+      }
+      // The first source cycles through the centres: every eligible region is one.
+      java.util.Set<Integer> centres = new java.util.TreeSet<>();
+      for (int i = 0; i < rows; i++) {
+        centres.add((int) selected.get(i, 0, 0));
+      }
+      assertEquals(eligible, centres.size());
+    }
+    try (DuckDb db = DuckDb.inMemory()) {
+      String t = table(root, "synthetic_sources");
+      assertEquals(2L * rows, db.count("SELECT * FROM " + t));
+      assertEquals(
+          0L,
+          db.count(
+              "SELECT * FROM "
+                  + t
+                  + " WHERE regions[1] <> centre OR len(regions) <> len(mag_change)"
+                  + " OR len(scale_ratio) <> 2"));
+    }
+  }
 }
