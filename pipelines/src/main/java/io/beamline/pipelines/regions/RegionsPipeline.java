@@ -326,6 +326,10 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
 
   @Override
   public void validate(RegionsOptions o) {
+    if (o.getStartRegion() == null || o.getEndRegion() == null) {
+      throw new UserInputException(
+          "--start-region and --end-region are required (e.g. --start-region 0 --end-region 10)");
+    }
     int start = o.getStartRegion();
     int end = o.getEndRegion();
     if (start < 0) {
