@@ -1,12 +1,14 @@
 package io.beamline.pipelines;
 
 import io.beamline.pipelines.demo.DemoPipeline;
+import io.beamline.pipelines.regions.RegionsPipeline;
 import java.util.List;
 import java.util.Optional;
 
 /** The pipelines this build can run, in the order {@code --help} lists them. */
 public final class PipelineRegistry {
-  private static final List<BeamlinePipeline<?>> ALL = List.of(new DemoPipeline());
+  private static final List<BeamlinePipeline<?>> ALL =
+      List.of(new DemoPipeline(), new RegionsPipeline());
 
   private PipelineRegistry() {}
 

@@ -350,16 +350,6 @@ public final class Beamline {
                   {"--metrics-port", "PORT"}
                 }),
             new Upcoming(
-                "regions",
-                4,
-                "001",
-                "Neural-mass simulation region by region, spikes, synthetic sources (issue #4)",
-                new String[][] {
-                  {"--start-region", "N"}, {"--end-region", "N"}, {"--filename", "PREFIX"},
-                  {"--leadfield", "FILE"}, {"--connectivity", "FILE"}, {"--output-dir", "DIR"},
-                  {"--keep-raw", null}
-                }),
-            new Upcoming(
                 "infer",
                 3,
                 "002",

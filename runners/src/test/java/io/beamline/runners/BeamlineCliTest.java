@@ -180,13 +180,84 @@ class BeamlineCliTest {
 
   @Test
   void unbuiltPipelinesAcceptSeedFlagsAndSayWhere() {
-    Result r = run("regions", "--start_region", "0", "--end_region", "3", "--leadfield", "lf.mat");
+    Result r = run("stream", "--duration", "5", "--broker", "localhost:61616");
     assertEquals(2, r.code());
     assertEquals(1, r.errLines().size(), r.err());
-    assertThat(r.err(), containsString("issue #4"));
+    assertThat(r.err(), containsString("planned (seed 003)"));
     Result c = run("constellation", "--no-kafka", "--duration", "5", "--bad-flag");
     assertEquals(2, c.code());
     assertThat(c.err(), containsString("'--bad-flag'"));
+  }
+
+  @Test
+  void regionsRunsWithTheSeedsSpelling() throws Exception {
+    // The pipeline's per-region status lines go to the process's stdout, like the seed's.
+    java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.out;
+    Result r;
+    System.setOut(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      r =
+          run(
+              "regions",
+              "--start_region",
+              "0",
+              "--end_region",
+              "2",
+              "--synthetic_regions",
+              "6",
+              "--synthetic_channels",
+              "8",
+              "--segment_ms",
+              "2500",
+              "--segments",
+              "2",
+              "--iterations",
+              "0",
+              "--output_dir",
+              dir.toString(),
+              "--run-id",
+              "regions-cli");
+    } finally {
+      System.setOut(saved);
+    }
+    assertEquals(0, r.code(), r.err());
+    assertThat(r.out(), containsString("run regions-cli succeeded (DirectRunner)"));
+    String progress = stdout.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(progress, containsString("# Processing Region 1 (2/2)"));
+    assertThat(
+        progress, containsString("# Summary: regions 0..1: 2 succeeded, 0 failed, 0 skipped"));
+    for (int region = 0; region < 2; region++) {
+      assertTrue(
+          Files.isRegularFile(
+              dir.resolve("regions/nmm_spikes/clip_info/iter0/iter_0_i_" + region + ".mat")));
+    }
+    assertThat(
+        Files.readString(dir.resolve("regions/regions_summary.json")),
+        containsString("\"succeeded\" : [ 0, 1 ]"));
+  }
+
+  @Test
+  void regionsRejectsAMissingLeadfieldOnOneLine() throws Exception {
+    Path zip = dir.resolve("conn.zip");
+    Files.write(zip, new byte[] {'P', 'K'});
+    Result r =
+        run(
+            "regions",
+            "--start-region",
+            "0",
+            "--end-region",
+            "2",
+            "--connectivity",
+            zip.toString(),
+            "--leadfield",
+            dir.resolve("lf.mat").toString(),
+            "--output-dir",
+            dir.toString());
+    assertEquals(2, r.code());
+    assertEquals(1, r.errLines().size(), r.err());
+    assertThat(r.err(), containsString("lf.mat"));
+    assertTrue(runDirs().isEmpty());
   }
 
   @Test

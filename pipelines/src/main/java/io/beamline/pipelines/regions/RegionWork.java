@@ -1,0 +1,304 @@
+package io.beamline.pipelines.regions;
+
+import io.beamline.io.mat.MatFileException;
+import io.beamline.io.mat.MatMatrix;
+import io.beamline.io.mat.MatReader;
+import io.beamline.io.mat.MatWriter;
+import io.beamline.transforms.nmm.JansenRitParameters;
+import io.beamline.transforms.nmm.JansenRitSimulator;
+import io.beamline.transforms.nmm.SpikeClips;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One region's whole job, fused so no raw trace touches the disk: for each DeepSIF iteration
+ * (background mean / noise pair), simulate the network with the region's excitability raised, drop
+ * the transient and downsample to 500 Hz while the samples stream out of the kernel, find and scale
+ * the region's spikes, and write {@code nmm_<k>.mat} clips and the {@code clip_info} marker. Plain
+ * Java; the Beam DoFn in {@link RegionsPipeline} only calls it and routes its result.
+ *
+ * <p>File layout under the pipeline root (DeepSIF's, with {@code <f>} = {@code --filename}):
+ *
+ * <pre>
+ * nmm_&lt;f&gt;/a&lt;r&gt;/nmm_&lt;k&gt;.mat                    data: 500 x N single (time x region), k = 1, 2, ...
+ * nmm_&lt;f&gt;/clip_info/iter&lt;m&gt;/iter_&lt;m&gt;_i_&lt;r&gt;.mat  num_spike (cumulative), spike_time (1 x n, 1-based), alpha
+ * raw_nmm/a&lt;r&gt;/mean_iter_&lt;m&gt;_a_iter_&lt;r&gt;_&lt;s&gt;.mat  only with --keep-raw: time, data, A
+ * </pre>
+ *
+ * <p>Clip numbers continue across iterations, as DeepSIF's {@code previous_iter_spike_num} does.
+ * The clip files of an iteration are written before its marker, so a marker means its clips are
+ * complete.
+ */
+final class RegionWork {
+  /** Samples per block handed out by the kernel when raw traces are not kept. */
+  private static final int BLOCK = 4096;
+
+  private final RegionSettings s;
+  private final PrintStream progress;
+
+  RegionWork(RegionSettings settings, PrintStream progress) {
+    this.s = settings;
+    this.progress = progress;
+  }
+
+  /** One clip written (or found on resume): a row of the {@code spike_clips} table. */
+  record Clip(
+      int region,
+      int iteration,
+      int clip,
+      int spikeTime,
+      int clipStart,
+      double alpha,
+      String file) {}
+
+  /** What happened to a region that did not throw. */
+  record Result(int region, boolean skipped, int[] spikesPerIteration, List<Clip> clips) {
+    int spikes() {
+      int n = 0;
+      for (int c : spikesPerIteration) {
+        n += c;
+      }
+      return n;
+    }
+  }
+
+  Path spikesDir() {
+    return Paths.get(s.root, "nmm_" + s.filename);
+  }
+
+  Path clipInfo(int iteration, int region) {
+    return spikesDir()
+        .resolve("clip_info")
+        .resolve("iter" + iteration)
+        .resolve("iter_" + iteration + "_i_" + region + ".mat");
+  }
+
+  Path clipFile(int region, int k) {
+    return spikesDir().resolve("a" + region).resolve("nmm_" + k + ".mat");
+  }
+
+  Path rawFile(int region, int iteration, int segment) {
+    return Paths.get(s.root, "raw_nmm", "a" + region)
+        .resolve("mean_iter_" + iteration + "_a_iter_" + region + "_" + segment + ".mat");
+  }
+
+  /** True when every iteration's clip_info marker of {@code region} exists. */
+  boolean done(int region) {
+    for (int m : s.iterations) {
+      if (!Files.isRegularFile(clipInfo(m, region))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Processes {@code region}, or reads back its markers when it is already {@link #done}.
+   *
+   * @throws Exception anything that goes wrong; the caller turns it into a failure record
+   */
+  Result process(int region) throws Exception {
+    if (region < 0 || region >= s.regions()) {
+      throw new IllegalArgumentException(
+          "region "
+              + region
+              + " is outside the connectivity's "
+              + s.regions()
+              + " regions (0.."
+              + (s.regions() - 1)
+              + "); lower --end-region");
+    }
+    if (done(region)) {
+      return resumed(region);
+    }
+    int[] perIteration = new int[s.iterations.length];
+    List<Clip> clips = new ArrayList<>();
+    int previous = 0;
+    for (int i = 0; i < s.iterations.length; i++) {
+      int m = s.iterations[i];
+      step("Simulating region " + region + ", iteration " + m + " and extracting spikes");
+      float[][] nmm = simulate(region, m);
+      SpikeClips.SourceClips found = SpikeClips.extract(nmm, s.leadfield, region, s.targetSnrDb);
+      int[] times = found.spikeTimes();
+      float[][][] data = found.clips();
+      for (int j = 0; j < times.length; j++) {
+        int k = previous + j + 1;
+        Path file = clipFile(region, k);
+        MatWriter.create().withSingle("data", timeByRegion(data[j])).write(file);
+        clips.add(
+            new Clip(
+                region,
+                m,
+                k,
+                times[j] + 1,
+                SpikeClips.clipStart(times[j]) + 1,
+                found.alpha(),
+                Paths.get(s.root).relativize(file).toString()));
+      }
+      previous += times.length;
+      perIteration[i] = times.length;
+      double[] oneBased = new double[times.length];
+      for (int j = 0; j < times.length; j++) {
+        oneBased[j] = times[j] + 1;
+      }
+      MatWriter.create()
+          .withScalar("num_spike", previous)
+          .withDouble("spike_time", MatMatrix.of(1, times.length, oneBased))
+          .withScalar("alpha", found.alpha())
+          .write(clipInfo(m, region));
+      done("Iteration " + m + " of region " + region + ": " + times.length + " spike clips");
+    }
+    return new Result(region, false, perIteration, clips);
+  }
+
+  /** The clip records of a finished region, read back from its clip_info markers. */
+  private Result resumed(int region) throws MatFileException {
+    int[] perIteration = new int[s.iterations.length];
+    List<Clip> clips = new ArrayList<>();
+    for (int i = 0; i < s.iterations.length; i++) {
+      int m = s.iterations[i];
+      Path marker = clipInfo(m, region);
+      try (MatReader r = MatReader.open(marker)) {
+        int cumulative = (int) r.matrix("num_spike").getFlat(0);
+        MatMatrix times = r.matrix("spike_time");
+        double alpha = r.has("alpha") ? r.matrix("alpha").getFlat(0) : Double.NaN;
+        int first = cumulative - times.size();
+        for (int j = 0; j < times.size(); j++) {
+          int t = (int) times.getFlat(j);
+          Path file = clipFile(region, first + j + 1);
+          clips.add(
+              new Clip(
+                  region,
+                  m,
+                  first + j + 1,
+                  t,
+                  SpikeClips.clipStart(t - 1) + 1,
+                  alpha,
+                  Paths.get(s.root).relativize(file).toString()));
+        }
+        perIteration[i] = times.size();
+      }
+    }
+    return new Result(region, true, perIteration, clips);
+  }
+
+  /**
+   * Simulates {@code segments x segmentMs} of the network for one iteration and returns the 500 Hz
+   * signal after DeepSIF's drop of the first 1000 samples: {@code [region][sample]}. Segments are
+   * one continuous trajectory (DeepSIF concatenates its segment files before processing).
+   */
+  float[][] simulate(int region, int iteration) throws MatFileException {
+    JansenRitParameters p = s.parameters(region, iteration);
+    JansenRitSimulator sim =
+        JansenRitSimulator.create(
+            p, s.coupling(), s.connectivity(), s.dtMs, s.simulationSeed(region, iteration));
+    long perSegment = s.samplesPerSegment();
+    long total = perSegment * s.segments;
+    int drop = SpikeClips.DEEPSIF_DROP_SAMPLES;
+    int factor = SpikeClips.DEEPSIF_DOWNSAMPLE_FACTOR;
+    if (total <= drop) {
+      throw new IllegalArgumentException(
+          "simulation of "
+              + total
+              + " samples is not longer than the "
+              + drop
+              + "-sample transient DeepSIF drops; raise --segment-ms or --segments");
+    }
+    long outLength = (total - drop + factor - 1) / factor;
+    if (outLength > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("simulation too long for one region: " + total);
+    }
+    int n = s.regions();
+    float[][] out = new float[n][(int) outLength];
+    int block = s.keepRaw ? (int) Math.min(perSegment, Integer.MAX_VALUE - 8) : BLOCK;
+    MatFileException[] rawError = new MatFileException[1];
+    sim.run(
+        total,
+        block,
+        (first, length, b) -> {
+          // First kept sample at or after `first` on the decimation grid drop + k * factor.
+          long start = Math.max(first, drop);
+          long offset = (start - drop) % factor;
+          if (offset != 0) {
+            start += factor - offset;
+          }
+          for (long g = start; g < first + length; g += factor) {
+            int t = (int) (g - first);
+            int o = (int) ((g - drop) / factor);
+            for (int r = 0; r < n; r++) {
+              out[r][o] = b[r][t];
+            }
+          }
+          if (s.keepRaw && rawError[0] == null) {
+            try {
+              writeRaw(region, iteration, (int) (first / perSegment), first, length, b, p);
+            } catch (MatFileException e) {
+              rawError[0] = e;
+            }
+          }
+        });
+    if (rawError[0] != null) {
+      throw rawError[0];
+    }
+    return out;
+  }
+
+  private void writeRaw(
+      int region,
+      int iteration,
+      int segment,
+      long first,
+      int length,
+      float[][] block,
+      JansenRitParameters p)
+      throws MatFileException {
+    int n = s.regions();
+    double[] data = new double[length * n];
+    double[] time = new double[length];
+    for (int t = 0; t < length; t++) {
+      time[t] = (first + t + 1) * s.dtMs;
+      for (int r = 0; r < n; r++) {
+        data[t * n + r] = block[r][t];
+      }
+    }
+    double[] a = new double[n];
+    for (int r = 0; r < n; r++) {
+      a[r] = p.bigA(r);
+    }
+    MatWriter.create()
+        .withDouble("time", MatMatrix.of(1, length, time))
+        .withSingle("data", MatMatrix.of(length, n, data))
+        .withDouble("A", MatMatrix.of(1, n, a))
+        .write(rawFile(region, iteration, segment));
+  }
+
+  /** {@code [region][500]} to a 500 x N matrix (MATLAB's time x region layout). */
+  static MatMatrix timeByRegion(float[][] clip) {
+    int n = clip.length;
+    int length = clip[0].length;
+    double[] rowMajor = new double[length * n];
+    for (int r = 0; r < n; r++) {
+      for (int t = 0; t < length; t++) {
+        rowMajor[t * n + r] = clip[r][t];
+      }
+    }
+    return MatMatrix.of(length, n, rowMajor);
+  }
+
+  private void step(String what) {
+    if (progress != null) {
+      String bar = "=".repeat(80);
+      progress.println(bar + "\n" + what + "\n" + bar);
+    }
+  }
+
+  private void done(String what) {
+    if (progress != null) {
+      progress.println("\u2713 " + what);
+    }
+  }
+}

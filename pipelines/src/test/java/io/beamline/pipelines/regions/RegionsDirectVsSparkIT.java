@@ -1,0 +1,92 @@
+package io.beamline.pipelines.regions;
+
+import static io.beamline.pipelines.regions.RegionsTestData.args;
+import static io.beamline.pipelines.regions.RegionsTestData.files;
+import static io.beamline.pipelines.regions.RegionsTestData.matContent;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.io.duckdb.DuckDb;
+import io.beamline.pipelines.run.RunRecord;
+import io.beamline.pipelines.run.Runs;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The regions pipeline with the same options on the DirectRunner and the SparkRunner (local[2]):
+ * every MAT file must hold the same variables with the same values, and the tables the same rows
+ * (the wall-clock seconds per region aside), synthetic sources included.
+ */
+class RegionsDirectVsSparkIT {
+  @TempDir Path dir;
+
+  private Path run(String runner) {
+    Path out = dir.resolve(runner);
+    // Regions 4 and 6 of the 6-region anatomy: 6 fails, so failure records are compared too.
+    List<String> a =
+        args(out, 1, 7, "--runner=" + runner, "--sparkMaster=local[2]", "--syntheticSources=true");
+    RunRecord r = Runs.run(new RegionsPipeline(), RegionsTestData.options(a), a);
+    assertEquals("succeeded", r.status(), "run on " + runner + ": " + r.error());
+    return out.resolve("regions");
+  }
+
+  private static String parquet(Path root, String table) {
+    return "read_parquet(" + DuckDb.literal(root.resolve(table) + "/*.parquet") + ")";
+  }
+
+  private static void assertSameRows(DuckDb db, String a, String b) throws Exception {
+    assertEquals(db.count("SELECT * FROM " + a), db.count("SELECT * FROM " + b));
+    assertEquals(0, db.count("SELECT * FROM " + a + " EXCEPT ALL SELECT * FROM " + b));
+    assertEquals(0, db.count("SELECT * FROM " + b + " EXCEPT ALL SELECT * FROM " + a));
+  }
+
+  private static JsonNode withoutSeconds(Path json) throws Exception {
+    JsonNode n = new ObjectMapper().readTree(json.toFile());
+    ((ObjectNode) n).remove("total_seconds");
+    for (JsonNode r : n.get("regions")) {
+      ((ObjectNode) r).remove("seconds");
+    }
+    return n;
+  }
+
+  @Test
+  void directAndSparkWriteTheSameFiles() throws Exception {
+    Path direct = run("DirectRunner");
+    Path spark = run("SparkRunner");
+    List<String> names = files(direct.resolve("nmm_spikes"));
+    assertThat(names.size(), greaterThan(10));
+    assertEquals(names, files(spark.resolve("nmm_spikes")));
+    for (String f : names) {
+      assertEquals(
+          matContent(direct.resolve("nmm_spikes").resolve(f)),
+          matContent(spark.resolve("nmm_spikes").resolve(f)),
+          f);
+    }
+    try (DuckDb db = DuckDb.inMemory()) {
+      assertSameRows(db, parquet(direct, "spike_clips"), parquet(spark, "spike_clips"));
+      assertSameRows(db, parquet(direct, "synthetic_sources"), parquet(spark, "synthetic_sources"));
+      String cols = "SELECT region, label, status, error, spikes FROM ";
+      assertSameRows(
+          db,
+          "(" + cols + parquet(direct, "region_summary") + ")",
+          "(" + cols + parquet(spark, "region_summary") + ")");
+      assertEquals(6, db.count("SELECT * FROM " + parquet(spark, "region_summary")));
+      assertSameRows(
+          db,
+          "read_json_auto(" + DuckDb.literal(direct.resolve("failures") + "/*.jsonl") + ")",
+          "read_json_auto(" + DuckDb.literal(spark.resolve("failures") + "/*.jsonl") + ")");
+    }
+    assertEquals(
+        matContent(direct.resolve("test_sample_source1.mat")),
+        matContent(spark.resolve("test_sample_source1.mat")));
+    assertEquals(
+        withoutSeconds(direct.resolve("regions_summary.json")),
+        withoutSeconds(spark.resolve("regions_summary.json")));
+  }
+}

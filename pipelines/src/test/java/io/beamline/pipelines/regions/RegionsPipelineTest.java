@@ -1,0 +1,460 @@
+package io.beamline.pipelines.regions;
+
+import static io.beamline.pipelines.regions.RegionsTestData.CHANNELS;
+import static io.beamline.pipelines.regions.RegionsTestData.REGIONS;
+import static io.beamline.pipelines.regions.RegionsTestData.args;
+import static io.beamline.pipelines.regions.RegionsTestData.files;
+import static io.beamline.pipelines.regions.RegionsTestData.matContent;
+import static io.beamline.pipelines.regions.RegionsTestData.options;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.io.anatomy.Anatomy;
+import io.beamline.io.duckdb.DuckDb;
+import io.beamline.io.mat.MatMatrix;
+import io.beamline.io.mat.MatReader;
+import io.beamline.io.mat.MatWriter;
+import io.beamline.pipelines.UserInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class RegionsPipelineTest {
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+  @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
+
+  /** Validates, builds and runs on the DirectRunner; returns the result. */
+  private static PipelineResult run(List<String> a) {
+    RegionsPipeline.RegionsOptions o = options(a);
+    RegionsPipeline def = new RegionsPipeline();
+    def.validate(o);
+    Pipeline pipeline = Pipeline.create(o);
+    def.build(pipeline, o);
+    PipelineResult r = pipeline.run();
+    r.waitUntilFinish();
+    return r;
+  }
+
+  private static long counter(PipelineResult r, String name) {
+    long sum = 0;
+    for (MetricResult<Long> c :
+        r.metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(RegionsPipeline.class, name))
+                    .build())
+            .getCounters()) {
+      sum += c.getAttempted();
+    }
+    return sum;
+  }
+
+  private static String table(Path root, String name) {
+    return "read_parquet(" + DuckDb.literal(root.resolve(name) + "/*.parquet") + ")";
+  }
+
+  @Test
+  public void regionsBecomeDeepSifFilesAndTables() throws Exception {
+    Path out = tmp.getRoot().toPath();
+    RegionsPipeline.RegionsOptions o = p.getOptions().as(RegionsPipeline.RegionsOptions.class);
+    RegionsPipeline.RegionsOptions given = options(args(out, 0, 3));
+    o.setOutputDir(given.getOutputDir());
+    o.setStartRegion(0);
+    o.setEndRegion(3);
+    o.setSyntheticRegions(REGIONS);
+    o.setSyntheticChannels(CHANNELS);
+    o.setSegmentMs(2500);
+    o.setSegments(2);
+    o.setIterations("0:1");
+    o.setSourceA(3.6);
+    o.setSeed(11);
+    new RegionsPipeline().validate(o);
+    new RegionsPipeline().build(p, o);
+    p.run().waitUntilFinish();
+
+    Path root = RegionsPipeline.outputDir(o);
+    Path spikes = root.resolve("nmm_spikes");
+    int total = 0;
+    List<List<Object>> expectedRows = new ArrayList<>();
+    for (int r = 0; r < 3; r++) {
+      int previous = 0;
+      for (int m = 0; m < 2; m++) {
+        Path marker = spikes.resolve("clip_info/iter" + m + "/iter_" + m + "_i_" + r + ".mat");
+        try (MatReader mat = MatReader.open(marker)) {
+          MatMatrix num = mat.matrix("num_spike");
+          MatMatrix times = mat.matrix("spike_time");
+          assertArrayEquals(new int[] {1, 1}, num.shape());
+          assertEquals(1, times.rows());
+          int cumulative = (int) num.getFlat(0);
+          assertEquals(previous + times.size(), cumulative);
+          for (int j = 0; j < times.size(); j++) {
+            int t = (int) times.getFlat(j);
+            int k = previous + j + 1;
+            expectedRows.add(List.of(r, m, k, t, "nmm_spikes/a" + r + "/nmm_" + k + ".mat"));
+            // The clip is the 1 s block containing the peak: its start is 1 mod 500.
+            assertTrue("spike time " + t, t >= 250);
+          }
+          previous = cumulative;
+        }
+      }
+      List<String> clips = files(spikes.resolve("a" + r));
+      assertEquals("clip files of region " + r, previous, clips.size());
+      for (int k = 1; k <= previous; k++) {
+        MatMatrix data =
+            MatReader.readMatrix(spikes.resolve("a" + r + "/nmm_" + k + ".mat"), "data");
+        assertArrayEquals(new int[] {500, REGIONS}, data.shape());
+        for (double v : data.toArray()) {
+          assertTrue(Double.isFinite(v));
+        }
+      }
+      total += previous;
+    }
+    assertThat("spike clips in 3 regions x 2 iterations", total, greaterThan(3));
+    assertFalse(Files.exists(root.resolve("raw_nmm")));
+
+    try (DuckDb db = DuckDb.inMemory()) {
+      String clips = table(root, "spike_clips");
+      List<List<Object>> rows =
+          db.rows(
+              "SELECT region, iteration, clip, spike_time, file FROM "
+                  + clips
+                  + " ORDER BY region, clip");
+      List<List<Object>> expected = new ArrayList<>();
+      for (List<Object> e : expectedRows) {
+        expected.add(List.of(e.get(0), e.get(1), e.get(2), e.get(3), e.get(4)));
+      }
+      assertEquals(expected, rows);
+      assertEquals(
+          0L,
+          db.count(
+              "SELECT * FROM "
+                  + clips
+                  + " WHERE clip_start <> (spike_time // 500) * 500 + 1 OR NOT alpha > 0"));
+      assertEquals(
+          List.of(
+              List.of(0, "succeeded", (long) 0),
+              List.of(1, "succeeded", 0L),
+              List.of(2, "succeeded", 0L)),
+          db.rows(
+              "SELECT region, status, count(error) FROM "
+                  + table(root, "region_summary")
+                  + " GROUP BY ALL ORDER BY region"));
+    }
+    JsonNode json = new ObjectMapper().readTree(root.resolve("regions_summary.json").toFile());
+    assertEquals("[0,1,2]", json.get("succeeded").toString());
+    assertEquals(0, json.get("failed").size());
+    assertEquals(0, json.get("skipped").size());
+  }
+
+  @Test
+  public void secondRunSkipsFinishedRegionsAndKeepsTheirFilesAndRows() throws Exception {
+    Path out = tmp.getRoot().toPath();
+    PipelineResult first = run(args(out, 0, 2));
+    assertEquals(2, counter(first, "regions_succeeded"));
+    Path root = out.resolve("regions");
+    List<String> before = files(root.resolve("nmm_spikes"));
+    List<Long> modified = new ArrayList<>();
+    for (String f : before) {
+      modified.add(Files.getLastModifiedTime(root.resolve("nmm_spikes").resolve(f)).toMillis());
+    }
+    List<List<Object>> rowsBefore;
+    try (DuckDb db = DuckDb.inMemory()) {
+      rowsBefore =
+          db.rows("SELECT * FROM " + table(root, "spike_clips") + " ORDER BY region, clip");
+    }
+
+    PipelineResult second = run(args(out, 0, 2));
+    assertEquals(0, counter(second, "regions_succeeded"));
+    assertEquals(2, counter(second, "regions_skipped"));
+    assertEquals(before, files(root.resolve("nmm_spikes")));
+    for (int i = 0; i < before.size(); i++) {
+      assertEquals(
+          before.get(i),
+          (long) modified.get(i),
+          Files.getLastModifiedTime(root.resolve("nmm_spikes").resolve(before.get(i))).toMillis());
+    }
+    try (DuckDb db = DuckDb.inMemory()) {
+      assertEquals(
+          rowsBefore,
+          db.rows("SELECT * FROM " + table(root, "spike_clips") + " ORDER BY region, clip"));
+      assertEquals(
+          List.of(List.of("skipped", 2L)),
+          db.rows(
+              "SELECT status, count(*) FROM " + table(root, "region_summary") + " GROUP BY ALL"));
+    }
+    JsonNode json = new ObjectMapper().readTree(root.resolve("regions_summary.json").toFile());
+    assertEquals("[0,1]", json.get("skipped").toString());
+    assertEquals("[]", json.get("succeeded").toString());
+
+    // A missing marker makes the region run again (and only that region).
+    Files.delete(root.resolve("nmm_spikes/clip_info/iter1/iter_1_i_1.mat"));
+    PipelineResult third = run(args(out, 0, 2));
+    assertEquals(1, counter(third, "regions_succeeded"));
+    assertEquals(1, counter(third, "regions_skipped"));
+    assertEquals(before, files(root.resolve("nmm_spikes")));
+  }
+
+  @Test
+  public void aFailingRegionIsRecordedAndTheOthersFinish() throws Exception {
+    Path out = tmp.getRoot().toPath();
+    // Regions 6 and 7 do not exist in the 6-region anatomy.
+    PipelineResult r = run(args(out, 4, 8));
+    assertEquals(2, counter(r, "regions_succeeded"));
+    assertEquals(2, counter(r, "regions_failed"));
+    Path root = out.resolve("regions");
+    assertTrue(Files.isRegularFile(root.resolve("nmm_spikes/clip_info/iter1/iter_1_i_5.mat")));
+    assertFalse(Files.exists(root.resolve("nmm_spikes/a6")));
+    try (DuckDb db = DuckDb.inMemory()) {
+      List<List<Object>> failures =
+          db.rows(
+              "SELECT item, step, error FROM read_json_auto("
+                  + DuckDb.literal(root.resolve("failures") + "/*.jsonl")
+                  + ") ORDER BY item");
+      assertEquals(2, failures.size());
+      assertEquals("region 6", failures.get(0).get(0));
+      assertEquals("SimulateAndExtract", failures.get(0).get(1));
+      assertThat(
+          (String) failures.get(1).get(2),
+          containsString("region 7 is outside the connectivity's 6 regions (0..5)"));
+      assertEquals(
+          List.of(
+              List.of(4, "succeeded"),
+              List.of(5, "succeeded"),
+              List.of(6, "failed"),
+              List.of(7, "failed")),
+          db.rows(
+              "SELECT region, status FROM " + table(root, "region_summary") + " ORDER BY region"));
+    }
+    JsonNode json = new ObjectMapper().readTree(root.resolve("regions_summary.json").toFile());
+    assertEquals("[4,5]", json.get("succeeded").toString());
+    assertEquals(6, json.get("failed").get(0).get("region").asInt());
+    assertThat(json.get("failed").get(0).get("error").asText(), containsString("--end-region"));
+  }
+
+  @Test
+  public void batchesGiveTheSameFilesAsOneRun() throws Exception {
+    Path whole = tmp.newFolder("whole").toPath();
+    Path split = tmp.newFolder("split").toPath();
+    run(args(whole, 0, 4));
+    run(args(split, 0, 1));
+    run(args(split, 1, 4));
+    Path a = whole.resolve("regions/nmm_spikes");
+    Path b = split.resolve("regions/nmm_spikes");
+    List<String> names = files(a);
+    assertThat(names.size(), greaterThan(8));
+    assertEquals(names, files(b));
+    for (String f : names) {
+      assertEquals(f, matContent(a.resolve(f)), matContent(b.resolve(f)));
+    }
+    try (DuckDb db = DuckDb.inMemory()) {
+      String x = table(whole.resolve("regions"), "spike_clips");
+      String y = table(split.resolve("regions"), "spike_clips");
+      assertEquals(db.count("SELECT * FROM " + x), db.count("SELECT * FROM " + y));
+      assertEquals(0, db.count("SELECT * FROM " + x + " EXCEPT ALL SELECT * FROM " + y));
+      assertEquals(0, db.count("SELECT * FROM " + y + " EXCEPT ALL SELECT * FROM " + x));
+    }
+  }
+
+  @Test
+  public void anatomyFilesAreReadAndKeepRawWritesTraces() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    Anatomy anatomy = RegionsTestData.anatomy();
+    Path zip =
+        RegionsTestData.writeTvbZip(anatomy, tmp.getRoot().toPath().resolve("conn.zip"), null);
+    Path lf = RegionsTestData.writeLeadfield(anatomy, tmp.getRoot().toPath().resolve("lf.mat"));
+    run(
+        args(
+            out,
+            2,
+            3,
+            "--connectivity=" + zip,
+            "--leadfield=" + lf,
+            "--iterations=1",
+            "--keepRaw=true"));
+    Path root = out.resolve("regions");
+    // The same anatomy as files gives the same clips as the synthetic one it was written from.
+    Path synthetic = tmp.newFolder("synthetic").toPath();
+    run(args(synthetic, 2, 3, "--iterations=1"));
+    List<String> names = files(root.resolve("nmm_spikes"));
+    assertEquals(files(synthetic.resolve("regions/nmm_spikes")), names);
+    for (String f : names) {
+      assertEquals(
+          f,
+          matContent(synthetic.resolve("regions/nmm_spikes").resolve(f)),
+          matContent(root.resolve("nmm_spikes").resolve(f)));
+    }
+    assertEquals(
+        List.of("a2/mean_iter_1_a_iter_2_0.mat", "a2/mean_iter_1_a_iter_2_1.mat"),
+        files(root.resolve("raw_nmm")));
+    try (MatReader raw = MatReader.open(root.resolve("raw_nmm/a2/mean_iter_1_a_iter_2_1.mat"))) {
+      assertArrayEquals(new int[] {5000, REGIONS}, raw.matrix("data").shape());
+      assertArrayEquals(new int[] {1, 5000}, raw.matrix("time").shape());
+      assertEquals(5000.0, raw.matrix("time").getFlat(4999), 0.0);
+      assertEquals(3.6, raw.matrix("A").getFlat(2), 0.0);
+      assertEquals(3.25, raw.matrix("A").getFlat(0), 0.0);
+    }
+  }
+
+  private static UserInputException invalid(Path out, String... extra) {
+    RegionsPipeline.RegionsOptions o = options(args(out, 0, 2, extra));
+    return assertThrows(UserInputException.class, () -> new RegionsPipeline().validate(o));
+  }
+
+  @Test
+  public void badAnatomyFilesAreReportedBeforeAnythingRuns() throws Exception {
+    Path dir = tmp.getRoot().toPath();
+    Path out = dir.resolve("out");
+    Anatomy anatomy = RegionsTestData.anatomy();
+    Path zip = RegionsTestData.writeTvbZip(anatomy, dir.resolve("conn.zip"), null);
+    Path lf = RegionsTestData.writeLeadfield(anatomy, dir.resolve("lf.mat"));
+
+    // Truncated leadfield: the message names the file.
+    byte[] bytes = Files.readAllBytes(lf);
+    Path truncated = dir.resolve("truncated.mat");
+    Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    UserInputException e = invalid(out, "--connectivity=" + zip, "--leadfield=" + truncated);
+    assertThat(e.getMessage(), containsString("truncated.mat"));
+    assertFalse(e.getMessage().contains("\n"));
+
+    // Wrong shape: both shapes are named.
+    Path wide = dir.resolve("wide.mat");
+    MatWriter.create().withDouble("fwd", MatMatrix.zeros(CHANNELS, REGIONS + 1)).write(wide);
+    e = invalid(out, "--connectivity=" + zip, "--leadfield=" + wide);
+    assertThat(e.getMessage(), containsString(CHANNELS + " x " + (REGIONS + 1)));
+    assertThat(e.getMessage(), containsString(REGIONS + " regions"));
+
+    // Missing zip entry: the entry is named.
+    Path noTracts =
+        RegionsTestData.writeTvbZip(anatomy, dir.resolve("bad.zip"), "tract_lengths.txt");
+    e = invalid(out, "--connectivity=" + noTracts, "--leadfield=" + lf);
+    assertThat(e.getMessage(), containsString("tract_lengths.txt"));
+    assertThat(e.getMessage(), containsString("bad.zip"));
+
+    // Only one of the pair, missing files and bad ranges.
+    assertThat(invalid(out, "--leadfield=" + lf).getMessage(), containsString("go together"));
+    assertThat(
+        invalid(out, "--connectivity=" + dir.resolve("nope.zip"), "--leadfield=" + lf).getMessage(),
+        containsString("nope.zip"));
+    assertThat(invalid(out, "--iterations=0,3").getMessage(), containsString("--iterations"));
+    RegionsPipeline.RegionsOptions backwards = options(args(out, 3, 3));
+    assertThat(
+        assertThrows(UserInputException.class, () -> new RegionsPipeline().validate(backwards))
+            .getMessage(),
+        containsString("--end-region"));
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  public void iterationListsAcceptRangesAndLists() {
+    assertArrayEquals(new int[] {0, 1, 2}, RegionsPipeline.iterations("0:2"));
+    assertArrayEquals(new int[] {2, 0}, RegionsPipeline.iterations("2, 0"));
+    assertThrows(UserInputException.class, () -> RegionsPipeline.iterations("1,1"));
+    assertThrows(UserInputException.class, () -> RegionsPipeline.iterations("a"));
+  }
+
+  @Test
+  public void syntheticSourcesDescribeDeepSifSamples() throws Exception {
+    Path out = tmp.getRoot().toPath();
+    run(args(out, 0, 3));
+    // A later batch finishes the anatomy and builds the sources over all regions on disk.
+    PipelineResult r = run(args(out, 3, REGIONS, "--syntheticSources=true"));
+    assertEquals(3, counter(r, "regions_succeeded"));
+    Path root = out.resolve("regions");
+    int[] clips = new int[REGIONS];
+    int eligible = 0;
+    for (int region = 0; region < REGIONS; region++) {
+      clips[region] =
+          (int)
+              MatReader.readMatrix(
+                      root.resolve("nmm_spikes/clip_info/iter1/iter_1_i_" + region + ".mat"),
+                      "num_spike")
+                  .getFlat(0);
+      eligible += clips[region] > 0 ? 1 : 0;
+    }
+    assertThat(eligible, greaterThan(3));
+    int rows = eligible * 3 * 4; // test preset: 3 variations x 4 SNR levels per centre
+    try (MatReader mat = MatReader.open(root.resolve("test_sample_source1.mat"))) {
+      assertEquals(
+          List.of(
+              "selected_region",
+              "nmm_idx",
+              "random_samples",
+              "current_snr",
+              "scale_ratio",
+              "mag_change"),
+          mat.variables());
+      MatMatrix selected = mat.matrix("selected_region", 3);
+      MatMatrix magnitude = mat.matrix("mag_change", 3);
+      MatMatrix scale = mat.matrix("scale_ratio", 3);
+      MatMatrix snr = mat.matrix("current_snr");
+      MatMatrix picks = mat.matrix("random_samples");
+      MatMatrix idx = mat.matrix("nmm_idx");
+      assertArrayEquals(new int[] {rows, 2, 70}, selected.shape());
+      assertArrayEquals(new int[] {rows, 2, 70}, magnitude.shape());
+      assertArrayEquals(new int[] {rows, 2, 2}, scale.shape());
+      assertArrayEquals(new int[] {rows, 1}, snr.shape());
+      assertArrayEquals(new int[] {rows, 2}, picks.shape());
+      for (int i = 0; i < rows; i++) {
+        assertEquals(5.0 * (i % 4 + 1), snr.get(i, 0), 0.0);
+        for (int k = 0; k < 2; k++) {
+          int centre = (int) selected.get(i, k, 0);
+          assertTrue("centre " + centre, clips[centre] > 0);
+          assertTrue(picks.get(i, k) >= 0 && picks.get(i, k) < Math.min(10, clips[centre]));
+          assertEquals((centre + 1) * 10 + picks.get(i, k) + 1, idx.get(i, k), 0.0);
+          assertEquals(1.0, magnitude.get(i, k, 0), 0.0);
+          int size = 1;
+          for (int j = 1; j < 70; j++) {
+            size += selected.get(i, k, j) == 15213 ? 0 : 1;
+          }
+          // A patch of every region leaves no background (noise power 0, factor 0): only in tiny
+          // anatomies like this 6-region one.
+          if (size < REGIONS) {
+            assertTrue(scale.get(i, k, 1) > scale.get(i, k, 0) && scale.get(i, k, 0) > 0);
+          } else {
+            assertEquals(0.0, scale.get(i, k, 0), 0.0);
+          }
+          for (int j = 1; j < 70; j++) {
+            double v = selected.get(i, k, j);
+            assertTrue(v == 15213 || (v >= 0 && v < REGIONS));
+            assertEquals(v == 15213, magnitude.get(i, k, j) == 15213);
+          }
+        }
+      }
+      // The first source cycles through the centres: every eligible region is one.
+      java.util.Set<Integer> centres = new java.util.TreeSet<>();
+      for (int i = 0; i < rows; i++) {
+        centres.add((int) selected.get(i, 0, 0));
+      }
+      assertEquals(eligible, centres.size());
+    }
+    try (DuckDb db = DuckDb.inMemory()) {
+      String t = table(root, "synthetic_sources");
+      assertEquals(2L * rows, db.count("SELECT * FROM " + t));
+      assertEquals(
+          0L,
+          db.count(
+              "SELECT * FROM "
+                  + t
+                  + " WHERE regions[1] <> centre OR len(regions) <> len(mag_change)"
+                  + " OR len(scale_ratio) <> 2"));
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.beamline.pipelines.regions;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class SyntheticSourcesTest {
+  @Test
+  void nearestNeighboursAreSymmetricAndExcludeTheRegion() {
+    double[][] centres = {{0, 0, 0}, {1, 0, 0}, {3, 0, 0}, {10, 0, 0}};
+    int[][] nb = SyntheticSources.nearestNeighbours(centres, 1);
+    // 0 <-> 1 nearest each other; 2's nearest is 1; 3's nearest is 2.
+    assertArrayEquals(new int[] {1}, nb[0]);
+    assertArrayEquals(new int[] {0, 2}, nb[1]);
+    assertArrayEquals(new int[] {1, 3}, nb[2]);
+    assertArrayEquals(new int[] {2}, nb[3]);
+  }
+
+  @Test
+  void scaleRatioPutsThePatchAtTheTargetSnr() {
+    // One channel seeing both regions with gain 1; region 0 spikes (triangle), region 1 is a sine.
+    int length = 500;
+    double[][] clip = new double[length][2];
+    for (int t = 0; t < length; t++) {
+      clip[t][0] = Math.max(0, 20 - Math.abs(t - 250));
+      clip[t][1] = Math.sin(t * 0.3);
+    }
+    double[][] leadfield = {{1.0, 1.0}};
+    double[] ratio =
+        SyntheticSources.scaleRatio(clip, leadfield, new int[] {0}, new double[] {10, 20});
+    // By hand: signal = shape / max (peak 1), noise = region 1, both minus their means, powers
+    // over samples 200..499 (peak 250 - 50 to the end).
+    double meanS = 0;
+    double meanN = 0;
+    for (int t = 0; t < length; t++) {
+      meanS += clip[t][0] / 20.0;
+      meanN += clip[t][1];
+    }
+    meanS /= length;
+    meanN /= length;
+    double ps = 0;
+    double pn = 0;
+    for (int t = 200; t < length; t++) {
+      ps += Math.pow(clip[t][0] / 20.0 - meanS, 2);
+      pn += Math.pow(clip[t][1] - meanN, 2);
+    }
+    assertEquals(Math.sqrt(10 * pn / ps), ratio[0], 1e-12);
+    assertEquals(Math.sqrt(100 * pn / ps), ratio[1], 1e-12);
+    assertTrue(ratio[1] > ratio[0]);
+  }
+}
