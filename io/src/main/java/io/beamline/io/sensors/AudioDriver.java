@@ -7,10 +7,8 @@ import java.util.SplittableRandom;
  * harmonics falling as 1/k, a 4 Hz syllable envelope) over quiet noise. 16 kHz mono, normalised
  * amplitude in [-1, 1].
  */
-public final class AudioDriver implements SensorDriver {
+public final class AudioDriver extends AbstractSensorDriver {
   private static final long serialVersionUID = 1L;
-  private final String sensorId;
-  private final double rate;
 
   /** 16 kHz mono. */
   public AudioDriver(String sensorId) {
@@ -21,11 +19,10 @@ public final class AudioDriver implements SensorDriver {
    * @param rate Hz, at least 8,000
    */
   public AudioDriver(String sensorId, double rate) {
+    super("synthetic-microphone", "audio", "a.u.", sensorId, rate);
     if (!(rate >= 8000)) {
       throw new IllegalArgumentException("audio rate must be >= 8000 Hz, got " + rate);
     }
-    this.sensorId = Topics.checkPart("sensorId", sensorId, false);
-    this.rate = rate;
   }
 
   /** The fundamental frequency (Hz) that {@code seed} gives. */
@@ -34,33 +31,8 @@ public final class AudioDriver implements SensorDriver {
   }
 
   @Override
-  public String name() {
-    return "synthetic-microphone";
-  }
-
-  @Override
-  public String modality() {
-    return "audio";
-  }
-
-  @Override
-  public String sensorId() {
-    return sensorId;
-  }
-
-  @Override
-  public double sampleRate() {
-    return rate;
-  }
-
-  @Override
   public int channels() {
     return 1;
-  }
-
-  @Override
-  public String unit() {
-    return "a.u.";
   }
 
   @Override

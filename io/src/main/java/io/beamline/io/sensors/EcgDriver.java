@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * intervals are {@code 60 / bpm} s with seeded Gaussian variability (SD 20 ms, clipped to +-60 ms),
  * plus baseline wander and noise. Default 250 Hz at 65 bpm, unit mV.
  */
-public final class EcgDriver implements SensorDriver {
+public final class EcgDriver extends AbstractSensorDriver {
   private static final long serialVersionUID = 1L;
 
   // {offset s, amplitude mV, width s} of P, Q, R, S, T.
@@ -21,8 +21,6 @@ public final class EcgDriver implements SensorDriver {
     {0.28, 0.30, 0.050}
   };
 
-  private final String sensorId;
-  private final double rate;
   private final double bpm;
 
   /** 250 Hz, 65 bpm. */
@@ -35,14 +33,13 @@ public final class EcgDriver implements SensorDriver {
    * @param bpm mean heart rate, 40..150
    */
   public EcgDriver(String sensorId, double rate, double bpm) {
+    super("synthetic-ecg", "ecg", "mV", sensorId, rate);
     if (!(rate >= 100 && rate <= 2000)) {
       throw new IllegalArgumentException("ECG rate must be in [100, 2000] Hz, got " + rate);
     }
     if (!(bpm >= 40 && bpm <= 150)) {
       throw new IllegalArgumentException("ECG bpm must be in [40, 150], got " + bpm);
     }
-    this.sensorId = Topics.checkPart("sensorId", sensorId, false);
-    this.rate = rate;
     this.bpm = bpm;
   }
 
@@ -52,33 +49,8 @@ public final class EcgDriver implements SensorDriver {
   }
 
   @Override
-  public String name() {
-    return "synthetic-ecg";
-  }
-
-  @Override
-  public String modality() {
-    return "ecg";
-  }
-
-  @Override
-  public String sensorId() {
-    return sensorId;
-  }
-
-  @Override
-  public double sampleRate() {
-    return rate;
-  }
-
-  @Override
   public int channels() {
     return 1;
-  }
-
-  @Override
-  public String unit() {
-    return "mV";
   }
 
   @Override

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * plus phasic skin-conductance responses (SCRs) arriving as a Poisson process (mean one per 15 s),
  * each a bi-exponential of 0.2-1.0 uS (rise 0.75 s, decay 2 s). Default 32 Hz, unit uS.
  */
-public final class EdaDriver implements SensorDriver {
+public final class EdaDriver extends AbstractSensorDriver {
   private static final long serialVersionUID = 1L;
 
   /** Mean interval between SCRs, seconds. */
@@ -16,8 +16,6 @@ public final class EdaDriver implements SensorDriver {
 
   private static final double RISE_S = 0.75;
   private static final double DECAY_S = 2.0;
-  private final String sensorId;
-  private final double rate;
 
   /** 32 Hz. */
   public EdaDriver(String sensorId) {
@@ -28,41 +26,15 @@ public final class EdaDriver implements SensorDriver {
    * @param rate Hz, 4..256
    */
   public EdaDriver(String sensorId, double rate) {
+    super("synthetic-eda", "eda", "uS", sensorId, rate);
     if (!(rate >= 4 && rate <= 256)) {
       throw new IllegalArgumentException("EDA rate must be in [4, 256] Hz, got " + rate);
     }
-    this.sensorId = Topics.checkPart("sensorId", sensorId, false);
-    this.rate = rate;
-  }
-
-  @Override
-  public String name() {
-    return "synthetic-eda";
-  }
-
-  @Override
-  public String modality() {
-    return "eda";
-  }
-
-  @Override
-  public String sensorId() {
-    return sensorId;
-  }
-
-  @Override
-  public double sampleRate() {
-    return rate;
   }
 
   @Override
   public int channels() {
     return 1;
-  }
-
-  @Override
-  public String unit() {
-    return "uS";
   }
 
   @Override

@@ -7,10 +7,8 @@ import java.util.SplittableRandom;
  * "occipital", channels, waxing and waning at about 0.1-0.2 Hz) over pink (1/f) background noise of
  * about 6 uV. Default 250 Hz x 32 channels, unit uV.
  */
-public final class EegDriver implements SensorDriver {
+public final class EegDriver extends AbstractSensorDriver {
   private static final long serialVersionUID = 1L;
-  private final String sensorId;
-  private final double rate;
   private final int channels;
 
   /** 250 Hz x 32 channels. */
@@ -23,45 +21,19 @@ public final class EegDriver implements SensorDriver {
    * @param channels 1..256
    */
   public EegDriver(String sensorId, double rate, int channels) {
+    super("synthetic-eeg", "eeg", "uV", sensorId, rate);
     if (!(rate >= 64)) {
       throw new IllegalArgumentException("EEG rate must be >= 64 Hz, got " + rate);
     }
     if (channels < 1 || channels > 256) {
       throw new IllegalArgumentException("EEG channels must be in [1, 256], got " + channels);
     }
-    this.sensorId = Topics.checkPart("sensorId", sensorId, false);
-    this.rate = rate;
     this.channels = channels;
-  }
-
-  @Override
-  public String name() {
-    return "synthetic-eeg";
-  }
-
-  @Override
-  public String modality() {
-    return "eeg";
-  }
-
-  @Override
-  public String sensorId() {
-    return sensorId;
-  }
-
-  @Override
-  public double sampleRate() {
-    return rate;
   }
 
   @Override
   public int channels() {
     return channels;
-  }
-
-  @Override
-  public String unit() {
-    return "uV";
   }
 
   @Override

@@ -10,10 +10,8 @@ import java.util.SplittableRandom;
  * component, with small respiratory (0.25 Hz) and cardiac (1.1 Hz) ripples; HbR follows HbO at
  * -0.35 times its amplitude. Default 10 Hz x 16 (8 pairs), unit uM.
  */
-public final class FnirsDriver implements SensorDriver {
+public final class FnirsDriver extends AbstractSensorDriver {
   private static final long serialVersionUID = 1L;
-  private final String sensorId;
-  private final double rate;
   private final int pairs;
 
   /** 10 Hz, 8 source-detector pairs = 16 channels. */
@@ -26,45 +24,19 @@ public final class FnirsDriver implements SensorDriver {
    * @param pairs source-detector pairs, 1..128 (channels = 2 x pairs)
    */
   public FnirsDriver(String sensorId, double rate, int pairs) {
+    super("synthetic-fnirs", "fnirs", "uM", sensorId, rate);
     if (!(rate >= 2 && rate <= 100)) {
       throw new IllegalArgumentException("fNIRS rate must be in [2, 100] Hz, got " + rate);
     }
     if (pairs < 1 || pairs > 128) {
       throw new IllegalArgumentException("fNIRS pairs must be in [1, 128], got " + pairs);
     }
-    this.sensorId = Topics.checkPart("sensorId", sensorId, false);
-    this.rate = rate;
     this.pairs = pairs;
-  }
-
-  @Override
-  public String name() {
-    return "synthetic-fnirs";
-  }
-
-  @Override
-  public String modality() {
-    return "fnirs";
-  }
-
-  @Override
-  public String sensorId() {
-    return sensorId;
-  }
-
-  @Override
-  public double sampleRate() {
-    return rate;
   }
 
   @Override
   public int channels() {
     return 2 * pairs;
-  }
-
-  @Override
-  public String unit() {
-    return "uM";
   }
 
   @Override

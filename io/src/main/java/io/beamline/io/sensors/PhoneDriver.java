@@ -10,10 +10,8 @@ import java.util.SplittableRandom;
  * most of the time, occasionally 180 or 270). Default 1 Hz, unit "mixed" (see {@link
  * #channelUnits()}).
  */
-public final class PhoneDriver implements SensorDriver {
+public final class PhoneDriver extends AbstractSensorDriver {
   private static final long serialVersionUID = 1L;
-  private final String sensorId;
-  private final double rate;
 
   /** 1 Hz. */
   public PhoneDriver(String sensorId) {
@@ -24,11 +22,10 @@ public final class PhoneDriver implements SensorDriver {
    * @param rate Hz, 0.1..50
    */
   public PhoneDriver(String sensorId, double rate) {
+    super("synthetic-phone", "phone", "mixed", sensorId, rate);
     if (!(rate >= 0.1 && rate <= 50)) {
       throw new IllegalArgumentException("phone rate must be in [0.1, 50] Hz, got " + rate);
     }
-    this.sensorId = Topics.checkPart("sensorId", sensorId, false);
-    this.rate = rate;
   }
 
   /** Units of the three channels: flag, taps/s, degrees. */
@@ -37,33 +34,8 @@ public final class PhoneDriver implements SensorDriver {
   }
 
   @Override
-  public String name() {
-    return "synthetic-phone";
-  }
-
-  @Override
-  public String modality() {
-    return "phone";
-  }
-
-  @Override
-  public String sensorId() {
-    return sensorId;
-  }
-
-  @Override
-  public double sampleRate() {
-    return rate;
-  }
-
-  @Override
   public int channels() {
     return 3;
-  }
-
-  @Override
-  public String unit() {
-    return "mixed";
   }
 
   @Override

@@ -6,10 +6,8 @@ import java.util.SplittableRandom;
  * Synthetic respiration belt: an asymmetric breathing wave whose rate varies slowly by +-5% around
  * its mean (default 12 breaths/min), plus small noise. Default 25 Hz, unit a.u.
  */
-public final class RespirationDriver implements SensorDriver {
+public final class RespirationDriver extends AbstractSensorDriver {
   private static final long serialVersionUID = 1L;
-  private final String sensorId;
-  private final double rate;
   private final double breathsPerMinute;
 
   /** 25 Hz, 12 breaths/min. */
@@ -22,6 +20,7 @@ public final class RespirationDriver implements SensorDriver {
    * @param breathsPerMinute mean breathing rate, 4..60
    */
   public RespirationDriver(String sensorId, double rate, double breathsPerMinute) {
+    super("synthetic-respiration-belt", "respiration", "a.u.", sensorId, rate);
     if (!(rate >= 5 && rate <= 1000)) {
       throw new IllegalArgumentException("respiration rate must be in [5, 1000] Hz, got " + rate);
     }
@@ -29,8 +28,6 @@ public final class RespirationDriver implements SensorDriver {
       throw new IllegalArgumentException(
           "breathsPerMinute must be in [4, 60], got " + breathsPerMinute);
     }
-    this.sensorId = Topics.checkPart("sensorId", sensorId, false);
-    this.rate = rate;
     this.breathsPerMinute = breathsPerMinute;
   }
 
@@ -40,33 +37,8 @@ public final class RespirationDriver implements SensorDriver {
   }
 
   @Override
-  public String name() {
-    return "synthetic-respiration-belt";
-  }
-
-  @Override
-  public String modality() {
-    return "respiration";
-  }
-
-  @Override
-  public String sensorId() {
-    return sensorId;
-  }
-
-  @Override
-  public double sampleRate() {
-    return rate;
-  }
-
-  @Override
   public int channels() {
     return 1;
-  }
-
-  @Override
-  public String unit() {
-    return "a.u.";
   }
 
   @Override

@@ -10,8 +10,9 @@ import java.util.NoSuchElementException;
 
 /**
  * A sensor device: what it measures and a seeded stream of its samples, batched into {@link
- * SensorEvent}s. A new device (for example an LSL outlet) is one class implementing the abstract
- * methods; batching, timestamps and sequence numbers come from the default methods.
+ * SensorEvent}s. A new device (for example an LSL outlet) is one class: usually extending {@link
+ * AbstractSensorDriver} (name, modality, unit, sensor id, rate) and supplying its channels and
+ * {@link SignalGenerator}; batching, timestamps and sequence numbers come from the default methods.
  *
  * <pre>{@code
  * SensorDriver eeg = new EegDriver("eeg01");

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * SensorEvent#bytes()}; {@link SensorEvent#meta()} holds {@code height}, {@code width} and {@code
  * pixel_format=rgb24}.
  */
-public final class VideoDriver implements SensorDriver {
+public final class VideoDriver extends AbstractSensorDriver {
   private static final long serialVersionUID = 1L;
 
   /** Disc orbit: radius 20 px around the centre, one turn per {@value #ORBIT_SECONDS} s. */
@@ -21,8 +21,6 @@ public final class VideoDriver implements SensorDriver {
   static final double ORBIT_SECONDS = 4;
   static final double DISC_RADIUS = 8;
 
-  private final String sensorId;
-  private final double rate;
   private final int height;
   private final int width;
 
@@ -37,6 +35,7 @@ public final class VideoDriver implements SensorDriver {
    * @param width pixels, 48..4096
    */
   public VideoDriver(String sensorId, double rate, int height, int width) {
+    super("synthetic-camera", "video", "uint8 rgb", sensorId, rate);
     if (!(rate > 0)) {
       throw new IllegalArgumentException("video rate must be positive, got " + rate);
     }
@@ -44,8 +43,6 @@ public final class VideoDriver implements SensorDriver {
       throw new IllegalArgumentException(
           "video frame must be 48..4096 px each way, got " + height + " x " + width);
     }
-    this.sensorId = Topics.checkPart("sensorId", sensorId, false);
-    this.rate = rate;
     this.height = height;
     this.width = width;
   }
@@ -59,33 +56,8 @@ public final class VideoDriver implements SensorDriver {
   }
 
   @Override
-  public String name() {
-    return "synthetic-camera";
-  }
-
-  @Override
-  public String modality() {
-    return "video";
-  }
-
-  @Override
-  public String sensorId() {
-    return sensorId;
-  }
-
-  @Override
-  public double sampleRate() {
-    return rate;
-  }
-
-  @Override
   public int channels() {
     return height * width * 3;
-  }
-
-  @Override
-  public String unit() {
-    return "uint8 rgb";
   }
 
   @Override
