@@ -53,4 +53,27 @@ public enum WavEncoding {
     }
     return null;
   }
+
+  /**
+   * The 14 bytes that follow the 2-byte format code in a WAVE_FORMAT_EXTENSIBLE sub-format GUID
+   * (KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT share them). A fresh copy on each call.
+   */
+  static byte[] extensibleGuidSuffix() {
+    return new byte[] {
+      0x00,
+      0x00,
+      0x00,
+      0x00,
+      0x10,
+      0x00,
+      (byte) 0x80,
+      0x00,
+      0x00,
+      (byte) 0xAA,
+      0x00,
+      0x38,
+      (byte) 0x9B,
+      0x71
+    };
+  }
 }

@@ -363,22 +363,7 @@ public final class WavReader {
   }
 
   private static boolean hasKsSuffix(ByteBuffer fmt) {
-    byte[] suffix = {
-      0x00,
-      0x00,
-      0x00,
-      0x00,
-      0x10,
-      0x00,
-      (byte) 0x80,
-      0x00,
-      0x00,
-      (byte) 0xAA,
-      0x00,
-      0x38,
-      (byte) 0x9B,
-      0x71
-    };
+    byte[] suffix = WavEncoding.extensibleGuidSuffix();
     for (int i = 0; i < suffix.length; i++) {
       if (fmt.get(26 + i) != suffix[i]) {
         return false;

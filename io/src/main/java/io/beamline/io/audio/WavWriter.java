@@ -76,23 +76,7 @@ public final class WavWriter {
       h.putInt(channelMask(channels));
       // KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT: the format code then a fixed 14-byte suffix.
       h.putShort((short) tag);
-      h.put(
-          new byte[] {
-            0x00,
-            0x00,
-            0x00,
-            0x00,
-            0x10,
-            0x00,
-            (byte) 0x80,
-            0x00,
-            0x00,
-            (byte) 0xAA,
-            0x00,
-            0x38,
-            (byte) 0x9B,
-            0x71
-          });
+      h.put(WavEncoding.extensibleGuidSuffix());
     } else if (encoding.isFloat()) {
       h.putShort((short) 0); // cbSize
     }
