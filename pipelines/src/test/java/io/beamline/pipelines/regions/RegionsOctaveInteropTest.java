@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.beamline.io.mat.MatMatrix;
 import io.beamline.io.mat.MatReader;
+import io.beamline.io.testing.Interop;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +51,7 @@ class RegionsOctaveInteropTest {
                 + " all(mod(c.spike_time, 1) == 0));",
             clip,
             info);
-    String[] lines = OctaveTool.eval(script).strip().split("\n");
+    String[] lines = Interop.octave(script).assertSuccess("octave").stdout().strip().split("\n");
     assertEquals(
         String.format(Locale.ROOT, "data|single|500 %d|%.6f", REGIONS, sum), lines[0].strip());
     assertEquals(
@@ -76,7 +77,7 @@ class RegionsOctaveInteropTest {
                 + " printf('%%d %%d %%d|%%d %%d|%%d %%d %%d|%%d\\n', size(s.selected_region),"
                 + " size(s.nmm_idx), size(s.mag_change), sum(s.selected_region(:) == 15213) > 0);",
             file);
-    String[] lines = OctaveTool.eval(script).strip().split("\n");
+    String[] lines = Interop.octave(script).assertSuccess("octave").stdout().strip().split("\n");
     assertEquals(
         "current_snr,mag_change,nmm_idx,random_samples,scale_ratio,selected_region",
         lines[0].strip());
