@@ -115,10 +115,6 @@ final class RecordingChunks implements Serializable {
     String id = recordingId(source);
     String started = Instant.now().toString();
     try {
-      Result skipped = skipIfDone(id);
-      if (skipped != null) {
-        return skipped;
-      }
       Path root = Paths.get(recordingsRoot).toRealPath();
       Path real = source.toRealPath();
       if (!real.startsWith(root)) {
@@ -132,6 +128,10 @@ final class RecordingChunks implements Serializable {
                 + "; copy the file into the recordings directory";
         writeStatus(id, source, "failed", reason, started, null, 0, 0);
         return new Result(id, Outcome.FAILED, List.of(), reason);
+      }
+      Result skipped = skipIfDone(id);
+      if (skipped != null) {
+        return skipped;
       }
       writeStatus(id, source, "in_progress", null, started, null, 0, 0);
       List<ChunkManifest.Entry> entries;
