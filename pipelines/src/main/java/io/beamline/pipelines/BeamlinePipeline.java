@@ -19,6 +19,16 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
   /** Subcommand name, lower-case, e.g. {@code demo}. */
   String name();
 
+  /**
+   * The words of the command that runs this pipeline: by default just {@link #name()} ({@code
+   * beamline demo}); two words nest it under a command group, e.g. {@code ["infer", "chunk"]} for
+   * {@code beamline infer chunk} (and {@code beamline plan infer chunk}). At most two words, each
+   * lower-case.
+   */
+  default List<String> commandPath() {
+    return List.of(name());
+  }
+
   /** One-line description for {@code --help}. */
   String summary();
 

@@ -1,6 +1,7 @@
 package io.beamline.pipelines;
 
 import io.beamline.pipelines.demo.DemoPipeline;
+import io.beamline.pipelines.infer.InferChunkPipeline;
 import io.beamline.pipelines.regions.RegionsPipeline;
 import java.util.List;
 import java.util.Optional;
@@ -8,7 +9,7 @@ import java.util.Optional;
 /** The pipelines this build can run, in the order {@code --help} lists them. */
 public final class PipelineRegistry {
   private static final List<BeamlinePipeline<?>> ALL =
-      List.of(new DemoPipeline(), new RegionsPipeline());
+      List.of(new DemoPipeline(), new RegionsPipeline(), new InferChunkPipeline());
 
   private PipelineRegistry() {}
 

@@ -275,4 +275,86 @@ class BeamlineCliTest {
     }
     assertEquals(List.of("--a=1"), Beamline.underSparkSubmit(List.of("--a=1")));
   }
+
+  @Test
+  void inferChunkHelpListsItsFlags() {
+    Result group = run("infer", "--help");
+    assertEquals(0, group.code(), group.err());
+    assertThat(group.out(), containsString("  chunk "));
+    Result r = run("infer", "chunk", "--help");
+    assertEquals(0, r.code(), r.err());
+    for (String flag :
+        List.of(
+            "--recordings",
+            "--chunk-seconds",
+            "--overlap-seconds",
+            "--target-rate",
+            "--partial",
+            "--output-dir")) {
+      assertThat(r.out(), containsString(flag));
+    }
+    assertThat(r.out(), containsString("(default: 28000)"));
+    Result bare = run("infer");
+    assertEquals(2, bare.code());
+    assertEquals(1, bare.errLines().size(), bare.err());
+    assertThat(
+        bare.err(), containsString("beamline infer: name a command, e.g. 'beamline infer chunk'"));
+    Result missing = run("infer", "chunk", "--output-dir", dir.toString());
+    assertEquals(2, missing.code());
+    assertEquals(1, missing.errLines().size(), missing.err());
+    assertThat(missing.err(), containsString("--recordings"));
+  }
+
+  @Test
+  void inferChunkRunsAndPlans() throws Exception {
+    Path rec = dir.resolve("recordings");
+    float[][] x = new float[2][16_000 * 4];
+    for (int i = 0; i < x[0].length; i++) {
+      x[0][i] = (float) Math.sin(i * 0.05);
+      x[1][i] = (float) Math.cos(i * 0.03);
+    }
+    io.beamline.io.audio.WavWriter.write(
+        rec.resolve("site1.wav"),
+        io.beamline.io.audio.Audio.of(16_000, x),
+        io.beamline.io.audio.WavEncoding.PCM_16);
+    Path out = dir.resolve("out");
+    Result plan =
+        run(
+            "plan",
+            "infer",
+            "chunk",
+            "--recordings",
+            rec.toString(),
+            "--output-dir",
+            out.toString());
+    assertEquals(0, plan.code(), plan.err());
+    assertThat(plan.out(), containsString("ChunkRecordings"));
+    assertFalse(Files.exists(out.resolve("manifests")));
+    Result r =
+        run(
+            "infer",
+            "chunk",
+            "--recordings",
+            rec.toString(),
+            "--output_dir",
+            out.toString(),
+            "--chunk-seconds",
+            "3",
+            "--partial",
+            "drop",
+            "--run-id",
+            "chunk-cli");
+    assertEquals(0, r.code(), r.err());
+    assertThat(
+        r.out(), containsString("beamline infer chunk: run chunk-cli succeeded (DirectRunner)"));
+    assertEquals(
+        List.of("site1_0_3000.wav"),
+        Files.list(out.resolve("chunks/site1")).map(f -> f.getFileName().toString()).toList());
+    assertThat(
+        Files.readString(out.resolve("manifests/site1.chunk_status.json")),
+        containsString("\"status\" : \"completed\""));
+    assertThat(
+        Files.readString(out.resolve("runs/chunk-cli/manifest.json")),
+        containsString("manifests/site1.csv"));
+  }
 }
