@@ -6,16 +6,23 @@ import io.beamline.pipelines.regions.RegionsPipeline;
 import java.util.List;
 import java.util.Optional;
 
-/** The pipelines this build can run, in the order {@code --help} lists them. */
+/** The pipelines and tools this build can run, in the order {@code --help} lists them. */
 public final class PipelineRegistry {
   private static final List<BeamlinePipeline<?>> ALL =
       List.of(new DemoPipeline(), new RegionsPipeline(), new InferChunkPipeline());
+
+  private static final List<BeamlineTool<?>> TOOLS = List.of();
 
   private PipelineRegistry() {}
 
   /** Every runnable pipeline. */
   public static List<BeamlinePipeline<?>> all() {
     return ALL;
+  }
+
+  /** Every command that is not a pipeline, in the order {@code --help} lists them. */
+  public static List<BeamlineTool<?>> tools() {
+    return TOOLS;
   }
 
   /** The pipeline called {@code name}, if this build has it. */

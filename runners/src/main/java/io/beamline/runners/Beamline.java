@@ -2,6 +2,8 @@ package io.beamline.runners;
 
 import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlinePipeline;
+import io.beamline.pipelines.BeamlineTool;
+import io.beamline.pipelines.BeamlineToolOptions;
 import io.beamline.pipelines.PipelineRegistry;
 import io.beamline.pipelines.UserInputException;
 import io.beamline.pipelines.run.BuildInfo;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.apache.beam.runners.spark.SparkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine;
@@ -37,9 +40,17 @@ public final class Beamline {
   private final PrintWriter out;
   private final PrintWriter err;
 
+  private final List<BeamlineTool<?>> tools;
+
   Beamline(PrintWriter out, PrintWriter err) {
+    this(out, err, PipelineRegistry.tools());
+  }
+
+  /** With the given tools in place of the registry's (tests). */
+  Beamline(PrintWriter out, PrintWriter err, List<BeamlineTool<?>> tools) {
     this.out = out;
     this.err = err;
+    this.tools = tools;
   }
 
   public static void main(String[] args) {
@@ -54,6 +65,13 @@ public final class Beamline {
   /** A generated pipeline subcommand and its flags. */
   private record PipelineCommand(
       BeamlinePipeline<?> def, CommandLine cli, List<OptionFlags.Flag> flags) {}
+
+  /** A tool subcommand, its flags, and the positional parameter standing for one of them. */
+  private record ToolCommand(
+      BeamlineTool<?> def,
+      CommandLine cli,
+      List<OptionFlags.Flag> flags,
+      PositionalParamSpec positional) {}
 
   /** Parses and executes {@code args}; returns the exit status. */
   int execute(String... args) {
@@ -74,6 +92,14 @@ public final class Beamline {
               "Write and print the plan of '" + String.join(" ", words) + "' without running it");
       parent(plan, words).addSubcommand(leafName, p.cli());
       plans.add(p);
+    }
+    List<ToolCommand> toolCommands = new ArrayList<>();
+    for (BeamlineTool<?> def : tools) {
+      List<String> words = def.commandPath();
+      String leafName = words.get(words.size() - 1);
+      ToolCommand tc = toolCommand(def, leafName);
+      parent(top, words).addSubcommand(leafName, tc.cli());
+      toolCommands.add(tc);
     }
     top.addSubcommand("plan", plan);
     for (Upcoming u : Upcoming.ALL) {
@@ -151,6 +177,11 @@ public final class Beamline {
                     : "planned (seed " + u.seed() + ")")
                 + "; run 'beamline demo' to try the runtime");
         return USAGE;
+      }
+    }
+    for (ToolCommand tc : toolCommands) {
+      if (tc.def().commandPath().equals(path)) {
+        return runTool(tc.def(), tc, leaf);
       }
     }
     PipelineCommand pc = find(runs, path);
@@ -374,6 +405,78 @@ public final class Beamline {
             .completionCandidates(List.of("text", "dot", "json"))
             .build());
     return spec;
+  }
+
+  private ToolCommand toolCommand(BeamlineTool<?> def, String commandName) {
+    CommandSpec spec = CommandSpec.create().name(commandName);
+    spec.addOption(helpOption());
+    spec.usageMessage().description(def.summary());
+    List<OptionFlags.Flag> flags = OptionFlags.addOwn(spec, def.optionsClass(), def.positional());
+    PositionalParamSpec positional = null;
+    if (def.positional() != null) {
+      if (flags.stream().noneMatch(f -> f.property().equals(def.positional()))) {
+        throw new IllegalStateException(
+            def.commandPath() + ": positional property " + def.positional() + " has no getter");
+      }
+      String label = OptionFlags.kebab(def.positional()).toUpperCase(Locale.ROOT).replace('-', '_');
+      positional =
+          PositionalParamSpec.builder()
+              .index("0")
+              .arity("0..1")
+              .paramLabel(label)
+              .type(String.class)
+              .description("Same as --" + OptionFlags.kebab(def.positional()))
+              .build();
+      spec.addPositional(positional);
+    }
+    spec.usageMessage().sortOptions(false);
+    CommandLine cli = new CommandLine(spec);
+    cli.setUsageHelpWidth(100);
+    return new ToolCommand(def, cli, flags, positional);
+  }
+
+  private <O extends BeamlineToolOptions> int runTool(
+      BeamlineTool<O> def, ToolCommand tc, ParseResult leaf) {
+    String cmd = "beamline " + String.join(" ", def.commandPath());
+    List<String> beamArgs = OptionFlags.toBeamArgs(leaf, tc.flags());
+    if (tc.positional() != null && leaf.hasMatchedPositional(0)) {
+      String flag = "--" + def.positional() + "=";
+      if (beamArgs.stream().anyMatch(a -> a.startsWith(flag))) {
+        err.println(
+            cmd
+                + ": "
+                + tc.positional().paramLabel()
+                + " given twice (as an argument and as --"
+                + OptionFlags.kebab(def.positional())
+                + "); give it once");
+        return USAGE;
+      }
+      beamArgs.add(flag + leaf.matchedPositional(0).getValue());
+    }
+    O options;
+    try {
+      options =
+          PipelineOptionsFactory.fromArgs(beamArgs.toArray(new String[0]))
+              .withValidation()
+              .as(def.optionsClass());
+    } catch (IllegalArgumentException e) {
+      err.println(cmd + ": " + firstLine(e.getMessage()));
+      return USAGE;
+    }
+    try {
+      int code = def.run(options, out, err);
+      out.flush();
+      return code;
+    } catch (UserInputException e) {
+      out.flush();
+      err.println(cmd + ": " + firstLine(e.getMessage()));
+      return USAGE;
+    } catch (Exception e) {
+      out.flush();
+      String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      err.println(cmd + " failed: " + firstLine(msg));
+      return FAILED;
+    }
   }
 
   private PipelineCommand pipelineCommand(

@@ -1,6 +1,7 @@
 package io.beamline.runners;
 
 import io.beamline.pipelines.BeamlineOptions;
+import io.beamline.pipelines.BeamlineToolOptions;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -31,6 +33,36 @@ final class OptionFlags {
 
   /** Adds the flags of {@code optionsClass} and the runner flags to {@code spec}. */
   static List<Flag> addTo(CommandSpec spec, Class<? extends BeamlineOptions> optionsClass) {
+    List<Flag> flags = addOwn(spec, optionsClass, null);
+    flags.add(
+        runnerFlag(
+            spec,
+            "runner",
+            String.class,
+            "Beam runner: DirectRunner (default, in-process) or SparkRunner"));
+    flags.add(
+        runnerFlag(
+            spec,
+            "sparkMaster",
+            String.class,
+            "Spark master for the SparkRunner, e.g. local[2] or spark://host:7077 (default local[4];"
+                + " spark-submit --master overrides it)"));
+    flags.add(
+        runnerFlag(
+            spec,
+            "targetParallelism",
+            Integer.class,
+            "DirectRunner worker threads (default: available processors)"));
+    return flags;
+  }
+
+  /**
+   * Adds the flags of {@code optionsClass} alone (no runner flags): a tool's options, or the
+   * pipeline-specific part of a pipeline's. The flag of property {@code positional} (may be null)
+   * is never marked required, since the command's positional argument can stand in for it.
+   */
+  static List<Flag> addOwn(
+      CommandSpec spec, Class<? extends PipelineOptions> optionsClass, String positional) {
     List<Flag> flags = new ArrayList<>();
     List<Map.Entry<String, Method>> props = new ArrayList<>(properties(optionsClass).entrySet());
     // The pipeline's own flags first, alphabetically; then the shared ones; then the runner's.
@@ -51,32 +83,13 @@ final class OptionFlags {
             .paramLabel("<" + kebab(e.getKey()).toUpperCase(Locale.ROOT).replace('-', '_') + ">");
       }
       b.description(description(getter));
-      if (getter.isAnnotationPresent(Validation.Required.class)) {
+      if (getter.isAnnotationPresent(Validation.Required.class) && !e.getKey().equals(positional)) {
         b.required(true);
       }
       OptionSpec o = b.build();
       spec.addOption(o);
       flags.add(new Flag(e.getKey(), o));
     }
-    flags.add(
-        runnerFlag(
-            spec,
-            "runner",
-            String.class,
-            "Beam runner: DirectRunner (default, in-process) or SparkRunner"));
-    flags.add(
-        runnerFlag(
-            spec,
-            "sparkMaster",
-            String.class,
-            "Spark master for the SparkRunner, e.g. local[2] or spark://host:7077 (default local[4];"
-                + " spark-submit --master overrides it)"));
-    flags.add(
-        runnerFlag(
-            spec,
-            "targetParallelism",
-            Integer.class,
-            "DirectRunner worker threads (default: available processors)"));
     return flags;
   }
 
@@ -105,7 +118,7 @@ final class OptionFlags {
   }
 
   /** Getter properties declared by Beamline options interfaces, in declaration order. */
-  static Map<String, Method> properties(Class<? extends BeamlineOptions> optionsClass) {
+  static Map<String, Method> properties(Class<? extends PipelineOptions> optionsClass) {
     Map<String, Method> out = new LinkedHashMap<>();
     List<Class<?>> ifaces = new ArrayList<>();
     collect(optionsClass, ifaces);
@@ -129,9 +142,14 @@ final class OptionFlags {
     return out;
   }
 
-  /** Most specific interface first, then its parents, stopping at BeamlineOptions. */
+  /**
+   * Most specific interface first, then its parents, stopping at BeamlineOptions (included) or
+   * BeamlineToolOptions (excluded: it declares nothing).
+   */
   private static void collect(Class<?> c, List<Class<?>> out) {
-    if (!BeamlineOptions.class.isAssignableFrom(c) || out.contains(c)) {
+    boolean ours =
+        BeamlineOptions.class.isAssignableFrom(c) || BeamlineToolOptions.class.isAssignableFrom(c);
+    if (!ours || c == BeamlineToolOptions.class || out.contains(c)) {
       return;
     }
     out.add(c);
