@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 
 /**
  * A runnable pipeline: its name on the command line, its options, and how it builds its graph.
@@ -43,6 +44,23 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
 
   /** Adds the pipeline's transforms to {@code pipeline}. Must not execute anything. */
   void build(Pipeline pipeline, O options);
+
+  /**
+   * Called once a run (not a plan) has written its plan and options, before the graph executes:
+   * start what the run needs beside the pipeline (an embedded broker, an ingest stage that feeds
+   * it, a monitoring endpoint). The returned handle is closed when the run ends, whatever the
+   * outcome. Throw {@link UserInputException} for a one-line user error.
+   */
+  default AutoCloseable beforeRun(O options, Path runDir) throws Exception {
+    return () -> {};
+  }
+
+  /**
+   * Called after the graph finished successfully, before the run is recorded as succeeded: write
+   * what depends on the finished outputs (a training hand-off, a summary table). A failure here
+   * fails the run.
+   */
+  default void afterRun(O options, Path runDir, PipelineResult result) throws Exception {}
 
   /** Local input files, recorded with size and SHA-256 in the run manifest. */
   default List<Path> inputFiles(O options) {

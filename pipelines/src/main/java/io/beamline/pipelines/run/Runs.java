@@ -142,13 +142,21 @@ public final class Runs {
           return new RunRecord(runId, runDir, "planned", plan, null);
         }
         LOG.info("Running {} on {}", def.name(), manifest.get("runner"));
-        PipelineResult result = p.run();
-        PipelineResult.State state = result.waitUntilFinish();
-        AtomicFiles.writeString(
-            runDir.resolve("metrics.json"),
-            MetricsExporter.toJson(result.metrics().queryMetrics(MetricsFilter.builder().build())));
-        if (state != PipelineResult.State.DONE) {
-          throw new IllegalStateException("pipeline ended in state " + state);
+        try (AutoCloseable beside = def.beforeRun(options, runDir)) {
+          PipelineResult result = p.run();
+          PipelineResult.State state = result.waitUntilFinish();
+          AtomicFiles.writeString(
+              runDir.resolve("metrics.json"),
+              MetricsExporter.toJson(
+                  result.metrics().queryMetrics(MetricsFilter.builder().build())));
+          if (state != PipelineResult.State.DONE) {
+            throw new IllegalStateException("pipeline ended in state " + state);
+          }
+          def.afterRun(options, runDir, result);
+        } catch (IOException | RuntimeException | Error e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException(oneLine(e), e);
         }
         finish(manifest, start, "succeeded", null, def, options, start);
         writeManifest(runDir, manifest);
