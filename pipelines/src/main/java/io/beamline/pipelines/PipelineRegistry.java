@@ -2,6 +2,7 @@ package io.beamline.pipelines;
 
 import io.beamline.pipelines.demo.DemoPipeline;
 import io.beamline.pipelines.infer.InferChunkPipeline;
+import io.beamline.pipelines.infer.InferRunPipeline;
 import io.beamline.pipelines.regions.RegionsPipeline;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +10,11 @@ import java.util.Optional;
 /** The pipelines and tools this build can run, in the order {@code --help} lists them. */
 public final class PipelineRegistry {
   private static final List<BeamlinePipeline<?>> ALL =
-      List.of(new DemoPipeline(), new RegionsPipeline(), new InferChunkPipeline());
+      List.of(
+          new DemoPipeline(),
+          new RegionsPipeline(),
+          new InferChunkPipeline(),
+          new InferRunPipeline());
 
   private static final List<BeamlineTool<?>> TOOLS = List.of();
 
