@@ -2,6 +2,7 @@ package io.beamline.pipelines;
 
 import io.beamline.pipelines.demo.DemoPipeline;
 import io.beamline.pipelines.infer.InferChunkPipeline;
+import io.beamline.pipelines.infer.InferTrainTool;
 import io.beamline.pipelines.regions.RegionsPipeline;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +12,7 @@ public final class PipelineRegistry {
   private static final List<BeamlinePipeline<?>> ALL =
       List.of(new DemoPipeline(), new RegionsPipeline(), new InferChunkPipeline());
 
-  private static final List<BeamlineTool<?>> TOOLS = List.of();
+  private static final List<BeamlineTool<?>> TOOLS = List.of(new InferTrainTool());
 
   private PipelineRegistry() {}
 
