@@ -3,6 +3,7 @@ package io.beamline.pipelines;
 import io.beamline.pipelines.demo.DemoPipeline;
 import io.beamline.pipelines.infer.InferChunkPipeline;
 import io.beamline.pipelines.infer.InferRunPipeline;
+import io.beamline.pipelines.infer.InferTrainTool;
 import io.beamline.pipelines.regions.RegionsPipeline;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +17,7 @@ public final class PipelineRegistry {
           new InferChunkPipeline(),
           new InferRunPipeline());
 
-  private static final List<BeamlineTool<?>> TOOLS = List.of();
+  private static final List<BeamlineTool<?>> TOOLS = List.of(new InferTrainTool());
 
   private PipelineRegistry() {}
 
