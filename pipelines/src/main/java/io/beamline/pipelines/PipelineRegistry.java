@@ -1,7 +1,10 @@
 package io.beamline.pipelines;
 
 import io.beamline.pipelines.demo.DemoPipeline;
+import io.beamline.pipelines.infer.InferAggregatePipeline;
 import io.beamline.pipelines.infer.InferChunkPipeline;
+import io.beamline.pipelines.infer.InferMonitorTool;
+import io.beamline.pipelines.infer.InferOrchestrateTool;
 import io.beamline.pipelines.regions.RegionsPipeline;
 import java.util.List;
 import java.util.Optional;
@@ -9,9 +12,14 @@ import java.util.Optional;
 /** The pipelines and tools this build can run, in the order {@code --help} lists them. */
 public final class PipelineRegistry {
   private static final List<BeamlinePipeline<?>> ALL =
-      List.of(new DemoPipeline(), new RegionsPipeline(), new InferChunkPipeline());
+      List.of(
+          new DemoPipeline(),
+          new RegionsPipeline(),
+          new InferChunkPipeline(),
+          new InferAggregatePipeline());
 
-  private static final List<BeamlineTool<?>> TOOLS = List.of();
+  private static final List<BeamlineTool<?>> TOOLS =
+      List.of(new InferOrchestrateTool(), new InferMonitorTool());
 
   private PipelineRegistry() {}
 
