@@ -1,7 +1,10 @@
 package io.beamline.pipelines;
 
 import io.beamline.pipelines.demo.DemoPipeline;
+import io.beamline.pipelines.infer.InferAggregatePipeline;
 import io.beamline.pipelines.infer.InferChunkPipeline;
+import io.beamline.pipelines.infer.InferMonitorTool;
+import io.beamline.pipelines.infer.InferOrchestrateTool;
 import io.beamline.pipelines.infer.InferRunPipeline;
 import io.beamline.pipelines.infer.InferTrainTool;
 import io.beamline.pipelines.regions.RegionsPipeline;
@@ -15,9 +18,11 @@ public final class PipelineRegistry {
           new DemoPipeline(),
           new RegionsPipeline(),
           new InferChunkPipeline(),
-          new InferRunPipeline());
+          new InferRunPipeline(),
+          new InferAggregatePipeline());
 
-  private static final List<BeamlineTool<?>> TOOLS = List.of(new InferTrainTool());
+  private static final List<BeamlineTool<?>> TOOLS =
+      List.of(new InferTrainTool(), new InferOrchestrateTool(), new InferMonitorTool());
 
   private PipelineRegistry() {}
 

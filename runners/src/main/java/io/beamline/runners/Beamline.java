@@ -4,6 +4,7 @@ import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlinePipeline;
 import io.beamline.pipelines.BeamlineTool;
 import io.beamline.pipelines.BeamlineToolOptions;
+import io.beamline.pipelines.CommandLauncher;
 import io.beamline.pipelines.PipelineRegistry;
 import io.beamline.pipelines.UserInputException;
 import io.beamline.pipelines.run.BuildInfo;
@@ -463,6 +464,10 @@ public final class Beamline {
       err.println(cmd + ": " + firstLine(e.getMessage()));
       return USAGE;
     }
+    // A tool that carries out command lines it planned runs them through this same entry point.
+    options
+        .as(CommandLauncher.Options.class)
+        .setCommandLauncher(a -> execute(a.toArray(new String[0])));
     try {
       int code = def.run(options, out, err);
       out.flush();
