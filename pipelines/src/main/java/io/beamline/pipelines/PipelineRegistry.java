@@ -1,5 +1,6 @@
 package io.beamline.pipelines;
 
+import io.beamline.pipelines.constellation.ConstellationPipeline;
 import io.beamline.pipelines.demo.DemoPipeline;
 import io.beamline.pipelines.infer.InferChunkPipeline;
 import io.beamline.pipelines.regions.RegionsPipeline;
@@ -9,7 +10,11 @@ import java.util.Optional;
 /** The pipelines and tools this build can run, in the order {@code --help} lists them. */
 public final class PipelineRegistry {
   private static final List<BeamlinePipeline<?>> ALL =
-      List.of(new DemoPipeline(), new RegionsPipeline(), new InferChunkPipeline());
+      List.of(
+          new DemoPipeline(),
+          new RegionsPipeline(),
+          new InferChunkPipeline(),
+          new ConstellationPipeline());
 
   private static final List<BeamlineTool<?>> TOOLS = List.of();
 

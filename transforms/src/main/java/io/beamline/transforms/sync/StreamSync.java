@@ -122,7 +122,8 @@ public final class StreamSync {
       double jitterMs,
       double maxResidualMs,
       double driftPpm,
-      double offsetSamples) {}
+      double offsetSamples)
+      implements java.io.Serializable {}
 
   /**
    * The stream on its grid.
