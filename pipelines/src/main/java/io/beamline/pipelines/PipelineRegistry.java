@@ -1,5 +1,6 @@
 package io.beamline.pipelines;
 
+import io.beamline.pipelines.constellation.ConstellationPipeline;
 import io.beamline.pipelines.demo.DemoPipeline;
 import io.beamline.pipelines.infer.InferAggregatePipeline;
 import io.beamline.pipelines.infer.InferChunkPipeline;
@@ -19,7 +20,8 @@ public final class PipelineRegistry {
           new RegionsPipeline(),
           new InferChunkPipeline(),
           new InferRunPipeline(),
-          new InferAggregatePipeline());
+          new InferAggregatePipeline(),
+          new ConstellationPipeline());
 
   private static final List<BeamlineTool<?>> TOOLS =
       List.of(new InferTrainTool(), new InferOrchestrateTool(), new InferMonitorTool());

@@ -501,25 +501,6 @@ public final class Beamline {
     static final List<Upcoming> ALL =
         List.of(
             new Upcoming(
-                "constellation",
-                5,
-                "000",
-                "Multi-modal sensor ingestion over Kafka, sync, NWB/Zarr, WebDataset (issue #5)",
-                new String[][] {
-                  {"--duration", "SECONDS"},
-                  {"--output-dir", "DIR"},
-                  {"--subject-id", "ID"},
-                  {"--session-id", "ID"},
-                  {"--kafka-bootstrap", "HOST:PORT"},
-                  {"--no-kafka", null},
-                  {"--with-kafka", null},
-                  {"--topic-prefix", "PREFIX"},
-                  {"--fault-injection", null},
-                  {"--training-config", "FILE"},
-                  {"--sagemaker-config", "FILE"},
-                  {"--metrics-port", "PORT"}
-                }),
-            new Upcoming(
                 "stream",
                 0,
                 "003",
