@@ -19,4 +19,20 @@ public interface BeamlineOptions extends PipelineOptions {
   String getRunId();
 
   void setRunId(String value);
+
+  @Description(
+      "Serve the run's live metrics (Beam counters and distributions, JVM memory) for Prometheus"
+          + " at http://<metrics-host>:<port>/metrics while the run executes; 0 = any free port."
+          + " The URL is logged and recorded as metrics_url in manifest.json. Default: off")
+  Integer getMetricsPort();
+
+  void setMetricsPort(Integer value);
+
+  @Description(
+      "Address the metrics endpoint listens on: 127.0.0.1 (this machine only) or 0.0.0.0 (every"
+          + " interface, for a Prometheus server elsewhere)")
+  @Default.String("127.0.0.1")
+  String getMetricsHost();
+
+  void setMetricsHost(String value);
 }

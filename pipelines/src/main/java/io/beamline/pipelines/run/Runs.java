@@ -27,6 +27,10 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Hidden;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +80,11 @@ public final class Runs {
       throw new UserInputException(
           "--run-id '" + runId + "' may only contain letters, digits, '.', '_' and '-'");
     }
+    Integer metricsPort = options.getMetricsPort();
+    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+      throw new UserInputException(
+          "--metrics-port must be in 0..65535 (0 = any free port), got " + metricsPort);
+    }
     Path outputDir = Inputs.requireWritableDir("--output-dir", options.getOutputDir());
     def.validate(options);
     List<Path> inputs = def.inputFiles(options);
@@ -95,6 +104,10 @@ public final class Runs {
               + "; choose a writable --output-dir",
           e);
     }
+    if (execute && metricsPort != null) {
+      // Live metrics need a PipelineResult while the graph executes.
+      options.as(NonBlockingRun.class).setBlockOnRun(false);
+    }
     options.setJobName(runId.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-"));
 
     Map<String, Object> manifest = new LinkedHashMap<>();
@@ -107,6 +120,7 @@ public final class Runs {
     manifest.put(
         "runner", options.getRunner() == null ? null : options.getRunner().getSimpleName());
     manifest.put("project", project());
+    manifest.put("metrics_url", null);
     manifest.put("command_line", commandLine);
     manifest.put("host", host());
     manifest.put("output_dir", outputDir.toString());
@@ -142,9 +156,16 @@ public final class Runs {
           return new RunRecord(runId, runDir, "planned", plan, null);
         }
         LOG.info("Running {} on {}", def.name(), manifest.get("runner"));
-        try (AutoCloseable beside = def.beforeRun(options, runDir)) {
+        try (MetricsServer metrics = startMetrics(options, def, runDir, manifest);
+            AutoCloseable beside = def.beforeRun(options, runDir)) {
           PipelineResult result = p.run();
+          if (metrics != null) {
+            metrics.watch(result);
+          }
           PipelineResult.State state = result.waitUntilFinish();
+          if (metrics != null) {
+            metrics.poll();
+          }
           AtomicFiles.writeString(
               runDir.resolve("metrics.json"),
               MetricsExporter.toJson(
@@ -177,6 +198,52 @@ public final class Runs {
         return new RunRecord(runId, runDir, "failed", null, reason);
       }
     }
+  }
+
+  /**
+   * Starts the run's {@link MetricsServer} when {@code --metrics-port} is given (null otherwise),
+   * and records its URL in the manifest.
+   */
+  private static <O extends BeamlineOptions> MetricsServer startMetrics(
+      O options, BeamlinePipeline<O> def, Path runDir, Map<String, Object> manifest)
+      throws IOException {
+    if (options.getMetricsPort() == null) {
+      return null;
+    }
+    MetricsServer server =
+        MetricsServer.start(
+            options.getMetricsHost(),
+            options.getMetricsPort(),
+            def.name(),
+            options.getRunId(),
+            (String) manifest.get("runner"));
+    try {
+      manifest.put("metrics_url", server.url().toString());
+      writeManifest(runDir, manifest);
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    LOG.info("Live metrics of run {} at {}", options.getRunId(), server.url());
+    return server;
+  }
+
+  /**
+   * The DirectRunner's {@code blockOnRun} option, declared here (with the DirectRunner's default)
+   * so that a run can switch it off without a compile-time dependency on the runner: other runners
+   * ignore it.
+   */
+  @Hidden
+  public interface NonBlockingRun extends PipelineOptions {
+    @Description(
+        "If the pipeline should block awaiting completion of the pipeline. If set to true, a call"
+            + " to Pipeline#run() will block until all PTransforms are complete. Otherwise, the"
+            + " Pipeline will execute asynchronously. If set to false, use"
+            + " PipelineResult#waitUntilFinish() to block until the Pipeline is complete.")
+    @Default.Boolean(true)
+    boolean isBlockOnRun();
+
+    void setBlockOnRun(boolean value);
   }
 
   /** The innermost cause's message, on one line. */
