@@ -76,8 +76,18 @@ import org.apache.beam.sdk.values.TupleTagList;
  *       selected_region}, {@code nmm_idx}, {@code random_samples}, {@code current_snr}, {@code
  *       scale_ratio}, {@code mag_change}; see {@link SyntheticSources}) and {@code
  *       synthetic_sources/*.parquet} ({@link #SYNTHETIC_SOURCES}), built after the run's regions
- *       from every region with clips on disk.
+ *       from every region with clips on disk ({@code --nper}, {@code --n-iter} override the
+ *       preset's DeepSIF {@code nper} and {@code n_iter});
+ *   <li>with {@code --mix-eeg} (implies {@code --synthetic-sources}): the table mixed into sensor
+ *       EEG as DeepSIF's loader does ({@link MixSensorEeg}: clips on their patches, leadfield
+ *       projection, white noise at each row's SNR; {@code --n-data} noisy samples per row), {@code
+ *       <mode>_sample_source1_eeg/eeg_<part>.mat} ({@code --eeg-samples-per-file} rows per part)
+ *       and {@code sensor_eeg/*.parquet} ({@link MixSensorEeg#SENSOR_EEG}).
  * </ul>
+ *
+ * <p>Progress: the seed's banners per region and step on stdout, one status line per step and a bar
+ * of finished regions on stderr ({@link RegionProgress}), and after the run the summary table
+ * (status, spikes and seconds per region; {@link #summaryText}) on stdout.
  *
  * <p>The anatomy is read (or, with neither {@code --leadfield} nor {@code --connectivity},
  * generated with {@link SyntheticAnatomy}) once, in the driver, checked, and shipped to the workers
