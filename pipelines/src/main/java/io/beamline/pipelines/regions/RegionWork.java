@@ -39,10 +39,20 @@ final class RegionWork {
 
   private final RegionSettings s;
   private final PrintStream progress;
+  private final RegionProgress status;
 
   RegionWork(RegionSettings settings, PrintStream progress) {
+    this(settings, progress, null);
+  }
+
+  /**
+   * @param progress where the seed-style step banners go, or null
+   * @param status where the one-line step status goes, or null
+   */
+  RegionWork(RegionSettings settings, PrintStream progress, RegionProgress status) {
     this.s = settings;
     this.progress = progress;
+    this.status = status;
   }
 
   /** One clip written (or found on resume): a row of the {@code spike_clips} table. */
@@ -121,6 +131,7 @@ final class RegionWork {
     for (int i = 0; i < s.iterations.length; i++) {
       int m = s.iterations[i];
       step("Simulating region " + region + ", iteration " + m + " and extracting spikes");
+      long stepStart = System.nanoTime();
       float[][] nmm = simulate(region, m);
       SpikeClips.SourceClips found = SpikeClips.extract(nmm, s.leadfield, region, s.targetSnrDb);
       int[] times = found.spikeTimes();
@@ -151,6 +162,14 @@ final class RegionWork {
           .withScalar("alpha", found.alpha())
           .write(clipInfo(m, region));
       done("Iteration " + m + " of region " + region + ": " + times.length + " spike clips");
+      if (status != null) {
+        status.step(
+            region,
+            m,
+            s.segments * s.segmentMs / 1000.0,
+            times.length,
+            (System.nanoTime() - stepStart) / 1e9);
+      }
     }
     return new Result(region, false, perIteration, clips);
   }

@@ -76,8 +76,18 @@ import org.apache.beam.sdk.values.TupleTagList;
  *       selected_region}, {@code nmm_idx}, {@code random_samples}, {@code current_snr}, {@code
  *       scale_ratio}, {@code mag_change}; see {@link SyntheticSources}) and {@code
  *       synthetic_sources/*.parquet} ({@link #SYNTHETIC_SOURCES}), built after the run's regions
- *       from every region with clips on disk.
+ *       from every region with clips on disk ({@code --nper}, {@code --n-iter} override the
+ *       preset's DeepSIF {@code nper} and {@code n_iter});
+ *   <li>with {@code --mix-eeg} (implies {@code --synthetic-sources}): the table mixed into sensor
+ *       EEG as DeepSIF's loader does ({@link MixSensorEeg}: clips on their patches, leadfield
+ *       projection, white noise at each row's SNR; {@code --n-data} noisy samples per row), {@code
+ *       <mode>_sample_source1_eeg/eeg_<part>.mat} ({@code --eeg-samples-per-file} rows per part)
+ *       and {@code sensor_eeg/*.parquet} ({@link MixSensorEeg#SENSOR_EEG}).
  * </ul>
+ *
+ * <p>Progress: the seed's banners per region and step on stdout, one status line per step and a bar
+ * of finished regions on stderr ({@link RegionProgress}), and after the run the summary table
+ * (status, spikes and seconds per region; {@link #summaryText}) on stdout.
  *
  * <p>The anatomy is read (or, with neither {@code --leadfield} nor {@code --connectivity},
  * generated with {@link SyntheticAnatomy}) once, in the driver, checked, and shipped to the workers
@@ -460,7 +470,9 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
             .apply("SpreadRegions", Reshuffle.viaRandomKey())
             .apply(
                 "SimulateAndExtract",
-                ParDo.of(new ProcessRegionFn(settings, start, end - start))
+                ParDo.of(
+                        new ProcessRegionFn(
+                            settings, start, end - start, java.util.UUID.randomUUID().toString()))
                     .withOutputTags(SUMMARY, TupleTagList.of(CLIPS).and(FAILURES)));
     PCollection<Row> summary = results.get(SUMMARY).setRowSchema(REGION_SUMMARY);
     PCollection<Row> clips = results.get(CLIPS).setRowSchema(SPIKE_CLIPS);
@@ -707,15 +719,17 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
     private final RegionSettings settings;
     private final int first;
     private final int count;
+    private final String runKey;
     private final Counter succeeded = Metrics.counter(RegionsPipeline.class, "regions_succeeded");
     private final Counter failed = Metrics.counter(RegionsPipeline.class, "regions_failed");
     private final Counter skipped = Metrics.counter(RegionsPipeline.class, "regions_skipped");
     private final Counter clipsWritten = Metrics.counter(RegionsPipeline.class, "spike_clips");
 
-    ProcessRegionFn(RegionSettings settings, int first, int count) {
+    ProcessRegionFn(RegionSettings settings, int first, int count, String runKey) {
       this.settings = settings;
       this.first = first;
       this.count = count;
+      this.runKey = runKey;
     }
 
     @ProcessElement
@@ -735,7 +749,8 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
               + count
               + ")\n"
               + bar);
-      RegionWork work = new RegionWork(settings, progress);
+      RegionProgress status = new RegionProgress(System.err, runKey, first, count);
+      RegionWork work = new RegionWork(settings, progress, status);
       try {
         RegionWork.Result r = work.process(region);
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -762,6 +777,7 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
           clipsWritten.inc(r.clips().size());
           progress.printf("\u2713 Completed region %d in %.2f seconds%n", region, seconds);
         }
+        status.finished(region, r.skipped() ? "skipped" : "succeeded", seconds, null);
         out.get(SUMMARY)
             .output(
                 Row.withSchema(REGION_SUMMARY)
@@ -778,6 +794,7 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
         String error = io.beamline.pipelines.run.Runs.oneLine(e);
         failed.inc();
         progress.println("\u2717 Region " + region + " failed: " + error);
+        status.finished(region, "failed", seconds, error);
         out.get(FAILURES)
             .output(new Failure("regions", "region " + region, "SimulateAndExtract", error));
         out.get(SUMMARY)
@@ -844,18 +861,72 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
       json.put("total_seconds", total);
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       AtomicFiles.writeString(Paths.get(target), mapper.writeValueAsString(json) + "\n");
-
-      PrintStream out = System.out;
-      out.println("#".repeat(80));
-      out.printf(
-          "# Summary: regions %d..%d: %d succeeded, %d failed, %d skipped (%.2f s)%n",
-          start, end - 1, succeeded.size(), failed.size(), skipped.size(), total);
-      out.println("#".repeat(80));
-      for (Map<String, Object> f : failed) {
-        out.println("\u2717 region " + f.get("region") + ": " + f.get("error"));
-      }
-      out.println("summary: " + target);
     }
+  }
+
+  /**
+   * Prints the final summary of the run ({@link #summaryText}) on stdout once the pipeline has
+   * finished: in the driver, so it ends the command's output on every runner.
+   */
+  @Override
+  public void afterRun(RegionsOptions o, Path runDir, org.apache.beam.sdk.PipelineResult result)
+      throws IOException {
+    Path json = outputDir(o).resolve("regions_summary.json");
+    if (java.nio.file.Files.isRegularFile(json)) {
+      System.out.print(summaryText(json));
+      System.out.flush();
+    }
+  }
+
+  /**
+   * The final summary of {@code regions_summary.json}: counts of succeeded, failed and skipped
+   * regions, then a table with one line per region (label, status, spikes, seconds, error) and the
+   * failures again, one per line.
+   */
+  static String summaryText(Path json) throws IOException {
+    com.fasterxml.jackson.databind.JsonNode n = new ObjectMapper().readTree(json.toFile());
+    StringBuilder b = new StringBuilder();
+    String bar = "#".repeat(80);
+    b.append(bar).append('\n');
+    b.append(
+        String.format(
+            java.util.Locale.ROOT,
+            "# Summary: regions %d..%d: %d succeeded, %d failed, %d skipped (%.2f s)%n",
+            n.get("start_region").asInt(),
+            n.get("end_region").asInt() - 1,
+            n.get("succeeded").size(),
+            n.get("failed").size(),
+            n.get("skipped").size(),
+            n.get("total_seconds").asDouble()));
+    b.append(bar).append('\n');
+    int labelWidth = 5;
+    for (com.fasterxml.jackson.databind.JsonNode r : n.get("regions")) {
+      labelWidth = Math.max(labelWidth, r.get("label").asText().length());
+    }
+    String row = "%6s  %-" + labelWidth + "s  %-9s  %6s  %9s%n";
+    b.append(
+        String.format(
+            java.util.Locale.ROOT, row, "region", "label", "status", "spikes", "seconds"));
+    for (com.fasterxml.jackson.databind.JsonNode r : n.get("regions")) {
+      b.append(
+          String.format(
+              java.util.Locale.ROOT,
+              row,
+              r.get("region").asInt(),
+              r.get("label").asText().isEmpty() ? "-" : r.get("label").asText(),
+              r.get("status").asText(),
+              r.get("spikes").asInt(),
+              String.format(java.util.Locale.ROOT, "%.2f", r.get("seconds").asDouble())));
+    }
+    for (com.fasterxml.jackson.databind.JsonNode f : n.get("failed")) {
+      b.append("\u2717 region ")
+          .append(f.get("region").asInt())
+          .append(": ")
+          .append(f.get("error").asText())
+          .append('\n');
+    }
+    b.append("summary: ").append(json).append('\n');
+    return b.toString();
   }
 
   /**

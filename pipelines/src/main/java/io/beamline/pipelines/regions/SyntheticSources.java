@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * spike clip each source uses, the SNR level, the scaling factors that put a clip at given sensor
  * SNRs, and the magnitude fall-off inside each patch. DeepSIF's training loader mixes the clips,
  * projects them through the leadfield and adds noise from these parameters; this class computes the
- * parameters, not the mixed EEG. Plain Java over arrays, seeded.
+ * parameters, {@link MixSensorEeg} (with {@code --mix-eeg}) the mixed EEG. Plain Java over arrays,
+ * seeded.
  *
  * <p>Differences from DeepSIF, on purpose: neighbours come from the region centres (each region's
  * {@code k} nearest, made symmetric) because the pipeline has no cortical surface; only regions

@@ -247,6 +247,53 @@ public class RegionsPipelineTest {
     assertEquals("[4,5]", json.get("succeeded").toString());
     assertEquals(6, json.get("failed").get(0).get("region").asInt());
     assertThat(json.get("failed").get(0).get("error").asText(), containsString("--end-region"));
+
+    // The final summary: counts, then one line per region with its time, then the failures.
+    String[] lines = RegionsPipeline.summaryText(root.resolve("regions_summary.json")).split("\n");
+    assertEquals(
+        "# Summary: regions 4..7: 2 succeeded, 2 failed, 0 skipped", lines[1].split(" \\(")[0]);
+    assertTrue(lines[3], lines[3].matches("region\\s+label\\s+status\\s+spikes\\s+seconds"));
+    for (int i = 0; i < 4; i++) {
+      String[] cells = lines[4 + i].strip().split("\\s+");
+      assertEquals(String.valueOf(4 + i), cells[0]);
+      assertEquals(i < 2 ? "succeeded" : "failed", cells[2]);
+      assertEquals(json.get("regions").get(i).get("spikes").asText(), cells[3]);
+      assertEquals(
+          json.get("regions").get(i).get("seconds").asDouble(),
+          Double.parseDouble(cells[4]),
+          0.006);
+    }
+    assertThat(
+        lines[8], containsString("\u2717 region 6: IllegalArgumentException: region 6 is outside"));
+    assertThat(lines[9], containsString("\u2717 region 7: "));
+    assertEquals("summary: " + root.resolve("regions_summary.json"), lines[10]);
+  }
+
+  @Test
+  public void eachRegionStepReportsOneStatusLine() throws Exception {
+    Path out = tmp.getRoot().toPath();
+    RegionsPipeline.RegionsOptions o = options(args(out, 2, 4));
+    RegionSettings settings =
+        RegionsPipeline.settings(o, RegionsPipeline.loadAnatomy(o), RegionsPipeline.outputDir(o));
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream err =
+        new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+    RegionProgress status = new RegionProgress(err, "test-run", 2, 2);
+    RegionWork.Result result = new RegionWork(settings, null, status).process(3);
+    status.finished(3, "succeeded", 1.5, null);
+    String[] lines = bytes.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+    assertEquals(3, lines.length);
+    for (int i = 0; i < 2; i++) {
+      assertEquals(
+          "region 3 (2/2) iteration "
+              + i
+              + ": simulate 5 s ... spikes "
+              + result.spikesPerIteration()[i]
+              + " ... clips written",
+          lines[i].replaceAll(" \\(\\d+\\.\\d\\d s\\)$", ""));
+    }
+    assertEquals(
+        "region 3 (2/2) succeeded in 1.50 s [##########----------] 1/2 regions done", lines[2]);
   }
 
   @Test

@@ -1,0 +1,163 @@
+package io.beamline.pipelines.regions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.io.anatomy.Anatomy;
+import io.beamline.pipelines.run.RunRecord;
+import io.beamline.pipelines.run.Runs;
+import io.beamline.transforms.nmm.JansenRitSimulator;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * Throughput of the whole {@code regions} pipeline (DirectRunner, one worker thread: simulation
+ * fused with spike extraction, clip and clip_info MAT files, Parquet tables, run record) against
+ * the bare fast kernel on the same network, parameters and seeds, in the same JVM. Reports
+ * simulated seconds per wall second per region for both and their ratio. Not a test: run it with
+ * {@code bench/regions.sh}; performance is never asserted.
+ *
+ * <p>Arguments: {@code regions:simulated_s[:count]} per case (default {@code 76:20:2 998:4:1}): the
+ * synthetic anatomy's size, the simulated seconds per region (one iteration, two segments) and how
+ * many regions the pipeline runs.
+ */
+public final class RegionsBench {
+
+  private RegionsBench() {}
+
+  public static void main(String[] args) throws Exception {
+    String[] cases = args.length > 0 ? args : new String[] {"76:20:2", "998:4:1"};
+    System.out.printf(
+        Locale.ROOT,
+        "java %s, %d cpus; DirectRunner with --targetParallelism=1 vs bare kernel, one thread%n",
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors());
+    for (String c : cases) {
+      String[] f = c.split(":");
+      int regions = Integer.parseInt(f[0]);
+      double simulatedS = Double.parseDouble(f[1]);
+      int count = f.length > 2 ? Integer.parseInt(f[2]) : 1;
+      measure(regions, simulatedS, count);
+    }
+  }
+
+  private static List<String> args(Path out, int regions, double simulatedS, int count) {
+    return new ArrayList<>(
+        List.of(
+            "--outputDir=" + out,
+            "--startRegion=0",
+            "--endRegion=" + count,
+            "--syntheticRegions=" + regions,
+            "--syntheticChannels=75",
+            "--segmentMs=" + (simulatedS * 1000 / 2),
+            "--segments=2",
+            "--iterations=0",
+            "--seed=7",
+            "--targetParallelism=1"));
+  }
+
+  private static RegionsPipeline.RegionsOptions options(List<String> a) {
+    return PipelineOptionsFactory.fromArgs(a.toArray(new String[0]))
+        .withValidation()
+        .as(RegionsPipeline.RegionsOptions.class);
+  }
+
+  /** Bare kernel: the same simulations the pipeline runs, samples handed to a no-op consumer. */
+  private static double kernelSeconds(RegionSettings s, int count) {
+    long total = s.samplesPerSegment() * s.segments;
+    float[] sink = new float[1];
+    long t0 = System.nanoTime();
+    for (int r = 0; r < count; r++) {
+      JansenRitSimulator sim =
+          JansenRitSimulator.create(
+              s.parameters(r, 0), s.coupling(), s.connectivity(), s.dtMs, s.simulationSeed(r, 0));
+      sim.run(total, 4096, (first, length, b) -> sink[0] += b[0][length - 1]);
+    }
+    double wall = (System.nanoTime() - t0) / 1e9;
+    if (sink[0] == 42.4242f) {
+      System.out.print("");
+    }
+    return wall;
+  }
+
+  /** Runs the pipeline quietly (its banners and progress lines would drown the report). */
+  private static RunRecord pipeline(List<String> a) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    System.setOut(quiet);
+    System.setErr(quiet);
+    try {
+      return Runs.run(new RegionsPipeline(), options(a), a);
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  private static void measure(int regions, double simulatedS, int count) throws Exception {
+    Path dir = Files.createTempDirectory("regions-bench-");
+    List<String> a = args(dir.resolve("run"), regions, simulatedS, count);
+    RegionsPipeline.RegionsOptions o = options(a);
+    Anatomy anatomy = RegionsPipeline.loadAnatomy(o);
+    RegionSettings s = RegionsPipeline.settings(o, anatomy, RegionsPipeline.outputDir(o));
+    // Warm-up (JIT) of both paths on a short run of the same network.
+    kernelSeconds(
+        RegionsPipeline.settings(
+            options(args(dir.resolve("warm"), regions, 2, 1)),
+            anatomy,
+            dir.resolve("warm/regions")),
+        1);
+    pipeline(args(dir.resolve("warm"), regions, 2, 1));
+
+    // Kernel before and after the pipeline, averaged: the machine's load drifts during a run.
+    double before = kernelSeconds(s, count);
+    long t0 = System.nanoTime();
+    RunRecord r = pipeline(a);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double after = kernelSeconds(s, count);
+    double kernel = (before + after) / 2;
+    if (!"succeeded".equals(r.status())) {
+      throw new IllegalStateException("pipeline run failed: " + r.error());
+    }
+    JsonNode summary =
+        new ObjectMapper().readTree(dir.resolve("run/regions/regions_summary.json").toFile());
+    double perRegion = 0;
+    int spikes = 0;
+    for (JsonNode n : summary.get("regions")) {
+      perRegion += n.get("seconds").asDouble();
+      spikes += n.get("spikes").asInt();
+    }
+    double simulated = simulatedS * count;
+    double kernelRate = simulated / kernel;
+    double regionRate = simulated / perRegion;
+    double wallRate = simulated / wall;
+    System.out.printf(
+        Locale.ROOT,
+        "regions=%d: %d region(s) x %.0f simulated s, %d spikes%n"
+            + "  bare kernel        %8.2f simulated s / wall s per region (%.2f s before,"
+            + " %.2f s after the pipeline)%n"
+            + "  pipeline, region   %8.2f simulated s / wall s per region (%.2f s in the DoFn)"
+            + "  ratio %.2f%n"
+            + "  pipeline, run      %8.2f simulated s / wall s (%.2f s with startup and writes)"
+            + "  ratio %.2f%n",
+        regions,
+        count,
+        simulatedS,
+        spikes,
+        kernelRate,
+        before,
+        after,
+        regionRate,
+        perRegion,
+        regionRate / kernelRate,
+        wallRate,
+        wall,
+        wallRate / kernelRate);
+  }
+}
