@@ -1096,7 +1096,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
       long n = done.get();
       // Without a terminal, print a line per tenth of the work instead of redrawing one.
       long step = console ? n : (total == 0 ? n : n * 10 / Math.max(1, total));
-      if (step == lastShown && !last) {
+      if (step == lastShown && !(last && console)) {
         return;
       }
       lastShown = step;
