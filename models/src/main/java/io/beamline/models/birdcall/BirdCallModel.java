@@ -159,6 +159,16 @@ public final class BirdCallModel {
         .withBlockFactory(new BirdCallNet());
   }
 
+  /**
+   * Like {@link #spec(Path)}, but the inputs are paths of chunk WAV files, read inside the
+   * predictor by {@link BirdCallFileTranslator}: only paths travel through the pipeline.
+   */
+  public static ModelSpec<String, float[]> fileSpec(Path dir) {
+    return ModelSpec.of(dir.toString(), String.class, float[].class, BirdCallFileTranslator::new)
+        .withModelName(NAME)
+        .withBlockFactory(new BirdCallNet());
+  }
+
   /** The description written next to the params. */
   static Properties describe(long seed, int examplesPerClass, int epochs, double finalLoss) {
     Properties p = new Properties();

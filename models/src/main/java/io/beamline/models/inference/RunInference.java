@@ -17,19 +17,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Instant;
 
 /**
@@ -37,21 +40,27 @@ import org.joda.time.Instant;
  * Python's {@code RunInference} for Java.
  *
  * <p>Input is {@code KV<key, input>} (the key is usually a chunk id). The output tuple holds {@link
- * #results()} ({@link InferenceResult}: key, output, worker label) and {@link #FAILURES}. Steps:
+ * #results()} ({@link InferenceResult}: key, output, worker label) and {@link #FAILURES}.
  *
- * <ol>
- *   <li>{@code BatchElements}: groups elements of one bundle and window into lists of at most
- *       {@link #withBatchSize(int)}. A batch is emitted when full, when its oldest element has
- *       waited {@link #withMaxWaitMillis(long)} at the arrival of another element, and at the end
- *       of every bundle (so a bounded input never waits for a timer). Batched results carry the
- *       timestamp of the element that closed the batch (or the latest one, at bundle end).
- *   <li>{@code Predict}: each DoFn instance takes the next {@link WorkerSlot} of this JVM
- *       round-robin ({@code gpu-0}, {@code gpu-1}, ..., {@code cpu-0}, ... as planned by {@link
- *       WorkerSlot#plan}), shares the model of that slot's device through {@link ModelCache}
- *       (loaded once per JVM and device), opens its own {@code Predictor} in {@code @Setup}, closes
- *       it in {@code @Teardown}, and calls {@code batchPredict} once per batch. Slots do not limit
- *       how many DoFn instances the runner makes: instances beyond the slot count share slots.
- * </ol>
+ * <p>Batching happens in the predicting step itself ({@code Predict}): each DoFn instance holds the
+ * inputs of its current bundle, per window, by reference (no copy, no coder, no intermediate
+ * collection), and calls {@code batchPredict} when {@link #withBatchSize(int)} inputs are waiting,
+ * when the oldest has waited {@link #withMaxWaitMillis(long)} at the arrival of another, and at the
+ * end of the bundle (so a bounded input never waits for a timer). Results of a batch predicted at
+ * bundle end carry the latest timestamp of its inputs, the others that of the input that completed
+ * the batch. Batches are as full as the runner's bundles allow; where bundles are small (the
+ * DirectRunner, streaming), {@link #withShards(int)} first groups the inputs into a few shards
+ * ({@code Shard}, {@code GroupShards}) and cuts each shard's group into full batches.
+ *
+ * <p>Workers: each DoFn instance takes the next {@link WorkerSlot} of this JVM round-robin ({@code
+ * gpu-0}, {@code gpu-1}, ..., {@code cpu-0}, ... as planned by {@link WorkerSlot#plan}), shares the
+ * model of that slot's device through {@link ModelCache} (loaded once per JVM and device), opens
+ * its own {@code Predictor} in {@code @Setup} and closes it in {@code @Teardown}. Slots do not
+ * limit how many DoFn instances the runner makes: instances beyond the slot count share slots.
+ *
+ * <p>Keep inputs small where the runner moves them between steps: a chunk's path with a translator
+ * that reads the file inside {@code batchPredict} (as {@code BirdCallFileTranslator} does) costs a
+ * few bytes per element, where its samples would be copied and encoded at every step boundary.
  *
  * <p>Fixed shapes: on a GPU slot (or always, with {@link Padding#ALWAYS}) a batch shorter than the
  * batch size is padded by repeating its last input, and the extra outputs are dropped, so the
@@ -109,6 +118,7 @@ public final class RunInference<I, O>
   private final int workersPerGpu;
   private final int cpuWorkers;
   private final Padding padding;
+  private final int shards;
 
   private RunInference(
       ModelSpec<I, O> spec,
@@ -119,7 +129,9 @@ public final class RunInference<I, O>
       int maxGpus,
       int workersPerGpu,
       int cpuWorkers,
-      Padding padding) {
+      Padding padding,
+      int shards) {
+    this.shards = shards;
     this.spec = spec;
     this.outputCoder = outputCoder;
     this.id = id;
@@ -146,7 +158,8 @@ public final class RunInference<I, O>
         -1,
         1,
         0,
-        Padding.AUTO);
+        Padding.AUTO,
+        0);
   }
 
   /** The tag of the results in the output tuple. */
@@ -158,7 +171,16 @@ public final class RunInference<I, O>
   public RunInference<I, O> withBatchSize(int n) {
     checkArgument(n >= 1 && n <= 65536, "withBatchSize(n): n must be in [1, 65536], got %s", n);
     return new RunInference<>(
-        spec, outputCoder, id, n, maxWaitMillis, maxGpus, workersPerGpu, cpuWorkers, padding);
+        spec,
+        outputCoder,
+        id,
+        n,
+        maxWaitMillis,
+        maxGpus,
+        workersPerGpu,
+        cpuWorkers,
+        padding,
+        shards);
   }
 
   /**
@@ -168,21 +190,30 @@ public final class RunInference<I, O>
   public RunInference<I, O> withMaxWaitMillis(long ms) {
     checkArgument(ms >= 0, "withMaxWaitMillis(ms): ms must be >= 0, got %s", ms);
     return new RunInference<>(
-        spec, outputCoder, id, batchSize, ms, maxGpus, workersPerGpu, cpuWorkers, padding);
+        spec, outputCoder, id, batchSize, ms, maxGpus, workersPerGpu, cpuWorkers, padding, shards);
   }
 
   /** GPUs to use per worker JVM, {@code >= -1}; -1 (default) = all the engine reports, 0 = none. */
   public RunInference<I, O> withMaxGpus(int n) {
     checkArgument(n >= -1, "withMaxGpus(n): n must be >= -1 (-1 = all), got %s", n);
     return new RunInference<>(
-        spec, outputCoder, id, batchSize, maxWaitMillis, n, workersPerGpu, cpuWorkers, padding);
+        spec,
+        outputCoder,
+        id,
+        batchSize,
+        maxWaitMillis,
+        n,
+        workersPerGpu,
+        cpuWorkers,
+        padding,
+        shards);
   }
 
   /** Worker slots per used GPU, {@code [1, 64]}; default 1. */
   public RunInference<I, O> withWorkersPerGpu(int n) {
     checkArgument(n >= 1 && n <= 64, "withWorkersPerGpu(n): n must be in [1, 64], got %s", n);
     return new RunInference<>(
-        spec, outputCoder, id, batchSize, maxWaitMillis, maxGpus, n, cpuWorkers, padding);
+        spec, outputCoder, id, batchSize, maxWaitMillis, maxGpus, n, cpuWorkers, padding, shards);
   }
 
   /**
@@ -192,7 +223,16 @@ public final class RunInference<I, O>
   public RunInference<I, O> withCpuWorkers(int n) {
     checkArgument(n >= 0 && n <= 1024, "withCpuWorkers(n): n must be in [0, 1024], got %s", n);
     return new RunInference<>(
-        spec, outputCoder, id, batchSize, maxWaitMillis, maxGpus, workersPerGpu, n, padding);
+        spec,
+        outputCoder,
+        id,
+        batchSize,
+        maxWaitMillis,
+        maxGpus,
+        workersPerGpu,
+        n,
+        padding,
+        shards);
   }
 
   /** When to pad short batches to the batch size; default {@link Padding#AUTO} (GPU only). */
@@ -206,7 +246,33 @@ public final class RunInference<I, O>
         maxGpus,
         workersPerGpu,
         cpuWorkers,
-        Objects.requireNonNull(p, "withPadding(p): p must be AUTO, ALWAYS or NEVER"));
+        Objects.requireNonNull(p, "withPadding(p): p must be AUTO, ALWAYS or NEVER"),
+        shards);
+  }
+
+  /**
+   * Where batches form, {@code [0, 4096]}. 0 (default): within each bundle, in the predicting step
+   * itself, which gives full batches where runners make large bundles (the SparkRunner: one bundle
+   * per partition) and works on unbounded input. {@code n >= 1}: inputs are first grouped into
+   * {@code n} shards by key ({@code GroupByKey}, stable shard of the key's hash) and each shard's
+   * group is cut into batches, so every batch is full but the last of each bundle's groups even
+   * where the runner makes small bundles (the DirectRunner); use the number of worker slots of the
+   * whole job. Grouping needs bounded input or windows whose triggers fire; the inputs cross a
+   * shuffle, so keep them small (a chunk's path rather than its samples).
+   */
+  public RunInference<I, O> withShards(int n) {
+    checkArgument(n >= 0 && n <= 4096, "withShards(n): n must be in [0, 4096], got %s", n);
+    return new RunInference<>(
+        spec,
+        outputCoder,
+        id,
+        batchSize,
+        maxWaitMillis,
+        maxGpus,
+        workersPerGpu,
+        cpuWorkers,
+        padding,
+        n);
   }
 
   @Override
@@ -215,89 +281,140 @@ public final class RunInference<I, O>
       throw new IllegalArgumentException(
           "RunInference: input must have a KvCoder, got " + input.getCoder());
     }
-    Coder<KV<String, I>> elementCoder = input.getCoder();
-    PCollection<List<KV<String, I>>> batches =
-        input
-            .apply(
-                "BatchElements",
-                ParDo.of(new BatchElementsFn<KV<String, I>>(batchSize, maxWaitMillis)))
-            .setCoder(ListCoder.of(elementCoder));
     TupleTag<InferenceResult<O>> resultsTag = results();
-    PCollectionTuple out =
-        batches.apply(
-            "Predict",
-            ParDo.of(
-                    new PredictBatchFn<>(
-                        spec, id, batchSize, maxGpus, workersPerGpu, cpuWorkers, padding))
-                .withOutputTags(resultsTag, TupleTagList.of(FAILURES)));
+    Batcher<I, O> batcher =
+        new Batcher<>(
+            spec, id, batchSize, maxWaitMillis, maxGpus, workersPerGpu, cpuWorkers, padding);
+    PCollectionTuple out;
+    if (shards == 0) {
+      out =
+          input.apply(
+              "Predict",
+              ParDo.of(new PredictFn<>(batcher))
+                  .withOutputTags(resultsTag, TupleTagList.of(FAILURES)));
+    } else {
+      out =
+          input
+              .apply(
+                  "Shard",
+                  WithKeys.of(new ShardOf<I>(shards)).withKeyType(TypeDescriptors.integers()))
+              .apply("GroupShards", GroupByKey.create())
+              .apply(
+                  "Predict",
+                  ParDo.of(new PredictGroupsFn<>(batcher))
+                      .withOutputTags(resultsTag, TupleTagList.of(FAILURES)));
+    }
     out.get(resultsTag).setCoder(InferenceResult.coder(outputCoder));
     return out;
   }
 
-  /** Groups the elements of one bundle and window into lists of at most {@code batchSize}. */
-  static final class BatchElementsFn<T> extends DoFn<T, List<T>> {
-    private final int batchSize;
-    private final long maxWaitMillis;
-    private transient Map<BoundedWindow, Buffer<T>> buffers;
+  /** The shard of an input: {@code floorMod(key.hashCode(), shards)}, stable across JVMs. */
+  static final class ShardOf<I> implements SerializableFunction<KV<String, I>, Integer> {
+    private final int shards;
 
-    BatchElementsFn(int batchSize, long maxWaitMillis) {
-      this.batchSize = batchSize;
-      this.maxWaitMillis = maxWaitMillis;
+    ShardOf(int shards) {
+      this.shards = shards;
     }
 
-    private static final class Buffer<T> {
-      final List<T> items = new ArrayList<>();
-      Instant maxTimestamp = BoundedWindow.TIMESTAMP_MIN_VALUE;
-      long firstNanos;
+    @Override
+    public Integer apply(KV<String, I> element) {
+      return Math.floorMod(element.getKey().hashCode(), shards);
+    }
+  }
+
+  /** Batches the inputs of each bundle and predicts them. */
+  static final class PredictFn<I, O> extends DoFn<KV<String, I>, InferenceResult<O>> {
+    private final Batcher<I, O> batcher;
+
+    PredictFn(Batcher<I, O> batcher) {
+      this.batcher = batcher;
+    }
+
+    @Setup
+    public void setup() throws IOException {
+      batcher.setup();
     }
 
     @StartBundle
     public void startBundle() {
-      // Insertion order keeps the flush order at bundle end reproducible.
-      buffers = new LinkedHashMap<>();
+      batcher.startBundle();
     }
 
     @ProcessElement
     public void process(
-        @Element T element,
+        @Element KV<String, I> element,
         @Timestamp Instant timestamp,
         BoundedWindow window,
-        OutputReceiver<List<T>> out) {
-      Buffer<T> buf = buffers.computeIfAbsent(window, w -> new Buffer<>());
-      if (buf.items.isEmpty()) {
-        buf.firstNanos = System.nanoTime();
-      }
-      buf.items.add(element);
-      if (timestamp.isAfter(buf.maxTimestamp)) {
-        buf.maxTimestamp = timestamp;
-      }
-      boolean waitedTooLong =
-          maxWaitMillis > 0 && (System.nanoTime() - buf.firstNanos) / 1_000_000 >= maxWaitMillis;
-      if (buf.items.size() >= batchSize || waitedTooLong) {
-        out.output(new ArrayList<>(buf.items));
-        buffers.remove(window);
+        MultiOutputReceiver out) {
+      batcher.add(element, timestamp, window, Batcher.emitter(out));
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext c) {
+      batcher.flushAll(c);
+    }
+
+    @Teardown
+    public void teardown() {
+      batcher.teardown();
+    }
+  }
+
+  /** Batches the inputs of each shard's group (and of the groups of one bundle) and predicts. */
+  static final class PredictGroupsFn<I, O>
+      extends DoFn<KV<Integer, Iterable<KV<String, I>>>, InferenceResult<O>> {
+    private final Batcher<I, O> batcher;
+
+    PredictGroupsFn(Batcher<I, O> batcher) {
+      this.batcher = batcher;
+    }
+
+    @Setup
+    public void setup() throws IOException {
+      batcher.setup();
+    }
+
+    @StartBundle
+    public void startBundle() {
+      batcher.startBundle();
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Integer, Iterable<KV<String, I>>> group,
+        @Timestamp Instant timestamp,
+        BoundedWindow window,
+        MultiOutputReceiver out) {
+      Batcher.Emitter<O> emit = Batcher.emitter(out);
+      for (KV<String, I> element : group.getValue()) {
+        batcher.add(element, timestamp, window, emit);
       }
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext c) {
-      for (Map.Entry<BoundedWindow, Buffer<T>> e : buffers.entrySet()) {
-        if (!e.getValue().items.isEmpty()) {
-          c.output(new ArrayList<>(e.getValue().items), e.getValue().maxTimestamp, e.getKey());
-        }
-      }
-      buffers.clear();
+      batcher.flushAll(c);
+    }
+
+    @Teardown
+    public void teardown() {
+      batcher.teardown();
     }
   }
 
-  /** Predicts batches with one predictor per instance over a model shared in the JVM. */
-  static final class PredictBatchFn<I, O> extends DoFn<List<KV<String, I>>, InferenceResult<O>> {
+  /**
+   * The state of one DoFn instance: its worker slot, its predictor over the JVM's shared model, and
+   * the inputs waiting for a full batch, per window, within the current bundle. Inputs are held by
+   * reference, never copied or encoded.
+   */
+  static final class Batcher<I, O> implements java.io.Serializable {
     /** Next slot per transform instance (by id), shared by the DoFn instances of this JVM. */
     private static final Map<String, AtomicInteger> NEXT_SLOT = new ConcurrentHashMap<>();
 
     private final ModelSpec<I, O> spec;
     private final String id;
     private final int batchSize;
+    private final long maxWaitMillis;
     private final int maxGpus;
     private final int workersPerGpu;
     private final int cpuWorkers;
@@ -317,11 +434,30 @@ public final class RunInference<I, O>
     private transient Predictor<I, O> predictor;
     private transient boolean pad;
     private transient long pendingLoadMillis;
+    private transient Map<BoundedWindow, Buffer<I>> buffers;
 
-    PredictBatchFn(
+    /** Where results and failures go: the element's receiver, or the bundle's context. */
+    interface Emitter<O> {
+      void result(InferenceResult<O> r, Instant timestamp, BoundedWindow window);
+
+      void failure(Failure f, Instant timestamp, BoundedWindow window);
+    }
+
+    private static final class Buffer<I> {
+      final List<KV<String, I>> items;
+      Instant maxTimestamp = BoundedWindow.TIMESTAMP_MIN_VALUE;
+      long firstNanos;
+
+      Buffer(int capacity) {
+        items = new ArrayList<>(capacity);
+      }
+    }
+
+    Batcher(
         ModelSpec<I, O> spec,
         String id,
         int batchSize,
+        long maxWaitMillis,
         int maxGpus,
         int workersPerGpu,
         int cpuWorkers,
@@ -329,15 +465,30 @@ public final class RunInference<I, O>
       this.spec = spec;
       this.id = id;
       this.batchSize = batchSize;
+      this.maxWaitMillis = maxWaitMillis;
       this.maxGpus = maxGpus;
       this.workersPerGpu = workersPerGpu;
       this.cpuWorkers = cpuWorkers;
       this.padding = padding;
     }
 
-    @Setup
+    /** Outputs through the element's receiver (timestamp: the current element's). */
+    static <O> Emitter<O> emitter(DoFn.MultiOutputReceiver out) {
+      return new Emitter<O>() {
+        @Override
+        public void result(InferenceResult<O> r, Instant timestamp, BoundedWindow window) {
+          out.get(RunInference.<O>results()).output(r);
+        }
+
+        @Override
+        public void failure(Failure f, Instant timestamp, BoundedWindow window) {
+          out.get(FAILURES).output(f);
+        }
+      };
+    }
+
     @SuppressWarnings("unchecked")
-    public void setup() throws IOException {
+    void setup() throws IOException {
       int gpuCount = maxGpus == 0 ? 0 : Engine.getEngine(ModelSpec.ENGINE).getGpuCount();
       List<WorkerSlot> slots = WorkerSlot.plan(maxGpus, workersPerGpu, cpuWorkers, gpuCount);
       int next = NEXT_SLOT.computeIfAbsent(id, k -> new AtomicInteger()).getAndIncrement();
@@ -351,17 +502,62 @@ public final class RunInference<I, O>
       pad = padding == Padding.ALWAYS || (padding == Padding.AUTO && slot.isGpu());
     }
 
-    @StartBundle
-    public void startBundle() {
+    void startBundle() {
       if (pendingLoadMillis >= 0) {
         modelLoad.update(pendingLoadMillis);
         pendingLoadMillis = -1;
       }
+      // Insertion order keeps the flush order at bundle end reproducible.
+      buffers = new LinkedHashMap<>();
     }
 
-    @ProcessElement
-    public void process(@Element List<KV<String, I>> batch, MultiOutputReceiver out) {
-      List<I> inputs = new ArrayList<>(batch.size());
+    /** Buffers {@code element}; predicts its window's batch when full or waited too long. */
+    void add(KV<String, I> element, Instant timestamp, BoundedWindow window, Emitter<O> emit) {
+      Buffer<I> buf = buffers.get(window);
+      if (buf == null) {
+        buf = new Buffer<>(batchSize);
+        buffers.put(window, buf);
+      }
+      if (buf.items.isEmpty()) {
+        buf.firstNanos = maxWaitMillis > 0 ? System.nanoTime() : 0;
+      }
+      buf.items.add(element);
+      if (timestamp.isAfter(buf.maxTimestamp)) {
+        buf.maxTimestamp = timestamp;
+      }
+      boolean waitedTooLong =
+          maxWaitMillis > 0 && (System.nanoTime() - buf.firstNanos) / 1_000_000 >= maxWaitMillis;
+      if (buf.items.size() >= batchSize || waitedTooLong) {
+        buffers.remove(window);
+        predictBatch(buf.items, timestamp, window, emit);
+      }
+    }
+
+    /** Predicts what the bundle left in its buffers, each batch in its own window. */
+    void flushAll(DoFn<?, InferenceResult<O>>.FinishBundleContext c) {
+      Emitter<O> emit =
+          new Emitter<O>() {
+            @Override
+            public void result(InferenceResult<O> r, Instant timestamp, BoundedWindow window) {
+              c.output(RunInference.<O>results(), r, timestamp, window);
+            }
+
+            @Override
+            public void failure(Failure f, Instant timestamp, BoundedWindow window) {
+              c.output(FAILURES, f, timestamp, window);
+            }
+          };
+      for (Map.Entry<BoundedWindow, Buffer<I>> e : buffers.entrySet()) {
+        if (!e.getValue().items.isEmpty()) {
+          predictBatch(e.getValue().items, e.getValue().maxTimestamp, e.getKey(), emit);
+        }
+      }
+      buffers.clear();
+    }
+
+    private void predictBatch(
+        List<KV<String, I>> batch, Instant timestamp, BoundedWindow window, Emitter<O> emit) {
+      List<I> inputs = new ArrayList<>(Math.max(batch.size(), pad ? batchSize : 0));
       for (KV<String, I> kv : batch) {
         inputs.add(kv.getValue());
       }
@@ -371,20 +567,23 @@ public final class RunInference<I, O>
         outputs = predict(inputs);
       } catch (TranslateException | RuntimeException e) {
         failedBatches.inc();
-        predictOneByOne(batch, out);
+        predictOneByOne(batch, timestamp, window, emit);
         return;
       }
       batchLatency.update((System.nanoTime() - t0) / 1_000_000);
       batchSizes.update(batch.size());
       inferences.inc(batch.size());
       for (int i = 0; i < batch.size(); i++) {
-        out.get(RunInference.<O>results())
-            .output(new InferenceResult<>(batch.get(i).getKey(), outputs.get(i), slot.label()));
+        emit.result(
+            new InferenceResult<>(batch.get(i).getKey(), outputs.get(i), slot.label()),
+            timestamp,
+            window);
       }
     }
 
     /** Isolates the inputs of a failed batch so good ones still get results. */
-    private void predictOneByOne(List<KV<String, I>> batch, MultiOutputReceiver out) {
+    private void predictOneByOne(
+        List<KV<String, I>> batch, Instant timestamp, BoundedWindow window, Emitter<O> emit) {
       for (KV<String, I> kv : batch) {
         long t0 = System.nanoTime();
         try {
@@ -392,17 +591,17 @@ public final class RunInference<I, O>
           batchLatency.update((System.nanoTime() - t0) / 1_000_000);
           batchSizes.update(1);
           inferences.inc();
-          out.get(RunInference.<O>results())
-              .output(new InferenceResult<>(kv.getKey(), o, slot.label()));
+          emit.result(new InferenceResult<>(kv.getKey(), o, slot.label()), timestamp, window);
         } catch (TranslateException | RuntimeException e) {
           failures.inc();
-          out.get(FAILURES)
-              .output(
-                  new Failure(
-                      kv.getKey(),
-                      kv.getKey(),
-                      "Predict",
-                      slot.label() + ": " + ModelSpec.oneLine(rootCause(e))));
+          emit.failure(
+              new Failure(
+                  kv.getKey(),
+                  kv.getKey(),
+                  "Predict",
+                  slot.label() + ": " + ModelSpec.oneLine(rootCause(e))),
+              timestamp,
+              window);
         }
       }
     }
@@ -440,8 +639,7 @@ public final class RunInference<I, O>
       return t;
     }
 
-    @Teardown
-    public void teardown() {
+    void teardown() {
       if (predictor != null) {
         predictor.close();
         predictor = null;

@@ -3,8 +3,11 @@ package io.beamline.models.bench;
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.ZooModel;
+import io.beamline.io.audio.Audio;
+import io.beamline.io.audio.WavEncoding;
+import io.beamline.io.audio.WavWriter;
+import io.beamline.models.birdcall.BirdCallFeatures;
 import io.beamline.models.birdcall.BirdCallModel;
-import io.beamline.models.birdcall.BirdCallTrainer;
 import io.beamline.models.inference.FloatArrayCoder;
 import io.beamline.models.inference.InferenceResult;
 import io.beamline.models.inference.ModelSpec;
@@ -13,6 +16,7 @@ import io.beamline.transforms.audio.BirdCallSynth;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.runners.direct.DirectOptions;
@@ -32,104 +36,132 @@ import org.apache.beam.sdk.values.KV;
 
 /**
  * Chunks per second of {@link RunInference} on the DirectRunner against a bare loop calling {@code
- * batchPredict} of the same model and translator on the same batches, in one JVM, on the CPU.
+ * batchPredict} of the same predictor setup on the same batches, in one JVM, on the CPU.
  *
- * <p>Both sides include the translator's work (log-mel features) and the CNN; the pipeline side
- * also includes Beam's batching step, coders and the DirectRunner's checks. Each side is warmed up
- * once, then measured alternately {@code rounds} times; the ratio of medians is reported.
+ * <p>Both sides start from the same chunk WAV files on disk (3 s, 28 kHz, 32-bit float, as {@code
+ * beamline infer chunk} writes them) and do the same work per chunk: read the file, compute the
+ * log-mel features and run the bundled bird-call CNN, all inside {@code batchPredict} through
+ * {@link io.beamline.models.birdcall.BirdCallFileTranslator}. The bare loop walks the files in
+ * batches of the batch size; the pipeline gets {@code (chunk id, path)} pairs from {@code Create}
+ * and batches them itself. The DirectRunner runs one worker thread ({@code targetParallelism=1}),
+ * like the bare loop, and PyTorch one intra-op thread on both sides.
  *
- * <p>Arguments: {@code [chunks=256] [batchSize=32] [rounds=3]}. Run with {@code
+ * <p>Pipeline variants per round: {@code bundle} (batches formed within bundles, the default),
+ * {@code sharded} ({@code withShards(1)}: grouped first, so batches are full), and {@code sharded}
+ * with the DirectRunner's immutability and encodability checks on. Each side is warmed up once,
+ * then measured alternately {@code rounds} times; ratios of medians are reported, per wall-clock
+ * second and per second of the JVM's CPU time (all threads: the runner's, the GC's, PyTorch's). On
+ * a shared machine the CPU-time ratio is the steadier one: other processes' load stretches wall
+ * time but not the CPU time this JVM spends.
+ *
+ * <p>Arguments: {@code [chunks=192] [batchSize=32] [rounds=3]}. Run with {@code
  * bench/infer-inference.sh}.
  */
 public final class InferenceBench {
-  /** The segments, for the keys-only source (same JVM: the DirectRunner does not serialise). */
-  static volatile List<float[]> distinctSegments;
-
   private InferenceBench() {}
 
-  /** Index to keyed segment: the audio comes from memory, like the bare loop's. */
-  static final class LookupFn
-      extends org.apache.beam.sdk.transforms.DoFn<Integer, KV<String, float[]>> {
-    @ProcessElement
-    public void process(@Element Integer i, OutputReceiver<KV<String, float[]>> out) {
-      out.output(KV.of("chunk-" + i, distinctSegments.get(i % distinctSegments.size())));
+  /** Chunks per wall-clock second and per second of this JVM's CPU time (all its threads). */
+  record Rate(double wall, double cpu) {}
+
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  /** Wall and CPU clocks at a point in time. */
+  record Clock(long wallNanos, long cpuNanos) {
+    static Clock now() {
+      return new Clock(System.nanoTime(), OS.getProcessCpuTime());
+    }
+
+    Rate rate(int items) {
+      Clock end = now();
+      return new Rate(
+          items / ((end.wallNanos - wallNanos) / 1e9), items / ((end.cpuNanos - cpuNanos) / 1e9));
     }
   }
 
   public static void main(String[] args) throws Exception {
-    int chunks = args.length > 0 ? Integer.parseInt(args[0]) : 256;
+    int chunks = args.length > 0 ? Integer.parseInt(args[0]) : 192;
     int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : 32;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
 
-    Path dir = Files.createTempDirectory("infer-bench").resolve("birdcall");
-    // Throughput does not depend on how well the model is trained: a short run gives real params.
-    BirdCallTrainer.train(1L, 4, 1, dir);
-    ModelSpec<float[], float[]> spec = BirdCallModel.spec(dir);
-
-    // 32 distinct synthetic segments, repeated under distinct keys.
-    List<float[]> distinct = new ArrayList<>();
-    for (int i = 0; i < 32; i++) {
-      distinct.add(
-          BirdCallSynth.segment(BirdCallModel.LABELS.get(i % 4), 3.0, 28_000, 100 + i).samples());
-    }
-    distinctSegments = distinct;
-    List<KV<String, float[]>> input = new ArrayList<>();
+    Path root = Files.createTempDirectory("infer-bench");
+    Path chunkDir = Files.createDirectories(root.resolve("chunks"));
+    List<KV<String, String>> input = new ArrayList<>();
     for (int i = 0; i < chunks; i++) {
-      input.add(KV.of("chunk-" + i, distinct.get(i % distinct.size())));
+      String id = String.format(Locale.ROOT, "chunk-%05d", i);
+      Path f = chunkDir.resolve(id + ".wav");
+      float[] samples =
+          BirdCallSynth.segment(
+                  BirdCallModel.LABELS.get(i % 4), 3.0, BirdCallFeatures.SAMPLE_RATE, 100 + i)
+              .samples();
+      WavWriter.write(
+          f, Audio.of(BirdCallFeatures.SAMPLE_RATE, new float[][] {samples}), WavEncoding.FLOAT_32);
+      input.add(KV.of(id, f.toString()));
     }
+    ModelSpec<String, float[]> spec =
+        BirdCallModel.fileSpec(BirdCallModel.bundled(root.resolve("model-cache")));
 
     System.out.printf(
         Locale.ROOT,
-        "chunks=%d batch=%d rounds=%d cores=%d torch_threads=%s%n",
+        "chunks=%d batch=%d rounds=%d cores=%d torch_threads=%s (chunk files under %s)%n",
         chunks,
         batchSize,
         rounds,
         Runtime.getRuntime().availableProcessors(),
-        System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        System.getProperty("ai.djl.pytorch.num_threads", "default"),
+        chunkDir);
 
-    try (ZooModel<float[], float[]> model = spec.load(Device.cpu());
-        Predictor<float[], float[]> predictor = model.newPredictor()) {
+    try (ZooModel<String, float[]> model = spec.load(Device.cpu());
+        Predictor<String, float[]> predictor = model.newPredictor()) {
       bare(predictor, input, batchSize); // warm-up
-      pipeline(spec, input, batchSize, true); // warm-up (loads the shared model once)
-      double[] bare = new double[rounds];
-      double[] checked = new double[rounds];
-      double[] unchecked = new double[rounds];
-      double[] keysOnly = new double[rounds];
+      pipeline(spec, input, batchSize, 1, false); // warm-up (loads the shared model once)
+      Rate[] bare = new Rate[rounds];
+      Rate[] bundle = new Rate[rounds];
+      Rate[] sharded = new Rate[rounds];
+      Rate[] checked = new Rate[rounds];
       for (int r = 0; r < rounds; r++) {
         bare[r] = bare(predictor, input, batchSize);
-        checked[r] = pipeline(spec, input, batchSize, true);
-        unchecked[r] = pipeline(spec, input, batchSize, false);
-        keysOnly[r] = keysPipeline(spec, input.size(), batchSize);
+        bundle[r] = pipeline(spec, input, batchSize, 0, false);
+        sharded[r] = pipeline(spec, input, batchSize, 1, false);
+        checked[r] = pipeline(spec, input, batchSize, 1, true);
         System.out.printf(
             Locale.ROOT,
-            "round %d: bare %.1f chunks/s, RunInference %.1f (DirectRunner checks on), %.1f (off),"
-                + " %.1f (keys-only source, checks off)%n",
+            "round %d, chunks per wall s (per CPU s): bare %.1f (%.1f); RunInference bundle %.1f"
+                + " (%.1f), sharded %.1f (%.1f), sharded with DirectRunner checks %.1f (%.1f)%n",
             r,
-            bare[r],
-            checked[r],
-            unchecked[r],
-            keysOnly[r]);
+            bare[r].wall(),
+            bare[r].cpu(),
+            bundle[r].wall(),
+            bundle[r].cpu(),
+            sharded[r].wall(),
+            sharded[r].cpu(),
+            checked[r].wall(),
+            checked[r].cpu());
       }
-      double b = median(bare);
-      System.out.printf(
-          Locale.ROOT,
-          "median: bare %.1f chunks/s; RunInference/bare = %.3f (checks on), %.3f (checks off),"
-              + " %.3f (keys-only source)%n",
-          b,
-          median(checked) / b,
-          median(unchecked) / b,
-          median(keysOnly) / b);
+      for (boolean cpu : new boolean[] {false, true}) {
+        double b = median(bare, cpu);
+        System.out.printf(
+            Locale.ROOT,
+            "median per %s second: bare %.1f chunks/s; RunInference/bare = %.3f (bundle), %.3f"
+                + " (sharded), %.3f (sharded, checks on)%n",
+            cpu ? "CPU" : "wall-clock",
+            b,
+            median(bundle, cpu) / b,
+            median(sharded, cpu) / b,
+            median(checked, cpu) / b);
+      }
     }
   }
 
-  /** Chunks/s of a plain loop over fixed batches of the input. */
-  static double bare(Predictor<float[], float[]> predictor, List<KV<String, float[]>> input, int n)
+  /** Chunks/s of a plain loop over fixed batches of the files. */
+  static Rate bare(Predictor<String, float[]> predictor, List<KV<String, String>> input, int n)
       throws Exception {
-    long t0 = System.nanoTime();
+    Clock t0 = Clock.now();
     long results = 0;
     for (int start = 0; start < input.size(); start += n) {
-      List<float[]> batch = new ArrayList<>(n);
-      for (KV<String, float[]> kv : input.subList(start, Math.min(start + n, input.size()))) {
+      List<String> batch = new ArrayList<>(n);
+      for (KV<String, String> kv : input.subList(start, Math.min(start + n, input.size()))) {
         batch.add(kv.getValue());
       }
       results += predictor.batchPredict(batch).size();
@@ -137,26 +169,30 @@ public final class InferenceBench {
     if (results != input.size()) {
       throw new IllegalStateException("bare loop returned " + results + " results");
     }
-    return input.size() / ((System.nanoTime() - t0) / 1e9);
+    return t0.rate(input.size());
   }
 
-  /** Chunks/s of a DirectRunner pipeline: Create -> RunInference -> Count. */
-  static double pipeline(
-      ModelSpec<float[], float[]> spec, List<KV<String, float[]>> input, int n, boolean checks) {
+  /** Chunks/s of a DirectRunner pipeline: Create -> RunInference -> Count, one worker thread. */
+  static Rate pipeline(
+      ModelSpec<String, float[]> spec,
+      List<KV<String, String>> input,
+      int n,
+      int shards,
+      boolean checks) {
     DirectOptions opts = PipelineOptionsFactory.create().as(DirectOptions.class);
     opts.setRunner(DirectRunner.class);
     opts.setTargetParallelism(1);
     opts.setEnforceImmutability(checks);
     opts.setEnforceEncodability(checks);
+    Clock t0 = Clock.now();
     Pipeline p = Pipeline.create(opts);
-    p.apply(Create.of(input).withCoder(KvCoder.of(StringUtf8Coder.of(), FloatArrayCoder.of())))
-        .apply(RunInference.of(spec, FloatArrayCoder.of()).withBatchSize(n))
+    p.apply(Create.of(input).withCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
+        .apply(RunInference.of(spec, FloatArrayCoder.of()).withBatchSize(n).withShards(shards))
         .get(RunInference.<float[]>results())
         .apply(Count.<InferenceResult<float[]>>globally());
-    long t0 = System.nanoTime();
     PipelineResult result = p.run();
     result.waitUntilFinish();
-    double rate = input.size() / ((System.nanoTime() - t0) / 1e9);
+    Rate rate = t0.rate(input.size());
     long inferred = 0;
     DistributionResult sizes = DistributionResult.IDENTITY_ELEMENT;
     var q =
@@ -180,36 +216,21 @@ public final class InferenceBench {
       throw new IllegalStateException("pipeline inferred " + inferred + " of " + input.size());
     }
     System.out.printf(
-        Locale.ROOT, "  pipeline batches=%d mean size %.1f%n", sizes.getCount(), sizes.getMean());
+        Locale.ROOT,
+        "  shards=%d checks=%s: batches=%d mean size %.1f%n",
+        shards,
+        checks,
+        sizes.getCount(),
+        sizes.getMean());
     return rate;
   }
 
-  /** Like {@link #pipeline} but the source is keys and the audio is looked up in memory. */
-  static double keysPipeline(ModelSpec<float[], float[]> spec, int chunks, int n) {
-    DirectOptions opts = PipelineOptionsFactory.create().as(DirectOptions.class);
-    opts.setRunner(DirectRunner.class);
-    opts.setTargetParallelism(1);
-    opts.setEnforceImmutability(false);
-    opts.setEnforceEncodability(false);
-    Pipeline p = Pipeline.create(opts);
-    List<Integer> keys = new ArrayList<>();
-    for (int i = 0; i < chunks; i++) {
-      keys.add(i);
+  private static double median(Rate[] rates, boolean cpu) {
+    double[] s = new double[rates.length];
+    for (int i = 0; i < rates.length; i++) {
+      s[i] = cpu ? rates[i].cpu() : rates[i].wall();
     }
-    p.apply(Create.of(keys))
-        .apply(org.apache.beam.sdk.transforms.ParDo.of(new LookupFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), FloatArrayCoder.of()))
-        .apply(RunInference.of(spec, FloatArrayCoder.of()).withBatchSize(n))
-        .get(RunInference.<float[]>results())
-        .apply(Count.<InferenceResult<float[]>>globally());
-    long t0 = System.nanoTime();
-    p.run().waitUntilFinish();
-    return chunks / ((System.nanoTime() - t0) / 1e9);
-  }
-
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    java.util.Arrays.sort(s);
+    Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 }

@@ -18,7 +18,6 @@ import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.DistributionResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
@@ -27,7 +26,6 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -114,30 +112,70 @@ public class RunInferenceTest {
   }
 
   @Test
-  public void batchesNeverExceedTheBatchSizeAndLoseNothing() {
-    List<Integer> in = new ArrayList<>();
-    for (int i = 0; i < 23; i++) {
-      in.add(i);
+  public void batchesNeverExceedTheBatchSizeAndLoseNothing() throws Exception {
+    Path dir = TinyLinear.save(tmp.newFolder("m").toPath());
+    List<KV<String, float[]>> in = inputs(23);
+    PCollectionTuple out =
+        create(in)
+            .apply(RunInference.of(TinyLinear.spec(dir), FloatArrayCoder.of()).withBatchSize(5));
+    PAssert.that(out.get(RunInference.<float[]>results()))
+        .containsInAnyOrder(expected(in, "cpu-0"));
+    PipelineResult r = p.run();
+    r.waitUntilFinish();
+    DistributionResult sizes = distribution(r, "batch_size");
+    assertEquals(23, sizes.getSum());
+    assertThat(sizes.getMax(), lessThanOrEqualTo(5L));
+    assertThat(sizes.getCount(), greaterThanOrEqualTo(5L));
+  }
+
+  @Test
+  public void shardsMakeFullBatchesFromOneElementBundles() throws Exception {
+    Path dir = TinyLinear.save(tmp.newFolder("m").toPath());
+    List<KV<String, float[]>> in = inputs(23);
+    // After a reshuffle the DirectRunner hands each key's element over in a bundle of its own.
+    PCollection<KV<String, float[]>> scattered = create(in).apply(Reshuffle.viaRandomKey());
+    PCollectionTuple out =
+        scattered.apply(
+            RunInference.of(TinyLinear.spec(dir), FloatArrayCoder.of())
+                .withBatchSize(5)
+                .withShards(1));
+    PAssert.that(out.get(RunInference.<float[]>results()))
+        .containsInAnyOrder(expected(in, "cpu-0"));
+    PAssert.that(out.get(RunInference.FAILURES)).empty();
+    PipelineResult r = p.run();
+    r.waitUntilFinish();
+    DistributionResult sizes = distribution(r, "batch_size");
+    assertEquals(23, sizes.getSum());
+    assertEquals("4 full batches and the rest", 5, sizes.getCount());
+    assertEquals(5, sizes.getMax());
+    assertEquals(3, sizes.getMin());
+  }
+
+  @Test
+  public void shardedBatchingIsolatesFailuresToo() throws Exception {
+    Path dir = TinyLinear.save(tmp.newFolder("m").toPath());
+    List<KV<String, float[]>> in = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      in.add(KV.of("s" + i, new float[] {i == 4 ? -4 : i, 0, 1}));
     }
-    PCollection<List<Integer>> batches =
-        p.apply(Create.of(in).withCoder(VarIntCoder.of()))
-            .apply(ParDo.of(new RunInference.BatchElementsFn<Integer>(5, 0)))
-            .setCoder(org.apache.beam.sdk.coders.ListCoder.of(VarIntCoder.of()));
-    PAssert.that(batches)
-        .satisfies(
-            all -> {
-              List<Integer> seen = new ArrayList<>();
-              int count = 0;
-              for (List<Integer> b : all) {
-                assertTrue("batch " + b + " larger than 5", b.size() <= 5 && !b.isEmpty());
-                seen.addAll(b);
-                count++;
-              }
-              seen.sort(null);
-              assertEquals(in, seen);
-              assertTrue(count >= 5);
-              return null;
-            });
+    ModelSpec<float[], float[]> spec =
+        ModelSpec.of(dir.toString(), float[].class, float[].class, TinyLinear.RejectNegative::new)
+            .withModelName(TinyLinear.NAME)
+            .withBlockFactory(new TinyLinear());
+    PCollectionTuple out =
+        create(in)
+            .apply(RunInference.of(spec, FloatArrayCoder.of()).withBatchSize(4).withShards(3));
+    List<KV<String, float[]>> good = new ArrayList<>(in);
+    good.remove(4);
+    PAssert.that(out.get(RunInference.<float[]>results()))
+        .containsInAnyOrder(expected(good, "cpu-0"));
+    PAssert.that(out.get(RunInference.FAILURES))
+        .containsInAnyOrder(
+            new Failure(
+                "s4",
+                "s4",
+                "Predict",
+                "cpu-0: IllegalArgumentException: first value -4.0 is negative"));
     p.run().waitUntilFinish();
   }
 
@@ -272,6 +310,9 @@ public class RunInferenceTest {
     assertThrows(IllegalArgumentException.class, () -> r.withWorkersPerGpu(0));
     assertThrows(IllegalArgumentException.class, () -> r.withCpuWorkers(-1));
     assertThrows(IllegalArgumentException.class, () -> r.withMaxWaitMillis(-1));
+    IllegalArgumentException shards =
+        assertThrows(IllegalArgumentException.class, () -> r.withShards(-1));
+    assertThat(shards.getMessage(), containsString("withShards"));
     p.enableAbandonedNodeEnforcement(false);
   }
 }
