@@ -29,7 +29,7 @@ class InferAggregateDirectVsSparkIT {
     for (int f = 0; f < 3; f++) {
       List<Det> dets = new ArrayList<>();
       for (int i = 0; i < 400; i++) {
-        double start = r.nextInt(3600) + r.nextInt(6) * 0.5;
+        double start = r.nextInt(3597) + r.nextInt(6) * 0.5; // < 3600: buckets 0-11
         dets.add(
             new Det(
                 "rec-" + f,
