@@ -180,17 +180,28 @@ public final class Quicklook {
           g.fillOval(x - 3, y - 3, 7, 7);
         }
         int ly = TOP + 10 + li * 18;
-        g.fillRect(RIGHT + 20, ly - 9, 12, 12);
-        g.setColor(Color.BLACK);
-        String name = e.getKey().length() > 22 ? e.getKey().substring(0, 21) + "…" : e.getKey();
-        long total = e.getValue().values().stream().mapToLong(Long::longValue).sum();
-        g.drawString(String.format(Locale.ROOT, "%s (%d)", name, total), RIGHT + 38, ly + 2);
+        if (ly < HEIGHT - 10) {
+          g.fillRect(RIGHT + 20, ly - 9, 12, 12);
+          g.setColor(Color.BLACK);
+          long total = e.getValue().values().stream().mapToLong(Long::longValue).sum();
+          g.drawString(legend(e.getKey(), total, fm, WIDTH - RIGHT - 45), RIGHT + 38, ly + 2);
+        }
         li++;
       }
     } finally {
       g.dispose();
     }
     return img;
+  }
+
+  /** {@code label (total)}, the label shortened with an ellipsis to fit {@code width} pixels. */
+  static String legend(String label, long total, FontMetrics fm, int width) {
+    String count = String.format(Locale.ROOT, " (%d)", total);
+    String name = label;
+    while (name.length() > 1 && fm.stringWidth(name + count) > width) {
+      name = name.substring(0, name.length() - 2) + "…";
+    }
+    return name + count;
   }
 
   /** Pixel column of bucket {@code i} (the bucket's centre when there is only one). */

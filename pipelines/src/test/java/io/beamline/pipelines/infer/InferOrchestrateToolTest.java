@@ -272,7 +272,7 @@ class InferOrchestrateToolTest {
             "--account=pi-fresh",
             "--gres=gpu:1"),
         sbatch);
-    assertThat(text, containsString("java\" -jar \"$BEAMLINE_JAR\""));
+    assertThat(text, containsString("\"$JAVA\" -jar \"$BEAMLINE_JAR\""));
     assertThat(text, containsString("--dependency=afterok:\"$SLURM_ARRAY_JOB_ID\""));
     assertThat(text, containsString("bash '$SCRIPT' aggregate"));
     assertTrue(Files.isExecutable(script));
