@@ -116,6 +116,24 @@ class ConstellationPipelineTest {
   }
 
   @Test
+  void anUnreachableBrokerIsAOneLineErrorWithinSeconds() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    List<String> a = args(dir.resolve("unreachable"), "--kafkaBootstrap=127.0.0.1:" + port);
+    UserInputException e =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(60),
+            () ->
+                assertThrows(
+                    UserInputException.class,
+                    () -> Runs.run(new ConstellationPipeline(), options(a), a)));
+    assertThat(e.getMessage(), containsString("unreachable at 127.0.0.1:" + port));
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+  }
+
+  @Test
   void badInputsAreOneLineUserErrors() throws Exception {
     ConstellationPipeline p = new ConstellationPipeline();
     Path out = dir.resolve("bad");
