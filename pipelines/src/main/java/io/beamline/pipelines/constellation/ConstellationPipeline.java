@@ -184,6 +184,11 @@ public final class ConstellationPipeline
 
     void setTrainingConfig(String value);
 
+    @Description("The seed's name for --training-config (a SageMaker job spec)")
+    String getSagemakerConfig();
+
+    void setSagemakerConfig(String value);
+
     @Description(
         "Session start (ISO-8601 instant, e.g. 2024-05-01T12:00:00Z): time zero of every stream;"
             + " default: now")
@@ -234,6 +239,13 @@ public final class ConstellationPipeline
     if (o.getKafkaBootstrap() != null && o.getKafkaBootstrap().isBlank()) {
       throw new UserInputException(
           "--kafka-bootstrap is empty; give host:port or omit it to use the embedded broker");
+    }
+    if (o.getSagemakerConfig() != null) {
+      if (o.getTrainingConfig() != null && !o.getTrainingConfig().equals(o.getSagemakerConfig())) {
+        throw new UserInputException(
+            "--sagemaker-config and --training-config name different files; give one of them");
+      }
+      o.setTrainingConfig(o.getSagemakerConfig());
     }
     if (o.getTrainingConfig() != null) {
       Path f = Paths.get(o.getTrainingConfig());

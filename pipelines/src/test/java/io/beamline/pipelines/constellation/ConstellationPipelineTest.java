@@ -91,7 +91,7 @@ class ConstellationPipelineTest {
   @Test
   void noKafkaFaultInjectionReportsExactlyTheDroppedPackets() throws Exception {
     Path out = dir.resolve("faults");
-    List<String> a = args(out, "--noKafka", "--duration=3", "--faultInjection", "--seed=7");
+    List<String> a = args(out, "--noKafka", "--duration=2", "--faultInjection", "--seed=7");
     RunRecord r = run(a);
     SessionPlan plan = ConstellationPipeline.plan(options(a));
     JsonNode modalities =
@@ -112,7 +112,87 @@ class ConstellationPipelineTest {
             m.get("missing_samples").asLong(), m.get("gap_samples").asLong(), d.modality());
       }
     }
-    assertTrue(totalDropped > 0, "5% of ~300 packets: some must be dropped");
+    assertTrue(totalDropped > 0, "5% of ~160 packets: some must be dropped");
+  }
+
+  @Test
+  void planBuildsOneBoundedKafkaReadPerTopicWithoutABroker() throws Exception {
+    List<String> a = args(dir.resolve("plan"), "--duration=10", "--faultInjection");
+    RunRecord r = Runs.plan(new ConstellationPipeline(), options(a), a);
+    assertEquals("planned", r.status(), r.error());
+    String plan = Files.readString(r.runDir().resolve("plan.json"));
+    for (String t :
+        List.of(
+            "raw.eeg.eeg01",
+            "raw.audio.audio01",
+            "raw.video.video01",
+            "raw.eda.eda01",
+            "raw.fnirs.fnirs01",
+            "raw.respiration.respiration01",
+            "raw.ecg.ecg01",
+            "raw.phone.phone01")) {
+      assertThat(plan, containsString("Read " + t));
+    }
+    assertThat(plan, containsString("AlignStreams"));
+    assertThat(plan, containsString("WriteShards"));
+    // A plan never starts the ingest stage.
+    assertTrue(!Files.exists(r.runDir().resolve(ConstellationPipeline.INGEST_FILE)));
+  }
+
+  @Test
+  void expectedRecordsFollowTheFaultDecisions() {
+    SessionPlan clean =
+        ConstellationPipeline.plan(options(args(dir, "--duration=10", "--noKafka")));
+    SessionPlan faulty =
+        ConstellationPipeline.plan(
+            options(args(dir, "--duration=10", "--noKafka", "--faultInjection", "--seed=3")));
+    long packets = 0;
+    long kept = 0;
+    for (SensorDriver d : clean.drivers) {
+      assertEquals(clean.spec(d).expectedPackets(), clean.expectedRecords(d), d.modality());
+      var events = faulty.faultedEvents(d);
+      long n = 0;
+      while (events.hasNext()) {
+        events.next();
+        n++;
+      }
+      assertEquals(n, faulty.expectedRecords(d), d.modality());
+      packets += faulty.spec(d).expectedPackets();
+      kept += n;
+    }
+    // 100 ms packets (at least one sample): 100 for EEG, 10 for the 1 Hz phone; ~5% dropped.
+    assertEquals(100, clean.spec(clean.driver("eeg01").orElseThrow()).expectedPackets());
+    assertEquals(10, clean.spec(clean.driver("phone01").orElseThrow()).expectedPackets());
+    assertEquals(701, packets);
+    double dropRate = 1 - (double) kept / packets;
+    assertTrue(dropRate > 0.02 && dropRate < 0.09, "drop rate " + dropRate);
+  }
+
+  @Test
+  void theSeedsSagemakerConfigSpellingIsTheTrainingConfig() throws Exception {
+    Path config = Files.writeString(dir.resolve("job.json"), "{\"instance_count\": 2}\n");
+    ConstellationPipeline.ConstellationOptions o =
+        options(args(dir.resolve("o"), "--noKafka", "--sagemakerConfig=" + config));
+    new ConstellationPipeline().validate(o);
+    assertEquals(config.toString(), o.getTrainingConfig());
+  }
+
+  @Test
+  void anUnreachableBrokerIsAOneLineErrorWithinSeconds() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    List<String> a = args(dir.resolve("unreachable"), "--kafkaBootstrap=127.0.0.1:" + port);
+    UserInputException e =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(60),
+            () ->
+                assertThrows(
+                    UserInputException.class,
+                    () -> Runs.run(new ConstellationPipeline(), options(a), a)));
+    assertThat(e.getMessage(), containsString("unreachable at 127.0.0.1:" + port));
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
   }
 
   @Test
