@@ -1,7 +1,13 @@
 package io.beamline.pipelines;
 
+import io.beamline.pipelines.constellation.ConstellationPipeline;
 import io.beamline.pipelines.demo.DemoPipeline;
+import io.beamline.pipelines.infer.InferAggregatePipeline;
 import io.beamline.pipelines.infer.InferChunkPipeline;
+import io.beamline.pipelines.infer.InferMonitorTool;
+import io.beamline.pipelines.infer.InferOrchestrateTool;
+import io.beamline.pipelines.infer.InferRunPipeline;
+import io.beamline.pipelines.infer.InferTrainTool;
 import io.beamline.pipelines.regions.RegionsPipeline;
 import java.util.List;
 import java.util.Optional;
@@ -9,9 +15,16 @@ import java.util.Optional;
 /** The pipelines and tools this build can run, in the order {@code --help} lists them. */
 public final class PipelineRegistry {
   private static final List<BeamlinePipeline<?>> ALL =
-      List.of(new DemoPipeline(), new RegionsPipeline(), new InferChunkPipeline());
+      List.of(
+          new DemoPipeline(),
+          new RegionsPipeline(),
+          new InferChunkPipeline(),
+          new InferRunPipeline(),
+          new InferAggregatePipeline(),
+          new ConstellationPipeline());
 
-  private static final List<BeamlineTool<?>> TOOLS = List.of();
+  private static final List<BeamlineTool<?>> TOOLS =
+      List.of(new InferTrainTool(), new InferOrchestrateTool(), new InferMonitorTool());
 
   private PipelineRegistry() {}
 

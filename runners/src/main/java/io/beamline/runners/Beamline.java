@@ -4,6 +4,7 @@ import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlinePipeline;
 import io.beamline.pipelines.BeamlineTool;
 import io.beamline.pipelines.BeamlineToolOptions;
+import io.beamline.pipelines.CommandLauncher;
 import io.beamline.pipelines.PipelineRegistry;
 import io.beamline.pipelines.UserInputException;
 import io.beamline.pipelines.run.BuildInfo;
@@ -463,6 +464,10 @@ public final class Beamline {
       err.println(cmd + ": " + firstLine(e.getMessage()));
       return USAGE;
     }
+    // A tool that carries out command lines it planned runs them through this same entry point.
+    options
+        .as(CommandLauncher.Options.class)
+        .setCommandLauncher(a -> execute(a.toArray(new String[0])));
     try {
       int code = def.run(options, out, err);
       out.flush();
@@ -495,25 +500,6 @@ public final class Beamline {
   record Upcoming(String name, int issue, String seed, String summary, String[][] flags) {
     static final List<Upcoming> ALL =
         List.of(
-            new Upcoming(
-                "constellation",
-                5,
-                "000",
-                "Multi-modal sensor ingestion over Kafka, sync, NWB/Zarr, WebDataset (issue #5)",
-                new String[][] {
-                  {"--duration", "SECONDS"},
-                  {"--output-dir", "DIR"},
-                  {"--subject-id", "ID"},
-                  {"--session-id", "ID"},
-                  {"--kafka-bootstrap", "HOST:PORT"},
-                  {"--no-kafka", null},
-                  {"--with-kafka", null},
-                  {"--topic-prefix", "PREFIX"},
-                  {"--fault-injection", null},
-                  {"--training-config", "FILE"},
-                  {"--sagemaker-config", "FILE"},
-                  {"--metrics-port", "PORT"}
-                }),
             new Upcoming(
                 "stream",
                 0,

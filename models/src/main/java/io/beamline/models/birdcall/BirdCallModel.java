@@ -3,12 +3,23 @@ package io.beamline.models.birdcall;
 import io.beamline.models.inference.ModelSpec;
 import io.beamline.transforms.audio.BirdCallSynth;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -42,7 +53,104 @@ public final class BirdCallModel {
   /** The description file in a model directory. */
   public static final String PROPERTIES = NAME + ".properties";
 
+  /** Class-path folder of the bundled default model (see {@link #bundled()}). */
+  public static final String BUNDLED_RESOURCE = "/io/beamline/models/birdcall/default/";
+
+  private static final List<String> FILES = List.of(NAME + "-0000.params", PROPERTIES);
+
   private BirdCallModel() {}
+
+  /**
+   * The default detector shipped in this jar (trained by {@code beamline infer train} with its
+   * default flags; its {@value #PROPERTIES} records the settings and held-out scores), as a model
+   * directory that {@link #spec(Path)} loads. Extracted once into {@code
+   * <java.io.tmpdir>/beamline-models/}; see {@link #bundled(Path)}.
+   *
+   * @throws IOException if the resources are missing or the cache cannot be written
+   */
+  public static Path bundled() throws IOException {
+    return bundled(Paths.get(System.getProperty("java.io.tmpdir"), "beamline-models"));
+  }
+
+  /**
+   * The bundled default detector extracted under {@code cacheRoot}, in a directory named after a
+   * digest of its files ({@code birdcall-default-<digest>}), so different builds never share one.
+   * The directory is written under a temporary name and renamed, so concurrent callers (threads or
+   * JVMs) see it complete or not at all; an existing one is reused after its bytes are checked.
+   *
+   * @throws IOException if the resources are missing, the cache cannot be written, or an existing
+   *     directory differs from the resources (naming it: delete it)
+   */
+  public static synchronized Path bundled(Path cacheRoot) throws IOException {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+    for (String f : FILES) {
+      try (InputStream in = BirdCallModel.class.getResourceAsStream(BUNDLED_RESOURCE + f)) {
+        if (in == null) {
+          throw new IOException(
+              "resource "
+                  + BUNDLED_RESOURCE
+                  + f
+                  + " is missing from the class path; rebuild beamline-models");
+        }
+        byte[] b = in.readAllBytes();
+        files.put(f, b);
+        sha.update(f.getBytes(StandardCharsets.UTF_8));
+        sha.update(b);
+      }
+    }
+    String digest = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    Path dir = cacheRoot.toAbsolutePath().normalize().resolve("birdcall-default-" + digest);
+    if (Files.isDirectory(dir)) {
+      checkSame(dir, files);
+      return dir;
+    }
+    Files.createDirectories(dir.getParent());
+    Path tmp = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + ".tmp-");
+    try {
+      for (Map.Entry<String, byte[]> e : files.entrySet()) {
+        Files.write(tmp.resolve(e.getKey()), e.getValue());
+      }
+      try {
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
+        // Another JVM extracted it first: use theirs once checked.
+        checkSame(dir, files);
+      }
+    } finally {
+      if (Files.isDirectory(tmp)) {
+        for (String f : FILES) {
+          Files.deleteIfExists(tmp.resolve(f));
+        }
+        Files.deleteIfExists(tmp);
+      }
+    }
+    return dir;
+  }
+
+  private static void checkSame(Path dir, Map<String, byte[]> files) throws IOException {
+    for (Map.Entry<String, byte[]> e : files.entrySet()) {
+      Path f = dir.resolve(e.getKey());
+      if (!Files.isRegularFile(f) || !Arrays.equals(Files.readAllBytes(f), e.getValue())) {
+        throw new IOException(
+            "cached model directory "
+                + dir
+                + " differs from the bundled model ("
+                + e.getKey()
+                + "); delete the directory and retry");
+      }
+    }
+  }
+
+  /** {@link #spec(Path)} of {@link #bundled()}. */
+  public static ModelSpec<float[], float[]> bundledSpec() throws IOException {
+    return spec(bundled());
+  }
 
   /** The spec of the model in {@code dir}: {@link BirdCallNet} + {@link BirdCallTranslator}. */
   public static ModelSpec<float[], float[]> spec(Path dir) {

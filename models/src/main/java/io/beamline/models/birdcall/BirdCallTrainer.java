@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -24,6 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
@@ -71,15 +74,18 @@ public final class BirdCallTrainer {
     private final double finalLoss;
     private final long featureMillis;
     private final long millis;
+    private final int threads;
 
     private Trained(
         Model model,
         long seed,
         int examplesPerClass,
         int epochs,
+        int threads,
         double finalLoss,
         long featureMillis,
         long millis) {
+      this.threads = threads;
       this.featureMillis = featureMillis;
       this.model = model;
       this.seed = seed;
@@ -120,6 +126,24 @@ public final class BirdCallTrainer {
      * @throws IOException if {@code dir} already exists (naming it) or writing fails
      */
     public Result save(Path dir) throws IOException {
+      return save(dir, Map.of());
+    }
+
+    /**
+     * Like {@link #save(Path)}, with {@code extra} entries added to {@value
+     * BirdCallModel#PROPERTIES} (e.g. the held-out scores); their keys must not clash with the
+     * description's own.
+     */
+    public Result save(Path dir, Map<String, String> extra) throws IOException {
+      Properties description = BirdCallModel.describe(seed, examplesPerClass, epochs, finalLoss);
+      description.setProperty("train.threads", Integer.toString(threads));
+      for (Map.Entry<String, String> e : extra.entrySet()) {
+        checkArgument(
+            !description.containsKey(e.getKey()),
+            "save(dir, extra): key %s is part of the description",
+            e.getKey());
+        description.setProperty(e.getKey(), e.getValue());
+      }
       Path target = dir.toAbsolutePath().normalize();
       if (Files.exists(target)) {
         throw new IOException(
@@ -131,9 +155,7 @@ public final class BirdCallTrainer {
       try {
         model.save(tmp, BirdCallModel.NAME);
         AtomicFiles.writeString(
-            tmp.resolve(BirdCallModel.PROPERTIES),
-            BirdCallModel.toText(
-                BirdCallModel.describe(seed, examplesPerClass, epochs, finalLoss)));
+            tmp.resolve(BirdCallModel.PROPERTIES), BirdCallModel.toText(description));
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException | RuntimeException e) {
         deleteTree(tmp);
@@ -153,19 +175,58 @@ public final class BirdCallTrainer {
    */
   public static Result train(long seed, int examplesPerClass, int epochs, Path outputDir)
       throws IOException {
+    return train(seed, examplesPerClass, epochs, 0, outputDir);
+  }
+
+  /**
+   * Like {@link #train(long, int, int, Path)} with {@code threads} as in {@link #fit(long, int,
+   * int, int)}.
+   */
+  public static Result train(
+      long seed, int examplesPerClass, int epochs, int threads, Path outputDir) throws IOException {
     if (Files.exists(outputDir)) {
       throw new IOException(
           "model directory "
               + outputDir.toAbsolutePath()
               + " already exists; choose a new one or delete it");
     }
-    try (Trained t = fit(seed, examplesPerClass, epochs)) {
+    try (Trained t = fit(seed, examplesPerClass, epochs, threads)) {
       return t.save(outputDir);
     }
   }
 
-  /** Trains in memory; see {@link #train(long, int, int, Path)} for the arguments. */
+  /**
+   * Trains in memory with PyTorch's current intra-op thread count; see {@link #train(long, int,
+   * int, Path)} for the arguments.
+   */
   public static Trained fit(long seed, int examplesPerClass, int epochs) {
+    return fit(seed, examplesPerClass, epochs, 0);
+  }
+
+  /**
+   * Trains in memory with {@code threads} PyTorch intra-op threads (restored afterwards), so that
+   * the floating-point reductions, and with them the parameters, do not depend on the machine's
+   * core count; 0 keeps the current setting.
+   *
+   * @param threads {@code [0, 256]}
+   */
+  public static Trained fit(long seed, int examplesPerClass, int epochs, int threads) {
+    checkArgument(threads >= 0 && threads <= 256, "threads must be in [0, 256], got %s", threads);
+    if (threads == 0) {
+      return fitWithCurrentThreads(seed, examplesPerClass, epochs);
+    }
+    // Touch the engine first: its native library loads (and applies the system properties) once.
+    Engine.getEngine(ModelSpec.ENGINE);
+    int before = JniUtils.getNumThreads();
+    JniUtils.setNumThreads(threads);
+    try {
+      return fitWithCurrentThreads(seed, examplesPerClass, epochs);
+    } finally {
+      JniUtils.setNumThreads(before);
+    }
+  }
+
+  private static Trained fitWithCurrentThreads(long seed, int examplesPerClass, int epochs) {
     checkArgument(
         examplesPerClass >= 1 && examplesPerClass <= 100_000,
         "examplesPerClass must be in [1, 100000], got %s",
@@ -230,11 +291,13 @@ public final class BirdCallTrainer {
       model.close();
       throw e;
     }
+    Engine.getEngine(ModelSpec.ENGINE);
     return new Trained(
         model,
         seed,
         examplesPerClass,
         epochs,
+        JniUtils.getNumThreads(),
         epochLoss,
         featureMillis,
         (System.nanoTime() - t0) / 1_000_000);

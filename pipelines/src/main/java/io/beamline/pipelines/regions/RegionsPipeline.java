@@ -296,6 +296,45 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
 
     void setSourcesPerSample(int value);
 
+    @Description(
+        "DeepSIF's nper: spike clips a synthetic source draws from per region; default: the"
+            + " --sources-mode preset (test 10, train 100)")
+    Integer getNper();
+
+    void setNper(Integer value);
+
+    @Description(
+        "DeepSIF's n_iter: variations per centre region in the synthetic source table; default:"
+            + " the --sources-mode preset (test 3, train 48)")
+    Integer getnIter();
+
+    void setnIter(Integer value);
+
+    @Description(
+        "DeepSIF's n_data: noisy EEG samples mixed per source-table row with --mix-eeg, each with"
+            + " its own scale level and noise (DeepSIF's script declares n_data but does not use"
+            + " it)")
+    @Default.Integer(1)
+    int getnData();
+
+    void setnData(int value);
+
+    @Description(
+        "Mix the synthetic sources into sensor EEG as DeepSIF's loader does (clips on their"
+            + " patches, leadfield projection, white noise at each row's SNR):"
+            + " <mode>_sample_source1_eeg/eeg_<part>.mat + sensor_eeg Parquet; implies"
+            + " --synthetic-sources")
+    @Default.Boolean(false)
+    boolean getMixEeg();
+
+    void setMixEeg(boolean value);
+
+    @Description("EEG samples per eeg_<part>.mat file with --mix-eeg, >= 1")
+    @Default.Integer(100)
+    int getEegSamplesPerFile();
+
+    void setEegSamplesPerFile(int value);
+
     @Description("Neighbours per region (nearest centres) for growing source patches")
     @Default.Integer(6)
     int getPatchNeighbours();
@@ -381,6 +420,17 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
               + " and "
               + o.getPatchNeighbours());
     }
+    for (Object[] f :
+        new Object[][] {
+          {"--nper", o.getNper()},
+          {"--n-iter", o.getnIter()},
+          {"--n-data", o.getnData()},
+          {"--eeg-samples-per-file", o.getEegSamplesPerFile()}
+        }) {
+      if (f[1] != null && (Integer) f[1] < 1) {
+        throw new UserInputException(f[0] + " must be >= 1, got " + f[1]);
+      }
+    }
     loadAnatomy(o);
   }
 
@@ -439,25 +489,52 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
     gathered.apply(
         "WriteSummaryJson",
         ParDo.of(new WriteSummaryFn(root.resolve("regions_summary.json").toString(), start, end)));
-    if (o.getSyntheticSources()) {
+    if (o.getSyntheticSources() || o.getMixEeg()) {
+      SyntheticSources.Mode mode = mode(o.getSourcesMode());
+      int nper = o.getNper() != null ? o.getNper() : mode.nper;
+      int variations = o.getnIter() != null ? o.getnIter() : mode.variations;
       // Runs once, after every region of this run (it consumes their gathered summary).
-      gathered
-          .apply(
-              "SyntheticSources",
-              ParDo.of(
-                  new SyntheticSourcesFn(
-                      settings,
-                      mode(o.getSourcesMode()),
-                      o.getSourcesPerSample(),
-                      o.getPatchNeighbours())))
-          .setRowSchema(SYNTHETIC_SOURCES)
-          .apply(
-              "WriteSyntheticSources",
-              ParquetTableIO.write(SYNTHETIC_SOURCES)
-                  .to(root.resolve("synthetic_sources").toString())
-                  .withPrefix("synthetic_sources")
-                  .withNumShards(1));
+      PCollection<Row> sources =
+          gathered
+              .apply(
+                  "SyntheticSources",
+                  ParDo.of(
+                      new SyntheticSourcesFn(
+                          settings,
+                          mode,
+                          nper,
+                          variations,
+                          o.getSourcesPerSample(),
+                          o.getPatchNeighbours())))
+              .setRowSchema(SYNTHETIC_SOURCES);
+      sources.apply(
+          "WriteSyntheticSources",
+          ParquetTableIO.write(SYNTHETIC_SOURCES)
+              .to(root.resolve("synthetic_sources").toString())
+              .withPrefix("synthetic_sources")
+              .withNumShards(1));
+      if (o.getMixEeg()) {
+        sources
+            .apply(
+                "MixSensorEeg",
+                new MixSensorEeg(
+                    settings,
+                    root.resolve(eegDirName(mode)).toString(),
+                    o.getEegSamplesPerFile(),
+                    o.getnData()))
+            .apply(
+                "WriteSensorEeg",
+                ParquetTableIO.write(MixSensorEeg.SENSOR_EEG)
+                    .to(root.resolve("sensor_eeg").toString())
+                    .withPrefix("sensor_eeg")
+                    .withNumShards(1));
+      }
     }
+  }
+
+  /** {@code <mode>_sample_source1_eeg}, the folder of the mixed EEG files. */
+  static String eegDirName(SyntheticSources.Mode mode) {
+    return mode.name().toLowerCase(java.util.Locale.ROOT) + "_sample_source1_eeg";
   }
 
   @Override
@@ -789,13 +866,22 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
   static final class SyntheticSourcesFn extends DoFn<KV<String, Iterable<Row>>, Row> {
     private final RegionSettings settings;
     private final SyntheticSources.Mode mode;
+    private final int nper;
+    private final int variations;
     private final int sources;
     private final int neighbours;
 
     SyntheticSourcesFn(
-        RegionSettings settings, SyntheticSources.Mode mode, int sources, int neighbours) {
+        RegionSettings settings,
+        SyntheticSources.Mode mode,
+        int nper,
+        int variations,
+        int sources,
+        int neighbours) {
       this.settings = settings;
       this.mode = mode;
+      this.nper = nper;
+      this.variations = variations;
       this.sources = sources;
       this.neighbours = neighbours;
     }
@@ -841,6 +927,8 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
               clips,
               source,
               mode,
+              nper,
+              variations,
               sources,
               settings.seed);
       int rows = s.count();

@@ -121,6 +121,44 @@ final class SyntheticSources {
       int sources,
       long seed)
       throws Exception {
+    return generate(
+        neighbours,
+        centres,
+        distances,
+        leadfield,
+        clipsPerRegion,
+        clips,
+        mode,
+        mode.nper,
+        mode.variations,
+        sources,
+        seed);
+  }
+
+  /**
+   * Builds the samples with DeepSIF's {@code nper} (clips a source may draw from per region) and
+   * {@code n_iter} (variations per centre region) given instead of the preset's.
+   *
+   * @param nper >= 1
+   * @param variations >= 1
+   */
+  static Samples generate(
+      int[][] neighbours,
+      double[][] centres,
+      double[][] distances,
+      double[][] leadfield,
+      int[] clipsPerRegion,
+      ClipSource clips,
+      Mode mode,
+      int nper,
+      int variations,
+      int sources,
+      long seed)
+      throws Exception {
+    if (nper < 1 || variations < 1) {
+      throw new IllegalArgumentException(
+          "nper and n_iter must be >= 1, got " + nper + " and " + variations);
+    }
     int[] eligible =
         java.util.stream.IntStream.range(0, clipsPerRegion.length)
             .filter(r -> clipsPerRegion[r] > 0)
@@ -138,7 +176,6 @@ final class SyntheticSources {
     }
     SplittableRandom random = new SplittableRandom(seed);
     int e = eligible.length;
-    int variations = mode.variations;
     // Partner centres: one random permutation of the eligible centres per variation and extra
     // source.
     int[][][] partner = new int[variations][Math.max(sources - 1, 0)][];
@@ -170,13 +207,13 @@ final class SyntheticSources {
           snr[row] = level;
           for (int s = 0; s < sources; s++) {
             int centre = patches[s][0];
-            int available = Math.min(mode.nper, clipsPerRegion[centre]);
+            int available = Math.min(nper, clipsPerRegion[centre]);
             int pick = random.nextInt(available);
             selected[row][s] =
                 SourcePatches.padded(
                     patches[s], SourcePatches.DEEPSIF_MAX_SIZE, SourcePatches.DEEPSIF_PAD);
             randomSamples[row][s] = pick;
-            nmmIdx[row][s] = (centre + 1) * mode.nper + pick + 1;
+            nmmIdx[row][s] = (centre + 1) * nper + pick + 1;
             scale[row][s] =
                 scaleRatio(clips.clip(centre, pick + 1), leadfield, patches[s], mode.scaleSnrs);
             double[] m = SourcePatches.magnitudeFalloff(distances, patches[s], halfDistance);

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The regions pipeline with the same options on the DirectRunner and the SparkRunner (local[2]):
  * every MAT file must hold the same variables with the same values, and the tables the same rows
- * (the wall-clock seconds per region aside), synthetic sources included.
+ * (the wall-clock seconds per region aside), synthetic sources and mixed EEG included.
  */
 class RegionsDirectVsSparkIT {
   @TempDir Path dir;
@@ -30,7 +30,16 @@ class RegionsDirectVsSparkIT {
     Path out = dir.resolve(runner);
     // Regions 4 and 6 of the 6-region anatomy: 6 fails, so failure records are compared too.
     List<String> a =
-        args(out, 1, 7, "--runner=" + runner, "--sparkMaster=local[2]", "--syntheticSources=true");
+        args(
+            out,
+            1,
+            7,
+            "--runner=" + runner,
+            "--sparkMaster=local[2]",
+            "--syntheticSources=true",
+            "--mixEeg=true",
+            "--eegSamplesPerFile=16",
+            "--nData=2");
     RunRecord r = Runs.run(new RegionsPipeline(), RegionsTestData.options(a), a);
     assertEquals("succeeded", r.status(), "run on " + runner + ": " + r.error());
     return out.resolve("regions");
@@ -71,6 +80,8 @@ class RegionsDirectVsSparkIT {
     try (DuckDb db = DuckDb.inMemory()) {
       assertSameRows(db, parquet(direct, "spike_clips"), parquet(spark, "spike_clips"));
       assertSameRows(db, parquet(direct, "synthetic_sources"), parquet(spark, "synthetic_sources"));
+      assertSameRows(db, parquet(direct, "sensor_eeg"), parquet(spark, "sensor_eeg"));
+      assertThat(db.count("SELECT * FROM " + parquet(spark, "sensor_eeg")), greaterThan(16L));
       String cols = "SELECT region, label, status, error, spikes FROM ";
       assertSameRows(
           db,
@@ -85,6 +96,15 @@ class RegionsDirectVsSparkIT {
     assertEquals(
         matContent(direct.resolve("test_sample_source1.mat")),
         matContent(spark.resolve("test_sample_source1.mat")));
+    List<String> eeg = files(direct.resolve("test_sample_source1_eeg"));
+    assertThat(eeg.size(), greaterThan(1));
+    assertEquals(eeg, files(spark.resolve("test_sample_source1_eeg")));
+    for (String f : eeg) {
+      assertEquals(
+          matContent(direct.resolve("test_sample_source1_eeg").resolve(f)),
+          matContent(spark.resolve("test_sample_source1_eeg").resolve(f)),
+          f);
+    }
     assertEquals(
         withoutSeconds(direct.resolve("regions_summary.json")),
         withoutSeconds(spark.resolve("regions_summary.json")));

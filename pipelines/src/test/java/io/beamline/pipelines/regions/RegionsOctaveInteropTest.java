@@ -84,4 +84,51 @@ class RegionsOctaveInteropTest {
     assertEquals(
         String.format(Locale.ROOT, "%d 2 70|%d 2|%d 2 70|1", rows, rows, rows), lines[1].strip());
   }
+
+  @Test
+  void octaveLoadsTheMixedEeg() throws Exception {
+    List<String> a =
+        args(
+            dir,
+            0,
+            12,
+            "--syntheticRegions=12",
+            "--patchNeighbours=2",
+            "--iterations=0",
+            "--mixEeg=true",
+            "--eegSamplesPerFile=5");
+    RegionsPipeline.RegionsOptions o = options(a);
+    new RegionsPipeline().validate(o);
+    Pipeline p = Pipeline.create(o);
+    new RegionsPipeline().build(p, o);
+    p.run().waitUntilFinish();
+
+    Path file = dir.resolve("regions/test_sample_source1_eeg/eeg_0.mat");
+    MatMatrix eeg = MatReader.readMatrix(file, "eeg_data");
+    double sum = 0;
+    for (double v : eeg.toArray()) {
+      sum += v;
+    }
+    double snr = MatReader.readMatrix(file, "current_snr").getFlat(1);
+    String script =
+        String.format(
+            Locale.ROOT,
+            "s = load('%s'); printf('%%s\\n', strjoin(sort(fieldnames(s))', ','));"
+                + " printf('%%s|%%d %%d %%d|%%d %%d|%%d %%d %%d|%%.4f|%%.4g\\n', class(s.eeg_data),"
+                + " size(s.eeg_data), size(s.scale_index), size(s.selected_region),"
+                + " s.current_snr(2), sum(double(s.eeg_data(:))));",
+            file);
+    String[] lines = Interop.octave(script).assertSuccess("octave").stdout().strip().split("\n");
+    assertEquals(
+        "achieved_snr,current_snr,eeg_data,realisation,sample_index,scale_index,selected_region",
+        lines[0].strip());
+    assertEquals(
+        String.format(
+            Locale.ROOT,
+            "single|5 %d 500|5 2|5 2 70|%.4f|%.4g",
+            RegionsTestData.CHANNELS,
+            snr,
+            sum),
+        lines[1].strip());
+  }
 }

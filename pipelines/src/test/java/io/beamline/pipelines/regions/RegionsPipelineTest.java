@@ -457,4 +457,196 @@ public class RegionsPipelineTest {
                   + " OR len(scale_ratio) <> 2"));
     }
   }
+
+  @Test
+  public void mixedEegPutsTheTablesSourcesAtTheirSensorSnr() throws Exception {
+    Path out = tmp.getRoot().toPath();
+    // 12 regions with 2 neighbours each: patches smaller than the anatomy, so the scale factors
+    // are not 0 (a patch of every region leaves no background to scale against).
+    int regions = 12;
+    List<String> a =
+        args(
+            out,
+            0,
+            regions,
+            "--syntheticRegions=12",
+            "--patchNeighbours=2",
+            "--iterations=0",
+            "--mixEeg=true",
+            "--eegSamplesPerFile=10",
+            "--nData=2",
+            "--nIter=2",
+            "--nper=3");
+    PipelineResult r = run(a);
+    Path root = out.resolve("regions");
+    MatMatrix table = MatReader.readMatrix(root.resolve("test_sample_source1.mat"), "current_snr");
+    int rows = table.rows();
+    MatMatrix picks =
+        MatReader.readMatrix(root.resolve("test_sample_source1.mat"), "random_samples");
+    MatMatrix tableSelected =
+        MatReader.readMatrix(root.resolve("test_sample_source1.mat"), "selected_region");
+    MatMatrix tableScale =
+        MatReader.readMatrix(root.resolve("test_sample_source1.mat"), "scale_ratio");
+    MatMatrix tableMag =
+        MatReader.readMatrix(root.resolve("test_sample_source1.mat"), "mag_change");
+    // --nIter 2 variations x 4 SNR levels per eligible centre; --nper 3 clips to draw from.
+    assertEquals(0, rows % 8);
+    for (int i = 0; i < rows; i++) {
+      assertTrue(picks.get(i, 0) < 3 && picks.get(i, 1) < 3);
+    }
+    Path eegDir = root.resolve("test_sample_source1_eeg");
+    int parts = (rows + 9) / 10;
+    List<String> expected = new ArrayList<>();
+    for (int k = 0; k < parts; k++) {
+      expected.add("eeg_" + k + ".mat");
+    }
+    expected.sort(null);
+    assertEquals(expected, files(eegDir));
+    assertEquals(2L * rows, counter(r, "eeg_samples"));
+    assertEquals(parts, counter(r, "eeg_files"));
+
+    double[][] leadfield =
+        io.beamline.io.anatomy.SyntheticAnatomy.generate(11, regions, CHANNELS)
+            .leadfield()
+            .toArray2d();
+    int seen = 0;
+    int audible = 0;
+    for (int k = 0; k < parts; k++) {
+      try (MatReader mat = MatReader.open(eegDir.resolve("eeg_" + k + ".mat"))) {
+        assertEquals(
+            List.of(
+                "eeg_data",
+                "current_snr",
+                "achieved_snr",
+                "sample_index",
+                "realisation",
+                "scale_index",
+                "selected_region"),
+            mat.variables());
+        MatMatrix eeg = mat.matrix("eeg_data", 3);
+        int n = eeg.dim(0);
+        assertArrayEquals(new int[] {n, CHANNELS, 500}, eeg.shape());
+        MatMatrix snr = mat.matrix("current_snr");
+        MatMatrix achieved = mat.matrix("achieved_snr");
+        MatMatrix sample = mat.matrix("sample_index");
+        MatMatrix level = mat.matrix("scale_index");
+        MatMatrix selected = mat.matrix("selected_region", 3);
+        for (int i = 0; i < n; i++) {
+          int row = (int) sample.get(i, 0);
+          assertEquals(k, row / 10);
+          assertEquals(table.get(row, 0), snr.get(i, 0), 0.0);
+          for (int s = 0; s < 2; s++) {
+            for (int j = 0; j < 70; j++) {
+              assertEquals(tableSelected.get(row, s, j), selected.get(i, s, j), 0.0);
+            }
+          }
+          // Rebuild the clean projection from the table and the clip files: the residual is the
+          // noise, at the row's SNR.
+          double[][] activity = new double[500][regions];
+          for (int s = 0; s < 2; s++) {
+            int centre = (int) tableSelected.get(row, s, 0);
+            double[][] clip =
+                MatReader.readMatrix(
+                        root.resolve(
+                            "nmm_spikes/a"
+                                + centre
+                                + "/nmm_"
+                                + (int) (picks.get(row, s) + 1)
+                                + ".mat"),
+                        "data")
+                    .toArray2d();
+            double peak = Double.NEGATIVE_INFINITY;
+            for (double[] c : clip) {
+              peak = Math.max(peak, c[centre]);
+            }
+            double scale = tableScale.get(row, s, (int) level.get(i, s));
+            boolean[] inPatch = new boolean[regions];
+            for (int j = 0; j < 70 && tableSelected.get(row, s, j) != 15213; j++) {
+              inPatch[(int) tableSelected.get(row, s, j)] = true;
+            }
+            for (int t = 0; t < 500; t++) {
+              for (int g = 0; g < regions; g++) {
+                activity[t][g] += inPatch[g] ? 0 : clip[t][g];
+              }
+              for (int j = 0; j < 70 && tableSelected.get(row, s, j) != 15213; j++) {
+                activity[t][(int) tableSelected.get(row, s, j)] +=
+                    clip[t][centre] / peak * scale * tableMag.get(row, s, j);
+              }
+            }
+          }
+          double sig = 0;
+          double noise = 0;
+          for (int c = 0; c < CHANNELS; c++) {
+            for (int t = 0; t < 500; t++) {
+              double clean = 0;
+              for (int g = 0; g < regions; g++) {
+                clean += leadfield[c][g] * activity[t][g];
+              }
+              double d = eeg.get(i, c, t) - clean;
+              sig += clean * clean;
+              noise += d * d;
+            }
+          }
+          seen++;
+          if (sig == 0) {
+            // Both patches cover this tiny anatomy and their scale factors are 0 (see
+            // syntheticSourcesDescribeDeepSifSamples): a silent sample gets no noise.
+            assertEquals(0.0, noise, 0.0);
+            assertEquals(Double.POSITIVE_INFINITY, achieved.get(i, 0), 0.0);
+            continue;
+          }
+          assertEquals(snr.get(i, 0), achieved.get(i, 0), 0.5);
+          assertEquals(snr.get(i, 0), 10 * Math.log10(sig / noise), 0.5);
+          audible++;
+        }
+      }
+    }
+    assertEquals(2 * rows, seen);
+    assertThat(audible, greaterThan(rows));
+
+    try (DuckDb db = DuckDb.inMemory()) {
+      String t = table(root, "sensor_eeg");
+      assertEquals(2L * rows, db.count("SELECT * FROM " + t));
+      assertEquals(
+          0L,
+          db.count(
+              "SELECT * FROM "
+                  + t
+                  + " WHERE len(eeg) <> channels * times OR channels <> "
+                  + CHANNELS
+                  + " OR (NOT isinf(achieved_snr) AND abs(achieved_snr - current_snr) > 0.5) OR part <> sample // 10"));
+      assertEquals(2L * rows, db.count("SELECT DISTINCT sample, realisation FROM " + t));
+      // Same seed, other partitioning: the same samples, bit for bit.
+      db.execute("CREATE TABLE first AS SELECT sample, realisation, scale_index, eeg FROM " + t);
+      run(
+          args(
+              out,
+              0,
+              regions,
+              "--syntheticRegions=12",
+              "--patchNeighbours=2",
+              "--iterations=0",
+              "--mixEeg=true",
+              "--eegSamplesPerFile=7",
+              "--nData=2",
+              "--nIter=2",
+              "--nper=3"));
+      String again = "(SELECT sample, realisation, scale_index, eeg FROM " + t + ")";
+      assertEquals(0L, db.count("SELECT * FROM first EXCEPT ALL SELECT * FROM " + again));
+      assertEquals(0L, db.count("SELECT * FROM " + again + " EXCEPT ALL SELECT * FROM first"));
+    }
+  }
+
+  @Test
+  public void badMixingFlagsAreReportedBeforeAnythingRuns() {
+    Path out = tmp.getRoot().toPath();
+    for (String bad :
+        new String[] {"--nper=0", "--nIter=0", "--nData=0", "--eegSamplesPerFile=0"}) {
+      UserInputException e =
+          assertThrows(
+              UserInputException.class,
+              () -> new RegionsPipeline().validate(options(args(out, 0, 1, bad))));
+      assertThat(e.getMessage(), containsString("must be >= 1, got 0"));
+    }
+  }
 }

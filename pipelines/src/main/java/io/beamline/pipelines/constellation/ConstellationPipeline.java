@@ -1,0 +1,637 @@
+package io.beamline.pipelines.constellation;
+
+import io.beamline.io.failures.Failure;
+import io.beamline.io.failures.FailureIO;
+import io.beamline.io.files.AtomicFiles;
+import io.beamline.io.kafka.EmbeddedKafka;
+import io.beamline.io.kafka.KafkaPreflight;
+import io.beamline.io.kafka.KafkaUnreachableException;
+import io.beamline.io.nwb.NwbFile;
+import io.beamline.io.nwb.NwbIO;
+import io.beamline.io.nwb.NwbTimeSeries;
+import io.beamline.io.parquet.ParquetTableIO;
+import io.beamline.io.sensors.Drivers;
+import io.beamline.io.sensors.SensorDriver;
+import io.beamline.io.sensors.SensorEvent;
+import io.beamline.io.sensors.SensorEventCodec;
+import io.beamline.io.sensors.SensorEventCoder;
+import io.beamline.io.sensors.SensorEventFormatException;
+import io.beamline.io.sensors.Topics;
+import io.beamline.io.webdataset.WebDatasetIO;
+import io.beamline.io.webdataset.WebDatasetSampleCoder;
+import io.beamline.pipelines.BeamlineOptions;
+import io.beamline.pipelines.BeamlinePipeline;
+import io.beamline.pipelines.UserInputException;
+import io.beamline.transforms.sync.Packet;
+import io.beamline.transforms.sync.StreamSync;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code beamline constellation}: the neurOS Constellation pipeline (seed 000).
+ *
+ * <ol>
+ *   <li><b>Ingest</b> (before the graph, {@link #beforeRun}): eight seeded drivers (EEG, audio,
+ *       video, EDA, fNIRS, respiration, ECG, phone; {@link Drivers#standard()}) publish 100 ms
+ *       packets to {@code <prefix>.<modality>.<sensor_id>} ({@link KafkaIngest}); without {@code
+ *       --kafka-bootstrap} an embedded KRaft broker is started for the run. {@code
+ *       --fault-injection} drops ~5% of packets and jitters timestamps (2 ms), seeded.
+ *   <li><b>Read</b>: one bounded {@link KafkaIO} read per topic, from the run's start time, for
+ *       exactly the number of records the session holds ({@link SessionPlan#expectedRecords});
+ *       decoded with {@link SensorEventCodec}. {@code --no-kafka} skips Kafka: the drivers feed the
+ *       sync stage directly.
+ *   <li><b>Sync</b>: per sensor, {@link StreamSync} places the packets on the session timeline
+ *       (device clock offset from event time), resamples onto the session grid and marks lost
+ *       packets as gaps (never interpolated across).
+ *   <li><b>Storage</b> under {@code <output-dir>/constellation/raw/<subject>/<session>/}: {@code
+ *       <subject>_<session>.nwb} (one TimeSeries per time-series modality), {@code
+ *       <subject>_<session>_video.zarr} (OME-Zarr), {@code timeseries/*.parquet} (one row per grid
+ *       point), {@code sync_report.json}; WebDataset shards {@code
+ *       <output-dir>/constellation/gold/<subject>/<session>/shard-%06d.tar}, one sample per window.
+ * </ol>
+ *
+ * <p>Beam metrics (namespace {@value #NAMESPACE}): counters {@code samples_ingested_<modality>},
+ * {@code packets_dropped_<modality>}, {@code gap_samples_<modality>}; distributions {@code
+ * latency_ms_<modality>} (driver hand-over to broker append) and {@code kafka_latency_ms} (broker
+ * append to the sync stage reading it).
+ *
+ * <pre>{@code
+ * beamline constellation --duration 10 --output-dir out --subject-id subj123 --session-id sessA
+ * beamline constellation --duration 5 --output-dir out --subject-id demo --session-id test --no-kafka
+ * }</pre>
+ */
+public final class ConstellationPipeline
+    implements BeamlinePipeline<ConstellationPipeline.ConstellationOptions> {
+  /** Namespace of every metric this pipeline reports. */
+  public static final String NAMESPACE = "constellation";
+
+  /** File in the run directory holding the bootstrap servers the read stage connects to. */
+  static final String BOOTSTRAP_FILE = "kafka_bootstrap.txt";
+
+  /** File in the run directory with what the ingest stage sent and dropped. */
+  static final String INGEST_FILE = "ingest.json";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConstellationPipeline.class);
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Duration PREFLIGHT = Duration.ofSeconds(5);
+
+  static final TupleTag<SensorEvent> EVENTS = new TupleTag<SensorEvent>() {};
+  static final TupleTag<Failure> FAILURES = new TupleTag<Failure>() {};
+
+  private static final KvCoder<String, SensorEvent> STREAM_CODER =
+      KvCoder.of(StringUtf8Coder.of(), NullableCoder.of(SensorEventCoder.of()));
+
+  /** Options of {@code beamline constellation}. */
+  public interface ConstellationOptions extends BeamlineOptions {
+    @Description("Seconds of data each driver records, in (0, 600]")
+    @Default.Double(10.0)
+    double getDuration();
+
+    void setDuration(double value);
+
+    @Description("Subject identifier (letters, digits, '_' and '-'); used in file names")
+    String getSubjectId();
+
+    void setSubjectId(String value);
+
+    @Description("Session identifier (letters, digits, '_' and '-'); used in file names")
+    String getSessionId();
+
+    void setSessionId(String value);
+
+    @Description(
+        "Kafka bootstrap servers host:port[,host:port]; default: an embedded broker started for"
+            + " the run")
+    String getKafkaBootstrap();
+
+    void setKafkaBootstrap(String value);
+
+    @Description("Bypass Kafka: drivers feed the sync stage directly (samples are still counted)")
+    @Default.Boolean(false)
+    boolean getNoKafka();
+
+    void setNoKafka(boolean value);
+
+    @Description("Prefix of the topics <prefix>.<modality>.<sensor_id>")
+    @Default.String("raw")
+    String getTopicPrefix();
+
+    void setTopicPrefix(String value);
+
+    @Description("Drop ~5% of packets and jitter timestamps (2 ms), seeded by --seed")
+    @Default.Boolean(false)
+    boolean getFaultInjection();
+
+    void setFaultInjection(boolean value);
+
+    @Description("Seed of the drivers' signals and of fault injection")
+    @Default.Long(42L)
+    long getSeed();
+
+    void setSeed(long value);
+
+    @Description("Length of one aligned window (one WebDataset sample) in seconds, in (0, 3600]")
+    @Default.Double(1.0)
+    double getWindowSeconds();
+
+    void setWindowSeconds(double value);
+
+    @Description("WebDataset samples (windows) per shard, >= 1")
+    @Default.Integer(100)
+    int getShardSize();
+
+    void setShardSize(int value);
+
+    @Description("Training job spec (YAML or JSON) handed to training after the run")
+    String getTrainingConfig();
+
+    void setTrainingConfig(String value);
+
+    @Description(
+        "Session start (ISO-8601 instant, e.g. 2024-05-01T12:00:00Z): time zero of every stream;"
+            + " default: now")
+    String getSessionStart();
+
+    void setSessionStart(String value);
+  }
+
+  @Override
+  public String name() {
+    return "constellation";
+  }
+
+  @Override
+  public String summary() {
+    return "Sensor drivers -> Kafka -> sync -> NWB/OME-Zarr/Parquet + WebDataset shards (seed 000)";
+  }
+
+  @Override
+  public Class<ConstellationOptions> optionsClass() {
+    return ConstellationOptions.class;
+  }
+
+  @Override
+  public void validate(ConstellationOptions o) {
+    double d = o.getDuration();
+    if (!(d > 0 && d <= 600)) {
+      throw new UserInputException("--duration must be in (0, 600] seconds, got " + d);
+    }
+    checkId("--subject-id", o.getSubjectId());
+    checkId("--session-id", o.getSessionId());
+    double w = o.getWindowSeconds();
+    if (!(w > 0 && w <= 3600)) {
+      throw new UserInputException("--window-seconds must be in (0, 3600], got " + w);
+    }
+    if (o.getShardSize() < 1) {
+      throw new UserInputException("--shard-size must be >= 1, got " + o.getShardSize());
+    }
+    try {
+      Topics.of(o.getTopicPrefix(), "eeg", "eeg01");
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException("--topic-prefix: " + e.getMessage(), e);
+    }
+    if (o.getNoKafka() && o.getKafkaBootstrap() != null) {
+      throw new UserInputException(
+          "--no-kafka and --kafka-bootstrap contradict each other; give one of them");
+    }
+    if (o.getKafkaBootstrap() != null && o.getKafkaBootstrap().isBlank()) {
+      throw new UserInputException(
+          "--kafka-bootstrap is empty; give host:port or omit it to use the embedded broker");
+    }
+    if (o.getTrainingConfig() != null) {
+      Path f = Paths.get(o.getTrainingConfig());
+      if (!Files.isRegularFile(f) || !Files.isReadable(f)) {
+        throw new UserInputException(
+            "training config not found: "
+                + o.getTrainingConfig()
+                + " (--training-config); give a readable YAML or JSON file");
+      }
+    }
+    if (o.getSessionStart() == null) {
+      o.setSessionStart(Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+    }
+    sessionStart(o);
+  }
+
+  private static void checkId(String flag, String value) {
+    if (value == null || !ID.matcher(value).matches()) {
+      throw new UserInputException(
+          flag
+              + " must be 1-64 letters, digits, '_' or '-' (it names files), got "
+              + (value == null ? "nothing" : "'" + value + "'"));
+    }
+  }
+
+  private static Instant sessionStart(ConstellationOptions o) {
+    try {
+      return Instant.parse(o.getSessionStart());
+    } catch (DateTimeParseException e) {
+      throw new UserInputException(
+          "--session-start '"
+              + o.getSessionStart()
+              + "' is not an ISO-8601 instant; use e.g. 2024-05-01T12:00:00Z");
+    }
+  }
+
+  /** The session every stage derives its numbers from. */
+  static SessionPlan plan(ConstellationOptions o) {
+    Instant start = sessionStart(o);
+    return new SessionPlan(
+        o.getSubjectId(),
+        o.getSessionId(),
+        start.getEpochSecond() * 1_000_000_000L + start.getNano(),
+        Math.round(o.getDuration() * 1e9),
+        Math.round(o.getWindowSeconds() * 1e9),
+        o.getSeed(),
+        o.getFaultInjection(),
+        o.getTopicPrefix(),
+        Drivers.standard());
+  }
+
+  static Path rawDir(ConstellationOptions o) {
+    return Paths.get(o.getOutputDir())
+        .toAbsolutePath()
+        .normalize()
+        .resolve("constellation/raw")
+        .resolve(o.getSubjectId())
+        .resolve(o.getSessionId());
+  }
+
+  static Path goldDir(ConstellationOptions o) {
+    return Paths.get(o.getOutputDir())
+        .toAbsolutePath()
+        .normalize()
+        .resolve("constellation/gold")
+        .resolve(o.getSubjectId())
+        .resolve(o.getSessionId());
+  }
+
+  static Path runDir(ConstellationOptions o) {
+    return Paths.get(o.getOutputDir())
+        .toAbsolutePath()
+        .normalize()
+        .resolve("runs")
+        .resolve(o.getRunId());
+  }
+
+  @Override
+  public List<Path> outputRoots(ConstellationOptions o) {
+    return List.of(rawDir(o), goldDir(o));
+  }
+
+  @Override
+  public List<Path> inputFiles(ConstellationOptions o) {
+    return o.getTrainingConfig() == null ? List.of() : List.of(Paths.get(o.getTrainingConfig()));
+  }
+
+  @Override
+  public void build(Pipeline p, ConstellationOptions o) {
+    SessionPlan plan = plan(o);
+    Path raw = rawDir(o);
+    String base = o.getSubjectId() + "_" + o.getSessionId();
+
+    PCollectionTuple decoded =
+        o.getNoKafka() ? generate(p, plan) : readTopics(p, plan, o, runDir(o));
+    decoded
+        .get(FAILURES)
+        .setCoder(SerializableCoder.of(Failure.class))
+        .apply(
+            "WriteRejectedRecords",
+            FailureIO.write().to(raw.resolve("failures").toString()).withPrefix("rejected"));
+
+    PCollection<KV<String, SensorEvent>> keyed =
+        decoded
+            .get(EVENTS)
+            .setCoder(SensorEventCoder.of())
+            .apply("KeyBySensor", ParDo.of(new KeyBySensorFn()))
+            .setCoder(STREAM_CODER);
+    // One empty marker per sensor, so a stream that lost every packet is still reported.
+    List<KV<String, SensorEvent>> markers = new ArrayList<>();
+    plan.drivers.forEach(d -> markers.add(KV.of(d.sensorId(), null)));
+    PCollection<AlignedStream> aligned =
+        PCollectionList.of(keyed)
+            .and(p.apply("EveryStream", Create.of(markers).withCoder(STREAM_CODER)))
+            .apply("WithEveryStream", Flatten.pCollections())
+            .apply("GatherStreams", GroupByKey.create())
+            .apply("AlignStreams", ParDo.of(new AlignFn(plan)))
+            .setCoder(SerializableCoder.of(AlignedStream.class));
+
+    aligned
+        .apply("ReportFigures", ParDo.of(new ConstellationOutputs.ReportEntryFn(plan)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+        .apply("GatherReport", ConstellationOutputs.gather())
+        .apply(
+            "WriteSyncReport",
+            ParDo.of(
+                new ConstellationOutputs.WriteReportFn(
+                    plan, raw.resolve("sync_report.json").toString())));
+
+    NwbFile header =
+        NwbFile.of(
+                base,
+                "neurOS Constellation session " + o.getSessionId() + " (Beamline)",
+                plan.sessionStart())
+            .withSubjectId(o.getSubjectId())
+            .withSessionId(o.getSessionId());
+    aligned
+        .apply("ToNwbSeries", ParDo.of(new ConstellationOutputs.ToNwbSeriesFn()))
+        .setCoder(SerializableCoder.of(NwbTimeSeries.class))
+        .apply("WriteNwb", NwbIO.write(header).to(raw.resolve(base + ".nwb").toString()));
+
+    aligned.apply(
+        "WriteVideoZarr",
+        ParDo.of(
+            new ConstellationOutputs.WriteVideoFn(
+                raw.resolve(base + "_video.zarr").toString(), plan.sessionStart().toString())));
+
+    aligned
+        .apply("ToTimeSeriesRows", ParDo.of(new ConstellationOutputs.ToRowsFn(plan)))
+        .setRowSchema(ConstellationOutputs.ROW_SCHEMA)
+        .apply(
+            "WriteTimeSeriesParquet",
+            ParquetTableIO.write(ConstellationOutputs.ROW_SCHEMA)
+                .to(raw.resolve("timeseries").toString())
+                .withPrefix("timeseries")
+                .withNumShards(1));
+
+    aligned
+        .apply("CutWindows", ParDo.of(new ConstellationOutputs.CutWindowsFn(plan)))
+        .setCoder(
+            KvCoder.of(
+                org.apache.beam.sdk.coders.VarLongCoder.of(),
+                SerializableCoder.of(ConstellationOutputs.WindowPart.class)))
+        .apply("GatherWindows", GroupByKey.create())
+        .apply("ToWebDatasetSamples", ParDo.of(new ConstellationOutputs.ToSampleFn(plan)))
+        .setCoder(WebDatasetSampleCoder.of())
+        .apply(
+            "WriteShards",
+            WebDatasetIO.write()
+                .to(goldDir(o).toString())
+                .withMaxSamplesPerShard(o.getShardSize()));
+  }
+
+  /** {@code --no-kafka}: the drivers' (faulted) events straight into the graph. */
+  private static PCollectionTuple generate(Pipeline p, SessionPlan plan) {
+    List<Integer> indices = new ArrayList<>();
+    for (int i = 0; i < plan.drivers.size(); i++) {
+      indices.add(i);
+    }
+    return p.apply("Drivers", Create.of(indices).withCoder(VarIntCoder.of()))
+        .apply("SpreadDrivers", Reshuffle.viaRandomKey())
+        .apply(
+            "RunDrivers",
+            ParDo.of(new GenerateFn(plan)).withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
+  }
+
+  /** One bounded KafkaIO read per sensor topic, flattened, then decoded. */
+  private static PCollectionTuple readTopics(
+      Pipeline p, SessionPlan plan, ConstellationOptions o, Path runDir) {
+    String bootstrap = o.getKafkaBootstrap() == null ? "embedded:0" : o.getKafkaBootstrap();
+    // Records appended from now on belong to this run: everything older in a reused topic is not.
+    org.joda.time.Instant readFrom = org.joda.time.Instant.now();
+    org.joda.time.Duration maxReadTime =
+        org.joda.time.Duration.standardSeconds(Math.max(120, 20 * (long) o.getDuration()));
+    List<PCollection<KafkaRecord<byte[], byte[]>>> reads = new ArrayList<>();
+    for (SensorDriver d : plan.drivers) {
+      long expected = plan.expectedRecords(d);
+      if (expected == 0) {
+        continue;
+      }
+      reads.add(
+          p.apply(
+              "Read " + plan.topic(d),
+              KafkaIO.<byte[], byte[]>read()
+                  .withBootstrapServers(bootstrap)
+                  .withTopic(plan.topic(d))
+                  .withKeyDeserializer(ByteArrayDeserializer.class)
+                  .withValueDeserializer(ByteArrayDeserializer.class)
+                  .withConsumerFactoryFn(
+                      new RunBootstrapConsumerFactory(runDir.resolve(BOOTSTRAP_FILE).toString()))
+                  .withStartReadTime(readFrom)
+                  .withMaxNumRecords(expected)
+                  .withMaxReadTime(maxReadTime)));
+    }
+    return PCollectionList.of(reads)
+        .apply("AllTopics", Flatten.pCollections())
+        .apply(
+            "DecodeEvents",
+            ParDo.of(new DecodeFn(plan)).withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
+  }
+
+  /**
+   * Starts what the graph reads from: the embedded broker (unless {@code --kafka-bootstrap} or
+   * {@code --no-kafka}), then runs the ingest stage. A given bootstrap is checked first, failing in
+   * seconds with one line when no broker answers.
+   */
+  @Override
+  public AutoCloseable beforeRun(ConstellationOptions o, Path runDir) throws Exception {
+    if (o.getNoKafka()) {
+      LOG.info("--no-kafka: drivers feed the sync stage directly");
+      return () -> {};
+    }
+    EmbeddedKafka broker = null;
+    String bootstrap = o.getKafkaBootstrap();
+    if (bootstrap != null) {
+      try {
+        KafkaPreflight.check(bootstrap, PREFLIGHT);
+      } catch (KafkaUnreachableException | IllegalArgumentException e) {
+        throw new UserInputException(e.getMessage() + " (--kafka-bootstrap)", e);
+      }
+    } else {
+      broker = EmbeddedKafka.settings().withDataDir(runDir.resolve("kafka-data")).start();
+      bootstrap = broker.bootstrapServers();
+      LOG.info("Embedded Kafka broker at {}", bootstrap);
+    }
+    EmbeddedKafka started = broker;
+    try {
+      AtomicFiles.writeString(runDir.resolve(BOOTSTRAP_FILE), bootstrap);
+      KafkaIngest.Report report = KafkaIngest.run(plan(o), bootstrap);
+      AtomicFiles.writeString(
+          runDir.resolve(INGEST_FILE), ConstellationOutputs.json(report.toJson()));
+      LOG.info(
+          "Ingested {} samples ({} bytes) in {} s",
+          report.samples(),
+          report.bytes(),
+          String.format("%.2f", report.seconds()));
+    } catch (Exception e) {
+      if (started != null) {
+        started.close();
+      }
+      throw e;
+    }
+    return () -> {
+      if (started != null) {
+        started.close();
+      }
+    };
+  }
+
+  @Override
+  public void afterRun(ConstellationOptions o, Path runDir, PipelineResult result)
+      throws Exception {
+    // integrator: call TrainingHandoff
+    LOG.info("Outputs in {} and {}", rawDir(o), goldDir(o));
+  }
+
+  /** Keys events by sensor id (one stream each). */
+  static final class KeyBySensorFn extends DoFn<SensorEvent, KV<String, SensorEvent>> {
+    @ProcessElement
+    public void process(@Element SensorEvent e, OutputReceiver<KV<String, SensorEvent>> out) {
+      out.output(KV.of(e.sensorId(), e));
+    }
+  }
+
+  /** Runs one driver (with the session's faults) and emits its events. */
+  static final class GenerateFn extends DoFn<Integer, SensorEvent> {
+    private final SessionPlan plan;
+
+    GenerateFn(SessionPlan plan) {
+      this.plan = plan;
+    }
+
+    @ProcessElement
+    public void process(@Element Integer index, MultiOutputReceiver out) {
+      SensorDriver d = plan.drivers.get(index);
+      var events = plan.faultedEvents(d);
+      long samples = 0;
+      while (events.hasNext()) {
+        SensorEvent e = events.next();
+        samples += e.sampleCount();
+        out.get(EVENTS).output(e);
+      }
+      Metrics.counter(NAMESPACE, "samples_ingested_" + d.modality()).inc(samples);
+    }
+  }
+
+  /** Decodes records; measures ingest and Kafka latency; rejects malformed or foreign records. */
+  static final class DecodeFn extends DoFn<KafkaRecord<byte[], byte[]>, SensorEvent> {
+    private final SessionPlan plan;
+
+    DecodeFn(SessionPlan plan) {
+      this.plan = plan;
+    }
+
+    @ProcessElement
+    public void process(@Element KafkaRecord<byte[], byte[]> r, MultiOutputReceiver out) {
+      String item = r.getTopic() + "/" + r.getPartition() + "@" + r.getOffset();
+      SensorEvent e;
+      try {
+        e = SensorEventCodec.decode(r.getKV().getValue());
+      } catch (SensorEventFormatException ex) {
+        reject(out, item, ex.getMessage());
+        return;
+      }
+      if (!e.subjectId().equals(plan.subjectId) || !e.sessionId().equals(plan.sessionId)) {
+        reject(
+            out,
+            item,
+            "record of subject "
+                + e.subjectId()
+                + " session "
+                + e.sessionId()
+                + ", not of this session");
+        return;
+      }
+      long now = System.currentTimeMillis();
+      Metrics.counter(NAMESPACE, "samples_ingested_" + e.modality()).inc(e.sampleCount());
+      Metrics.distribution(NAMESPACE, "kafka_latency_ms")
+          .update(Math.max(0, now - r.getTimestamp()));
+      Header generated =
+          r.getHeaders() == null ? null : r.getHeaders().lastHeader(KafkaIngest.GENERATED_HEADER);
+      if (generated != null) {
+        try {
+          long ms = Long.parseLong(new String(generated.value(), StandardCharsets.UTF_8));
+          Metrics.distribution(NAMESPACE, "latency_ms_" + e.modality())
+              .update(Math.max(0, r.getTimestamp() - ms));
+        } catch (NumberFormatException ex) {
+          // A header written by another producer: no latency to measure, the record is still good.
+        }
+      }
+      out.get(EVENTS).output(e);
+    }
+
+    private static void reject(MultiOutputReceiver out, String item, String why) {
+      Metrics.counter(NAMESPACE, "records_rejected").inc();
+      out.get(FAILURES).output(new Failure("constellation", item, "DecodeEvents", why));
+    }
+  }
+
+  /** Aligns one sensor's packets on the session grid ({@link StreamSync}). */
+  static final class AlignFn extends DoFn<KV<String, Iterable<SensorEvent>>, AlignedStream> {
+    private final SessionPlan plan;
+
+    AlignFn(SessionPlan plan) {
+      this.plan = plan;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Iterable<SensorEvent>> stream, OutputReceiver<AlignedStream> out) {
+      SensorDriver d =
+          plan.driver(stream.getKey())
+              .orElseThrow(
+                  () -> new IllegalStateException("no driver for sensor " + stream.getKey()));
+      List<Packet> packets = new ArrayList<>();
+      for (SensorEvent e : stream.getValue()) {
+        if (e == null) {
+          continue; // the stream's marker
+        }
+        packets.add(
+            e.isBytePayload()
+                ? Packet.ofBytes(e.seq(), e.timestampNs(), e.sampleCount(), e.bytes())
+                : Packet.ofFloats(e.seq(), e.timestampNs(), e.sampleCount(), e.samples()));
+      }
+      StreamSync.Result r = StreamSync.align(plan.spec(d), packets);
+      Metrics.counter(NAMESPACE, "packets_dropped_" + d.modality())
+          .inc(r.report().droppedPackets());
+      Metrics.counter(NAMESPACE, "gap_samples_" + d.modality()).inc(r.report().gapSamples());
+      out.output(
+          new AlignedStream(
+              d.modality(),
+              d.sensorId(),
+              d.deviceId(),
+              d.unit(),
+              d.sampleRate(),
+              d.channels(),
+              d.meta(),
+              r));
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package io.beamline.pipelines.constellation;
+
+import io.beamline.io.sensors.FaultInjection;
+import io.beamline.io.sensors.SensorDriver;
+import io.beamline.io.sensors.SensorEvent;
+import io.beamline.io.sensors.SensorEventCodec;
+import io.beamline.pipelines.UserInputException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The ingest stage: every driver's events, after fault injection, published to {@code
+ * <prefix>.<modality>.<sensor_id>} with an idempotent producer ({@code acks=all}), one record per
+ * packet (100 ms of samples, {@link SensorEventCodec}), keyed by sensor id. Drivers are interleaved
+ * in event-time order, as live devices would arrive.
+ *
+ * <p>Each record carries a header {@value #GENERATED_HEADER}: the wall-clock ms at which the driver
+ * handed the packet over, so the sync stage can measure ingest latency against the broker's append
+ * time. Topics are created when missing with one partition (per-sensor order) and {@code
+ * message.timestamp.type=LogAppendTime}; an existing topic with more than one partition is refused.
+ */
+final class KafkaIngest {
+  /** Record header with the wall-clock ms at which the driver produced the packet. */
+  static final String GENERATED_HEADER = "beamline.generated_ms";
+
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+  private KafkaIngest() {}
+
+  /**
+   * What one sensor's stream put on Kafka.
+   *
+   * @param topic the topic
+   * @param records records sent
+   * @param samples samples in the records sent
+   * @param bytes value bytes sent
+   * @param droppedPackets packets fault injection dropped (never sent)
+   * @param droppedSamples samples in those packets
+   */
+  record StreamTally(
+      String topic,
+      long records,
+      long samples,
+      long bytes,
+      long droppedPackets,
+      long droppedSamples) {}
+
+  /**
+   * The whole ingest.
+   *
+   * @param streams per sensor id
+   * @param seconds wall-clock seconds from the first event generated to the last acknowledged
+   */
+  record Report(Map<String, StreamTally> streams, double seconds) {
+    long samples() {
+      return streams.values().stream().mapToLong(StreamTally::samples).sum();
+    }
+
+    long bytes() {
+      return streams.values().stream().mapToLong(StreamTally::bytes).sum();
+    }
+
+    Map<String, Object> toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("seconds", seconds);
+      m.put("samples", samples());
+      m.put("bytes", bytes());
+      m.put("samples_per_second", seconds > 0 ? samples() / seconds : null);
+      Map<String, Object> s = new LinkedHashMap<>();
+      streams.forEach(
+          (id, t) -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("topic", t.topic());
+            one.put("records", t.records());
+            one.put("samples", t.samples());
+            one.put("bytes", t.bytes());
+            one.put("dropped_packets", t.droppedPackets());
+            one.put("dropped_samples", t.droppedSamples());
+            s.put(id, one);
+          });
+      m.put("streams", s);
+      return m;
+    }
+  }
+
+  /** Producer settings: idempotent, acks=all, 20 ms linger (as the seed), 1 MiB batches. */
+  static Properties producerProps(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 << 20);
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return p;
+  }
+
+  /**
+   * Creates the session's topics where missing (one partition, LogAppendTime) and checks existing
+   * ones have exactly one partition.
+   */
+  static void prepareTopics(String bootstrap, List<String> topics) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+    try (Admin admin = Admin.create(props)) {
+      List<NewTopic> wanted = new ArrayList<>();
+      for (String t : topics) {
+        wanted.add(
+            new NewTopic(t, 1, (short) 1)
+                .configs(Map.of("message.timestamp.type", "LogAppendTime")));
+      }
+      for (var e : admin.createTopics(wanted).values().entrySet()) {
+        try {
+          e.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException ex) {
+          if (!(ex.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException(
+                "cannot create topic " + e.getKey() + ": " + ex.getCause().getMessage(), ex);
+          }
+        }
+      }
+      Map<String, TopicDescription> described =
+          admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+      for (TopicDescription d : described.values()) {
+        if (d.partitions().size() != 1) {
+          throw new UserInputException(
+              "topic "
+                  + d.name()
+                  + " has "
+                  + d.partitions().size()
+                  + " partitions; constellation needs one partition per sensor topic: delete it"
+                  + " or choose another --topic-prefix");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while preparing topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot prepare topics at " + bootstrap + ": " + e, e);
+    }
+  }
+
+  /** Runs the ingest: prepares the topics, then sends every surviving packet of every driver. */
+  static Report run(SessionPlan plan, String bootstrap) {
+    List<String> topics = plan.drivers.stream().map(plan::topic).toList();
+    prepareTopics(bootstrap, topics);
+    int n = plan.drivers.size();
+    List<FaultInjection.FaultedEvents> sources = new ArrayList<>();
+    SensorEvent[] head = new SensorEvent[n];
+    long[] records = new long[n];
+    long[] samples = new long[n];
+    long[] bytes = new long[n];
+    byte[][] keys = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      SensorDriver d = plan.drivers.get(i);
+      sources.add(plan.faultedEvents(d));
+      keys[i] = d.sensorId().getBytes(StandardCharsets.UTF_8);
+      head[i] = sources.get(i).hasNext() ? sources.get(i).next() : null;
+    }
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    long start = System.nanoTime();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(bootstrap))) {
+      while (true) {
+        // Next event in (faulted) event-time order across all drivers.
+        int next = -1;
+        for (int i = 0; i < n; i++) {
+          if (head[i] != null && (next < 0 || head[i].timestampNs() < head[next].timestampNs())) {
+            next = i;
+          }
+        }
+        if (next < 0 || failure.get() != null) {
+          break;
+        }
+        SensorEvent e = head[next];
+        byte[] value = SensorEventCodec.encode(e);
+        ProducerRecord<byte[], byte[]> r =
+            new ProducerRecord<>(plan.topic(plan.drivers.get(next)), null, keys[next], value);
+        r.headers()
+            .add(
+                new RecordHeader(
+                    GENERATED_HEADER,
+                    Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8)));
+        producer.send(
+            r,
+            (meta, ex) -> {
+              if (ex != null) {
+                failure.compareAndSet(null, ex);
+              }
+            });
+        records[next]++;
+        samples[next] += e.sampleCount();
+        bytes[next] += value.length;
+        head[next] = sources.get(next).hasNext() ? sources.get(next).next() : null;
+      }
+      producer.flush();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException(
+          "Kafka ingest failed at " + bootstrap + ": " + failure.get().getMessage(), failure.get());
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Map<String, StreamTally> out = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      FaultInjection.Tally t = sources.get(i).tally();
+      SensorDriver d = plan.drivers.get(i);
+      out.put(
+          d.sensorId(),
+          new StreamTally(
+              plan.topic(d),
+              records[i],
+              samples[i],
+              bytes[i],
+              t.eventsDropped(),
+              t.samplesDropped()));
+    }
+    return new Report(out, seconds);
+  }
+
+  /**
+   * The baseline for the benchmark: the same record values sent by a bare producer loop (same
+   * settings, no drivers, no faults, no headers), timed from first send to last acknowledgement.
+   *
+   * @return seconds taken
+   */
+  static double sendPlain(String bootstrap, String topic, List<byte[]> values) {
+    prepareTopics(bootstrap, List.of(topic));
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    long start = System.nanoTime();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(bootstrap))) {
+      for (byte[] v : values) {
+        producer.send(
+            new ProducerRecord<>(topic, v),
+            (m, ex) -> {
+              if (ex != null) {
+                failure.compareAndSet(null, ex);
+              }
+            });
+      }
+      producer.flush();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("plain send failed: " + failure.get().getMessage());
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+}

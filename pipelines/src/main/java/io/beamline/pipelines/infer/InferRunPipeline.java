@@ -1,0 +1,1119 @@
+package io.beamline.pipelines.infer;
+
+import ai.djl.Device;
+import ai.djl.repository.zoo.ZooModel;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.io.audio.Audio;
+import io.beamline.io.failures.Failure;
+import io.beamline.io.files.AtomicFiles;
+import io.beamline.io.parquet.ParquetTableIO;
+import io.beamline.models.birdcall.BirdCallFeatures;
+import io.beamline.models.birdcall.BirdCallModel;
+import io.beamline.models.inference.FloatArrayCoder;
+import io.beamline.models.inference.InferenceResult;
+import io.beamline.models.inference.RunInference;
+import io.beamline.pipelines.BeamlineOptions;
+import io.beamline.pipelines.BeamlinePipeline;
+import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.run.Runs;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Partition;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * {@code beamline infer run}: chunk manifests to detections, with per-chunk retries, telemetry and
+ * resume, as BADC's {@code badc infer run} (seed 002) with DJL in place of HawkEars.
+ *
+ * <p>Inputs: {@code --manifest} (one chunk manifest CSV, or a directory of them; see {@link
+ * InferManifests} for columns and the dataset root), and {@code --model} (a bird-call model
+ * directory, see {@link BirdCallModel}) or {@code --stub-runner} (the model-free {@link
+ * EnergyDetector}).
+ *
+ * <p>Graph: the chunks still to do form attempt 1. Each attempt {@code k} groups its chunks per
+ * manifest, cuts them in manifest order into batches of {@code --batch-size} (so batches are the
+ * same on every runner, and so are the scores), reads and checks each chunk's audio ({@link
+ * ChunkAudio}; a bad chunk fails for good at once), runs the batches through {@link RunInference}
+ * (one batch per element; {@code --max-gpus}, {@code --workers-per-gpu}, {@code --cpu-workers} pick
+ * the worker slots) or the stub, and then decides per chunk: succeeded (raw scores and detections
+ * written), or, when inference threw or an injected failure hit ({@code --inject-failure-rate},
+ * seeded per chunk and attempt), {@code retrying} into attempt {@code k+1} after a backoff of
+ * {@code backoff-base-s * 2^(k-1)} seconds, or {@code failed} after {@code --max-retries} retries.
+ * Each chunk therefore ends exactly once, in exactly one attempt.
+ *
+ * <p>Outputs under {@code --output-dir}:
+ *
+ * <ul>
+ *   <li>{@code detections/<stem>.<run-id>-00000-of-00001.parquet}: {@link #DETECTIONS}, one row per
+ *       chunk and non-noise label whose score is at least {@code --min-confidence};
+ *   <li>{@code artifacts/infer/<recording_id>/<chunk_id>.json}: every label's raw score;
+ *   <li>{@code telemetry/<stem>.jsonl}: one line per attempt, appended as attempts end;
+ *   <li>{@code <stem>.summary.json} and {@code <stem>.workers.csv} ({@link RunFiles}).
+ * </ul>
+ *
+ * <p>{@code <stem>} is the manifest file name without {@code .csv}. The run prints a progress line
+ * on stderr while it runs and a worker table plus a warning about retried or failed chunks at the
+ * end.
+ */
+public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline.InferRunOptions> {
+
+  /** The canonical detections table. */
+  public static final Schema DETECTIONS =
+      Schema.builder()
+          .addStringField("recording_id")
+          .addStringField("chunk_id")
+          .addDoubleField("start_s")
+          .addDoubleField("end_s")
+          .addStringField("label")
+          .addDoubleField("confidence")
+          .addStringField("model")
+          .addStringField("model_version")
+          .addStringField("worker")
+          .addStringField("run_id")
+          .build();
+
+  /** Worker label of attempts that failed before reaching a worker (unreadable chunks). */
+  static final String LOADER = "loader";
+
+  static final TupleTag<KV<String, float[][]>> BATCHES = new TupleTag<KV<String, float[][]>>() {};
+  static final TupleTag<KV<String, String>> ATTEMPTS = new TupleTag<KV<String, String>>() {};
+  static final TupleTag<KV<String, Row>> ROWS = new TupleTag<KV<String, Row>>() {};
+  static final TupleTag<ChunkTask> RETRY = new TupleTag<ChunkTask>() {};
+
+  private final Map<String, Long> startedNanos = new ConcurrentHashMap<>();
+  private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+
+  /** Options of {@code beamline infer run}. */
+  public interface InferRunOptions extends BeamlineOptions {
+    @Description("Chunk manifest CSV written by infer chunk, or a directory of them")
+    String getManifest();
+
+    void setManifest(String value);
+
+    @Description(
+        "Directory relative chunk paths resolve against; default: the parent of the manifest's"
+            + " 'manifests' directory, else the manifest's directory")
+    String getDatasetRoot();
+
+    void setDatasetRoot(String value);
+
+    @Description("Bird-call model directory (birdcall-0000.params + birdcall.properties)")
+    String getModel();
+
+    void setModel(String value);
+
+    @Description("Run the model-free energy detector instead of a model")
+    @Default.Boolean(false)
+    boolean getStubRunner();
+
+    void setStubRunner(boolean value);
+
+    @Description("Chunks per model call, in [1, 4096]")
+    @Default.Integer(16)
+    int getBatchSize();
+
+    void setBatchSize(int value);
+
+    @Description("Passed to RunInference; batches are formed before it, so it rarely matters")
+    @Default.Long(0)
+    long getMaxWaitMs();
+
+    void setMaxWaitMs(long value);
+
+    @Description("GPUs to use per worker, -1 = all, 0 = none")
+    @Default.Integer(-1)
+    int getMaxGpus();
+
+    void setMaxGpus(int value);
+
+    @Description("Worker slots per GPU")
+    @Default.Integer(1)
+    int getWorkersPerGpu();
+
+    void setWorkersPerGpu(int value);
+
+    @Description("CPU worker slots besides the GPU ones (one when no GPU is used)")
+    @Default.Integer(0)
+    int getCpuWorkers();
+
+    void setCpuWorkers(int value);
+
+    @Description("Skip chunks this summary records as succeeded")
+    String getResumeSummary();
+
+    void setResumeSummary(String value);
+
+    @Description("Skip chunks <output-dir>/<stem>.summary.json records as succeeded")
+    @Default.Boolean(false)
+    boolean getResumeCompleted();
+
+    void setResumeCompleted(boolean value);
+
+    @Description("Retries per chunk after a failed attempt, in [0, 10]")
+    @Default.Integer(2)
+    int getMaxRetries();
+
+    void setMaxRetries(int value);
+
+    @Description("Backoff before retry r is backoff-base-s * 2^(r-1) seconds")
+    @Default.Double(2.0)
+    double getBackoffBaseS();
+
+    void setBackoffBaseS(double value);
+
+    @Description("Fail this fraction of attempts on purpose (testing retries), in [0, 1]")
+    @Default.Double(0.0)
+    double getInjectFailureRate();
+
+    void setInjectFailureRate(double value);
+
+    @Description("Seed of the injected failures")
+    @Default.Long(0)
+    long getSeed();
+
+    void setSeed(long value);
+
+    @Description("Lowest score a label needs to become a detection row, in [0, 1]")
+    @Default.Double(0.5)
+    double getMinConfidence();
+
+    void setMinConfidence(double value);
+  }
+
+  @Override
+  public String name() {
+    return "infer-run";
+  }
+
+  @Override
+  public List<String> commandPath() {
+    return List.of("infer", "run");
+  }
+
+  @Override
+  public String summary() {
+    return "chunk manifests -> detections via DJL, with retries, telemetry and resume";
+  }
+
+  @Override
+  public Class<InferRunOptions> optionsClass() {
+    return InferRunOptions.class;
+  }
+
+  /** What a run does: its manifests, and per manifest the chunks to skip (with their entries). */
+  record Plan(
+      List<InferManifests.Manifest> manifests,
+      Map<String, Map<String, JsonNode>> kept,
+      List<String> orphans) {
+    int toProcess() {
+      int n = 0;
+      for (InferManifests.Manifest m : manifests) {
+        n += m.chunks().size() - kept.get(m.stem()).size();
+      }
+      return n;
+    }
+
+    int skipped() {
+      return kept.values().stream().mapToInt(Map::size).sum();
+    }
+  }
+
+  static Path outputDir(InferRunOptions o) {
+    return Paths.get(o.getOutputDir()).toAbsolutePath().normalize();
+  }
+
+  static Plan plan(InferRunOptions o) {
+    List<InferManifests.Manifest> manifests =
+        InferManifests.read(o.getManifest(), o.getDatasetRoot());
+    Map<String, Map<String, JsonNode>> kept = new LinkedHashMap<>();
+    List<String> orphans = new ArrayList<>();
+    boolean explicit = o.getResumeSummary() != null && !o.getResumeSummary().isBlank();
+    if (explicit && manifests.size() > 1) {
+      throw new UserInputException(
+          "--resume-summary names one manifest's summary, but --manifest "
+              + o.getManifest()
+              + " holds "
+              + manifests.size()
+              + "; use --resume-completed for a directory");
+    }
+    for (InferManifests.Manifest m : manifests) {
+      Map<String, JsonNode> previous = Map.of();
+      if (explicit) {
+        previous =
+            RunFiles.readChunks(
+                Paths.get(o.getResumeSummary()).toAbsolutePath(), "--resume-summary");
+      } else if (o.getResumeCompleted()) {
+        Path s = RunFiles.summaryFile(outputDir(o), m.stem());
+        if (Files.isRegularFile(s)) {
+          previous = RunFiles.readChunks(s, "--resume-completed");
+        }
+      }
+      Map<String, JsonNode> skip = new LinkedHashMap<>();
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      for (ChunkTask t : m.chunks()) {
+        ids.add(t.chunkId());
+        if (RunFiles.succeeded(previous.get(t.chunkId()))) {
+          skip.put(t.chunkId(), previous.get(t.chunkId()));
+        }
+      }
+      for (String id : previous.keySet()) {
+        if (!ids.contains(id)) {
+          orphans.add(m.stem() + ":" + id);
+        }
+      }
+      kept.put(m.stem(), skip);
+    }
+    return new Plan(manifests, kept, orphans);
+  }
+
+  @Override
+  public void validate(InferRunOptions o) {
+    if (o.getBatchSize() < 1 || o.getBatchSize() > 4096) {
+      throw new UserInputException("--batch-size must be in [1, 4096], got " + o.getBatchSize());
+    }
+    if (o.getMaxWaitMs() < 0) {
+      throw new UserInputException("--max-wait-ms must be >= 0, got " + o.getMaxWaitMs());
+    }
+    if (o.getMaxGpus() < -1) {
+      throw new UserInputException("--max-gpus must be >= -1 (-1 = all), got " + o.getMaxGpus());
+    }
+    if (o.getWorkersPerGpu() < 1 || o.getWorkersPerGpu() > 64) {
+      throw new UserInputException(
+          "--workers-per-gpu must be in [1, 64], got " + o.getWorkersPerGpu());
+    }
+    if (o.getCpuWorkers() < 0 || o.getCpuWorkers() > 1024) {
+      throw new UserInputException("--cpu-workers must be in [0, 1024], got " + o.getCpuWorkers());
+    }
+    if (o.getMaxRetries() < 0 || o.getMaxRetries() > 10) {
+      throw new UserInputException("--max-retries must be in [0, 10], got " + o.getMaxRetries());
+    }
+    if (!(o.getBackoffBaseS() >= 0) || o.getBackoffBaseS() > 3600) {
+      throw new UserInputException(
+          "--backoff-base-s must be in [0, 3600] seconds, got " + o.getBackoffBaseS());
+    }
+    if (!(o.getInjectFailureRate() >= 0) || o.getInjectFailureRate() > 1) {
+      throw new UserInputException(
+          "--inject-failure-rate must be in [0, 1], got " + o.getInjectFailureRate());
+    }
+    if (!(o.getMinConfidence() >= 0) || o.getMinConfidence() > 1) {
+      throw new UserInputException(
+          "--min-confidence must be in [0, 1], got " + o.getMinConfidence());
+    }
+    if (o.getResumeSummary() != null && !o.getResumeSummary().isBlank() && o.getResumeCompleted()) {
+      throw new UserInputException(
+          "give either --resume-summary FILE or --resume-completed, not both");
+    }
+    plan(o);
+    if (!o.getStubRunner()) {
+      checkModel(o);
+    }
+  }
+
+  /** The model directory, described and loadable; a one-line error otherwise. */
+  static Properties checkModel(InferRunOptions o) {
+    if (o.getModel() == null || o.getModel().isBlank()) {
+      throw new UserInputException(
+          "--model is required: give a bird-call model directory (beamline infer train writes"
+              + " one), or --stub-runner to run the energy detector without a model");
+    }
+    Path dir = Paths.get(o.getModel()).toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new UserInputException(
+          "model directory not found: " + o.getModel() + " (--model); give a model directory");
+    }
+    Properties p;
+    try {
+      p = BirdCallModel.readDescription(dir);
+    } catch (IOException e) {
+      throw new UserInputException(
+          "cannot use --model " + o.getModel() + ": " + oneLine(e.getMessage()), e);
+    }
+    boolean initialized;
+    try (ZooModel<float[][], float[]> m = BirdCallBatchTranslator.spec(dir).load(Device.cpu())) {
+      initialized = m.getBlock().isInitialized();
+    } catch (IOException | RuntimeException e) {
+      throw new UserInputException(
+          "cannot load --model " + o.getModel() + ": " + Runs.oneLine(e), e);
+    }
+    if (!initialized) {
+      // DJL loads a params file it cannot parse as an uninitialised block.
+      throw new UserInputException(
+          "cannot load --model "
+              + o.getModel()
+              + ": its "
+              + BirdCallModel.NAME
+              + "-NNNN.params file is missing or corrupt; retrain or copy the model again");
+    }
+    return p;
+  }
+
+  private static String oneLine(String s) {
+    return String.valueOf(s).replaceAll("\\s+", " ").trim();
+  }
+
+  /** A name safe as one path element or file name prefix. */
+  static String safe(String s) {
+    String r = s.replaceAll("[^A-Za-z0-9_.-]", "_");
+    return r.isEmpty() || r.equals(".") || r.equals("..") ? "_" + r : r;
+  }
+
+  /** The settings every attempt step needs. */
+  record Settings(
+      String outputDir,
+      String runId,
+      boolean stub,
+      String model,
+      String modelVersion,
+      List<String> labels,
+      double minConfidence,
+      int maxAttempts,
+      double backoffBaseS,
+      double injectRate,
+      long seed)
+      implements Serializable {
+
+    /** Seconds to wait before attempt {@code attempt} (>= 2). */
+    double backoffBefore(int attempt) {
+      return backoffBaseS * Math.pow(2, attempt - 2);
+    }
+  }
+
+  @Override
+  public void build(Pipeline p, InferRunOptions o) {
+    if (o.getRunId() == null || o.getRunId().isBlank()) {
+      o.setRunId(Runs.newRunId(name()));
+    }
+    Plan plan = plan(o);
+    Path out = outputDir(o);
+    String model = EnergyDetector.MODEL;
+    String version = EnergyDetector.VERSION;
+    List<String> labels = EnergyDetector.LABELS;
+    if (!o.getStubRunner()) {
+      Properties props;
+      try {
+        props = BirdCallModel.readDescription(Paths.get(o.getModel()).toAbsolutePath());
+      } catch (IOException e) {
+        throw new UserInputException("cannot use --model " + o.getModel() + ": " + e.getMessage());
+      }
+      model = props.getProperty("model.name", BirdCallModel.NAME);
+      version = props.getProperty("model.version", BirdCallModel.VERSION);
+      labels = BirdCallModel.LABELS;
+    }
+    Settings s =
+        new Settings(
+            out.toString(),
+            o.getRunId(),
+            o.getStubRunner(),
+            model,
+            version,
+            List.copyOf(labels),
+            o.getMinConfidence(),
+            o.getMaxRetries() + 1,
+            o.getBackoffBaseS(),
+            o.getInjectFailureRate(),
+            o.getSeed());
+
+    List<ChunkTask> first = new ArrayList<>();
+    Map<String, Integer> stemIndex = new LinkedHashMap<>();
+    for (InferManifests.Manifest m : plan.manifests()) {
+      stemIndex.put(m.stem(), stemIndex.size());
+      for (ChunkTask t : m.chunks()) {
+        if (!plan.kept().get(m.stem()).containsKey(t.chunkId())) {
+          first.add(t);
+        }
+      }
+    }
+    SerializableCoder<ChunkTask> taskCoder = SerializableCoder.of(ChunkTask.class);
+    KvCoder<String, String> attemptCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
+    KvCoder<String, Row> rowCoder = KvCoder.of(StringUtf8Coder.of(), RowCoder.of(DETECTIONS));
+
+    PCollection<ChunkTask> tasks = p.apply("Chunks", Create.of(first).withCoder(taskCoder));
+    List<PCollection<KV<String, String>>> attempts = new ArrayList<>();
+    List<PCollection<KV<String, Row>>> rows = new ArrayList<>();
+    for (int k = 1; k <= s.maxAttempts(); k++) {
+      boolean last = k == s.maxAttempts();
+      PCollection<List<ChunkTask>> batches =
+          tasks
+              .apply(
+                  "KeyByManifest" + k,
+                  WithKeys.of((ChunkTask t) -> t.stem()).withKeyType(TypeDescriptors.strings()))
+              .setCoder(KvCoder.of(StringUtf8Coder.of(), taskCoder))
+              .apply("GroupByManifest" + k, GroupByKey.create())
+              .apply("FormBatches" + k, ParDo.of(new FormBatchesFn(o.getBatchSize())))
+              .setCoder(ListCoder.of(taskCoder))
+              .apply("SpreadBatches" + k, Reshuffle.viaRandomKey());
+      PCollectionTuple loaded =
+          batches.apply(
+              "LoadChunks" + k,
+              ParDo.of(new LoadBatchFn(s)).withOutputTags(BATCHES, TupleTagList.of(ATTEMPTS)));
+      attempts.add(loaded.get(ATTEMPTS).setCoder(attemptCoder));
+      PCollection<KV<String, float[][]>> inputs =
+          loaded.get(BATCHES).setCoder(KvCoder.of(StringUtf8Coder.of(), FloatMatrixCoder.of()));
+      PCollection<InferenceResult<float[]>> results;
+      PCollection<Failure> failed = null;
+      if (s.stub()) {
+        results =
+            inputs
+                .apply("Detect" + k, ParDo.of(new StubDetectFn()))
+                .setCoder(InferenceResult.coder(FloatArrayCoder.of()));
+      } else {
+        PCollectionTuple inferred =
+            inputs.apply(
+                "Detect" + k,
+                RunInference.of(
+                        BirdCallBatchTranslator.spec(Paths.get(o.getModel()).toAbsolutePath()),
+                        FloatArrayCoder.of())
+                    .withBatchSize(1)
+                    .withMaxWaitMillis(o.getMaxWaitMs())
+                    .withMaxGpus(o.getMaxGpus())
+                    .withWorkersPerGpu(o.getWorkersPerGpu())
+                    .withCpuWorkers(o.getCpuWorkers()));
+        results = inferred.get(RunInference.<float[]>results());
+        failed = inferred.get(RunInference.FAILURES);
+      }
+      PCollectionTuple finished =
+          results.apply(
+              "Finish" + k,
+              ParDo.of(new FinishFn(s, last))
+                  .withOutputTags(ROWS, TupleTagList.of(ATTEMPTS).and(RETRY)));
+      attempts.add(finished.get(ATTEMPTS).setCoder(attemptCoder));
+      rows.add(finished.get(ROWS).setCoder(rowCoder));
+      List<PCollection<ChunkTask>> retries = new ArrayList<>();
+      retries.add(finished.get(RETRY).setCoder(taskCoder));
+      if (failed != null) {
+        PCollectionTuple f =
+            failed.apply(
+                "ModelFailures" + k,
+                ParDo.of(new FailedBatchFn(s, last))
+                    .withOutputTags(ATTEMPTS, TupleTagList.of(RETRY)));
+        attempts.add(f.get(ATTEMPTS).setCoder(attemptCoder));
+        retries.add(f.get(RETRY).setCoder(taskCoder));
+      }
+      tasks =
+          PCollectionList.of(retries)
+              .apply("Retries" + k, Flatten.pCollections())
+              .setCoder(taskCoder);
+    }
+
+    // Every manifest gets its summary, also when this run had nothing to do for it.
+    List<KV<String, String>> markers = new ArrayList<>();
+    Map<String, List<String>> order = new LinkedHashMap<>();
+    Map<String, String> manifestPaths = new LinkedHashMap<>();
+    for (InferManifests.Manifest m : plan.manifests()) {
+      markers.add(KV.of(m.stem(), ""));
+      order.put(m.stem(), m.chunks().stream().map(ChunkTask::chunkId).toList());
+      manifestPaths.put(m.stem(), m.path().toString());
+    }
+    attempts.add(p.apply("ManifestMarkers", Create.of(markers).withCoder(attemptCoder)));
+    PCollectionList.of(attempts)
+        .apply("AllAttempts", Flatten.pCollections())
+        .setCoder(attemptCoder)
+        .apply("GroupAttempts", GroupByKey.create())
+        .apply(
+            "WriteSummaries",
+            ParDo.of(
+                new WriteSummaryFn(
+                    s, new HashMap<>(manifestPaths), new HashMap<>(order), toText(plan.kept()))));
+
+    PCollection<KV<String, Row>> allRows =
+        PCollectionList.of(rows).apply("AllDetections", Flatten.pCollections()).setCoder(rowCoder);
+    int n = stemIndex.size();
+    PCollectionList<KV<String, Row>> perManifest =
+        allRows.apply("ByManifest", Partition.of(n, new StemPartition(new HashMap<>(stemIndex))));
+    for (Map.Entry<String, Integer> e : stemIndex.entrySet()) {
+      String prefix = safe(e.getKey()) + "." + safe(s.runId());
+      perManifest
+          .get(e.getValue())
+          .apply("Rows" + e.getValue(), Values.create())
+          .setRowSchema(DETECTIONS)
+          .apply(
+              "WriteDetections" + e.getValue(),
+              ParquetTableIO.write(DETECTIONS)
+                  .to(out.resolve("detections").toString())
+                  .withPrefix(prefix)
+                  .withNumShards(1));
+    }
+  }
+
+  /** Summary entries as JSON text (serialisable). */
+  private static HashMap<String, HashMap<String, String>> toText(
+      Map<String, Map<String, JsonNode>> kept) {
+    HashMap<String, HashMap<String, String>> out = new HashMap<>();
+    for (Map.Entry<String, Map<String, JsonNode>> e : kept.entrySet()) {
+      HashMap<String, String> m = new HashMap<>();
+      e.getValue().forEach((k, v) -> m.put(k, v.toString()));
+      out.put(e.getKey(), m);
+    }
+    return out;
+  }
+
+  @Override
+  public List<Path> inputFiles(InferRunOptions o) {
+    return InferManifests.files(o.getManifest());
+  }
+
+  @Override
+  public List<Path> outputRoots(InferRunOptions o) {
+    Path out = outputDir(o);
+    return List.of(
+        out.resolve("detections"),
+        out.resolve("artifacts").resolve("infer"),
+        out.resolve("telemetry"));
+  }
+
+  @Override
+  public AutoCloseable beforeRun(InferRunOptions o, Path runDir) {
+    Plan plan = plan(o);
+    String runId = o.getRunId();
+    startedNanos.put(runId, System.nanoTime());
+    plans.put(runId, plan);
+    Progress progress = new Progress(Attempts.progress(runId), plan.toProcess(), System.err);
+    progress.start();
+    return progress::stop;
+  }
+
+  @Override
+  public void afterRun(InferRunOptions o, Path runDir, PipelineResult result) throws IOException {
+    Long t0 = startedNanos.remove(o.getRunId());
+    double seconds = t0 == null ? Double.NaN : (System.nanoTime() - t0) / 1e9;
+    Plan plan = plans.remove(o.getRunId());
+    report(o, plan == null ? plan(o) : plan, seconds, System.out);
+  }
+
+  /** Prints the worker table, the retry/failure warning and the throughput. */
+  static void report(InferRunOptions o, Plan plan, double seconds, PrintStream out)
+      throws IOException {
+    Path dir = outputDir(o);
+    Map<String, RunFiles.WorkerCounts> workers = new TreeMap<>();
+    List<String> flagged = new ArrayList<>();
+    int succeeded = 0;
+    int failed = 0;
+    int processed = 0;
+    for (InferManifests.Manifest m : plan.manifests()) {
+      Path w = RunFiles.workersFile(dir, m.stem());
+      if (Files.isRegularFile(w)) {
+        RunFiles.readWorkers(w).forEach((k, v) -> workers.merge(k, v, RunFiles.WorkerCounts::plus));
+      }
+      Map<String, JsonNode> chunks =
+          RunFiles.readChunks(RunFiles.summaryFile(dir, m.stem()), "summary");
+      Map<String, JsonNode> kept = plan.kept().get(m.stem());
+      for (Map.Entry<String, JsonNode> e : chunks.entrySet()) {
+        if (kept.containsKey(e.getKey())) {
+          continue;
+        }
+        processed++;
+        JsonNode c = e.getValue();
+        boolean ok = RunFiles.succeeded(c);
+        if (ok) {
+          succeeded++;
+        } else {
+          failed++;
+        }
+        int n = c.path("attempts").asInt();
+        if (!ok || n > 1) {
+          flagged.add(
+              e.getKey()
+                  + " ("
+                  + (ok ? "succeeded" : "failed")
+                  + " after "
+                  + n
+                  + " attempt"
+                  + (n == 1 ? "" : "s")
+                  + (c.path("last_error").isTextual() ? ": " + c.get("last_error").asText() : "")
+                  + ")");
+        }
+      }
+    }
+    out.println("infer run " + o.getRunId() + ": worker summary");
+    out.println(
+        String.format(
+            Locale.ROOT, "  %-12s %10s %10s %10s", "worker", "successes", "failures", "retries"));
+    for (Map.Entry<String, RunFiles.WorkerCounts> e : workers.entrySet()) {
+      RunFiles.WorkerCounts c = e.getValue();
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "  %-12s %10d %10d %10d",
+              e.getKey(),
+              c.successes(),
+              c.failures(),
+              c.retries()));
+    }
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  chunks: %d processed (%d succeeded, %d failed), %d skipped by resume; %.1f s, %.2f"
+                + " chunks/s",
+            processed,
+            succeeded,
+            failed,
+            plan.skipped(),
+            seconds,
+            processed / seconds));
+    if (!plan.orphans().isEmpty()) {
+      out.println(
+          "  note: the resume summary lists "
+              + plan.orphans().size()
+              + " chunk(s) not in the manifest, ignored: "
+              + String.join(", ", plan.orphans().subList(0, Math.min(5, plan.orphans().size())))
+              + (plan.orphans().size() > 5 ? ", ..." : ""));
+    }
+    if (!flagged.isEmpty()) {
+      int show = Math.min(10, flagged.size());
+      out.println(
+          "WARNING: "
+              + flagged.size()
+              + " chunk(s) retried or failed: "
+              + String.join("; ", flagged.subList(0, show))
+              + (flagged.size() > show ? "; and " + (flagged.size() - show) + " more" : "")
+              + " (see "
+              + dir.resolve("telemetry")
+              + ")");
+    }
+  }
+
+  /** Routes detection rows to their manifest's writer. */
+  static final class StemPartition implements Partition.PartitionFn<KV<String, Row>> {
+    private final HashMap<String, Integer> index;
+
+    StemPartition(HashMap<String, Integer> index) {
+      this.index = index;
+    }
+
+    @Override
+    public int partitionFor(KV<String, Row> elem, int numPartitions) {
+      return index.get(elem.getKey());
+    }
+  }
+
+  /** Cuts one manifest's chunks of one attempt, in manifest order, into batches. */
+  static final class FormBatchesFn extends DoFn<KV<String, Iterable<ChunkTask>>, List<ChunkTask>> {
+    private final int batchSize;
+
+    FormBatchesFn(int batchSize) {
+      this.batchSize = batchSize;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Iterable<ChunkTask>> group, OutputReceiver<List<ChunkTask>> out) {
+      List<ChunkTask> all = new ArrayList<>();
+      group.getValue().forEach(all::add);
+      all.sort(Comparator.comparingInt(ChunkTask::order));
+      for (int i = 0; i < all.size(); i += batchSize) {
+        out.output(new ArrayList<>(all.subList(i, Math.min(all.size(), i + batchSize))));
+      }
+    }
+  }
+
+  /** What travels as the key of a batch: its chunks, their sample rates and its start time. */
+  static String batchKey(List<ChunkTask> tasks, List<Integer> rates, Instant start) {
+    ObjectNode n = Attempts.JSON.createObjectNode();
+    n.put("start", start.toString());
+    ArrayNode r = n.putArray("rates");
+    rates.forEach(r::add);
+    n.set("tasks", Attempts.JSON.valueToTree(tasks));
+    try {
+      return Attempts.JSON.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A decoded batch key. */
+  record BatchKey(Instant start, List<Integer> rates, List<ChunkTask> tasks) {
+    static BatchKey parse(String key) {
+      try {
+        JsonNode n = Attempts.JSON.readTree(key);
+        List<Integer> rates = new ArrayList<>();
+        n.get("rates").forEach(x -> rates.add(x.asInt()));
+        List<ChunkTask> tasks = new ArrayList<>();
+        for (JsonNode t : n.get("tasks")) {
+          tasks.add(Attempts.JSON.treeToValue(t, ChunkTask.class));
+        }
+        return new BatchKey(Instant.parse(n.get("start").asText()), rates, tasks);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("not a batch key: " + key, e);
+      }
+    }
+  }
+
+  /** Ends an attempt of {@code t}: telemetry line out and appended, progress for a final one. */
+  static void attemptEnded(
+      Settings s,
+      ChunkTask t,
+      Instant start,
+      String worker,
+      String status,
+      String error,
+      DoFn.MultiOutputReceiver out) {
+    String line = Attempts.line(t, start, Instant.now(), worker, status, error, s.runId());
+    Attempts.append(Attempts.telemetryFile(Paths.get(s.outputDir()), t.stem()), line);
+    out.get(ATTEMPTS).output(KV.of(t.stem(), line));
+    if (!Attempts.RETRYING.equals(status)) {
+      Attempts.progress(s.runId()).incrementAndGet();
+    }
+  }
+
+  /** A failed attempt: retried after its backoff while attempts are left, else failed for good. */
+  static void attemptFailed(
+      Settings s,
+      boolean last,
+      ChunkTask t,
+      Instant start,
+      String worker,
+      String error,
+      DoFn.MultiOutputReceiver out) {
+    if (last) {
+      attemptEnded(s, t, start, worker, Attempts.FAILED, error, out);
+    } else {
+      attemptEnded(s, t, start, worker, Attempts.RETRYING, error, out);
+      out.get(RETRY).output(t.retry(s.backoffBefore(t.attempt() + 1), error));
+    }
+  }
+
+  /** Waits the batch's backoff, reads and checks its chunks; bad chunks fail for good. */
+  static final class LoadBatchFn extends DoFn<List<ChunkTask>, KV<String, float[][]>> {
+    private final Settings s;
+    private final Counter badChunks = Metrics.counter(InferRunPipeline.class, "bad_chunks");
+
+    LoadBatchFn(Settings s) {
+      this.s = s;
+    }
+
+    @ProcessElement
+    public void process(@Element List<ChunkTask> batch, MultiOutputReceiver out)
+        throws InterruptedException {
+      double backoff = batch.isEmpty() ? 0 : batch.get(0).backoffS();
+      if (backoff > 0) {
+        Thread.sleep((long) (backoff * 1000));
+      }
+      Instant start = Instant.now();
+      List<ChunkTask> good = new ArrayList<>();
+      List<Integer> rates = new ArrayList<>();
+      List<float[]> audio = new ArrayList<>();
+      for (ChunkTask t : batch) {
+        try {
+          Audio a = ChunkAudio.read(t);
+          float[] x =
+              s.stub()
+                  ? ChunkAudio.mono(a)
+                  : ChunkAudio.forModel(
+                      t, a, BirdCallFeatures.SAMPLE_RATE, BirdCallFeatures.SAMPLES);
+          good.add(t);
+          rates.add(a.sampleRate());
+          audio.add(x);
+        } catch (ChunkAudio.BadChunk e) {
+          badChunks.inc();
+          attemptEnded(s, t, start, LOADER, Attempts.FAILED, e.getMessage(), out);
+        }
+      }
+      if (!good.isEmpty()) {
+        out.get(BATCHES).output(KV.of(batchKey(good, rates, start), audio.toArray(new float[0][])));
+      }
+    }
+  }
+
+  /** The model-free detector over a batch, on worker {@code cpu-0}. */
+  static final class StubDetectFn extends DoFn<KV<String, float[][]>, InferenceResult<float[]>> {
+    @ProcessElement
+    public void process(
+        @Element KV<String, float[][]> batch, OutputReceiver<InferenceResult<float[]>> out) {
+      BatchKey key = BatchKey.parse(batch.getKey());
+      float[][] x = batch.getValue();
+      int l = EnergyDetector.LABELS.size();
+      float[] all = new float[x.length * l];
+      for (int i = 0; i < x.length; i++) {
+        System.arraycopy(EnergyDetector.scores(x[i], key.rates().get(i)), 0, all, i * l, l);
+      }
+      out.output(new InferenceResult<>(batch.getKey(), all, "cpu-0"));
+    }
+  }
+
+  /** Per chunk of a predicted batch: success (artifact + detections) or an injected failure. */
+  static final class FinishFn extends DoFn<InferenceResult<float[]>, KV<String, Row>> {
+    private final Settings s;
+    private final boolean last;
+    private final Counter succeeded = Metrics.counter(InferRunPipeline.class, "chunks_succeeded");
+    private final Counter failedForGood = Metrics.counter(InferRunPipeline.class, "chunks_failed");
+    private final Counter retried = Metrics.counter(InferRunPipeline.class, "attempts_retried");
+
+    FinishFn(Settings s, boolean last) {
+      this.s = s;
+      this.last = last;
+    }
+
+    @ProcessElement
+    public void process(@Element InferenceResult<float[]> r, MultiOutputReceiver out)
+        throws IOException {
+      BatchKey key = BatchKey.parse(r.key());
+      int l = s.labels().size();
+      float[] scores = r.output();
+      boolean shapeOk = scores.length == key.tasks().size() * l;
+      for (int i = 0; i < key.tasks().size(); i++) {
+        ChunkTask t = key.tasks().get(i);
+        String error = null;
+        if (!shapeOk) {
+          error =
+              r.worker()
+                  + ": model returned "
+                  + scores.length
+                  + " scores for "
+                  + key.tasks().size()
+                  + " chunks x "
+                  + l
+                  + " labels";
+        } else if (Attempts.injected(s.injectRate(), s.seed(), t)) {
+          error =
+              "injected failure on "
+                  + r.worker()
+                  + " (--inject-failure-rate "
+                  + s.injectRate()
+                  + ", --seed "
+                  + s.seed()
+                  + ")";
+        }
+        if (error != null) {
+          (last ? failedForGood : retried).inc();
+          attemptFailed(s, last, t, key.start(), r.worker(), error, out);
+          continue;
+        }
+        float[] mine = java.util.Arrays.copyOfRange(scores, i * l, (i + 1) * l);
+        writeArtifact(t, mine, r.worker());
+        for (int j = 0; j < l; j++) {
+          String label = s.labels().get(j);
+          if (j == 0 || mine[j] < s.minConfidence()) {
+            continue; // index 0 is noise in both label sets
+          }
+          Row row =
+              Row.withSchema(DETECTIONS)
+                  .addValues(
+                      t.recordingId(),
+                      t.chunkId(),
+                      t.startS(),
+                      t.endS(),
+                      label,
+                      (double) mine[j],
+                      s.model(),
+                      s.modelVersion(),
+                      r.worker(),
+                      s.runId())
+                  .build();
+          out.get(ROWS).output(KV.of(t.stem(), row));
+        }
+        succeeded.inc();
+        attemptEnded(s, t, key.start(), r.worker(), Attempts.SUCCEEDED, null, out);
+      }
+    }
+
+    private void writeArtifact(ChunkTask t, float[] scores, String worker) throws IOException {
+      ObjectNode n = Attempts.JSON.createObjectNode();
+      n.put("recording_id", t.recordingId());
+      n.put("chunk_id", t.chunkId());
+      n.put("start_s", t.startS());
+      n.put("end_s", t.endS());
+      n.put("model", s.model());
+      n.put("model_version", s.modelVersion());
+      n.put("worker", worker);
+      n.put("attempt", t.attempt());
+      n.put("run_id", s.runId());
+      ArrayNode labels = n.putArray("labels");
+      s.labels().forEach(labels::add);
+      ArrayNode sc = n.putArray("scores");
+      for (float f : scores) {
+        sc.add(f);
+      }
+      Path file =
+          Paths.get(s.outputDir())
+              .resolve("artifacts")
+              .resolve("infer")
+              .resolve(safe(t.recordingId()))
+              .resolve(safe(t.chunkId()) + ".json");
+      AtomicFiles.writeString(
+          file, Attempts.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n");
+    }
+  }
+
+  /** A batch the model threw on: every chunk of it failed this attempt on that worker. */
+  static final class FailedBatchFn extends DoFn<Failure, KV<String, String>> {
+    private final Settings s;
+    private final boolean last;
+
+    FailedBatchFn(Settings s, boolean last) {
+      this.s = s;
+      this.last = last;
+    }
+
+    @ProcessElement
+    public void process(@Element Failure f, MultiOutputReceiver out) {
+      BatchKey key = BatchKey.parse(f.item);
+      int colon = f.error.indexOf(": ");
+      String worker = colon > 0 ? f.error.substring(0, colon) : "unknown";
+      for (ChunkTask t : key.tasks()) {
+        attemptFailed(s, last, t, key.start(), worker, f.error, out);
+      }
+    }
+  }
+
+  /** Writes each manifest's summary and workers files once all its attempts are in. */
+  static final class WriteSummaryFn extends DoFn<KV<String, Iterable<String>>, Void> {
+    private final Settings s;
+    private final HashMap<String, String> manifests;
+    private final HashMap<String, List<String>> order;
+    private final HashMap<String, HashMap<String, String>> kept;
+
+    WriteSummaryFn(
+        Settings s,
+        HashMap<String, String> manifests,
+        HashMap<String, List<String>> order,
+        HashMap<String, HashMap<String, String>> kept) {
+      this.s = s;
+      this.manifests = manifests;
+      this.order = order;
+      this.kept = kept;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<String>> group) throws IOException {
+      String stem = group.getKey();
+      List<String> lines = new ArrayList<>();
+      for (String l : group.getValue()) {
+        if (!l.isEmpty()) {
+          lines.add(l);
+        }
+      }
+      Map<String, JsonNode> keptEntries = new LinkedHashMap<>();
+      for (Map.Entry<String, String> e : kept.getOrDefault(stem, new HashMap<>()).entrySet()) {
+        keptEntries.put(e.getKey(), Attempts.JSON.readTree(e.getValue()));
+      }
+      RunFiles.write(
+          Paths.get(s.outputDir()),
+          Paths.get(manifests.get(stem)),
+          stem,
+          s.runId(),
+          order.get(stem),
+          keptEntries,
+          lines);
+    }
+  }
+
+  /** The progress line on stderr while a run goes. */
+  static final class Progress {
+    private final AtomicLong done;
+    private final int total;
+    private final PrintStream err;
+    private final boolean console = System.console() != null;
+    private final long t0 = System.nanoTime();
+    private volatile boolean running = true;
+    private Thread thread;
+    private long lastShown = -1;
+
+    Progress(AtomicLong done, int total, PrintStream err) {
+      this.done = done;
+      this.total = total;
+      this.err = err;
+    }
+
+    void start() {
+      thread = new Thread(this::loop, "infer-run-progress");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void loop() {
+      while (running) {
+        show(false);
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    /** The line for {@code n} of {@code total} chunks after {@code seconds}. */
+    static String line(long n, int total, double seconds) {
+      int width = 30;
+      int filled = total == 0 ? width : (int) Math.min(width, n * width / total);
+      return String.format(
+          Locale.ROOT,
+          "infer run [%s%s] %d/%d chunks %3d%% %.2f chunks/s",
+          "#".repeat(filled),
+          ".".repeat(width - filled),
+          n,
+          total,
+          total == 0 ? 100 : n * 100 / total,
+          seconds > 0 ? n / seconds : 0.0);
+    }
+
+    private synchronized void show(boolean last) {
+      long n = done.get();
+      // Without a terminal, print a line per tenth of the work instead of redrawing one.
+      long step = console ? n : (total == 0 ? n : n * 10 / Math.max(1, total));
+      if (step == lastShown && !last) {
+        return;
+      }
+      lastShown = step;
+      String l = line(n, total, (System.nanoTime() - t0) / 1e9);
+      if (console) {
+        err.print("\r" + l + (last ? "\n" : ""));
+      } else {
+        err.println(l);
+      }
+      err.flush();
+    }
+
+    void stop() throws InterruptedException {
+      running = false;
+      thread.interrupt();
+      thread.join(2000);
+      show(true);
+    }
+  }
+}
