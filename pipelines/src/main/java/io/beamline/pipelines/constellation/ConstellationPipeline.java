@@ -22,10 +22,11 @@ import io.beamline.io.webdataset.WebDatasetSampleCoder;
 import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlinePipeline;
 import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.training.TrainingHandoff;
+import io.beamline.pipelines.training.TrainingSpec;
 import io.beamline.transforms.sync.Packet;
 import io.beamline.transforms.sync.StreamSync;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -248,13 +249,8 @@ public final class ConstellationPipeline
       o.setTrainingConfig(o.getSagemakerConfig());
     }
     if (o.getTrainingConfig() != null) {
-      Path f = Paths.get(o.getTrainingConfig());
-      if (!Files.isRegularFile(f) || !Files.isReadable(f)) {
-        throw new UserInputException(
-            "training config not found: "
-                + o.getTrainingConfig()
-                + " (--training-config); give a readable YAML or JSON file");
-      }
+      // A bad training spec stops the run before anything executes.
+      TrainingSpec.load(Paths.get(o.getTrainingConfig()));
     }
     if (o.getSessionStart() == null) {
       o.setSessionStart(Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
@@ -518,8 +514,11 @@ public final class ConstellationPipeline
   @Override
   public void afterRun(ConstellationOptions o, Path runDir, PipelineResult result)
       throws Exception {
-    // integrator: call TrainingHandoff
     LOG.info("Outputs in {} and {}", rawDir(o), goldDir(o));
+    if (o.getTrainingConfig() != null) {
+      TrainingHandoff.handOff(
+          Paths.get(o.getTrainingConfig()), goldDir(o), TrainingHandoff.jobNameFor(o.getRunId()));
+    }
   }
 
   /** Keys events by sensor id (one stream each). */

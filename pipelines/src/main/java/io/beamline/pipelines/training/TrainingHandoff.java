@@ -166,6 +166,23 @@ public final class TrainingHandoff {
     return new TrainingJob(jobName, jobFile, spec, List.copyOf(shards), false);
   }
 
+  /**
+   * A valid job name made from a run id (or any text): lower-case letters, digits and hyphens, at
+   * most 63 characters, e.g. {@code 20240101t120000z-constellation-1a2b}.
+   */
+  public static String jobNameFor(String runId) {
+    String n =
+        (runId == null ? "" : runId)
+            .toLowerCase(java.util.Locale.ROOT)
+            .replaceAll("[^a-z0-9-]+", "-")
+            .replaceAll("^-+", "");
+    if (n.length() > 63) {
+      n = n.substring(0, 63);
+    }
+    n = n.replaceAll("-+$", "");
+    return n.isEmpty() ? "beamline-training" : n;
+  }
+
   /** Regular files in {@code dir} (not below it) whose names match {@code glob}, sorted. */
   static List<Path> resolveShards(Path dir, String glob) {
     PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);

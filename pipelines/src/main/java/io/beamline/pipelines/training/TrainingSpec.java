@@ -44,7 +44,8 @@ import java.util.Set;
  *
  * <p>The seed's own SageMaker file is accepted too: top-level {@code image_uri}, {@code role},
  * {@code instance_type}, {@code instance_count}, {@code input_data} and {@code s3_output_path} form
- * a {@code sagemaker} cloud target, and {@code model} defaults to {@code image_uri}.
+ * a {@code sagemaker} cloud target, and {@code model} defaults to {@code image_uri} (the training
+ * image carries the model there, so {@code model} is not required in that form).
  *
  * <p>{@link #load} rejects unknown fields, wrong types, out-of-range values and missing required
  * fields with one {@link UserInputException} line that names the file and every bad field.
@@ -124,6 +125,7 @@ public final class TrainingSpec {
     this.cloud = b.cloud;
   }
 
+  /** The model or architecture; null only for a seed-form file that names no image. */
   public String model() {
     return model;
   }
@@ -336,7 +338,7 @@ public final class TrainingSpec {
         b.model = (String) fields.get("image_uri");
       }
     }
-    if (b.model == null && !root.has("model")) {
+    if (b.model == null && !root.has("model") && !seedForm) {
       problems.add("missing required field 'model' (the model or architecture to train)");
     } else if (b.model != null && b.model.isBlank()) {
       problems.add("field 'model' must not be empty");

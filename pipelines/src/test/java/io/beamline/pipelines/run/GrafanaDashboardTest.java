@@ -51,6 +51,7 @@ class GrafanaDashboardTest {
       Metrics.counter("constellation", "gap_samples_" + m).inc(8);
       Metrics.distribution("constellation", "latency_ms_" + m).update(3);
       Metrics.distribution("constellation", "kafka_latency_ms").update(5);
+      Metrics.counter("constellation", "records_rejected").inc();
     }
   }
 
