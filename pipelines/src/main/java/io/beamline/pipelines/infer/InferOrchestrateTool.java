@@ -478,6 +478,8 @@ public final class InferOrchestrateTool
             words(o.getRunCommand()),
             runArgs,
             aggregate.subList(2, aggregate.size()));
+    // SLURM opens each task's --output file before the script runs: the directory must exist.
+    Inputs.requireWritableDir("--slurm-log-dir", logDir.toString());
     AtomicFiles.writeString(list, manifests.toString());
     AtomicFiles.writeString(
         script, s.text(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));

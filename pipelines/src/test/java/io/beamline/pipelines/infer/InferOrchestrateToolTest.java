@@ -276,6 +276,7 @@ class InferOrchestrateToolTest {
     assertThat(text, containsString("--dependency=afterok:\"$SLURM_ARRAY_JOB_ID\""));
     assertThat(text, containsString("bash '$SCRIPT' aggregate"));
     assertTrue(Files.isExecutable(script));
+    assertTrue(Files.isDirectory(logs), "SLURM needs the log directory before a task starts");
     Path list = script.resolveSibling("infer.sh.manifests.txt");
     assertEquals(
         List.of(
@@ -306,7 +307,6 @@ class InferOrchestrateToolTest {
                 + c.resolve("rec-a.summary.json")
                 + "]\n[--model]\n[/models/bird]\n[call]\n"));
     assertThat(task0.out(), containsString("resuming rec-a from"));
-    assertTrue(Files.isDirectory(logs), "the task creates the log directory");
 
     // Recording rec-b was re-chunked since: its task refuses to run.
     Files.writeString(
