@@ -227,6 +227,9 @@ class BeamlineCliTest {
     assertThat(progress, containsString("# Processing Region 1 (2/2)"));
     assertThat(
         progress, containsString("# Summary: regions 0..1: 2 succeeded, 0 failed, 0 skipped"));
+    // The final table (printed by the driver after the run): one line per region.
+    assertTrue(progress.matches("(?s).*region\\s+label\\s+status\\s+spikes\\s+seconds\n.*"));
+    assertTrue(progress.matches("(?s).*\n\\s+1\\s+\\S+\\s+succeeded\\s+\\d+\\s+\\d+\\.\\d\\d\n.*"));
     for (int region = 0; region < 2; region++) {
       assertTrue(
           Files.isRegularFile(
