@@ -239,8 +239,10 @@ public final class Beamline {
   private static final java.util.Map<String, String> GROUPS =
       java.util.Map.of(
           "infer",
-          "Chunked audio inference (seed 002, issue #3): 'chunk' is in this build; run, train,"
-              + " aggregate, orchestrate and monitor are being built under issue #3.");
+          "Chunked audio inference with DJL (seed 002): chunk recordings, train the bird-call"
+              + " detector, run it over chunk manifests (retries, telemetry, resume), aggregate"
+              + " detections into DuckDB, orchestrate many manifests (or a SLURM array), and"
+              + " monitor a run's telemetry.");
 
   private int runPipeline(
       PipelineCommand pc, ParseResult leaf, String[] args, boolean execute, String format) {

@@ -143,7 +143,11 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
 
     void setDatasetRoot(String value);
 
-    @Description("Bird-call model directory (birdcall-0000.params + birdcall.properties)")
+    @Description(
+        "Bird-call model directory (birdcall-0000.params + birdcall.properties), or 'bundled' for"
+            + " the detector shipped in the jar (extracted to the temp directory; on a remote"
+            + " cluster give a directory every worker can read)")
+    @Default.String(BUNDLED)
     String getModel();
 
     void setModel(String value);
@@ -359,10 +363,10 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   static Properties checkModel(InferRunOptions o) {
     if (o.getModel() == null || o.getModel().isBlank()) {
       throw new UserInputException(
-          "--model is required: give a bird-call model directory (beamline infer train writes"
-              + " one), or --stub-runner to run the energy detector without a model");
+          "--model is empty: give a bird-call model directory (beamline infer train writes"
+              + " one), 'bundled', or --stub-runner to run the energy detector without a model");
     }
-    Path dir = Paths.get(o.getModel()).toAbsolutePath().normalize();
+    Path dir = modelDir(o);
     if (!Files.isDirectory(dir)) {
       throw new UserInputException(
           "model directory not found: " + o.getModel() + " (--model); give a model directory");
@@ -391,6 +395,25 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
               + "-NNNN.params file is missing or corrupt; retrain or copy the model again");
     }
     return p;
+  }
+
+  /** {@code --model} meaning the detector shipped in the jar. */
+  public static final String BUNDLED = "bundled";
+
+  /** The model directory {@code --model} names: the bundled one extracted, or the given path. */
+  static Path modelDir(InferRunOptions o) {
+    if (BUNDLED.equals(o.getModel())) {
+      try {
+        return BirdCallModel.bundled();
+      } catch (IOException e) {
+        throw new UserInputException(
+            "cannot extract the bundled model: "
+                + oneLine(e.getMessage())
+                + "; give --model DIR (beamline infer train writes one)",
+            e);
+      }
+    }
+    return Paths.get(o.getModel()).toAbsolutePath().normalize();
   }
 
   private static String oneLine(String s) {
@@ -437,7 +460,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     if (!o.getStubRunner()) {
       Properties props;
       try {
-        props = BirdCallModel.readDescription(Paths.get(o.getModel()).toAbsolutePath());
+        props = BirdCallModel.readDescription(modelDir(o));
       } catch (IOException e) {
         throw new UserInputException("cannot use --model " + o.getModel() + ": " + e.getMessage());
       }
@@ -506,9 +529,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
         PCollectionTuple inferred =
             inputs.apply(
                 "Detect" + k,
-                RunInference.of(
-                        BirdCallBatchTranslator.spec(Paths.get(o.getModel()).toAbsolutePath()),
-                        FloatArrayCoder.of())
+                RunInference.of(BirdCallBatchTranslator.spec(modelDir(o)), FloatArrayCoder.of())
                     .withBatchSize(1)
                     .withMaxWaitMillis(o.getMaxWaitMs())
                     .withMaxGpus(o.getMaxGpus())

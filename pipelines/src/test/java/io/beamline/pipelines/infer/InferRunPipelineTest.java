@@ -338,10 +338,13 @@ class InferRunPipelineTest {
             () -> def.validate(InferRunTestData.options(dir.resolve("nope.csv"), out)));
     assertTrue(e.getMessage().startsWith("manifest not found"), e.getMessage());
 
+    // No --model: the detector shipped in the jar, extracted and loadable.
+    def.validate(InferRunTestData.options(manifest, out));
     e =
         assertThrows(
-            UserInputException.class, () -> def.validate(InferRunTestData.options(manifest, out)));
-    assertTrue(e.getMessage().startsWith("--model is required"), e.getMessage());
+            UserInputException.class,
+            () -> def.validate(InferRunTestData.options(manifest, out, "--model=")));
+    assertTrue(e.getMessage().startsWith("--model is empty"), e.getMessage());
 
     Path badModel = Files.createDirectories(dir.resolve("badmodel"));
     Files.copy(
