@@ -2,7 +2,7 @@
 # Benchmark: chunks/s of RunInference (DirectRunner, one worker thread) vs a bare batchPredict loop
 # over the same chunk WAV files, with the same bundled bird-call model, translator (read WAV +
 # log-mel + CNN) and batch size, CPU only, one JVM. Prints RunInference/bare ratios.
-# Usage: bench/infer-inference.sh [chunks=192] [batchSize=32] [rounds=3]
+# Usage: bench/infer-inference.sh [chunks=384] [batchSize=32] [rounds=3]
 #   (from anywhere; extra JVM flags via JAVA_OPTS, e.g. JAVA_OPTS=-Dai.djl.pytorch.num_threads=2)
 set -euo pipefail
 cd "$(dirname "$0")/.."

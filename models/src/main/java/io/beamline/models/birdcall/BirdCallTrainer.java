@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -153,6 +154,10 @@ public final class BirdCallTrainer {
       Files.createDirectories(parent);
       Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
       try {
+        // A temporary directory is private (rwx------); the model is for every reader of parent.
+        if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         model.save(tmp, BirdCallModel.NAME);
         AtomicFiles.writeString(
             tmp.resolve(BirdCallModel.PROPERTIES), BirdCallModel.toText(description));

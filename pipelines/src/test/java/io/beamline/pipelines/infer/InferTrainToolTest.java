@@ -115,6 +115,10 @@ public class InferTrainToolTest {
     try (Stream<Path> s = Files.list(first)) {
       assertEquals(2, s.count());
     }
+    // Readable by others, like any directory made in its parent (not private like a temp dir).
+    assertTrue(
+        Files.getPosixFilePermissions(first)
+            .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ));
   }
 
   @Test
