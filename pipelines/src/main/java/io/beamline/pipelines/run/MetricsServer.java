@@ -246,6 +246,7 @@ public final class MetricsServer implements AutoCloseable {
     Map<String, Map<String, Double>> counters = new TreeMap<>();
     Map<String, Map<String, Double>> gauges = new TreeMap<>();
     Map<String, Map<String, DistributionResult>> summaries = new TreeMap<>();
+    Map<String, String> help = new java.util.HashMap<>();
     for (MetricResult<Long> c : results.getCounters()) {
       String name = counterName(c);
       long v = c.getAttempted();
@@ -257,10 +258,14 @@ public final class MetricsServer implements AutoCloseable {
         continue;
       }
       counters.computeIfAbsent(name, k -> new TreeMap<>()).merge(step(c), (double) v, Double::sum);
+      help.putIfAbsent(name, "Beam counter " + beamName(c) + " (attempted), per step");
     }
     for (MetricResult<DistributionResult> d : results.getDistributions()) {
       DistributionResult v = d.getAttempted();
       String name = plainName(d);
+      help.putIfAbsent(name, "Beam distribution " + beamName(d) + " (attempted), per step");
+      help.putIfAbsent(name + "_min", "Minimum of Beam distribution " + beamName(d) + ", per step");
+      help.putIfAbsent(name + "_max", "Maximum of Beam distribution " + beamName(d) + ", per step");
       summaries
           .computeIfAbsent(name, k -> new TreeMap<>())
           .merge(
@@ -281,6 +286,7 @@ public final class MetricsServer implements AutoCloseable {
       gauges
           .computeIfAbsent(plainName(g), k -> new TreeMap<>())
           .put(step(g), (double) v.getValue());
+      help.putIfAbsent(plainName(g), "Beam gauge " + beamName(g) + " (attempted), per step");
     }
     for (Map.Entry<String, Map<String, DistributionResult>> e : summaries.entrySet()) {
       Map<String, Double> mins = new TreeMap<>();
@@ -299,7 +305,8 @@ public final class MetricsServer implements AutoCloseable {
     Set<String> used = new HashSet<>();
     for (Map.Entry<String, Map<String, Double>> e : counters.entrySet()) {
       if (claim(used, e.getKey(), e.getKey() + "_total", warn)) {
-        CounterSnapshot.Builder b = CounterSnapshot.builder().name(e.getKey());
+        CounterSnapshot.Builder b =
+            CounterSnapshot.builder().name(e.getKey()).help(help.get(e.getKey()));
         e.getValue()
             .forEach(
                 (step, v) ->
@@ -314,7 +321,8 @@ public final class MetricsServer implements AutoCloseable {
     for (Map.Entry<String, Map<String, DistributionResult>> e : summaries.entrySet()) {
       if (claim(used, e.getKey(), e.getKey() + "_count", warn)
           && claim(used, e.getKey() + "_sum", e.getKey() + "_sum", warn)) {
-        SummarySnapshot.Builder b = SummarySnapshot.builder().name(e.getKey());
+        SummarySnapshot.Builder b =
+            SummarySnapshot.builder().name(e.getKey()).help(help.get(e.getKey()));
         e.getValue()
             .forEach(
                 (step, v) ->
@@ -329,7 +337,8 @@ public final class MetricsServer implements AutoCloseable {
     }
     for (Map.Entry<String, Map<String, Double>> e : gauges.entrySet()) {
       if (!e.getValue().isEmpty() && claim(used, e.getKey(), e.getKey(), warn)) {
-        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(e.getKey());
+        GaugeSnapshot.Builder b =
+            GaugeSnapshot.builder().name(e.getKey()).help(help.get(e.getKey()));
         e.getValue()
             .forEach(
                 (step, v) ->
@@ -375,6 +384,10 @@ public final class MetricsServer implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  private static String beamName(MetricResult<?> r) {
+    return r.getName().getNamespace() + "/" + r.getName().getName();
   }
 
   private static String join(MetricResult<?> r) {

@@ -55,12 +55,24 @@ class GrafanaDashboardTest {
     }
   }
 
-  @BeforeAll
-  static void serveAndScrape() throws Exception {
+  /** {@code docs/grafana_dashboard.json}, parsed. */
+  static JsonNode dashboard() throws java.io.IOException {
     Path file =
         Path.of(System.getProperty("basedir", ".")).resolve("../docs/grafana_dashboard.json");
-    dashboard = Json.MAPPER.readTree(file.toFile());
+    return Json.MAPPER.readTree(file.toFile());
+  }
 
+  @BeforeAll
+  static void serveAndScrape() throws Exception {
+    dashboard = dashboard();
+    served = constellationScrape().names();
+  }
+
+  /**
+   * Runs a pipeline reporting every constellation metric on the DirectRunner, serves its metrics
+   * and scrapes them once.
+   */
+  static Scrape constellationScrape() throws Exception {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
     p.apply(Create.of(MODALITIES)).apply("Constellation", ParDo.of(new ConstellationMetricsFn()));
     PipelineResult result = p.run();
@@ -69,11 +81,11 @@ class GrafanaDashboardTest {
         MetricsServer.start("127.0.0.1", 0, "constellation", "r1", "DirectRunner")) {
       server.watch(result);
       server.poll();
-      served = Scrape.of(server.url()).names();
+      return Scrape.of(server.url());
     }
   }
 
-  private static List<JsonNode> panels() {
+  static List<JsonNode> panels(JsonNode dashboard) {
     List<JsonNode> out = new ArrayList<>();
     for (JsonNode p : dashboard.get("panels")) {
       out.add(p);
@@ -86,7 +98,7 @@ class GrafanaDashboardTest {
 
   private static List<String> exprs() {
     List<String> out = new ArrayList<>();
-    for (JsonNode p : panels()) {
+    for (JsonNode p : panels(dashboard)) {
       if (p.has("targets")) {
         p.get("targets").forEach(t -> out.add(t.get("expr").asText()));
       }
@@ -110,7 +122,7 @@ class GrafanaDashboardTest {
     String ref = "${" + ds.get("name").asText() + "}";
 
     Set<Integer> ids = new HashSet<>();
-    for (JsonNode p : panels()) {
+    for (JsonNode p : panels(dashboard)) {
       assertTrue(ids.add(p.get("id").asInt()), "panel ids are unique: " + p.get("id"));
       JsonNode g = p.get("gridPos");
       assertTrue(
