@@ -170,6 +170,16 @@ final class KafkaIngest {
   static Report run(SessionPlan plan, String bootstrap) {
     List<String> topics = plan.drivers.stream().map(plan::topic).toList();
     prepareTopics(bootstrap, topics);
+    return send(plan, bootstrap, false);
+  }
+
+  /**
+   * Sends every surviving packet of every driver in event-time order (topics must exist). {@code
+   * paced}: each packet is sent when the wall clock reaches its event time (real time, as the
+   * devices would), and an interrupt of the calling thread ends the ingest early (what was sent is
+   * reported).
+   */
+  static Report send(SessionPlan plan, String bootstrap, boolean paced) {
     int n = plan.drivers.size();
     List<FaultInjection.FaultedEvents> sources = new ArrayList<>();
     SensorEvent[] head = new SensorEvent[n];
@@ -198,6 +208,9 @@ final class KafkaIngest {
           break;
         }
         SensorEvent e = head[next];
+        if (paced && !waitFor(e.timestampNs())) {
+          break;
+        }
         byte[] value = SensorEventCodec.encode(e);
         ProducerRecord<byte[], byte[]> r =
             new ProducerRecord<>(plan.topic(plan.drivers.get(next)), null, keys[next], value);
@@ -240,6 +253,25 @@ final class KafkaIngest {
               t.samplesDropped()));
     }
     return new Report(out, seconds);
+  }
+
+  /**
+   * Sleeps until the wall clock reaches {@code epochNs}; false when interrupted (the flag is
+   * consumed so that the producer can still flush what was sent).
+   */
+  private static boolean waitFor(long epochNs) {
+    long waitMs = Math.floorDiv(epochNs, 1_000_000L) - System.currentTimeMillis();
+    if (Thread.interrupted()) {
+      return false;
+    }
+    if (waitMs > 0) {
+      try {
+        Thread.sleep(waitMs);
+      } catch (InterruptedException ex) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
