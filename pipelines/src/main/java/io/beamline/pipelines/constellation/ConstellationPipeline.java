@@ -218,6 +218,17 @@ public final class ConstellationPipeline
     String getSessionStart();
 
     void setSessionStart(String value);
+
+    /** Re-declared so that the command line lists it as one of this pipeline's flags. */
+    @Override
+    @Description(
+        "Streaming mode: real-time ingest, event-time windows of --window-seconds, per-window"
+            + " outputs (WebDataset sample, Parquet rows, sync_windows/window-<w>.jsonl); NWB/Zarr"
+            + " are batch-only; --duration bounds the run")
+    boolean isStreaming();
+
+    @Override
+    void setStreaming(boolean value);
   }
 
   @Override
