@@ -126,7 +126,7 @@ public final class ConstellationPipeline
   static final long WATERMARK_DELAY_MS = 1000;
 
   /** Streaming: how long past {@code --duration} the reader may wait for the last records. */
-  static final long STREAMING_GRACE_MS = 30_000;
+  static final long STREAMING_GRACE_MS = 10_000;
 
   /** Streaming: directory (under the session's raw directory) of the per-window sync reports. */
   static final String SYNC_WINDOWS_DIR = "sync_windows";

@@ -175,9 +175,10 @@ final class KafkaIngest {
 
   /**
    * Sends every surviving packet of every driver in event-time order (topics must exist). {@code
-   * paced}: each packet is sent when the wall clock reaches its event time (real time, as the
-   * devices would), and an interrupt of the calling thread ends the ingest early (what was sent is
-   * reported).
+   * paced}: each packet is sent when its time comes, in real time on the session's clock (event
+   * time; a session whose start has already passed when the ingest begins is replayed with that
+   * delay, so its packets still arrive at the devices' pace), and an interrupt of the calling
+   * thread ends the ingest early (what was sent is reported).
    */
   static Report send(SessionPlan plan, String bootstrap, boolean paced) {
     int n = plan.drivers.size();
@@ -195,6 +196,8 @@ final class KafkaIngest {
     }
     AtomicReference<Exception> failure = new AtomicReference<>();
     long start = System.nanoTime();
+    // Wall clock minus session clock when the ingest begins (0 if the session starts later).
+    long delayNs = Math.max(0, System.currentTimeMillis() * 1_000_000L - plan.sessionStartNs);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(bootstrap))) {
       while (true) {
         // Next event in (faulted) event-time order across all drivers.
@@ -208,7 +211,7 @@ final class KafkaIngest {
           break;
         }
         SensorEvent e = head[next];
-        if (paced && !waitFor(e.timestampNs())) {
+        if (paced && !waitFor(e.timestampNs() + delayNs)) {
           break;
         }
         byte[] value = SensorEventCodec.encode(e);
