@@ -155,6 +155,14 @@ class ConstellationStreamingIT {
     assertTrue(Files.isRegularFile(run.runDir().resolve(ConstellationPipeline.INGEST_FILE)));
   }
 
+  @Test
+  void ingestRanInRealTime() throws Exception {
+    // 6 s of packets paced by event time: the last one leaves about 5.9 s after the first.
+    double seconds =
+        read(run.runDir().resolve(ConstellationPipeline.INGEST_FILE)).get("seconds").asDouble();
+    assertTrue(seconds > 5.5, "ingest took " + seconds + " s");
+  }
+
   /** Names of the {@code .json} members of a ustar archive. */
   private static List<String> jsonMembers(byte[] tar) {
     List<String> names = new ArrayList<>();
