@@ -300,6 +300,11 @@ final class ConstellationOutputs {
     final byte[] bytes;
 
     WindowPart(AlignedStream s, long first, long end) {
+      this(s, first, end, first);
+    }
+
+    /** Samples {@code [first, end)} of {@code s}, which starts at session grid index {@code at}. */
+    WindowPart(AlignedStream s, long first, long end, long at) {
       this.modality = s.modality;
       this.sensorId = s.sensorId;
       this.unit = s.unit;
@@ -307,7 +312,7 @@ final class ConstellationOutputs {
       this.channels = s.channels;
       this.height = s.frameHeight();
       this.width = s.frameWidth();
-      this.firstIndex = first;
+      this.firstIndex = at;
       this.samples = (int) (end - first);
       long gaps = 0;
       for (long k = first; k < end; k++) {

@@ -35,25 +35,34 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -113,14 +122,27 @@ public final class ConstellationPipeline
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final Duration PREFLIGHT = Duration.ofSeconds(5);
 
+  /** Streaming: how far the watermark trails the newest packet time read. */
+  static final long WATERMARK_DELAY_MS = 1000;
+
+  /** Streaming: how long past {@code --duration} the reader may wait for the last records. */
+  static final long STREAMING_GRACE_MS = 10_000;
+
+  /** Streaming: directory (under the session's raw directory) of the per-window sync reports. */
+  static final String SYNC_WINDOWS_DIR = "sync_windows";
+
   static final TupleTag<SensorEvent> EVENTS = new TupleTag<SensorEvent>() {};
   static final TupleTag<Failure> FAILURES = new TupleTag<Failure>() {};
 
   private static final KvCoder<String, SensorEvent> STREAM_CODER =
       KvCoder.of(StringUtf8Coder.of(), NullableCoder.of(SensorEventCoder.of()));
 
-  /** Options of {@code beamline constellation}. */
-  public interface ConstellationOptions extends BeamlineOptions {
+  /**
+   * Options of {@code beamline constellation}. Beam's {@code --streaming} ({@link
+   * StreamingOptions}) selects the streaming mode: real-time ingest, event-time windows, per-window
+   * outputs; {@code --duration} then bounds the run.
+   */
+  public interface ConstellationOptions extends BeamlineOptions, StreamingOptions {
     @Description("Seconds of data each driver records, in (0, 600]")
     @Default.Double(10.0)
     double getDuration();
@@ -196,6 +218,17 @@ public final class ConstellationPipeline
     String getSessionStart();
 
     void setSessionStart(String value);
+
+    /** Re-declared so that the command line lists it as one of this pipeline's flags. */
+    @Override
+    @Description(
+        "Streaming mode: real-time ingest, event-time windows of --window-seconds, per-window"
+            + " outputs (WebDataset sample, Parquet rows, sync_windows/window-<w>.jsonl); NWB/Zarr"
+            + " are batch-only; --duration bounds the run")
+    boolean isStreaming();
+
+    @Override
+    void setStreaming(boolean value);
   }
 
   @Override
@@ -252,10 +285,33 @@ public final class ConstellationPipeline
       // A bad training spec stops the run before anything executes.
       TrainingSpec.load(Paths.get(o.getTrainingConfig()));
     }
+    if (o.isStreaming()) {
+      validateStreaming(o);
+    }
     if (o.getSessionStart() == null) {
       o.setSessionStart(Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
     }
     sessionStart(o);
+  }
+
+  private static void validateStreaming(ConstellationOptions o) {
+    if (o.getNoKafka()) {
+      throw new UserInputException(
+          "--streaming reads the Kafka topics as they fill; drop --no-kafka (or --streaming)");
+    }
+    if (o.getSessionStart() != null) {
+      throw new UserInputException(
+          "--session-start cannot be combined with --streaming: a streaming session starts now"
+              + " and runs in real time; drop --session-start");
+    }
+    if (Math.round(o.getWindowSeconds() * 1e9) % 1_000_000L != 0) {
+      throw new UserInputException(
+          "--window-seconds must be a whole number of milliseconds with --streaming, got "
+              + o.getWindowSeconds());
+    }
+    if (o.getTrainingConfig() != null) {
+      LOG.info("--streaming: the training hand-off is written when the run ends");
+    }
   }
 
   private static void checkId(String flag, String value) {
@@ -331,6 +387,10 @@ public final class ConstellationPipeline
 
   @Override
   public void build(Pipeline p, ConstellationOptions o) {
+    if (o.isStreaming()) {
+      buildStreaming(p, o);
+      return;
+    }
     SessionPlan plan = plan(o);
     Path raw = rawDir(o);
     String base = o.getSubjectId() + "_" + o.getSessionId();
@@ -415,6 +475,115 @@ public final class ConstellationPipeline
                 .withMaxSamplesPerShard(o.getShardSize()));
   }
 
+  /**
+   * {@code --streaming}: one KafkaIO read per topic with an event-time policy (packet time,
+   * watermark {@value #WATERMARK_DELAY_MS} ms behind), fixed event-time windows of {@code
+   * --window-seconds} aligned to the session start, per window per sensor {@link
+   * StreamingWindows#align}, then per-window outputs.
+   */
+  private void buildStreaming(Pipeline p, ConstellationOptions o) {
+    SessionPlan plan = plan(o);
+    Path raw = rawDir(o);
+    String bootstrap = o.getKafkaBootstrap() == null ? "embedded:0" : o.getKafkaBootstrap();
+    // The reader stops after the session's records, or at the latest duration + grace after start:
+    // the source then ends, the watermark passes every window and the run drains and finishes.
+    org.joda.time.Duration maxReadTime =
+        org.joda.time.Duration.millis(Math.round(o.getDuration() * 1000) + STREAMING_GRACE_MS);
+    StreamingStages.EventTimePolicy policy =
+        new StreamingStages.EventTimePolicy(
+            plan, org.joda.time.Duration.millis(WATERMARK_DELAY_MS));
+    List<PCollection<KafkaRecord<byte[], byte[]>>> reads = new ArrayList<>();
+    for (SensorDriver d : plan.drivers) {
+      long expected = plan.expectedRecords(d);
+      if (expected == 0) {
+        continue;
+      }
+      KafkaIO.Read<byte[], byte[]> read =
+          KafkaIO.<byte[], byte[]>read()
+              .withBootstrapServers(bootstrap)
+              .withTopic(plan.topic(d))
+              .withKeyDeserializer(ByteArrayDeserializer.class)
+              .withValueDeserializer(ByteArrayDeserializer.class)
+              .withConsumerFactoryFn(
+                  new RunBootstrapConsumerFactory(runDir(o).resolve(BOOTSTRAP_FILE).toString()))
+              .withConsumerConfigUpdates(Map.of("auto.offset.reset", "earliest"))
+              .withTimestampPolicyFactory(policy)
+              .withMaxReadTime(maxReadTime);
+      if (o.getKafkaBootstrap() == null) {
+        // The embedded broker's topics are fresh: they hold exactly this session's records.
+        read = read.withMaxNumRecords(expected);
+      }
+      reads.add(p.apply("Read " + plan.topic(d), read));
+    }
+    PCollectionTuple decoded =
+        PCollectionList.of(reads)
+            .apply("AllTopics", Flatten.pCollections())
+            .apply(
+                "DecodeEvents",
+                ParDo.of(new DecodeFn(plan)).withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
+    decoded
+        .get(FAILURES)
+        .setCoder(SerializableCoder.of(Failure.class))
+        .apply("FailuresToSession", Window.into(new GlobalWindows()))
+        .apply(
+            "WriteRejectedRecords",
+            FailureIO.write().to(raw.resolve("failures").toString()).withPrefix("rejected"));
+
+    long windowMs = plan.windowNs / 1_000_000L;
+    long startMs = plan.sessionStartNs / 1_000_000L;
+    org.joda.time.Duration size = org.joda.time.Duration.millis(windowMs);
+    PCollection<KV<Long, StreamingStages.WindowSlice>> slices =
+        decoded
+            .get(EVENTS)
+            .setCoder(SensorEventCoder.of())
+            .apply(
+                "EventTimeWindows",
+                Window.<SensorEvent>into(
+                        FixedWindows.of(size)
+                            .withOffset(
+                                org.joda.time.Duration.millis(Math.floorMod(startMs, windowMs))))
+                    .withAllowedLateness(size)
+                    .discardingFiredPanes())
+            .apply("KeyBySensor", ParDo.of(new KeyBySensorFn()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), SensorEventCoder.of()))
+            .apply("GatherWindowStreams", GroupByKey.create())
+            .apply("AlignWindows", ParDo.of(new StreamingStages.WindowSyncFn(plan)))
+            .setCoder(
+                KvCoder.of(
+                    VarLongCoder.of(), SerializableCoder.of(StreamingStages.WindowSlice.class)));
+
+    slices
+        .apply("ToTimeSeriesRows", ParDo.of(new StreamingStages.WindowRowsFn(plan)))
+        .setRowSchema(ConstellationOutputs.ROW_SCHEMA)
+        .apply("RowsToSession", Window.into(new GlobalWindows()))
+        .apply(
+            "WriteTimeSeriesParquet",
+            ParquetTableIO.write(ConstellationOutputs.ROW_SCHEMA)
+                .to(raw.resolve("timeseries").toString())
+                .withPrefix("timeseries")
+                .withNumShards(1));
+
+    slices
+        .apply("GatherWindows", GroupByKey.create())
+        .apply(
+            "WriteWindowReports",
+            ParDo.of(
+                new StreamingStages.WindowOutputsFn(
+                    plan, raw.resolve(SYNC_WINDOWS_DIR).toString())))
+        .setCoder(
+            KvCoder.of(
+                VarLongCoder.of(),
+                IterableCoder.of(SerializableCoder.of(ConstellationOutputs.WindowPart.class))))
+        .apply("ToWebDatasetSamples", ParDo.of(new ConstellationOutputs.ToSampleFn(plan)))
+        .setCoder(WebDatasetSampleCoder.of())
+        .apply("SamplesToSession", Window.into(new GlobalWindows()))
+        .apply(
+            "WriteShards",
+            WebDatasetIO.write()
+                .to(goldDir(o).toString())
+                .withMaxSamplesPerShard(o.getShardSize()));
+  }
+
   /** {@code --no-kafka}: the drivers' (faulted) events straight into the graph. */
   private static PCollectionTuple generate(Pipeline p, SessionPlan plan) {
     List<Integer> indices = new ArrayList<>();
@@ -488,6 +657,9 @@ public final class ConstellationPipeline
       LOG.info("Embedded Kafka broker at {}", bootstrap);
     }
     EmbeddedKafka started = broker;
+    if (o.isStreaming()) {
+      return startStreamingIngest(o, runDir, bootstrap, started);
+    }
     try {
       AtomicFiles.writeString(runDir.resolve(BOOTSTRAP_FILE), bootstrap);
       KafkaIngest.Report report = KafkaIngest.run(plan(o), bootstrap);
@@ -507,6 +679,65 @@ public final class ConstellationPipeline
     return () -> {
       if (started != null) {
         started.close();
+      }
+    };
+  }
+
+  /**
+   * Streaming ingest: topics prepared now, then a background thread sends every packet when its
+   * event time comes. The returned handle stops it (if still running), records {@code ingest.json}
+   * and stops the embedded broker.
+   */
+  private static AutoCloseable startStreamingIngest(
+      ConstellationOptions o, Path runDir, String bootstrap, EmbeddedKafka broker)
+      throws Exception {
+    SessionPlan plan = plan(o);
+    AtomicReference<KafkaIngest.Report> report = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread ingest;
+    try {
+      AtomicFiles.writeString(runDir.resolve(BOOTSTRAP_FILE), bootstrap);
+      KafkaIngest.prepareTopics(bootstrap, plan.drivers.stream().map(plan::topic).toList());
+      ingest =
+          new Thread(
+              () -> {
+                try {
+                  report.set(KafkaIngest.send(plan, bootstrap, true));
+                } catch (Throwable t) {
+                  failure.set(t);
+                }
+              },
+              "constellation-ingest");
+      ingest.setDaemon(true);
+      ingest.start();
+      LOG.info("Streaming ingest started: {} s of packets in real time", o.getDuration());
+    } catch (Exception e) {
+      if (broker != null) {
+        broker.close();
+      }
+      throw e;
+    }
+    return () -> {
+      try {
+        ingest.interrupt();
+        ingest.join(TimeUnit.SECONDS.toMillis(30));
+        if (failure.get() != null) {
+          throw new IllegalStateException(
+              "streaming ingest failed: " + failure.get().getMessage(), failure.get());
+        }
+        if (report.get() != null) {
+          AtomicFiles.writeString(
+              runDir.resolve(INGEST_FILE), ConstellationOutputs.json(report.get().toJson()));
+          LOG.info(
+              "Ingested {} samples ({} bytes) in {} s",
+              report.get().samples(),
+              report.get().bytes(),
+              String.format("%.2f", report.get().seconds()));
+        }
+      } finally {
+        if (broker != null) {
+          broker.close();
+        }
       }
     };
   }

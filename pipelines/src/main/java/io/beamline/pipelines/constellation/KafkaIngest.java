@@ -170,6 +170,17 @@ final class KafkaIngest {
   static Report run(SessionPlan plan, String bootstrap) {
     List<String> topics = plan.drivers.stream().map(plan::topic).toList();
     prepareTopics(bootstrap, topics);
+    return send(plan, bootstrap, false);
+  }
+
+  /**
+   * Sends every surviving packet of every driver in event-time order (topics must exist). {@code
+   * paced}: each packet is sent when its time comes, in real time on the session's clock (event
+   * time; a session whose start has already passed when the ingest begins is replayed with that
+   * delay, so its packets still arrive at the devices' pace), and an interrupt of the calling
+   * thread ends the ingest early (what was sent is reported).
+   */
+  static Report send(SessionPlan plan, String bootstrap, boolean paced) {
     int n = plan.drivers.size();
     List<FaultInjection.FaultedEvents> sources = new ArrayList<>();
     SensorEvent[] head = new SensorEvent[n];
@@ -185,6 +196,8 @@ final class KafkaIngest {
     }
     AtomicReference<Exception> failure = new AtomicReference<>();
     long start = System.nanoTime();
+    // Wall clock minus session clock when the ingest begins (0 if the session starts later).
+    long delayNs = Math.max(0, System.currentTimeMillis() * 1_000_000L - plan.sessionStartNs);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(bootstrap))) {
       while (true) {
         // Next event in (faulted) event-time order across all drivers.
@@ -198,6 +211,9 @@ final class KafkaIngest {
           break;
         }
         SensorEvent e = head[next];
+        if (paced && !waitFor(e.timestampNs() + delayNs)) {
+          break;
+        }
         byte[] value = SensorEventCodec.encode(e);
         ProducerRecord<byte[], byte[]> r =
             new ProducerRecord<>(plan.topic(plan.drivers.get(next)), null, keys[next], value);
@@ -240,6 +256,25 @@ final class KafkaIngest {
               t.samplesDropped()));
     }
     return new Report(out, seconds);
+  }
+
+  /**
+   * Sleeps until the wall clock reaches {@code epochNs}; false when interrupted (the flag is
+   * consumed so that the producer can still flush what was sent).
+   */
+  private static boolean waitFor(long epochNs) {
+    long waitMs = Math.floorDiv(epochNs, 1_000_000L) - System.currentTimeMillis();
+    if (Thread.interrupted()) {
+      return false;
+    }
+    if (waitMs > 0) {
+      try {
+        Thread.sleep(waitMs);
+      } catch (InterruptedException ex) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
