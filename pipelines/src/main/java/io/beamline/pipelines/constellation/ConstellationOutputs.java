@@ -73,8 +73,21 @@ final class ConstellationOutputs {
     }
   }
 
+  /** The packet and sample counts of a sync report, in the order both reports write them. */
+  static void putCounts(Map<String, Object> m, StreamSync.Report r) {
+    m.put("samples", r.samples());
+    m.put("packets_expected", r.packetsExpected());
+    m.put("packets_received", r.packetsReceived());
+    m.put("dropped_packets", r.droppedPackets());
+    m.put("gaps", r.gaps());
+    m.put("missing_samples", r.missingSamples());
+    m.put("gap_samples", r.gapSamples());
+    m.put("duplicate_packets", r.duplicatePackets());
+    m.put("rejected_packets", r.rejectedPackets());
+  }
+
   /** {@code NaN} (a figure that needs more packets) becomes JSON null. */
-  private static Double finite(double v) {
+  static Double finite(double v) {
     return Double.isFinite(v) ? v : null;
   }
 
@@ -88,15 +101,7 @@ final class ConstellationOutputs {
     m.put("rate_hz", s.rate);
     m.put("channels", s.channels);
     m.put("unit", s.unit);
-    m.put("samples", r.samples());
-    m.put("packets_expected", r.packetsExpected());
-    m.put("packets_received", r.packetsReceived());
-    m.put("dropped_packets", r.droppedPackets());
-    m.put("gaps", r.gaps());
-    m.put("missing_samples", r.missingSamples());
-    m.put("gap_samples", r.gapSamples());
-    m.put("duplicate_packets", r.duplicatePackets());
-    m.put("rejected_packets", r.rejectedPackets());
+    putCounts(m, r);
     m.put("clock_offset_ms", finite(r.clockOffsetMs()));
     m.put("alignment_error_ms", finite(r.alignmentErrorMs()));
     m.put("jitter_ms", finite(r.jitterMs()));

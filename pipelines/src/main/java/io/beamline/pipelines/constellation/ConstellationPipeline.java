@@ -22,6 +22,7 @@ import io.beamline.io.webdataset.WebDatasetSampleCoder;
 import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlinePipeline;
 import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.run.Runs;
 import io.beamline.pipelines.training.TrainingHandoff;
 import io.beamline.pipelines.training.TrainingSpec;
 import io.beamline.transforms.sync.Packet;
@@ -350,29 +351,19 @@ public final class ConstellationPipeline
   }
 
   static Path rawDir(ConstellationOptions o) {
-    return Paths.get(o.getOutputDir())
-        .toAbsolutePath()
-        .normalize()
-        .resolve("constellation/raw")
-        .resolve(o.getSubjectId())
-        .resolve(o.getSessionId());
+    return constellationDir(o).resolve("raw").resolve(o.getSubjectId()).resolve(o.getSessionId());
   }
 
   static Path goldDir(ConstellationOptions o) {
-    return Paths.get(o.getOutputDir())
-        .toAbsolutePath()
-        .normalize()
-        .resolve("constellation/gold")
-        .resolve(o.getSubjectId())
-        .resolve(o.getSessionId());
+    return constellationDir(o).resolve("gold").resolve(o.getSubjectId()).resolve(o.getSessionId());
+  }
+
+  private static Path constellationDir(ConstellationOptions o) {
+    return Paths.get(o.getOutputDir()).toAbsolutePath().normalize().resolve("constellation");
   }
 
   static Path runDir(ConstellationOptions o) {
-    return Paths.get(o.getOutputDir())
-        .toAbsolutePath()
-        .normalize()
-        .resolve("runs")
-        .resolve(o.getRunId());
+    return Runs.runsDir(o.getOutputDir()).resolve(o.getRunId());
   }
 
   @Override

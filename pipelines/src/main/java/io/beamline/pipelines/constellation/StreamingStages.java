@@ -123,22 +123,10 @@ final class StreamingStages {
       m.put("modality", stream.modality);
       m.put("sensor_id", stream.sensorId);
       m.put("first_index", firstIndex);
-      m.put("samples", r.samples());
-      m.put("packets_expected", r.packetsExpected());
-      m.put("packets_received", r.packetsReceived());
-      m.put("dropped_packets", r.droppedPackets());
-      m.put("gaps", r.gaps());
-      m.put("missing_samples", r.missingSamples());
-      m.put("gap_samples", r.gapSamples());
-      m.put("duplicate_packets", r.duplicatePackets());
-      m.put("rejected_packets", r.rejectedPackets());
-      m.put("clock_offset_ms", finite(r.clockOffsetMs()));
-      m.put("jitter_ms", finite(r.jitterMs()));
+      ConstellationOutputs.putCounts(m, r);
+      m.put("clock_offset_ms", ConstellationOutputs.finite(r.clockOffsetMs()));
+      m.put("jitter_ms", ConstellationOutputs.finite(r.jitterMs()));
       return m;
-    }
-
-    private static Double finite(double v) {
-      return Double.isFinite(v) ? v : null;
     }
   }
 
