@@ -112,6 +112,41 @@ class InferRunCommandTest {
   }
 
   @Test
+  void orchestrateApplyRunsTheRealInferRunThenAggregates() throws Exception {
+    Path rec = dir.resolve("recordings");
+    for (String site : List.of("north", "south")) {
+      float[][] x = new float[1][22_050 * 5];
+      for (int i = 0; i < x[0].length; i++) {
+        x[0][i] = (float) (0.3 * Math.sin(i * 0.7) * (i % 22_050 < 5000 ? 1 : 0.05));
+      }
+      WavWriter.write(rec.resolve(site + ".wav"), Audio.of(22_050, x), WavEncoding.PCM_16);
+    }
+    Path out = dir.resolve("out");
+    BeamlineCliTest.Result chunked =
+        BeamlineCliTest.run(
+            "infer", "chunk", "--recordings", rec.toString(), "--output-dir", out.toString());
+    assertEquals(0, chunked.code(), chunked.err());
+
+    BeamlineCliTest.Result r =
+        BeamlineCliTest.run(
+            "infer",
+            "orchestrate",
+            out.toString(),
+            "--apply",
+            "--run-args",
+            "--stub-runner --backoff-base-s 0");
+    assertEquals(0, r.code(), r.err());
+    assertThat(r.out(), containsString("2 runs and the aggregation succeeded"));
+    for (String site : List.of("north", "south")) {
+      String summary = Files.readString(out.resolve(site + ".summary.json"));
+      assertThat(summary, containsString("\"status\" : \"succeeded\""));
+      assertThat(summary, org.hamcrest.Matchers.not(containsString("\"status\" : \"failed\"")));
+    }
+    assertTrue(Files.exists(out.resolve("aggregate/detections.duckdb")));
+    assertTrue(Files.exists(out.resolve("aggregate/quicklook.csv")));
+  }
+
+  @Test
   void missingManifestAndMissingModelAreOneLineErrors() {
     BeamlineCliTest.Result r =
         BeamlineCliTest.run(
