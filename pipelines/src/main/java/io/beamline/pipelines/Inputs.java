@@ -27,6 +27,50 @@ public final class Inputs {
   }
 
   /**
+   * Checks, without creating or writing anything, that {@code dir} can become the output directory:
+   * it is a directory that can be written, or it does not exist and its nearest existing ancestor
+   * is a writable directory. Returns the absolute, normalised path.
+   */
+  public static Path checkWritableDir(String flag, String dir) {
+    if (dir == null || dir.isBlank()) {
+      throw new UserInputException(flag + " is required: give a directory to write to");
+    }
+    Path p;
+    try {
+      p = Paths.get(dir).toAbsolutePath().normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new UserInputException(
+          "output directory is not a valid path: " + dir + " (" + flag + "): " + e.getReason());
+    }
+    Path existing = p;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    String problem = null;
+    if (existing == null) {
+      problem = "no part of the path exists";
+    } else if (!Files.isDirectory(existing)) {
+      problem =
+          existing.equals(p)
+              ? "it is a file, not a directory"
+              : existing + " is a file, not a directory";
+    } else if (!Files.isWritable(existing)) {
+      problem = (existing.equals(p) ? "it" : existing.toString()) + " is not writable";
+    }
+    if (problem != null) {
+      throw new UserInputException(
+          "output directory is not writable: "
+              + dir
+              + " ("
+              + flag
+              + "): "
+              + problem
+              + "; choose a directory you can write to");
+    }
+    return p;
+  }
+
+  /**
    * Creates {@code dir} if needed and proves it is writable by creating and deleting a probe file
    * (permission bits alone lie for root and on network file systems).
    */

@@ -31,12 +31,15 @@ import picocli.CommandLine.ParseResult;
  * {@code ./beamline} launcher).
  *
  * <p>Exit status: 0 success, 1 the pipeline ran and failed, 2 a usage or input error (unknown flag,
- * bad value, missing input, unwritable output directory), always reported on one line.
+ * bad value, missing input, unwritable output directory), always reported on one line, 3 the run
+ * finished but some of its items failed (status {@code partial}; their failure records are named on
+ * stderr).
  */
 public final class Beamline {
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE = 2;
+  static final int PARTIAL = 3;
 
   private final PrintWriter out;
   private final PrintWriter err;
@@ -290,18 +293,37 @@ public final class Beamline {
       printPlan(record, format);
       return OK;
     }
-    if ("succeeded".equals(record.status())) {
+    boolean partial = Runs.PARTIAL.equals(record.status());
+    if ("succeeded".equals(record.status()) || partial) {
       out.println(
           cmd
               + ": run "
               + record.runId()
-              + " succeeded ("
+              + " "
+              + record.status()
+              + " ("
               + options.getRunner().getSimpleName()
+              + (record.items() != null && record.items().succeeded() + record.items().failed() > 0
+                  ? ", " + record.items().succeeded() + " items committed"
+                  : "")
               + ")");
       for (Path root : def.outputRoots(options)) {
         out.println("  outputs: " + root.toAbsolutePath().normalize());
       }
       out.println("  record:  " + record.runDir());
+      if (partial) {
+        RunRecord.Items items = record.items();
+        err.println(
+            cmd
+                + ": "
+                + items.failed()
+                + " of "
+                + (items.succeeded() + items.failed())
+                + " items failed; failure records (status \"failed\") in "
+                + items.records()
+                + (items.firstError() == null ? "" : "; first: " + items.firstError()));
+        return PARTIAL;
+      }
       return OK;
     }
     err.println(
@@ -389,7 +411,10 @@ public final class Beamline {
             "Every pipeline runs on the DirectRunner (default) or, unchanged, on the SparkRunner"
                 + " (--runner=SparkRunner, or spark-submit), and records each run under"
                 + " <output-dir>/runs/<run-id>/.")
-        .footer("", "Exit status: 0 ok, 1 the run failed, 2 usage or input error.");
+        .footer(
+            "",
+            "Exit status: 0 ok, 1 the run failed, 2 usage or input error, 3 some items failed"
+                + " (run status partial).");
     return spec;
   }
 

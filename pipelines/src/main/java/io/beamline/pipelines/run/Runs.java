@@ -38,10 +38,16 @@ import org.slf4j.LoggerFactory;
  * Runs (or only plans) a {@link BeamlinePipeline} and records it in its run directory.
  *
  * <p>Order of work: validate inputs and the output directory (a {@link UserInputException} stops
- * here, before anything is written), create {@code <output-dir>/runs/<run-id>/}, attach {@code
- * run.log}, build the graph, write {@code plan.json}, {@code plan.dot}, {@code options.json} and a
- * {@code manifest.json} with status {@code running}; then run, wait, and write {@code metrics.json}
- * and the final manifest. Every file is written atomically.
+ * here, before anything is written, not even the output directory), record earlier runs in the same
+ * output directory that were killed ({@link RunLock}: status {@code killed}) and remove the
+ * temporary files they left, create {@code <output-dir>/runs/<run-id>/}, attach {@code run.log},
+ * build the graph, write {@code plan.json}, {@code plan.dot}, {@code options.json} and a {@code
+ * manifest.json} with status {@code running}; then run, wait, and write {@code metrics.json} and
+ * the final manifest. Every file is written atomically.
+ *
+ * <p>The final status is derived from what the run committed ({@link ItemCommits}): {@code
+ * succeeded}, {@code partial} when any item of the run has a failure record (the manifest's {@code
+ * items} says how many and where), or {@code failed} when the run itself failed.
  */
 public final class Runs {
   private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
@@ -61,6 +67,9 @@ public final class Runs {
       BeamlinePipeline<O> def, O options, List<String> commandLine) {
     return execute(def, options, commandLine, false);
   }
+
+  /** Status of a run that ended with some of its items failed. */
+  public static final String PARTIAL = "partial";
 
   /** A fresh run id: {@code 20240101T120000Z-demo-1a2b}. */
   public static String newRunId(String pipeline) {
@@ -85,16 +94,21 @@ public final class Runs {
       throw new UserInputException(
           "--metrics-port must be in 0..65535 (0 = any free port), got " + metricsPort);
     }
-    Path outputDir = Inputs.requireWritableDir("--output-dir", options.getOutputDir());
-    def.validate(options);
-    List<Path> inputs = def.inputFiles(options);
+    Path outputDir = Inputs.checkWritableDir("--output-dir", options.getOutputDir());
     Path runDir = outputDir.resolve("runs").resolve(runId);
     if (Files.exists(runDir.resolve("manifest.json"))) {
       throw new UserInputException(
           "run directory already exists: " + runDir + "; choose another --run-id");
     }
+    def.validate(options);
+    List<Path> inputs = def.inputFiles(options);
+    List<Map<String, Object>> inputRecords = describeInputs(inputs);
+    // Validation passed: from here on the run may write.
+    Inputs.requireWritableDir("--output-dir", options.getOutputDir());
+    RunLock lock;
     try {
       Files.createDirectories(runDir);
+      lock = RunLock.acquire(runDir);
     } catch (IOException e) {
       throw new UserInputException(
           "cannot create run directory "
@@ -104,6 +118,8 @@ public final class Runs {
               + "; choose a writable --output-dir",
           e);
     }
+    // With this run's lock held, a concurrent run sees it alive and leaves its files alone.
+    RunLock.reapKilled(outputDir, runId);
     if (execute && metricsPort != null) {
       // Live metrics need a PipelineResult while the graph executes.
       options.as(NonBlockingRun.class).setBlockOnRun(false);
@@ -123,12 +139,15 @@ public final class Runs {
     manifest.put("metrics_url", null);
     manifest.put("command_line", commandLine);
     manifest.put("host", host());
+    manifest.put("pid", ProcessHandle.current().pid());
     manifest.put("output_dir", outputDir.toString());
-    manifest.put("inputs", describeInputs(inputs));
+    manifest.put("inputs", inputRecords);
     manifest.put("outputs", List.of());
+    manifest.put("items", null);
     manifest.put("error", null);
 
-    try (RunLog log = RunLog.attach(runDir.resolve("run.log"), runId)) {
+    try (lock;
+        RunLog log = RunLog.attach(runDir.resolve("run.log"), runId)) {
       LOG.info(
           "{} {} of pipeline {} with Beamline {}",
           execute ? "Run" : "Plan",
@@ -153,7 +172,7 @@ public final class Runs {
               "Plan written to {} ({} primitive transforms); nothing was run",
               runDir,
               plan.primitiveCount());
-          return new RunRecord(runId, runDir, "planned", plan, null);
+          return new RunRecord(runId, runDir, "planned", plan, null, null);
         }
         LOG.info("Running {} on {}", def.name(), manifest.get("runner"));
         try (MetricsServer metrics = startMetrics(options, def, runDir, manifest);
@@ -179,11 +198,27 @@ public final class Runs {
         } catch (Exception e) {
           throw new IllegalStateException(oneLine(e), e);
         }
-        finish(manifest, start, "succeeded", null, def, options, start);
+        ItemCommits commits = ItemCommits.of(outputDir, def.name());
+        ItemCommits.Tally tally = commits.tally(runId);
+        RunRecord.Items items =
+            new RunRecord.Items(
+                tally.succeeded().size(),
+                tally.failed().size(),
+                commits.directory(),
+                tally.failed().isEmpty() ? null : tally.failed().get(0).error());
+        String status = items.failed() > 0 ? PARTIAL : "succeeded";
+        finish(manifest, start, status, null, def, options, start);
+        manifest.put("items", items.toMap());
         writeManifest(runDir, manifest);
         LOG.info(
-            "Run {} succeeded in {} s; record in {}", runId, manifest.get("duration_s"), runDir);
-        return new RunRecord(runId, runDir, "succeeded", plan, null);
+            "Run {} {} in {} s ({} items succeeded, {} failed); record in {}",
+            runId,
+            status,
+            manifest.get("duration_s"),
+            items.succeeded(),
+            items.failed(),
+            runDir);
+        return new RunRecord(runId, runDir, status, plan, null, items);
       } catch (UserInputException e) {
         finish(manifest, start, "failed", e.getMessage(), def, options, start);
         writeManifestQuietly(runDir, manifest);
@@ -195,7 +230,7 @@ public final class Runs {
         LOG.error("Run {} failed: {}", runId, reason, e);
         finish(manifest, start, "failed", reason, def, options, start);
         writeManifestQuietly(runDir, manifest);
-        return new RunRecord(runId, runDir, "failed", null, reason);
+        return new RunRecord(runId, runDir, "failed", null, reason, null);
       }
     }
   }

@@ -162,6 +162,17 @@ class RunsTest {
   }
 
   @Test
+  void anInputErrorDoesNotEvenCreateTheOutputDirectory() {
+    Path out = dir.resolve("new/deeper/out");
+    DemoPipeline.DemoOptions o = options("--runId=v1", "--windowSeconds=-1");
+    o.setOutputDir(out.toString());
+    UserInputException e =
+        assertThrows(UserInputException.class, () -> Runs.run(new DemoPipeline(), o, List.of()));
+    assertThat(e.getMessage(), containsString("--window-seconds"));
+    assertFalse(Files.exists(dir.resolve("new")), "validation wrote the output directory");
+  }
+
+  @Test
   void unwritableOutputDirectoryIsAClearError() throws Exception {
     Path file = Files.writeString(dir.resolve("plain-file"), "x");
     DemoPipeline.DemoOptions o = options("--runId=u1");
