@@ -8,6 +8,8 @@ import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlinePipeline;
 import io.beamline.pipelines.Inputs;
 import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.run.FailureRecords;
+import io.beamline.pipelines.run.ItemCommits;
 import io.beamline.transforms.signal.SyntheticSamples;
 import io.beamline.transforms.signal.WindowSummary;
 import java.nio.file.Path;
@@ -118,6 +120,9 @@ public final class DemoPipeline implements BeamlinePipeline<DemoPipeline.DemoOpt
 
   @Override
   public void build(Pipeline p, DemoOptions o) {
+    if (o.getRunId() == null || o.getRunId().isBlank()) {
+      o.setRunId(io.beamline.pipelines.run.Runs.newRunId(name()));
+    }
     String out = outputDir(o).toString();
     PCollection<Sample> samples;
     if (o.getInput() == null) {
@@ -134,6 +139,13 @@ public final class DemoPipeline implements BeamlinePipeline<DemoPipeline.DemoOpt
       parsed
           .get(SampleCsvIO.FAILURES)
           .apply("WriteFailures", FailureIO.write().to(out + "/failures"));
+      parsed
+          .get(SampleCsvIO.FAILURES)
+          .apply(
+              "RecordFailures",
+              FailureRecords.to(
+                  ItemCommits.of(Paths.get(o.getOutputDir()).toAbsolutePath(), name()),
+                  o.getRunId()));
       samples = parsed.get(SampleCsvIO.SAMPLES);
     }
     samples
