@@ -43,16 +43,21 @@ class Hdf5WriterTest {
   /**
    * Every value type and the encodings that only large or unusual trees need: a link name longer
    * than 255 bytes, non-ASCII names (UTF-8 flagged), an object header over 64 KiB (4-byte chunk
-   * size), more strings than one global heap collection can number, a string larger than a
-   * collection's target size, the empty string, and a reference.
+   * size), 14 attributes on one object, more strings than one global heap collection can number, a
+   * string larger than a collection's target size, the empty string, and a reference.
    */
   static Group everyEncoding() {
     Group root = Hdf5Writer.root();
     root.attribute("title", Value.text("every encoding"));
     root.attribute("µ-attr", Value.text("日本語 µV"));
-    root.dataset("f32", Value.float32(new float[] {1.5f, -2f, 3.25f, Float.NaN, 0f, 7f}, 2, 3))
-        .attribute("scale", Value.float32(0.5f))
-        .attribute("count", Value.int32(-42));
+    Hdf5Writer.Dataset f32 =
+        root.dataset("f32", Value.float32(new float[] {1.5f, -2f, 3.25f, Float.NaN, 0f, 7f}, 2, 3))
+            .attribute("scale", Value.float32(0.5f))
+            .attribute("count", Value.int32(-42));
+    // More attributes than HDF5's default compact maximum (8), all kept in the object header.
+    for (int i = 0; i < 12; i++) {
+      f32.attribute("extra_" + i, Value.int32(i));
+    }
     root.dataset("f64", Value.float64(new double[] {0.0, 1.02, -1e300}));
     root.dataset("f64_scalar", Value.float64(Math.PI));
     root.dataset("one", Value.float64(new double[] {2.5}));
@@ -92,6 +97,7 @@ class Hdf5WriterTest {
             "assert np.array_equal(d[()], exp, equal_nan=True)",
             "assert d.attrs['scale'] == 0.5 and d.attrs.get_id('scale').dtype == np.float32",
             "assert d.attrs['count'] == -42 and d.attrs.get_id('count').dtype == np.int32",
+            "assert [d.attrs['extra_%d' % i] for i in range(12)] == list(range(12))",
             "assert f['f64'].dtype == np.float64 and list(f['f64'][()]) == [0.0, 1.02, -1e300]",
             "assert f['f64_scalar'].shape == () and f['f64_scalar'][()] == np.pi",
             "assert f['one'].shape == (1,) and f['one'][0] == 2.5",
