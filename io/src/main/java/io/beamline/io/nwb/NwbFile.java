@@ -4,48 +4,42 @@ import static org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Pr
 
 import java.io.Serializable;
 import java.time.Instant;
+import java.util.List;
 
 /**
- * The file-level fields of an NWB file: identifier, session description and times, subject and
- * session ids. Immutable.
+ * The file-level fields of an NWB file: identifier, session description and times, and the metadata
+ * under {@code /general} (session id, experimenter, institution, experiment description, keywords,
+ * subject). Immutable.
  *
  * <pre>{@code
  * NwbFile header = NwbFile.of("subj123_sessA", "Constellation demo", start)
- *     .withSubjectId("subj123").withSessionId("sessA");
+ *     .withSessionId("sessA")
+ *     .withSubject(NwbSubject.of("subj123").withSpecies("Homo sapiens").withSex("U"))
+ *     .withExperimenters(List.of("Doe, Jane"))
+ *     .withKeywords(List.of("EEG", "synthetic"));
  * }</pre>
  */
 public final class NwbFile implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  private final String identifier;
-  private final String sessionDescription;
-  private final Instant sessionStartTime;
-  private final Instant timestampsReferenceTime;
-  private final Instant fileCreateDate;
-  private final String subjectId;
-  private final String sessionId;
+  private String identifier;
+  private String sessionDescription;
+  private Instant sessionStartTime;
+  private Instant timestampsReferenceTime;
+  private Instant fileCreateDate;
+  private String sessionId;
+  private NwbSubject subject;
+  private List<String> experimenters = List.of();
+  private String institution;
+  private String experimentDescription;
+  private List<String> keywords = List.of();
 
-  private NwbFile(
-      String identifier,
-      String sessionDescription,
-      Instant sessionStartTime,
-      Instant timestampsReferenceTime,
-      Instant fileCreateDate,
-      String subjectId,
-      String sessionId) {
-    this.identifier = identifier;
-    this.sessionDescription = sessionDescription;
-    this.sessionStartTime = sessionStartTime;
-    this.timestampsReferenceTime = timestampsReferenceTime;
-    this.fileCreateDate = fileCreateDate;
-    this.subjectId = subjectId;
-    this.sessionId = sessionId;
-  }
+  private NwbFile() {}
 
   /**
    * The required fields. Defaults: {@code timestamps_reference_time} and {@code file_create_date}
    * equal {@code sessionStartTime} (so the same input gives the same file; pass the real creation
-   * time with {@link #withFileCreateDate}), no subject, no session id.
+   * time with {@link #withFileCreateDate}); nothing under {@code /general}.
    *
    * @param identifier unique id of this file, non-empty; also seeds every {@code object_id}
    */
@@ -55,60 +49,112 @@ public final class NwbFile implements Serializable {
         sessionDescription != null && !sessionDescription.isEmpty(),
         "sessionDescription must be non-empty");
     checkArgument(sessionStartTime != null, "sessionStartTime must not be null");
-    return new NwbFile(
-        identifier,
-        sessionDescription,
-        sessionStartTime,
-        sessionStartTime,
-        sessionStartTime,
-        null,
-        null);
+    NwbFile f = new NwbFile();
+    f.identifier = identifier;
+    f.sessionDescription = sessionDescription;
+    f.sessionStartTime = sessionStartTime;
+    f.timestampsReferenceTime = sessionStartTime;
+    f.fileCreateDate = sessionStartTime;
+    return f;
+  }
+
+  private NwbFile copy() {
+    NwbFile f = new NwbFile();
+    f.identifier = identifier;
+    f.sessionDescription = sessionDescription;
+    f.sessionStartTime = sessionStartTime;
+    f.timestampsReferenceTime = timestampsReferenceTime;
+    f.fileCreateDate = fileCreateDate;
+    f.sessionId = sessionId;
+    f.subject = subject;
+    f.experimenters = experimenters;
+    f.institution = institution;
+    f.experimentDescription = experimentDescription;
+    f.keywords = keywords;
+    return f;
   }
 
   /** Time zero of all timestamps in the file; default the session start time. */
   public NwbFile withTimestampsReferenceTime(Instant t) {
     checkArgument(t != null, "timestampsReferenceTime must not be null");
-    return new NwbFile(
-        identifier, sessionDescription, sessionStartTime, t, fileCreateDate, subjectId, sessionId);
+    NwbFile f = copy();
+    f.timestampsReferenceTime = t;
+    return f;
   }
 
   /** The {@code file_create_date}; default the session start time. */
   public NwbFile withFileCreateDate(Instant t) {
     checkArgument(t != null, "fileCreateDate must not be null");
-    return new NwbFile(
-        identifier,
-        sessionDescription,
-        sessionStartTime,
-        timestampsReferenceTime,
-        t,
-        subjectId,
-        sessionId);
+    NwbFile f = copy();
+    f.fileCreateDate = t;
+    return f;
   }
 
-  /** Writes {@code general/subject} (a {@code Subject}) with {@code subject_id}; non-empty. */
+  /**
+   * The subject, written as {@code /general/subject}; default none. Replaces a subject set before,
+   * including one set by {@link #withSubjectId}.
+   */
+  public NwbFile withSubject(NwbSubject subject) {
+    checkArgument(subject != null, "subject must not be null");
+    NwbFile f = copy();
+    f.subject = subject;
+    return f;
+  }
+
+  /** Shorthand for {@code withSubject(NwbSubject.of(subjectId))}. */
   public NwbFile withSubjectId(String subjectId) {
-    checkArgument(subjectId != null && !subjectId.isEmpty(), "subjectId must be non-empty");
-    return new NwbFile(
-        identifier,
-        sessionDescription,
-        sessionStartTime,
-        timestampsReferenceTime,
-        fileCreateDate,
-        subjectId,
-        sessionId);
+    return withSubject(NwbSubject.of(subjectId));
   }
 
-  /** Writes {@code general/session_id}; non-empty. */
+  /** Writes {@code /general/session_id}; non-empty. */
   public NwbFile withSessionId(String sessionId) {
     checkArgument(sessionId != null && !sessionId.isEmpty(), "sessionId must be non-empty");
-    return new NwbFile(
-        identifier,
-        sessionDescription,
-        sessionStartTime,
-        timestampsReferenceTime,
-        fileCreateDate,
-        subjectId,
-        sessionId);
+    NwbFile f = copy();
+    f.sessionId = sessionId;
+    return f;
+  }
+
+  /**
+   * Writes {@code /general/experimenter}: the people who ran the session, each non-empty,
+   * conventionally "Last, First"; default none (an empty list writes none).
+   */
+  public NwbFile withExperimenters(List<String> experimenters) {
+    NwbFile f = copy();
+    f.experimenters = nonEmptyEach("experimenter", experimenters);
+    return f;
+  }
+
+  /** Writes {@code /general/institution}; non-empty. */
+  public NwbFile withInstitution(String institution) {
+    checkArgument(institution != null && !institution.isBlank(), "institution must be non-empty");
+    NwbFile f = copy();
+    f.institution = institution;
+    return f;
+  }
+
+  /** Writes {@code /general/experiment_description}; non-empty. */
+  public NwbFile withExperimentDescription(String experimentDescription) {
+    checkArgument(
+        experimentDescription != null && !experimentDescription.isBlank(),
+        "experiment description must be non-empty");
+    NwbFile f = copy();
+    f.experimentDescription = experimentDescription;
+    return f;
+  }
+
+  /** Writes {@code /general/keywords}, each non-empty; default none (an empty list writes none). */
+  public NwbFile withKeywords(List<String> keywords) {
+    NwbFile f = copy();
+    f.keywords = nonEmptyEach("keyword", keywords);
+    return f;
+  }
+
+  private static List<String> nonEmptyEach(String what, List<String> values) {
+    checkArgument(values != null, "%ss must not be null", what);
+    for (String v : values) {
+      checkArgument(v != null && !v.isBlank(), "every %s must be non-empty, got %s", what, values);
+    }
+    return List.copyOf(values);
   }
 
   public String identifier() {
@@ -131,13 +177,38 @@ public final class NwbFile implements Serializable {
     return fileCreateDate;
   }
 
+  /** The subject, or {@code null}. */
+  public NwbSubject subject() {
+    return subject;
+  }
+
   /** The subject id, or {@code null}. */
   public String subjectId() {
-    return subjectId;
+    return subject == null ? null : subject.subjectId();
   }
 
   /** The session id, or {@code null}. */
   public String sessionId() {
     return sessionId;
+  }
+
+  /** The experimenters; empty when none. */
+  public List<String> experimenters() {
+    return experimenters;
+  }
+
+  /** The institution, or {@code null}. */
+  public String institution() {
+    return institution;
+  }
+
+  /** The experiment description, or {@code null}. */
+  public String experimentDescription() {
+    return experimentDescription;
+  }
+
+  /** The keywords; empty when none. */
+  public List<String> keywords() {
+    return keywords;
   }
 }

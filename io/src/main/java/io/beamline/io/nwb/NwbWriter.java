@@ -3,10 +3,8 @@ package io.beamline.io.nwb;
 import static org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Preconditions.checkArgument;
 
 import io.beamline.io.files.AtomicFiles;
-import io.jhdf.WritableHdfFile;
-import io.jhdf.api.WritableDataset;
-import io.jhdf.api.WritableGroup;
-import io.jhdf.api.WritableNode;
+import io.beamline.io.nwb.Hdf5Writer.Group;
+import io.beamline.io.nwb.Hdf5Writer.Value;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,44 +16,49 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * Writes NWB 2.x files (schema {@value #NWB_VERSION}) with jHDF.
+ * Writes NWB 2.x files (schema {@value #NWB_VERSION}) that the NWB schema accepts.
  *
- * <p>Layout: root attributes {@code nwb_version}, {@code namespace}={@code core}, {@code
- * neurodata_type}={@code NWBFile}, {@code object_id}; root datasets {@code file_create_date} (1-D,
- * one entry), {@code identifier}, {@code session_description}, {@code session_start_time}, {@code
- * timestamps_reference_time}; groups {@code acquisition}, {@code analysis}, {@code processing},
- * {@code stimulus/presentation}, {@code stimulus/templates}, {@code general} (with {@code
- * session_id} and a {@code Subject} at {@code general/subject} when given). Each series is a group
- * {@code acquisition/<name>} typed {@code TimeSeries} with {@code data} ({@code float32}, samples x
+ * <p>Layout, with dtypes as the schema asks: root attributes {@code nwb_version}, {@code
+ * namespace}={@code core}, {@code neurodata_type}={@code NWBFile}, {@code object_id} and {@code
+ * .specloc} (an object reference to {@code /specifications}); root datasets {@code
+ * file_create_date} (1-D, one entry), {@code identifier}, {@code session_description}, {@code
+ * session_start_time}, {@code timestamps_reference_time}; groups {@code acquisition}, {@code
+ * analysis}, {@code processing}, {@code stimulus/presentation}, {@code stimulus/templates}, {@code
+ * general} (with {@code session_id}, {@code experimenter} and {@code keywords} (1-D), {@code
+ * institution}, {@code experiment_description} and a {@code Subject} at {@code general/subject},
+ * each when given); {@code specifications} with the NWB core {@value #NWB_VERSION} and hdmf-common
+ * {@value #HDMF_COMMON_VERSION} specifications ({@link NwbSpecs}). Each series is a group {@code
+ * acquisition/<name>} typed {@code TimeSeries} with {@code data} ({@code float32}, samples x
  * channels; attributes {@code unit}, {@code conversion}=1.0, {@code resolution}=-1.0, {@code
- * offset}=0.0) and either {@code starting_time} (attributes {@code rate}, {@code unit}=seconds) or
- * {@code timestamps} (attributes {@code interval}=1, {@code unit}=seconds).
+ * offset}=0.0, all {@code float32}) and either {@code starting_time} ({@code float64}; attributes
+ * {@code rate} ({@code float32}), {@code unit}=seconds) or {@code timestamps} ({@code float64};
+ * attributes {@code interval}=1 ({@code int32}), {@code unit}=seconds).
  *
- * <p>Where this differs from files written by pynwb/HDMF, because of what jHDF 0.9.4 can write:
- * strings (datasets and attributes) are fixed-length, null-terminated HDF5 strings, which h5py
- * returns as {@code bytes} rather than {@code str}; groups that would be empty carry a {@code help}
- * attribute, because jHDF 0.9.4 writes attribute-less empty groups with an object header HDF5
- * cannot open; jHDF adds a root attribute {@code _jHDF} naming its version; no cached {@code
- * specifications} group is written (jHDF cannot write the links and references it uses); datasets
- * are contiguous and uncompressed. Times are ISO 8601 with microseconds and offset {@code +00:00}.
- * Every {@code object_id} is a name-based (version 3) UUID of the identifier and the object's path,
- * so the same input gives the same file.
+ * <p>All text (datasets and attributes, times included) is variable-length UTF-8, as pynwb writes
+ * it; times are ISO 8601 with microseconds and offset {@code +00:00}. Datasets are contiguous and
+ * uncompressed. Every {@code object_id} is a name-based (version 3) UUID of the identifier and the
+ * object's path, so the same input gives the same bytes. The HDF5 encoding is {@link Hdf5Writer}.
  *
  * <p>The file is written under a hidden temporary name in the target directory, read back with
- * jHDF, and renamed only when that succeeds. jHDF 0.9.4 has a bug that can overwrite an object
- * header with its version string; {@code JhdfFiles} works around it (see there).
+ * jHDF, and renamed only when that succeeds.
  *
  * <pre>{@code
  * NwbWriter.write(dir.resolve("subj_sess_eeg.nwb"), header, List.of(eeg));
  * }</pre>
  */
 public final class NwbWriter {
-  /** The NWB schema version written to {@code nwb_version}. */
+  /** The NWB schema version written to {@code nwb_version} and cached in the file. */
   public static final String NWB_VERSION = "2.7.0";
+
+  /**
+   * The hdmf-common schema version cached in the file (the one NWB core 2.7.0 is released with).
+   */
+  public static final String HDMF_COMMON_VERSION = "1.8.0";
 
   /** The namespace of every typed object written here. */
   public static final String NAMESPACE = "core";
@@ -88,21 +91,12 @@ public final class NwbWriter {
           "two time series are named '%s'; names must be unique in acquisition",
           s.name());
     }
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    Group root = tree(file, sorted);
+    Files.createDirectories(target.toAbsolutePath().getParent());
+    Path tmp = AtomicFiles.temporarySibling(target);
     try {
-      try (WritableHdfFile h5 = JhdfFiles.create(tmp)) {
-        writeRoot(h5, file);
-        WritableGroup acquisition = h5.putGroup("acquisition");
-        if (sorted.isEmpty()) {
-          help(acquisition, "Data streamed from the acquisition system");
-        }
-        for (NwbTimeSeries s : sorted) {
-          writeSeries(acquisition, file, s);
-        }
-      }
-      JhdfFiles.verify(tmp);
+      Hdf5Writer.write(root, tmp);
+      JhdfReadBack.verify(tmp);
       AtomicFiles.moveIntoPlace(tmp, target);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
@@ -110,76 +104,103 @@ public final class NwbWriter {
     }
   }
 
-  private static void writeRoot(WritableHdfFile h5, NwbFile file) {
-    h5.putAttribute("namespace", NAMESPACE);
-    h5.putAttribute("neurodata_type", "NWBFile");
-    h5.putAttribute("nwb_version", NWB_VERSION);
-    h5.putAttribute("object_id", objectId(file, "/"));
-    h5.putDataset("file_create_date", new String[] {isoTime(file.fileCreateDate())});
-    h5.putDataset("identifier", file.identifier());
-    h5.putDataset("session_description", file.sessionDescription());
-    h5.putDataset("session_start_time", isoTime(file.sessionStartTime()));
-    h5.putDataset("timestamps_reference_time", isoTime(file.timestampsReferenceTime()));
-    help(h5.putGroup("analysis"), "Lab-specific and custom scientific analysis of data");
-    help(h5.putGroup("processing"), "Intermediate analysis of acquired data");
-    WritableGroup stimulus = h5.putGroup("stimulus");
-    help(stimulus.putGroup("presentation"), "Stimuli presented during the experiment");
-    help(stimulus.putGroup("templates"), "Template stimuli, referenced by presentations");
-    WritableGroup general = h5.putGroup("general");
-    boolean empty = true;
+  /** The whole file as an HDF5 tree. */
+  static Group tree(NwbFile file, List<NwbTimeSeries> series) {
+    Group root = Hdf5Writer.root();
+    root.dataset("file_create_date", Value.textArray(List.of(isoTime(file.fileCreateDate()))));
+    root.dataset("identifier", Value.text(file.identifier()));
+    root.dataset("session_description", Value.text(file.sessionDescription()));
+    root.dataset("session_start_time", Value.text(isoTime(file.sessionStartTime())));
+    root.dataset("timestamps_reference_time", Value.text(isoTime(file.timestampsReferenceTime())));
+    Group acquisition = root.group("acquisition");
+    for (NwbTimeSeries s : series) {
+      writeSeries(acquisition, file, s);
+    }
+    root.group("analysis");
+    root.group("processing");
+    Group stimulus = root.group("stimulus");
+    stimulus.group("presentation");
+    stimulus.group("templates");
+    writeGeneral(root.group("general"), file);
+    Group specifications = root.group("specifications");
+    cache(specifications, NwbSpecs.CORE);
+    cache(specifications, NwbSpecs.HDMF_COMMON);
+    typed(root, "NWBFile", file, "/");
+    root.attribute("nwb_version", Value.text(NWB_VERSION));
+    // Where readers find the cached specifications (hdmf looks only here).
+    root.attribute(".specloc", Value.reference(specifications));
+    return root;
+  }
+
+  /** {@code <namespace>/<version>/<source>}: one scalar string per text, as hdmf caches them. */
+  private static void cache(Group specifications, NwbSpecs.Namespace ns) {
+    Group g = specifications.group(ns.name()).group(ns.version());
+    for (Map.Entry<String, String> text : ns.texts().entrySet()) {
+      g.dataset(text.getKey(), Value.text(text.getValue()));
+    }
+  }
+
+  private static void writeGeneral(Group general, NwbFile file) {
+    if (!file.experimenters().isEmpty()) {
+      general.dataset("experimenter", Value.textArray(file.experimenters()));
+    }
+    if (file.experimentDescription() != null) {
+      general.dataset("experiment_description", Value.text(file.experimentDescription()));
+    }
+    if (file.institution() != null) {
+      general.dataset("institution", Value.text(file.institution()));
+    }
+    if (!file.keywords().isEmpty()) {
+      general.dataset("keywords", Value.textArray(file.keywords()));
+    }
     if (file.sessionId() != null) {
-      general.putDataset("session_id", file.sessionId());
-      empty = false;
+      general.dataset("session_id", Value.text(file.sessionId()));
     }
-    if (file.subjectId() != null) {
-      WritableGroup subject = general.putGroup("subject");
-      typed(subject, "Subject", file, "/general/subject");
-      subject.putDataset("subject_id", file.subjectId());
-      empty = false;
-    }
-    if (empty) {
-      help(general, "Experimental metadata, including protocol, notes and description");
+    NwbSubject subject = file.subject();
+    if (subject != null) {
+      Group g = general.group("subject");
+      typed(g, "Subject", file, "/general/subject");
+      if (subject.age() != null) {
+        g.dataset("age", Value.text(subject.age())).attribute("reference", Value.text("birth"));
+      }
+      if (subject.description() != null) {
+        g.dataset("description", Value.text(subject.description()));
+      }
+      if (subject.sex() != null) {
+        g.dataset("sex", Value.text(subject.sex()));
+      }
+      if (subject.species() != null) {
+        g.dataset("species", Value.text(subject.species()));
+      }
+      g.dataset("subject_id", Value.text(subject.subjectId()));
     }
   }
 
-  private static void writeSeries(WritableGroup acquisition, NwbFile file, NwbTimeSeries s) {
-    WritableGroup g = acquisition.putGroup(s.name());
+  private static void writeSeries(Group acquisition, NwbFile file, NwbTimeSeries s) {
+    Group g = acquisition.group(s.name());
     typed(g, "TimeSeries", file, "/acquisition/" + s.name());
-    g.putAttribute("description", s.description());
-    g.putAttribute("comments", s.comments());
-
-    float[] flat = s.data();
-    int channels = s.channels();
-    float[][] rows = new float[s.samples()][channels];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(flat, i * channels, rows[i], 0, channels);
-    }
-    WritableDataset data = g.putDataset("data", rows);
-    data.putAttribute("unit", s.unit());
-    data.putAttribute("conversion", 1.0f);
-    data.putAttribute("resolution", -1.0f);
-    data.putAttribute("offset", 0.0f);
-
+    g.attribute("comments", Value.text(s.comments()));
+    g.attribute("description", Value.text(s.description()));
+    g.dataset("data", Value.float32(s.data(), s.samples(), s.channels()))
+        .attribute("conversion", Value.float32(1.0f))
+        .attribute("offset", Value.float32(0.0f))
+        .attribute("resolution", Value.float32(-1.0f))
+        .attribute("unit", Value.text(s.unit()));
     if (s.isRegular()) {
-      WritableDataset start = g.putDataset("starting_time", s.startingTime());
-      start.putAttribute("rate", (float) s.rate());
-      start.putAttribute("unit", "seconds");
+      g.dataset("starting_time", Value.float64(s.startingTime()))
+          .attribute("rate", Value.float32((float) s.rate()))
+          .attribute("unit", Value.text("seconds"));
     } else {
-      WritableDataset ts = g.putDataset("timestamps", s.timestamps());
-      ts.putAttribute("interval", 1);
-      ts.putAttribute("unit", "seconds");
+      g.dataset("timestamps", Value.float64(s.timestamps()))
+          .attribute("interval", Value.int32(1))
+          .attribute("unit", Value.text("seconds"));
     }
   }
 
-  private static void typed(WritableNode node, String type, NwbFile file, String path) {
-    node.putAttribute("namespace", NAMESPACE);
-    node.putAttribute("neurodata_type", type);
-    node.putAttribute("object_id", objectId(file, path));
-  }
-
-  private static void help(WritableGroup group, String text) {
-    // jHDF 0.9.4 writes a group with no children and no attributes that HDF5 cannot open.
-    group.putAttribute("help", text);
+  private static void typed(Group node, String type, NwbFile file, String path) {
+    node.attribute("namespace", Value.text(NAMESPACE));
+    node.attribute("neurodata_type", Value.text(type));
+    node.attribute("object_id", Value.text(objectId(file, path)));
   }
 
   /** Name-based UUID of the file identifier and an object path: stable for the same input. */

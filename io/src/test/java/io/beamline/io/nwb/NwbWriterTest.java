@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.io.testing.Interop;
 import io.jhdf.HdfFile;
 import java.nio.file.Files;
@@ -24,8 +25,17 @@ class NwbWriterTest {
   static NwbFile header() {
     return NwbFile.of("subj123_sessA", "Constellation demo", START)
         .withFileCreateDate(Instant.parse("2024-05-02T08:30:00Z"))
-        .withSubjectId("subj123")
-        .withSessionId("sessA");
+        .withSessionId("sessA")
+        .withSubject(
+            NwbSubject.of("subj123")
+                .withSpecies("Homo sapiens")
+                .withSex("F")
+                .withAge("P34Y")
+                .withDescription("healthy adult volunteer"))
+        .withExperimenters(List.of("Doe, Jane", "Roe, Émile"))
+        .withInstitution("Beamline Lab")
+        .withExperimentDescription("Resting state, eyes closed")
+        .withKeywords(List.of("EEG", "synthetic"));
   }
 
   /** EEG-like: 5 samples x 3 channels, value = sample + channel / 10. */
@@ -44,73 +54,200 @@ class NwbWriterTest {
         "phone", new float[] {1, 0, 2, 1}, 2, "n.a.", new double[] {0.0, 1.02});
   }
 
+  /** Python helpers: every text must be a variable-length UTF-8 string, as the schema wants. */
+  static final String PY_TEXT =
+      String.join(
+          "\n",
+          "import h5py, numpy as np",
+          "def vlen_utf8(dt, what):",
+          "    info = h5py.check_string_dtype(dt)",
+          "    assert info is not None and info.length is None and info.encoding == 'utf-8', (what, dt, info)",
+          "def text(obj, what=''):",
+          "    vlen_utf8(obj.dtype, what or obj.name)",
+          "    v = obj.asstr()[()]",
+          "    return v.tolist() if isinstance(v, np.ndarray) else v",
+          "def attr(obj, name):",
+          "    vlen_utf8(obj.attrs.get_id(name).dtype, obj.name + '.' + name)",
+          "    v = obj.attrs[name]",
+          "    assert isinstance(v, str), (obj.name, name, type(v))",
+          "    return v",
+          "def no_fixed_length_text(f):",
+          "    bad = []",
+          "    def check(name, obj):",
+          "        for k in obj.attrs:",
+          "            if obj.attrs.get_id(k).dtype.kind == 'S': bad.append(name + '.' + k)",
+          "        if isinstance(obj, h5py.Dataset) and obj.dtype.kind == 'S': bad.append(name)",
+          "    check('/', f)",
+          "    f.visititems(check)",
+          "    assert not bad, 'fixed-length strings: %s' % bad");
+
   @Test
-  void h5pyReadsEveryRequiredGroupAttributeAndDataset() throws Exception {
+  void h5pyReadsEveryDatasetAndAttributeWithTheDtypeTheSchemaWants() throws Exception {
     Interop.requirePython("h5py", "numpy");
     Path nwb = dir.resolve("subj123_sessA.nwb");
     NwbWriter.write(nwb, header(), List.of(phone(), eeg()));
     String code =
         String.join(
             "\n",
-            "import sys, uuid, datetime, h5py, numpy as np",
-            "def s(v):",
-            "    v = v[()] if isinstance(v, h5py.Dataset) else v",
-            "    return v.decode('utf-8') if isinstance(v, (bytes, np.bytes_)) else str(v)",
+            PY_TEXT,
+            "import sys, uuid, datetime, json",
             "f = h5py.File(sys.argv[1], 'r')",
-            "assert s(f.attrs['nwb_version']) == '2.7.0'",
-            "assert s(f.attrs['namespace']) == 'core'",
-            "assert s(f.attrs['neurodata_type']) == 'NWBFile'",
-            "uuid.UUID(s(f.attrs['object_id']))",
+            "no_fixed_length_text(f)",
+            "assert attr(f, 'nwb_version') == '2.7.0'",
+            "assert attr(f, 'namespace') == 'core'",
+            "assert attr(f, 'neurodata_type') == 'NWBFile'",
+            "uuid.UUID(attr(f, 'object_id'))",
+            "assert f[f.attrs['.specloc']].name == '/specifications'",
             "for g in ['acquisition', 'analysis', 'processing', 'stimulus/presentation',"
                 + " 'stimulus/templates', 'general', 'general/subject']:",
             "    assert isinstance(f[g], h5py.Group), g",
             "assert f['file_create_date'].shape == (1,)",
-            "assert s(f['file_create_date'][0]) == '2024-05-02T08:30:00.000000+00:00'",
-            "assert s(f['identifier']) == 'subj123_sessA'",
-            "assert s(f['session_description']) == 'Constellation demo'",
-            "assert s(f['session_start_time']) == '2024-05-01T12:00:00.250000+00:00'",
-            "assert s(f['timestamps_reference_time']) == '2024-05-01T12:00:00.250000+00:00'",
-            "t = datetime.datetime.fromisoformat(s(f['session_start_time']))",
+            "assert text(f['file_create_date']) == ['2024-05-02T08:30:00.000000+00:00']",
+            "assert text(f['identifier']) == 'subj123_sessA'",
+            "assert text(f['session_description']) == 'Constellation demo'",
+            "assert text(f['session_start_time']) == '2024-05-01T12:00:00.250000+00:00'",
+            "assert text(f['timestamps_reference_time']) == '2024-05-01T12:00:00.250000+00:00'",
+            "t = datetime.datetime.fromisoformat(text(f['session_start_time']))",
             "assert t.tzinfo is not None and t.microsecond == 250000",
-            "assert s(f['general/session_id']) == 'sessA'",
-            "sub = f['general/subject']",
-            "assert s(sub.attrs['neurodata_type']) == 'Subject' and s(sub['subject_id']) == 'subj123'",
-            "ids = {s(f.attrs['object_id'])}",
+            "g = f['general']",
+            "assert text(g['session_id']) == 'sessA'",
+            "assert g['experimenter'].shape == (2,)",
+            "assert text(g['experimenter']) == ['Doe, Jane', 'Roe, \u00c9mile']",
+            "assert text(g['institution']) == 'Beamline Lab'",
+            "assert text(g['experiment_description']) == 'Resting state, eyes closed'",
+            "assert text(g['keywords']) == ['EEG', 'synthetic']",
+            "sub = g['subject']",
+            "assert attr(sub, 'neurodata_type') == 'Subject' and attr(sub, 'namespace') == 'core'",
+            "assert text(sub['subject_id']) == 'subj123' and text(sub['species']) == 'Homo sapiens'",
+            "assert text(sub['sex']) == 'F' and text(sub['age']) == 'P34Y'",
+            "assert attr(sub['age'], 'reference') == 'birth'",
+            "assert text(sub['description']) == 'healthy adult volunteer'",
+            "ids = {attr(f, 'object_id'), attr(sub, 'object_id')}",
             "assert sorted(f['acquisition'].keys()) == ['eeg', 'phone']",
             "for name in ['eeg', 'phone']:",
-            "    g = f['acquisition'][name]",
-            "    assert s(g.attrs['neurodata_type']) == 'TimeSeries'",
-            "    assert s(g.attrs['namespace']) == 'core'",
-            "    ids.add(str(uuid.UUID(s(g.attrs['object_id']))))",
-            "    d = g['data']",
+            "    ts = f['acquisition'][name]",
+            "    assert attr(ts, 'neurodata_type') == 'TimeSeries' and attr(ts, 'namespace') == 'core'",
+            "    ids.add(str(uuid.UUID(attr(ts, 'object_id'))))",
+            "    attr(ts, 'comments')",
+            "    d = ts['data']",
             "    assert d.dtype == np.float32, d.dtype",
-            "    assert d.attrs['conversion'] == 1.0 and d.attrs['resolution'] == -1.0",
+            "    for a, v in [('conversion', 1.0), ('resolution', -1.0), ('offset', 0.0)]:",
+            "        assert d.attrs.get_id(a).dtype == np.float32 and d.attrs[a] == v, a",
+            "assert len(ids) == 4, ids",
             "e = f['acquisition/eeg']",
             "exp = (np.arange(5)[:, None] + np.arange(3)[None, :] / 10).astype(np.float32)",
             "assert e['data'].shape == (5, 3) and np.array_equal(e['data'][()], exp)",
-            "assert s(e['data'].attrs['unit']) == 'volts'",
-            "assert s(e.attrs['description']) == 'EEG 3 ch'",
+            "assert attr(e['data'], 'unit') == 'volts' and attr(e, 'description') == 'EEG 3 ch'",
             "st = e['starting_time']",
-            "assert st.shape == () and st[()] == 0.5",
-            "assert st.attrs['rate'] == 250.0 and s(st.attrs['unit']) == 'seconds'",
-            "assert 'timestamps' not in e",
+            "assert st.shape == () and st.dtype == np.float64 and st[()] == 0.5",
+            "assert st.attrs.get_id('rate').dtype == np.float32 and st.attrs['rate'] == 250.0",
+            "assert attr(st, 'unit') == 'seconds' and 'timestamps' not in e",
             "p = f['acquisition/phone']",
             "assert p['data'].shape == (2, 2)",
             "assert np.array_equal(p['data'][()], np.array([[1, 0], [2, 1]], dtype=np.float32))",
             "assert p['timestamps'].dtype == np.float64",
             "assert np.array_equal(p['timestamps'][()], [0.0, 1.02])",
-            "assert s(p['timestamps'].attrs['unit']) == 'seconds' and 'starting_time' not in p",
-            "ids.add(s(sub.attrs['object_id']))",
-            "assert len(ids) == 4, ids",
+            "assert p['timestamps'].attrs.get_id('interval').dtype == np.int32",
+            "assert p['timestamps'].attrs['interval'] == 1",
+            "assert attr(p['timestamps'], 'unit') == 'seconds' and 'starting_time' not in p",
+            "spec = f['specifications']",
+            "assert sorted(spec.keys()) == ['core', 'hdmf-common'], list(spec.keys())",
+            "assert list(spec['core'].keys()) == ['2.7.0'] and list(spec['hdmf-common'].keys()) == ['1.8.0']",
+            "ns = json.loads(text(spec['core/2.7.0/namespace']))['namespaces'][0]",
+            "assert ns['name'] == 'core' and ns['version'] == '2.7.0'",
+            "sources = [s['source'] for s in ns['schema'] if 'source' in s]",
+            "assert sorted(sources + ['namespace']) == sorted(spec['core/2.7.0'].keys())",
+            "types = [g.get('neurodata_type_def') for g in json.loads(text(spec['core/2.7.0/nwb.file']))['groups']]",
+            "assert 'NWBFile' in types and 'Subject' in types, types",
+            "hc = json.loads(text(spec['hdmf-common/1.8.0/namespace']))['namespaces'][0]",
+            "assert hc['name'] == 'hdmf-common' and hc['version'] == '1.8.0'",
             "print('ok')");
     Interop.Result r = Interop.python(code, nwb.toString()).assertSuccess("h5py NWB check");
     assertEquals("ok", r.stdout().strip());
   }
 
   @Test
-  void h5pyReadsEveryObjectOfAFileWithAllConstellationModalities() throws Exception {
-    // Many series of different sizes: the layouts that triggered jHDF 0.9.4's header overwrite.
+  void hdmfValidatesTheFileAgainstTheSpecificationsItCaches() throws Exception {
+    Path full = dir.resolve("full.nwb");
+    NwbWriter.write(full, header(), List.of(phone(), eeg()));
+    Path bare = dir.resolve("bare.nwb");
+    NwbWriter.write(bare, NwbFile.of("id", "nothing recorded", START), List.of());
+    List<JsonNode> reports = NwbSchemaCheck.validate(List.of(full, bare));
+    // NWBFile, Subject and the two TimeSeries, each validated against its own type.
+    assertEquals(4, NwbSchemaCheck.assertValid(reports.get(0), full).get("typed_objects").asInt());
+    assertEquals(1, NwbSchemaCheck.assertValid(reports.get(1), bare).get("typed_objects").asInt());
+  }
+
+  @Test
+  void hdmfValidationReportsWhatBreaksTheSchema() throws Exception {
+    // The control for the test above: the same validator, on copies of a valid file broken with
+    // h5py, names each violation.
     Interop.requirePython("h5py", "numpy");
+    Path valid = dir.resolve("valid.nwb");
+    NwbWriter.write(valid, header(), List.of(phone(), eeg()));
+    String[][] cases = {
+      {"del f['identifier']", "root/identifier (): argument missing"},
+      {
+        "del f['acquisition/eeg/data'].attrs['unit']",
+        "TimeSeries/data/unit (acquisition/eeg/data): argument missing"
+      },
+      {
+        "f['acquisition/eeg/starting_time'].attrs['rate'] = 'fast'",
+        "TimeSeries/starting_time/rate (acquisition/eeg/starting_time.rate): incorrect type -"
+            + " expected 'float32', got 'utf'"
+      },
+      {
+        "del f['general/keywords']; f['general/keywords'] = 'EEG'",
+        "root/general/keywords (general/keywords): incorrect shape - expected an array of shape"
+            + " '[None]', got non-array data 'EEG'"
+      },
+      {
+        "del f['session_start_time']; f['session_start_time'] = 1.5",
+        "root/session_start_time (session_start_time): incorrect type - expected 'isodatetime',"
+            + " got 'float64'"
+      },
+    };
+    for (String[] c : cases) {
+      Path broken = dir.resolve("broken.nwb");
+      Files.copy(valid, broken, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Interop.python(
+              "import sys, h5py\nf = h5py.File(sys.argv[1], 'a')\n" + c[0] + "\nf.close()",
+              broken.toString())
+          .assertSuccess("h5py edit");
+      assertEquals(
+          List.of(c[1]), toList(NwbSchemaCheck.validate(broken).get("errors")), "after " + c[0]);
+    }
+  }
+
+  private static List<String> toList(com.fasterxml.jackson.databind.JsonNode array) {
+    List<String> out = new java.util.ArrayList<>();
+    array.forEach(e -> out.add(e.asText()));
+    return out;
+  }
+
+  @Test
+  void jhdfReadsOurFilesWithoutAWarning() throws Exception {
+    Path nwb = dir.resolve("all.nwb");
+    NwbWriter.write(nwb, header(), allModalities());
+    assertEquals(List.of(), NwbSchemaCheck.jhdfWarnings(nwb));
+  }
+
+  @Test
+  void theWarningCaptureSeesJhdfsWarningsOnAFileJhdfWrote() throws Exception {
+    // Control for the test above: jHDF 0.9.4's own writer puts more bytes into a string
+    // attribute message than its datatype declares, and jHDF's reader says so.
+    Path jhdf = dir.resolve("jhdf.h5");
+    try (io.jhdf.WritableHdfFile f = HdfFile.write(jhdf)) {
+      f.putAttribute("object_id", "fdf35a1d-60d2-393c-b92c-e42ba00f7291");
+    }
+    List<String> warnings = NwbSchemaCheck.jhdfWarnings(jhdf);
+    assertTrue(
+        warnings.stream().anyMatch(w -> w.contains("buffer still has 3 bytes remaining")),
+        "" + warnings);
+  }
+
+  /** One series per constellation modality, of different sizes and rates. */
+  static List<NwbTimeSeries> allModalities() {
     String[] names = {"audio", "ecg", "eda", "eeg", "fnirs", "phone", "respiration", "video_ts"};
     int[] channels = {1, 1, 1, 8, 16, 3, 1, 2};
     double[] rates = {16000, 250, 50, 250, 10, 1, 25, 30};
@@ -123,8 +260,17 @@ class NwbWriterTest {
       }
       series.add(NwbTimeSeries.ofRate(names[m], d, channels[m], "a.u.", 0, rates[m]));
     }
+    return series;
+  }
+
+  @Test
+  void h5pyReadsEveryObjectOfAFileWithAllConstellationModalities() throws Exception {
+    // Many series of different sizes: the layouts that triggered jHDF 0.9.4's header overwrite.
+    Interop.requirePython("h5py", "numpy");
+    String[] names = {"audio", "ecg", "eda", "eeg", "fnirs", "phone", "respiration", "video_ts"};
+    int[] channels = {1, 1, 1, 8, 16, 3, 1, 2};
     Path nwb = dir.resolve("all.nwb");
-    NwbWriter.write(nwb, header(), series);
+    NwbWriter.write(nwb, header(), allModalities());
     String code =
         String.join(
             "\n",
@@ -155,9 +301,11 @@ class NwbWriterTest {
                     .collect(java.util.stream.Collectors.joining(",")))
             .assertSuccess("h5py visit");
     // 8 groups (acquisition, analysis, processing, stimulus + 2, general, general/subject),
-    // 5 root datasets, general/session_id,
-    // subject_id, and per series: group + data + starting_time.
-    assertEquals(8 + 5 + 2 + 3 * names.length, Integer.parseInt(r.stdout().strip()));
+    // 5 root datasets, 5 in general (session_id, experimenter, institution,
+    // experiment_description, keywords), 5 in general/subject, per series: group + data +
+    // starting_time; the cached specifications: 5 groups, 13 core and 4 hdmf-common texts.
+    assertEquals(
+        8 + 5 + 5 + 5 + 3 * names.length + 5 + 13 + 4, Integer.parseInt(r.stdout().strip()));
   }
 
   @Test
@@ -186,6 +334,10 @@ class NwbWriterTest {
       assertEquals(5, data.length);
       assertArrayEquals(new float[] {4f, 4.1f, 4.2f}, data[4]);
       assertEquals("2.7.0", f.getAttribute("nwb_version").getData());
+      assertEquals("Homo sapiens", f.getDatasetByPath("/general/subject/species").getData());
+      assertArrayEquals(
+          new String[] {"EEG", "synthetic"},
+          (String[]) f.getDatasetByPath("/general/keywords").getData());
       assertEquals(
           250f,
           f.getDatasetByPath("/acquisition/eeg/starting_time").getAttribute("rate").getData());
@@ -236,6 +388,64 @@ class NwbWriterTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> NwbTimeSeries.ofTimestamps("p", new float[2], 1, "n.a.", new double[] {1, 0}));
+  }
+
+  @Test
+  void subjectAndGeneralMetadataAreCheckedWhenSet() {
+    assertEquals(
+        "sex must be F, M, U (unknown) or O (other), got 'female'",
+        assertThrows(IllegalArgumentException.class, () -> NwbSubject.of("s").withSex("female"))
+            .getMessage());
+    assertEquals(
+        "age must be an ISO 8601 duration such as P90D or P34Y, or a range such as P10W/P12W or"
+            + " P18Y/, got '34 years'",
+        assertThrows(IllegalArgumentException.class, () -> NwbSubject.of("s").withAge("34 years"))
+            .getMessage());
+    for (String age : List.of("P90D", "P34Y", "P1Y6M", "PT12H", "P10W/P12W", "P18Y/")) {
+      assertEquals(age, NwbSubject.of("s").withAge(age).age());
+    }
+    for (String age : List.of("P", "PT", "P18Y//", "18Y", "P1.5Y")) {
+      assertThrows(IllegalArgumentException.class, () -> NwbSubject.of("s").withAge(age), age);
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> NwbFile.of("id", "d", START).withKeywords(List.of("EEG", " ")));
+    assertThrows(
+        IllegalArgumentException.class, () -> NwbFile.of("id", "d", START).withInstitution(""));
+    // withSubjectId keeps its meaning: a subject with only the id.
+    NwbFile f = header().withSubjectId("other");
+    assertEquals("other", f.subjectId());
+    assertEquals(null, f.subject().species());
+  }
+
+  @Test
+  void theCachedSpecificationsAreTheVersionsTheFileDeclares() {
+    assertEquals(NwbWriter.NWB_VERSION, NwbSpecs.CORE.version());
+    assertEquals(NwbWriter.HDMF_COMMON_VERSION, NwbSpecs.HDMF_COMMON.version());
+    assertEquals(
+        List.of(
+            "namespace",
+            "nwb.base",
+            "nwb.device",
+            "nwb.epoch",
+            "nwb.image",
+            "nwb.file",
+            "nwb.misc",
+            "nwb.behavior",
+            "nwb.ecephys",
+            "nwb.icephys",
+            "nwb.ogen",
+            "nwb.ophys",
+            "nwb.retinotopy"),
+        List.copyOf(NwbSpecs.CORE.texts().keySet()));
+    assertEquals(
+        List.of("namespace", "base", "table", "sparse"),
+        List.copyOf(NwbSpecs.HDMF_COMMON.texts().keySet()));
+    assertTrue(NwbSpecs.CORE.texts().get("namespace").contains("{\"namespace\":\"hdmf-common\"}"));
+    assertThrows(IllegalStateException.class, () -> NwbSpecs.load("core", "9.9.9"));
+    assertTrue(
+        NwbSpecs.class.getResource("specifications/LICENSE.txt") != null,
+        "the specifications' license travels with them");
   }
 
   @Test

@@ -220,6 +220,56 @@ public final class ConstellationPipeline
 
     void setSessionStart(String value);
 
+    @Description(
+        "NWB session metadata file (YAML or JSON): subject {species, sex, age, description},"
+            + " experimenter, institution, experiment_description, keywords; flags override it")
+    String getSessionConfig();
+
+    void setSessionConfig(String value);
+
+    @Description("NWB subject species (Latin binomial); default: Homo sapiens")
+    String getSpecies();
+
+    void setSpecies(String value);
+
+    @Description("NWB subject sex: F, M, U (unknown) or O (other); default: U")
+    String getSex();
+
+    void setSex(String value);
+
+    @Description(
+        "NWB subject age, ISO 8601 duration (P34Y, P90D) or range (P10W/P12W, P18Y/); default:"
+            + " P18Y/")
+    String getAge();
+
+    void setAge(String value);
+
+    @Description("NWB subject description; default: says the subject is synthetic")
+    String getSubjectDescription();
+
+    void setSubjectDescription(String value);
+
+    @Description(
+        "NWB experimenter(s), ';'-separated, e.g. \"Doe, Jane; Roe, John\"; default: the pipeline")
+    String getExperimenter();
+
+    void setExperimenter(String value);
+
+    @Description("NWB institution; default: none (synthetic session)")
+    String getInstitution();
+
+    void setInstitution(String value);
+
+    @Description("NWB experiment description; default: derived from the run")
+    String getExperimentDescription();
+
+    void setExperimentDescription(String value);
+
+    @Description("NWB keywords, ','-separated; default: synthetic, multimodal and the modalities")
+    String getKeywords();
+
+    void setKeywords(String value);
+
     /** Re-declared so that the command line lists it as one of this pipeline's flags. */
     @Override
     @Description(
@@ -293,6 +343,7 @@ public final class ConstellationPipeline
       o.setSessionStart(Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
     }
     sessionStart(o);
+    NwbSessionMetadata.validate(o);
   }
 
   private static void validateStreaming(ConstellationOptions o) {
@@ -373,7 +424,14 @@ public final class ConstellationPipeline
 
   @Override
   public List<Path> inputFiles(ConstellationOptions o) {
-    return o.getTrainingConfig() == null ? List.of() : List.of(Paths.get(o.getTrainingConfig()));
+    List<Path> inputs = new ArrayList<>();
+    if (o.getTrainingConfig() != null) {
+      inputs.add(Paths.get(o.getTrainingConfig()));
+    }
+    if (o.getSessionConfig() != null) {
+      inputs.add(Paths.get(o.getSessionConfig()));
+    }
+    return inputs;
   }
 
   @Override
@@ -422,13 +480,7 @@ public final class ConstellationPipeline
                 new ConstellationOutputs.WriteReportFn(
                     plan, raw.resolve("sync_report.json").toString())));
 
-    NwbFile header =
-        NwbFile.of(
-                base,
-                "neurOS Constellation session " + o.getSessionId() + " (Beamline)",
-                plan.sessionStart())
-            .withSubjectId(o.getSubjectId())
-            .withSessionId(o.getSessionId());
+    NwbFile header = NwbSessionMetadata.header(o, plan);
     aligned
         .apply("ToNwbSeries", ParDo.of(new ConstellationOutputs.ToNwbSeriesFn()))
         .setCoder(SerializableCoder.of(NwbTimeSeries.class))
