@@ -2,6 +2,7 @@ package io.beamline.runners;
 
 import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlineToolOptions;
+import io.beamline.pipelines.FlagAlias;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +23,8 @@ import picocli.CommandLine.ParseResult;
  * --fooBar} and the seeds' Python spelling {@code --foo_bar} are accepted too (see {@link
  * #normalize}). Values accept both {@code --name value} and {@code --name=value}. The runner flags
  * {@code --runner}, {@code --sparkMaster} and {@code --targetParallelism} are added to every
- * pipeline.
+ * pipeline. An options interface may give a flag another name with {@link FlagAlias} (the seeds'
+ * spellings); picocli then accepts either name.
  */
 final class OptionFlags {
 
@@ -64,6 +66,7 @@ final class OptionFlags {
   static List<Flag> addOwn(
       CommandSpec spec, Class<? extends PipelineOptions> optionsClass, String positional) {
     List<Flag> flags = new ArrayList<>();
+    Map<String, List<String>> aliases = aliases(optionsClass);
     List<Map.Entry<String, Method>> props = new ArrayList<>(properties(optionsClass).entrySet());
     // The pipeline's own flags first, alphabetically; then the shared ones; then the runner's.
     props.sort(
@@ -74,7 +77,9 @@ final class OptionFlags {
     for (Map.Entry<String, Method> e : props) {
       Method getter = e.getValue();
       Class<?> type = boxed(getter.getReturnType());
-      OptionSpec.Builder b = OptionSpec.builder(names(e.getKey()));
+      List<String> names = new ArrayList<>(List.of(names(e.getKey())));
+      names.addAll(aliases.getOrDefault(e.getKey(), List.of()));
+      OptionSpec.Builder b = OptionSpec.builder(names.toArray(new String[0]));
       b.type(type == Boolean.class ? Boolean.class : type);
       if (type == Boolean.class) {
         b.arity("0..1").fallbackValue("true");
@@ -156,6 +161,32 @@ final class OptionFlags {
     for (Class<?> p : c.getInterfaces()) {
       collect(p, out);
     }
+  }
+
+  /**
+   * The {@link FlagAlias} names of {@code optionsClass} and the interfaces it extends, by property.
+   *
+   * @throws IllegalStateException when an alias names no property or is not a {@code --kebab} name
+   */
+  static Map<String, List<String>> aliases(Class<? extends PipelineOptions> optionsClass) {
+    Map<String, Method> props = properties(optionsClass);
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    List<Class<?>> ifaces = new ArrayList<>();
+    collect(optionsClass, ifaces);
+    for (Class<?> i : ifaces) {
+      for (FlagAlias a : i.getAnnotationsByType(FlagAlias.class)) {
+        if (!props.containsKey(a.property())) {
+          throw new IllegalStateException(
+              i.getName() + ": @FlagAlias " + a.flag() + " names no property " + a.property());
+        }
+        if (!a.flag().matches("--[a-z0-9]+(-[a-z0-9]+)*")) {
+          throw new IllegalStateException(
+              i.getName() + ": @FlagAlias " + a.flag() + " is not a --kebab-case flag name");
+        }
+        out.computeIfAbsent(a.property(), k -> new ArrayList<>()).add(a.flag());
+      }
+    }
+    return out;
   }
 
   static String[] names(String property) {

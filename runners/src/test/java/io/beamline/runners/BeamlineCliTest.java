@@ -349,7 +349,9 @@ class BeamlineCliTest {
             "chunk-cli");
     assertEquals(0, r.code(), r.err());
     assertThat(
-        r.out(), containsString("beamline infer chunk: run chunk-cli succeeded (DirectRunner)"));
+        r.out(),
+        containsString(
+            "beamline infer chunk: run chunk-cli succeeded (DirectRunner, 1 items committed)"));
     assertEquals(
         List.of("site1_0_3000.wav"),
         Files.list(out.resolve("chunks/site1")).map(f -> f.getFileName().toString()).toList());

@@ -221,9 +221,18 @@ class InferToolsCliTest {
     }
     assertTrue(Files.isRegularFile(c.resolve("orchestrate_plan.csv")));
 
-    // Again: each manifest's summary is found and passed on, so every chunk is skipped.
+    // Again, the seed's way: recordings already inferred included, each manifest's summary found
+    // and passed on, so every chunk is skipped.
     BeamlineCliTest.Result again =
-        run("infer", "orchestrate", c.toString(), "--apply", "--run-command", "fixture infer-run");
+        run(
+            "infer",
+            "orchestrate",
+            c.toString(),
+            "--apply",
+            "--include-existing",
+            "--resume-completed",
+            "--run-command",
+            "fixture infer-run");
     assertEquals(0, again.code(), again.err());
     assertThat(
         again.out(), containsString("fixture resumed from " + c.resolve("rec-a.summary.json")));
@@ -236,7 +245,14 @@ class InferToolsCliTest {
     Files.delete(c.resolve("manifests").resolve("rec-b.csv"));
     Files.writeString(c.resolve("manifests").resolve("rec-b.csv"), "recording_id,chunk_id\n");
     BeamlineCliTest.Result failing =
-        run("infer", "orchestrate", c.toString(), "--apply", "--run-command", "infer nothing");
+        run(
+            "infer",
+            "orchestrate",
+            c.toString(),
+            "--apply",
+            "--include-existing",
+            "--run-command",
+            "infer nothing");
     assertEquals(1, failing.code());
     assertThat(failing.err(), containsString("2 of 2 runs failed"));
     assertThat(failing.err(), containsString("aggregation skipped"));
@@ -252,7 +268,13 @@ class InferToolsCliTest {
     Files.delete(c.resolve("aggregate").resolve("quicklook.csv"));
     Path script = dir.resolve("infer.sh");
     BeamlineCliTest.Result r =
-        run("infer", "orchestrate", c.toString(), "--slurm-script", script.toString());
+        run(
+            "infer",
+            "orchestrate",
+            c.toString(),
+            "--include-existing",
+            "--slurm-script",
+            script.toString());
     assertEquals(0, r.code(), r.err());
     // 'bash SCRIPT aggregate' in a fresh JVM running this build's command line.
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -5,7 +5,10 @@ import io.beamline.io.failures.FailureIO;
 import io.beamline.io.parquet.ParquetTableIO;
 import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlinePipeline;
+import io.beamline.pipelines.FlagAlias;
 import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.run.CommitRecord;
+import io.beamline.pipelines.run.Runs;
 import io.beamline.transforms.audio.Chunker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,28 +48,39 @@ import org.apache.beam.sdk.values.TupleTagList;
  * same id are an input error. A file that resolves (through a symlink) outside {@code --recordings}
  * is refused as a failed recording.
  *
- * <p>Outputs under {@code <output-dir>}:
+ * <p>Each recording is an item of the commit protocol ({@link
+ * io.beamline.pipelines.run.ItemCommits}, pipeline {@code infer-chunk}, item = recording id).
+ * Outputs under {@code <output-dir>}:
  *
  * <ul>
  *   <li>{@code chunks/<recording_id>/<chunk_id>.wav}: 32-bit float WAV at {@code --target-rate},
- *       every channel of the recording kept, {@code round(chunk_seconds * target_rate)} frames;
+ *       every channel of the recording kept, {@code round(chunk_seconds * target_rate)} frames; the
+ *       directory is replaced as a whole when a recording is chunked again;
  *   <li>{@code manifests/<recording_id>.csv}: the chunk manifest ({@link ChunkManifest});
- *   <li>{@code manifests/<recording_id>.chunk_status.json}: {@code status} ({@code in_progress}
- *       while chunking, then {@code completed} or {@code failed} with a one-line {@code reason}),
- *       chunk counts, settings and timestamps;
+ *   <li>{@code manifests/<recording_id>.chunk_status.json}: the seed's {@code status}: {@code
+ *       in_progress} while chunking, {@code completed} (committed with the chunks and the
+ *       manifest), or {@code failed} with a one-line {@code reason}; chunk counts, settings,
+ *       timestamps;
+ *   <li>{@code commits/infer-chunk/<recording_id>.json}: the commit record, written after the three
+ *       outputs above are in place (or the failure record of a recording that failed);
  *   <li>{@code chunk_table/chunks-*.parquet}: every chunk of this run's recordings ({@link
- *       ChunkManifest#SCHEMA}), skipped ones included;
- *   <li>{@code chunk_failures/chunk-failures-*.jsonl}: one {@link Failure} per failed recording.
+ *       ChunkManifest#SCHEMA}), skipped ones included, read back from the committed manifests;
+ *   <li>{@code chunk_failures/chunk-failures-*.jsonl}: one {@link Failure} per failure record of
+ *       this run.
  * </ul>
  *
- * <p>A corrupt, truncated or non-WAV file fails only its own recording. Re-running skips recordings
- * whose status is {@code completed} with the same settings and whose chunk files all exist.
+ * <p>A corrupt, truncated or non-WAV file fails only its own recording: the run ends {@code
+ * partial} and the command exits with status 3, naming how many recordings failed. Re-running skips
+ * recordings committed with the same settings from the same source file (path, size, modification
+ * time) whose outputs are all present with their committed sizes; any other recording is chunked
+ * again from the start. A run killed at any instant and run again gives every recording's chunks
+ * exactly once, with the bytes of an uninterrupted run.
  *
- * <p>The seed's {@code --output DIR} is spelled {@code --output-dir DIR} here, the flag every
- * Beamline pipeline shares.
+ * <p>The seed's {@code --output DIR} is accepted as another name of {@code --output-dir DIR}.
  *
  * <pre>{@code
  * beamline infer chunk --recordings data/audio --output-dir out
+ * beamline infer chunk --recordings data/audio --output data/datalad/bogus
  * beamline infer chunk --recordings data/audio --output-dir out --chunk-seconds 3 \
  *     --overlap-seconds 0.5 --target-rate 28000 --partial drop --runner=SparkRunner
  * }</pre>
@@ -77,7 +91,10 @@ public final class InferChunkPipeline
   static final TupleTag<Row> CHUNKS = new TupleTag<Row>() {};
   static final TupleTag<Failure> FAILURES = new TupleTag<Failure>() {};
 
-  /** Options of {@code beamline infer chunk}. */
+  /**
+   * Options of {@code beamline infer chunk}; {@code --output} is the seed's {@code --output-dir}.
+   */
+  @FlagAlias(flag = "--output", property = "outputDir")
   public interface InferChunkOptions extends BeamlineOptions {
     @Description("Directory of WAV recordings, searched recursively for *.wav")
     @Validation.Required
@@ -225,25 +242,30 @@ public final class InferChunkPipeline
   @Override
   public void build(Pipeline p, InferChunkOptions o) {
     Path out = outputDir(o);
+    // Runs sets the run id before building; a graph built on its own (tests) gets a fresh one.
+    String runId = o.getRunId() == null ? Runs.newRunId(name()) : o.getRunId();
     RecordingChunks work =
         new RecordingChunks(
             recordingsDir(o),
             out,
+            name(),
+            runId,
             o.getChunkSeconds(),
             o.getOverlapSeconds(),
             partial(o.getPartial()),
             o.getTargetRate());
     List<String> files = recordings(o).stream().map(Path::toString).toList();
-    PCollectionTuple results =
+    PCollectionTuple fromCommits =
         p.apply("RecordingPaths", Create.of(files).withCoder(StringUtf8Coder.of()))
             // Create keeps its elements in few splits; the reshuffle spreads recordings over
             // workers.
             .apply("SpreadRecordings", Reshuffle.viaRandomKey())
+            .apply("ChunkRecordings", ParDo.of(new ChunkRecordingFn(work)))
             .apply(
-                "ChunkRecordings",
-                ParDo.of(new ChunkRecordingFn(work))
+                "ReadCommits",
+                ParDo.of(new FromCommitsFn(work))
                     .withOutputTags(CHUNKS, TupleTagList.of(FAILURES)));
-    results
+    fromCommits
         .get(CHUNKS)
         .setRowSchema(ChunkManifest.SCHEMA)
         .apply(
@@ -252,7 +274,7 @@ public final class InferChunkPipeline
                 .to(out.resolve("chunk_table").toString())
                 .withPrefix("chunks")
                 .withNumShards(1));
-    results
+    fromCommits
         .get(FAILURES)
         .setCoder(SerializableCoder.of(Failure.class))
         .apply(
@@ -277,8 +299,11 @@ public final class InferChunkPipeline
         out.resolve("chunk_failures"));
   }
 
-  /** Chunks one recording; emits its chunk rows, or a {@link Failure} when it fails. */
-  static final class ChunkRecordingFn extends DoFn<String, Row> {
+  /**
+   * Chunks one recording and commits it (or records its failure), then emits the recording id; what
+   * the id stands for is read back from its commit record downstream.
+   */
+  static final class ChunkRecordingFn extends DoFn<String, String> {
     private final RecordingChunks work;
     private final Counter completed =
         Metrics.counter(InferChunkPipeline.class, "recordings_completed");
@@ -291,21 +316,55 @@ public final class InferChunkPipeline
     }
 
     @ProcessElement
-    public void process(@Element String path, MultiOutputReceiver out) {
+    public void process(@Element String path, OutputReceiver<String> out) throws IOException {
       RecordingChunks.Result r = work.process(Paths.get(path));
       switch (r.outcome()) {
-        case FAILED -> {
-          failed.inc();
-          out.get(FAILURES).output(new Failure("infer-chunk", path, "ChunkRecordings", r.reason()));
-        }
+        case FAILED -> failed.inc();
         case SKIPPED -> skipped.inc();
         case COMPLETED -> {
           completed.inc();
-          chunks.inc(r.entries().size());
+          chunks.inc(r.chunks());
         }
       }
-      for (ChunkManifest.Entry e : r.entries()) {
-        out.get(CHUNKS).output(e.toRow());
+      out.output(r.recordingId());
+    }
+  }
+
+  /**
+   * For a recording id, what its commit record says: the rows of its committed manifest (a
+   * recording committed by this run or skipped as committed earlier), or the {@link Failure} of its
+   * failure record. Derived from the records, so the chunk table and the failures file never claim
+   * more than is committed.
+   */
+  static final class FromCommitsFn extends DoFn<String, Row> {
+    private final RecordingChunks work;
+
+    FromCommitsFn(RecordingChunks work) {
+      this.work = work;
+    }
+
+    @ProcessElement
+    public void process(@Element String id, MultiOutputReceiver out) throws IOException {
+      CommitRecord r = work.commits().read(id).orElse(null);
+      if (r == null) {
+        throw new IllegalStateException("recording " + id + " ended without a commit record");
+      }
+      if (r.succeeded()) {
+        if (work.commits().committed(id).isEmpty()) {
+          throw new IllegalStateException(
+              "the committed outputs of recording "
+                  + id
+                  + " changed during the run; is another run writing to the same --output-dir?");
+        }
+        for (ChunkManifest.Entry e : ChunkManifest.read(work.manifest(id))) {
+          out.get(CHUNKS).output(e.toRow());
+        }
+      } else {
+        Object source = r.details().get("source_path");
+        out.get(FAILURES)
+            .output(
+                new Failure(
+                    source == null ? id : source.toString(), id, "ChunkRecordings", r.error()));
       }
     }
   }

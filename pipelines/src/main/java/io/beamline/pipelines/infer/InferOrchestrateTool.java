@@ -8,6 +8,7 @@ import io.beamline.io.files.AtomicFiles;
 import io.beamline.pipelines.BeamlineTool;
 import io.beamline.pipelines.BeamlineToolOptions;
 import io.beamline.pipelines.CommandLauncher;
+import io.beamline.pipelines.FlagAlias;
 import io.beamline.pipelines.Inputs;
 import io.beamline.pipelines.UserInputException;
 import io.beamline.pipelines.infer.OrchestratePlan.Recording;
@@ -32,24 +33,35 @@ import org.apache.beam.sdk.options.Validation;
  * {@code beamline infer orchestrate DIR}: plans inference over every recording that {@code beamline
  * infer chunk --output-dir DIR} chunked, as BADC's {@code badc infer orchestrate} does (seed 002).
  *
- * <p>It reads {@code DIR/manifests/*.csv} and their {@code .chunk_status.json}, and refuses (one
+ * <p>It reads the manifests ({@code --manifest-dir}, default {@code DIR/manifests}) and each
+ * recording's chunk status ({@code <manifest-dir>/<recording>.chunk_status.json}, or the seed's
+ * {@code <chunks-dir>/<recording>/.chunk_status.json}, see {@code --chunks-dir}), and refuses (one
  * line naming them) recordings whose status is not {@code completed} unless {@code
- * --allow-partial-chunks}. The plan has one row per manifest: the manifest, its chunk count and
- * status, the resume summary an earlier run left (passed as {@code --resume-summary} so completed
- * chunks are skipped), and the {@code beamline infer run} command line; it is printed and written
- * as {@code orchestrate_plan.csv} and {@code orchestrate_plan.json} under the run output directory.
+ * --allow-partial-chunks}. A recording whose inference already left a summary is left out of the
+ * plan unless {@code --include-existing}; with {@code --resume-completed} its summary is passed as
+ * {@code --resume-summary} so completed chunks are skipped. The plan has one row per manifest: the
+ * manifest, its chunk count and status, the resume summary, and the {@code beamline infer run}
+ * command line; it is printed and written as {@code orchestrate_plan.csv} and {@code
+ * orchestrate_plan.json} under the run output directory.
  *
  * <p>{@code --apply} carries the plan out in this process, through the same command-line entry
- * point the shell uses: each manifest's command in turn, then {@code beamline infer aggregate} over
- * the run output when every run succeeded. {@code --slurm-script F} writes a SLURM array script
- * instead ({@link SlurmScript}; one manifest per array index, listed in {@code F.manifests.txt}),
- * see {@code docs/slurm.md}.
+ * point the shell uses (or, with {@code --record-datalad}, each run as a {@code datalad run} in the
+ * dataset DIR): each manifest's command in turn, then {@code beamline infer aggregate} over the run
+ * output when every run succeeded. Its exit status is 0 when every run succeeded, 3 when some ended
+ * {@code partial} (some of their chunks failed) and none failed, 1 when one failed. {@code
+ * --slurm-script F} (the seed's {@code --sockeye-script}) writes a SLURM array script instead
+ * ({@link SlurmScript}; one manifest per array index, listed in {@code F.manifests.txt}), see
+ * {@code docs/slurm.md}. Every {@code --sockeye-*} flag of the seed is another name of a {@code
+ * --slurm-*} flag ({@link FlagAlias}).
  *
  * <pre>{@code
  * beamline infer orchestrate out                        # print and write the plan
  * beamline infer orchestrate out --apply --run-args "--model models/birdcall"
  * beamline infer orchestrate out --slurm-script jobs/infer.sh --slurm-partition gpu \
  *     --slurm-gres gpu:1 --slurm-time 02:00:00 --infer-runner SparkRunner
+ * beamline infer orchestrate data/datalad/bogus --manifest-dir manifests --include-existing \
+ *     --sockeye-script artifacts/sockeye/bogus_bundle.sh --sockeye-resume-completed \
+ *     --sockeye-bundle --sockeye-bundle-aggregate-dir artifacts/aggregate
  * }</pre>
  */
 public final class InferOrchestrateTool
@@ -60,13 +72,77 @@ public final class InferOrchestrateTool
 
   public static final String PLAN_JSON = "orchestrate_plan.json";
 
-  /** Options of {@code beamline infer orchestrate}. */
+  /** Options of {@code beamline infer orchestrate}; the seed's {@code --sockeye-*} names too. */
+  @FlagAlias(flag = "--sockeye-script", property = "slurmScript")
+  @FlagAlias(flag = "--sockeye-job-name", property = "slurmJobName")
+  @FlagAlias(flag = "--sockeye-account", property = "slurmAccount")
+  @FlagAlias(flag = "--sockeye-partition", property = "slurmPartition")
+  @FlagAlias(flag = "--sockeye-gres", property = "slurmGres")
+  @FlagAlias(flag = "--sockeye-time", property = "slurmTime")
+  @FlagAlias(flag = "--sockeye-cpus-per-task", property = "slurmCpusPerTask")
+  @FlagAlias(flag = "--sockeye-mem", property = "slurmMem")
+  @FlagAlias(flag = "--sockeye-log-dir", property = "slurmLogDir")
+  @FlagAlias(flag = "--sockeye-resume-completed", property = "slurmResumeCompleted")
+  @FlagAlias(flag = "--sockeye-bundle", property = "slurmBundle")
+  @FlagAlias(flag = "--sockeye-bundle-aggregate-dir", property = "aggregateOutputDir")
+  @FlagAlias(flag = "--sockeye-bundle-bucket-minutes", property = "bucketMinutes")
   public interface InferOrchestrateOptions extends BeamlineToolOptions {
     @Description("Output directory of 'beamline infer chunk' (holding manifests/)")
     @Validation.Required
     String getDirectory();
 
     void setDirectory(String value);
+
+    @Description(
+        "Directory of the chunk manifests; relative paths are under DIRECTORY (default:"
+            + " DIRECTORY/manifests)")
+    String getManifestDir();
+
+    void setManifestDir(String value);
+
+    @Description(
+        "Where chunk status files are read: <chunks-dir>/<recording>/.chunk_status.json (the"
+            + " seed's layout) or <chunks-dir>/<recording>.chunk_status.json; relative paths are"
+            + " under DIRECTORY (default: next to the manifests, else"
+            + " DIRECTORY/artifacts/chunks/<recording>/.chunk_status.json)")
+    String getChunksDir();
+
+    void setChunksDir(String value);
+
+    @Description(
+        "Plan recordings whose inference already left a summary too (default: leave them out)")
+    @Default.Boolean(false)
+    boolean getIncludeExisting();
+
+    void setIncludeExisting(boolean value);
+
+    @Description(
+        "Pass each recording's existing summary to its run as --resume-summary, so chunks that"
+            + " already succeeded are skipped")
+    @Default.Boolean(false)
+    boolean getResumeCompleted();
+
+    void setResumeCompleted(boolean value);
+
+    @Description("Every run uses the model-free energy detector (infer run --stub-runner)")
+    @Default.Boolean(false)
+    boolean getStubRunner();
+
+    void setStubRunner(boolean value);
+
+    @Description(
+        "With --apply: run each inference as 'datalad run' in the DataLad dataset DIRECTORY, so"
+            + " its outputs are saved with a re-executable record (needs datalad on PATH)")
+    @Default.Boolean(false)
+    boolean getRecordDatalad();
+
+    void setRecordDatalad(boolean value);
+
+    @Description("Run without 'datalad run' (the default; the seed's flag)")
+    @Default.Boolean(false)
+    boolean getNoRecordDatalad();
+
+    void setNoRecordDatalad(boolean value);
 
     @Description("Plan recordings whose chunk status is not 'completed' too")
     @Default.Boolean(false)
@@ -125,7 +201,10 @@ public final class InferOrchestrateTool
 
     void setSlurmScript(String value);
 
-    @Description("Directory for the SLURM logs (default: <run output>/slurm-logs)")
+    @Description(
+        "Directory for the SLURM logs and for every run's telemetry and summary (passed as"
+            + " --log-dir to each infer run; default: SLURM logs in <run output>/slurm-logs,"
+            + " telemetry and summaries where infer run puts them)")
     String getSlurmLogDir();
 
     void setSlurmLogDir(String value);
@@ -169,6 +248,21 @@ public final class InferOrchestrateTool
 
     void setSlurmMem(String value);
 
+    @Description(
+        "The script's tasks add --resume-summary when their recording's summary exists, so a"
+            + " resubmitted array skips chunks that already succeeded")
+    @Default.Boolean(false)
+    boolean getSlurmResumeCompleted();
+
+    void setSlurmResumeCompleted(boolean value);
+
+    @Description(
+        "Task 0 submits 'beamline infer aggregate' (DuckDB, Parquet, quicklook bundle) to start"
+            + " once every task succeeded (default: true)")
+    Boolean getSlurmBundle();
+
+    void setSlurmBundle(Boolean value);
+
     @Description("beamline.jar the SLURM tasks run (default: this jar, else runners/target/)")
     String getSlurmJar();
 
@@ -196,8 +290,31 @@ public final class InferOrchestrateTool
     return "directory";
   }
 
-  /** One planned run. */
-  record Row(Recording recording, Path resumeSummary, List<String> args) {}
+  /** Exit status of a command whose run ended partial (some of its items failed). */
+  static final int PARTIAL = 3;
+
+  /**
+   * One planned run: the recording, the summary an earlier run left (null when none), whether it is
+   * passed on as {@code --resume-summary}, and the command's words after {@code beamline}.
+   */
+  record Row(Recording recording, Path summary, boolean resume, List<String> args) {
+    /** The summary the run is given, or null. */
+    Path resumeSummary() {
+      return resume ? summary : null;
+    }
+  }
+
+  /**
+   * Where things are, resolved once from the options.
+   *
+   * @param dataset the directory given (the seed's dataset)
+   * @param layout where manifests and chunk status files are read
+   * @param runOut {@code --output-dir} of every run and where the plan goes
+   * @param aggOut {@code --output-dir} of the aggregation
+   * @param logDir the runs' {@code --log-dir} ({@code --slurm-log-dir}), or null
+   */
+  record Where(
+      Path dataset, OrchestratePlan.Layout layout, Path runOut, Path aggOut, Path logDir) {}
 
   @Override
   public int run(InferOrchestrateOptions o, PrintWriter out, PrintWriter err) throws Exception {
@@ -212,14 +329,26 @@ public final class InferOrchestrateTool
     Path runOut =
         o.getRunOutputDir() == null
             ? dir
-            : Inputs.requireWritableDir("--run-output-dir", o.getRunOutputDir());
-    Inputs.requireWritableDir("--run-output-dir", runOut.toString());
+            : Paths.get(o.getRunOutputDir()).toAbsolutePath().normalize();
     Path aggOut =
         o.getAggregateOutputDir() == null
             ? runOut
             : Paths.get(o.getAggregateOutputDir()).toAbsolutePath().normalize();
-
-    List<Recording> recordings = OrchestratePlan.scan(dir);
+    Path logDir =
+        o.getSlurmLogDir() == null
+            ? null
+            : Paths.get(o.getSlurmLogDir()).toAbsolutePath().normalize();
+    OrchestratePlan.Layout layout =
+        new OrchestratePlan.Layout(
+            under(dir, o.getManifestDir() == null ? "manifests" : o.getManifestDir()),
+            o.getChunksDir() == null ? null : under(dir, o.getChunksDir()),
+            dir);
+    Where where = new Where(dir, layout, runOut, aggOut, logDir);
+    if (o.getApply() && o.getRecordDatalad()) {
+      checkDatalad(where);
+    }
+    // Every check above and the scan below write nothing; the plan files come after them.
+    List<Recording> recordings = OrchestratePlan.scan(layout);
     List<Recording> notDone = recordings.stream().filter(r -> !r.completed()).toList();
     if (!notDone.isEmpty() && !o.getAllowPartialChunks()) {
       throw new UserInputException(
@@ -229,35 +358,70 @@ public final class InferOrchestrateTool
               + "; finish 'beamline infer chunk' for them or pass --allow-partial-chunks");
     }
     List<Row> rows = new ArrayList<>();
+    int existing = 0;
     for (Recording r : recordings) {
       if (r.manifest() == null) {
         out.println(
             "skipping " + r.id() + ": no manifest (chunk status " + describeStatus(r) + ")");
         continue;
       }
-      Path resume = OrchestratePlan.resumeSummary(runOut, r.id());
-      rows.add(new Row(r, resume, runArgs(o, r.manifest(), runOut, resume)));
+      Path summary = OrchestratePlan.summary(runOut, logDir, r.id());
+      if (summary != null && !o.getIncludeExisting()) {
+        existing++;
+        out.println(
+            "skipping "
+                + r.id()
+                + ": already inferred (summary "
+                + summary
+                + "); --include-existing plans it again");
+        continue;
+      }
+      boolean resume = summary != null && o.getResumeCompleted();
+      rows.add(
+          new Row(
+              r,
+              summary,
+              resume,
+              runArgs(o, r.manifest(), runOut, logDir, resume ? summary : null)));
     }
-    if (rows.isEmpty()) {
+    if (rows.isEmpty() && existing == 0) {
       throw new UserInputException(
-          "no manifest to run under " + dir.resolve("manifests") + "; every recording failed");
+          "no manifest to run under " + layout.manifestDir() + "; every recording failed");
     }
+    Inputs.requireWritableDir("--run-output-dir", runOut.toString());
     List<String> aggregate = aggregateArgs(o, runOut, aggOut);
     printPlan(rows, aggregate, out);
     writePlan(runOut, dir, rows, aggregate);
     out.println("plan written to " + runOut.resolve(PLAN_CSV) + " and " + PLAN_JSON);
+    if (rows.isEmpty()) {
+      out.println(
+          "nothing to run: every recording with a manifest was inferred already; add"
+              + " --include-existing to run them again");
+    }
 
     if (o.getSlurmScript() != null) {
-      writeSlurm(o, runOut, rows, aggregate, out);
+      if (rows.isEmpty()) {
+        out.println("no SLURM script written: it would have no task");
+      } else {
+        writeSlurm(o, where, rows, aggregate, out);
+      }
     }
     if (!o.getApply()) {
-      if (o.getSlurmScript() == null) {
+      if (o.getSlurmScript() == null && !rows.isEmpty()) {
         out.println("nothing was run; add --apply to run the plan, or --slurm-script F");
       }
       out.flush();
       return 0;
     }
-    return apply(o, rows, aggregate, out, err);
+    return apply(o, where, rows, aggregate, out, err);
+  }
+
+  /**
+   * {@code value} as a path, under {@code dir} when relative (the seed's dataset-relative paths).
+   */
+  private static Path under(Path dir, String value) {
+    Path p = Paths.get(value);
+    return (p.isAbsolute() ? p : dir.resolve(p)).normalize();
   }
 
   private static String describeStatus(Recording r) {
@@ -311,21 +475,90 @@ public final class InferOrchestrateTool
             || o.getSlurmPartition() != null
             || o.getSlurmAccount() != null
             || o.getSlurmGres() != null
-            || o.getSlurmJar() != null)) {
+            || o.getSlurmJar() != null
+            || o.getSlurmBundle() != null
+            || o.getSlurmResumeCompleted())) {
       throw new UserInputException(
-          "--slurm-* flags only apply with --slurm-script F; add it or drop them");
+          "--slurm-* (--sockeye-*) flags only apply with --slurm-script F (--sockeye-script F);"
+              + " add it or drop them");
     }
+    if (o.getRecordDatalad() && o.getNoRecordDatalad()) {
+      throw new UserInputException(
+          "--record-datalad and --no-record-datalad contradict each other; give one");
+    }
+    if (o.getRecordDatalad() && !o.getApply()) {
+      throw new UserInputException(
+          "--record-datalad records the runs of --apply; add --apply or drop it");
+    }
+    if (o.getRecordDatalad() && o.getSlurmScript() != null) {
+      throw new UserInputException(
+          "--record-datalad cannot wrap SLURM array tasks: concurrent 'datalad run's in one"
+              + " dataset conflict; drop it and run 'datalad save' once the array has finished");
+    }
+  }
+
+  /**
+   * Refuses {@code --record-datalad} (one line, nothing written) when {@code datalad} is not on the
+   * PATH, DIRECTORY is not a DataLad dataset, or the runs would write outside it.
+   */
+  private static void checkDatalad(Where where) {
+    if (datalad() == null) {
+      throw new UserInputException(
+          "--record-datalad needs the 'datalad' command, and it is not on the PATH; install"
+              + " DataLad (e.g. apt-get install datalad) or drop --record-datalad");
+    }
+    if (!Files.isDirectory(where.dataset().resolve(".datalad"))) {
+      throw new UserInputException(
+          "--record-datalad needs DIRECTORY "
+              + where.dataset()
+              + " to be a DataLad dataset (it has no .datalad/); create it with 'datalad create"
+              + " --force "
+              + where.dataset()
+              + "' or drop --record-datalad");
+    }
+    for (Path p : List.of(where.runOut(), where.aggOut())) {
+      if (!p.startsWith(where.dataset())) {
+        throw new UserInputException(
+            "--record-datalad saves outputs in the dataset "
+                + where.dataset()
+                + ", but "
+                + p
+                + " is outside it; drop --run-output-dir/--aggregate-output-dir or"
+                + " --record-datalad");
+      }
+    }
+  }
+
+  /** The {@code datalad} executable on the PATH, or null. */
+  static Path datalad() {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return null;
+    }
+    for (String d : path.split(java.io.File.pathSeparator)) {
+      if (d.isEmpty()) {
+        continue;
+      }
+      Path f = Paths.get(d, "datalad");
+      if (Files.isRegularFile(f) && Files.isExecutable(f)) {
+        return f;
+      }
+    }
+    return null;
   }
 
   /** The words of one manifest's command (after {@code beamline}). */
   static List<String> runArgs(
-      InferOrchestrateOptions o, Path manifest, Path runOut, Path resumeSummary) {
+      InferOrchestrateOptions o, Path manifest, Path runOut, Path logDir, Path resumeSummary) {
     List<String> a = new ArrayList<>(words(o.getRunCommand()));
     a.addAll(List.of("--manifest", manifest.toString(), "--output-dir", runOut.toString()));
+    if (logDir != null) {
+      a.addAll(List.of("--log-dir", logDir.toString()));
+    }
     if (resumeSummary != null) {
       a.addAll(List.of("--resume-summary", resumeSummary.toString()));
     }
-    a.addAll(words(o.getRunArgs()));
+    a.addAll(extraRunArgs(o));
     if ("SparkRunner".equals(o.getInferRunner())) {
       // The DirectRunner is every pipeline's default; only the SparkRunner needs naming.
       a.add("--runner=SparkRunner");
@@ -333,6 +566,16 @@ public final class InferOrchestrateTool
         a.add("--spark-master=" + o.getInferSparkMaster());
       }
     }
+    return a;
+  }
+
+  /** Flags every run gets besides its manifest, output and resume: the stub and --run-args. */
+  private static List<String> extraRunArgs(InferOrchestrateOptions o) {
+    List<String> a = new ArrayList<>();
+    if (o.getStubRunner()) {
+      a.add("--stub-runner");
+    }
+    a.addAll(words(o.getRunArgs()));
     return a;
   }
 
@@ -432,7 +675,7 @@ public final class InferOrchestrateTool
 
   private void writeSlurm(
       InferOrchestrateOptions o,
-      Path runOut,
+      Where where,
       List<Row> rows,
       List<String> aggregate,
       PrintWriter out)
@@ -442,21 +685,31 @@ public final class InferOrchestrateTool
       throw new UserInputException(
           "--slurm-script " + o.getSlurmScript() + " is a directory; give a file name");
     }
-    Path logDir =
-        o.getSlurmLogDir() == null
-            ? runOut.resolve("slurm-logs")
-            : Paths.get(o.getSlurmLogDir()).toAbsolutePath().normalize();
+    Path runOut = where.runOut();
+    Path logDir = where.logDir() == null ? runOut.resolve("slurm-logs") : where.logDir();
     if (logDir.toString().matches(".*[\\s'\"`$\\\\].*")) {
       throw new UserInputException(
           "SLURM log directory " + logDir + " may not hold spaces or quotes; give --slurm-log-dir");
     }
     Path list = script.resolveSibling(script.getFileName() + ".manifests.txt");
     StringBuilder manifests = new StringBuilder();
+    List<Path> statusFiles = new ArrayList<>();
+    List<Path> resumes = new ArrayList<>();
+    List<Path> telemetry = new ArrayList<>();
     for (Row r : rows) {
+      String stem = r.recording().id();
       manifests.append(r.recording().manifest()).append('\n');
+      statusFiles.add(r.recording().statusFile());
+      // Where this task's run writes its summary and telemetry, so a resubmitted task finds them.
+      resumes.add(
+          where.logDir() == null
+              ? runOut.resolve(stem + ".summary.json")
+              : where.logDir().resolve(stem + ".summary.json"));
+      telemetry.add(
+          where.logDir() == null
+              ? runOut.resolve("telemetry").resolve(stem + ".jsonl")
+              : where.logDir().resolve(stem + ".jsonl"));
     }
-    // Under spark-submit the master comes from its --master (SPARK_MASTER in the script).
-    List<String> runArgs = new ArrayList<>(words(o.getRunArgs()));
     SlurmScript s =
         new SlurmScript(
             script,
@@ -464,6 +717,7 @@ public final class InferOrchestrateTool
             rows.size(),
             runOut,
             logDir,
+            where.logDir() != null,
             o.getSlurmJobName(),
             o.getSlurmPartition(),
             o.getSlurmTime(),
@@ -475,9 +729,15 @@ public final class InferOrchestrateTool
             o.getInferSparkMaster(),
             jar(o),
             o.getAllowPartialChunks(),
+            o.getSlurmResumeCompleted(),
+            o.getSlurmBundle() == null || o.getSlurmBundle(),
             words(o.getRunCommand()),
-            runArgs,
-            aggregate.subList(2, aggregate.size()));
+            // Under spark-submit the master comes from its --master (SPARK_MASTER in the script).
+            extraRunArgs(o),
+            aggregate.subList(2, aggregate.size()),
+            statusFiles,
+            resumes,
+            telemetry);
     // SLURM opens each task's --output file before the script runs: the directory must exist.
     Inputs.requireWritableDir("--slurm-log-dir", logDir.toString());
     AtomicFiles.writeString(list, manifests.toString());
@@ -495,6 +755,7 @@ public final class InferOrchestrateTool
             + list.getFileName()
             + ", logs in "
             + logDir
+            + (where.logDir() == null ? "" : " with the runs' telemetry and summaries")
             + "); submit it with: sbatch "
             + script);
   }
@@ -521,43 +782,79 @@ public final class InferOrchestrateTool
     return Paths.get("runners", "target", "beamline.jar").toAbsolutePath().normalize();
   }
 
+  /**
+   * Runs each row, then the aggregation when every run succeeded. Returns 0 when all succeeded,
+   * {@link #PARTIAL} when some runs ended partial and none failed, 1 when one failed (or the
+   * aggregation did).
+   */
   private int apply(
       InferOrchestrateOptions o,
+      Where where,
       List<Row> rows,
       List<String> aggregate,
       PrintWriter out,
-      PrintWriter err) {
+      PrintWriter err)
+      throws Exception {
     CommandLauncher launcher = o.as(CommandLauncher.Options.class).getCommandLauncher();
-    if (launcher == null) {
+    if (launcher == null && !o.getRecordDatalad()) {
       throw new IllegalStateException(
           "--apply runs the planned commands through the beamline command line; run it as"
               + " 'beamline infer orchestrate DIR --apply'");
     }
     List<String> failed = new ArrayList<>();
+    List<String> partial = new ArrayList<>();
     int i = 0;
     for (Row r : rows) {
       i++;
-      out.println("[" + i + "/" + rows.size() + "] beamline " + shellLine(r.args()));
-      out.flush();
-      int code = launcher.execute(r.args());
-      if (code != 0) {
+      int code;
+      if (o.getRecordDatalad()) {
+        List<String> cmd = dataladRun(where, r);
+        out.println("[" + i + "/" + rows.size() + "] " + shellLine(cmd));
+        out.flush();
+        code = runProcess(cmd, where.dataset(), out);
+      } else {
+        out.println("[" + i + "/" + rows.size() + "] beamline " + shellLine(r.args()));
+        out.flush();
+        code = launcher.execute(r.args());
+      }
+      if (code == PARTIAL) {
+        partial.add(r.recording().id());
+      } else if (code != 0) {
         failed.add(r.recording().id() + " (exit " + code + ")");
       }
     }
-    if (!failed.isEmpty()) {
+    if (!failed.isEmpty() || !partial.isEmpty()) {
+      List<String> what = new ArrayList<>();
+      if (!failed.isEmpty()) {
+        what.add(
+            failed.size() + " of " + rows.size() + " runs failed: " + String.join(", ", failed));
+      }
+      if (!partial.isEmpty()) {
+        what.add(
+            partial.size()
+                + " of "
+                + rows.size()
+                + " runs ended partial (some chunks failed, see above): "
+                + String.join(", ", partial));
+      }
       err.println(
           "beamline infer orchestrate: "
-              + failed.size()
-              + " of "
-              + rows.size()
-              + " runs failed: "
-              + String.join(", ", failed)
-              + "; aggregation skipped; run the same command again to resume them");
-      return 1;
+              + String.join("; ", what)
+              + "; aggregation skipped; run the same command with --include-existing"
+              + " --resume-completed to redo only what did not succeed");
+      return failed.isEmpty() ? PARTIAL : 1;
     }
-    out.println("[aggregate] beamline " + shellLine(aggregate));
-    out.flush();
-    int code = launcher.execute(aggregate);
+    int code;
+    if (o.getRecordDatalad()) {
+      List<String> cmd = dataladAggregate(where, aggregate);
+      out.println("[aggregate] " + shellLine(cmd));
+      out.flush();
+      code = runProcess(cmd, where.dataset(), out);
+    } else {
+      out.println("[aggregate] beamline " + shellLine(aggregate));
+      out.flush();
+      code = launcher.execute(aggregate);
+    }
     if (code != 0) {
       err.println("beamline infer orchestrate: aggregation failed (exit " + code + ")");
       return 1;
@@ -569,6 +866,103 @@ public final class InferOrchestrateTool
             + (rows.size() == 1 ? "" : "s")
             + " and the aggregation succeeded");
     return 0;
+  }
+
+  /**
+   * {@code datalad run} of one row in the dataset: the manifest as input, the run output as output,
+   * the command this JVM would run ({@link #selfCommand}).
+   */
+  static List<String> dataladRun(Where where, Row r) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "datalad",
+                "run",
+                "-d",
+                where.dataset().toString(),
+                "-m",
+                "beamline infer run " + r.recording().id(),
+                "--explicit",
+                "--input",
+                r.recording().manifest().toString(),
+                "--output",
+                where.runOut().toString(),
+                "--"));
+    List<String> beamline = new ArrayList<>(selfCommand());
+    beamline.addAll(r.args());
+    cmd.addAll(dataladEscape(beamline));
+    return cmd;
+  }
+
+  private static List<String> dataladAggregate(Where where, List<String> aggregate) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "datalad",
+                "run",
+                "-d",
+                where.dataset().toString(),
+                "-m",
+                "beamline infer aggregate",
+                "--explicit",
+                "--input",
+                where.runOut().toString(),
+                "--output",
+                where.aggOut().toString(),
+                "--"));
+    List<String> beamline = new ArrayList<>(selfCommand());
+    beamline.addAll(aggregate);
+    cmd.addAll(dataladEscape(beamline));
+    return cmd;
+  }
+
+  /** datalad run expands {@code {inputs}}-style placeholders: literal braces are doubled. */
+  private static List<String> dataladEscape(List<String> words) {
+    return words.stream().map(w -> w.replace("{", "{{").replace("}", "}}")).toList();
+  }
+
+  /**
+   * The command that starts this build's command line in a new JVM: {@code BEAMLINE_CMD} when set,
+   * else this JVM's java binary with its {@code -D}, {@code -X} and {@code --add-opens} flags,
+   * class path and the command line's main class.
+   */
+  static List<String> selfCommand() {
+    String given = System.getenv("BEAMLINE_CMD");
+    if (given != null && !given.isBlank()) {
+      return words(given);
+    }
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (a.startsWith("-D") || a.startsWith("-X") || a.startsWith("--add-opens")) {
+        cmd.add(a);
+      }
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(MAIN_CLASS);
+    return cmd;
+  }
+
+  /** The command line's entry point (in the runners module, which depends on this one). */
+  static final String MAIN_CLASS = "io.beamline.runners.Beamline";
+
+  /**
+   * Runs {@code cmd} in {@code dir}, copying its output to {@code out}; returns its exit status.
+   */
+  private static int runProcess(List<String> cmd, Path dir, PrintWriter out) throws Exception {
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+    try (java.io.BufferedReader r =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        out.println(line);
+      }
+    }
+    out.flush();
+    return p.waitFor();
   }
 
   /** Numbers as the flags take them: {@code 1} rather than {@code 1.0}. */

@@ -12,10 +12,21 @@ import java.util.Properties;
 /**
  * A SLURM array script for {@code beamline infer orchestrate --slurm-script}: array task {@code i}
  * runs the inference command on the {@code i}-th manifest of a list file, after checking the
- * recording's chunk status and adding {@code --resume-summary} when an earlier run left one; task 0
- * also submits the aggregation as a job that starts once every task succeeded ({@code
- * --dependency=afterok:<array job>}). The same script run as {@code bash SCRIPT aggregate} runs the
- * aggregation itself.
+ * recording's chunk status (at the path the orchestrator found it) and, when written with {@code
+ * --slurm-resume-completed}, adding {@code --resume-summary} when an earlier run of the task left
+ * its summary ({@code RESUMES}); task 0 also submits the aggregation as a job that starts once
+ * every task succeeded ({@code --dependency=afterok:<array job>}), unless written with {@code
+ * --slurm-bundle=false}. The same script run as {@code bash SCRIPT aggregate} runs the aggregation
+ * itself.
+ *
+ * <p>Exit statuses propagate: a task ends with the exit status of its {@code infer run} (3 when
+ * some of its chunks failed, so the array job does not count as succeeded and the {@code afterok}
+ * aggregation never starts), 3 when its recording is not completely chunked, 2 when it has no
+ * manifest; {@code bash SCRIPT aggregate} ends with that of {@code infer aggregate}.
+ *
+ * <p>With a log directory for the runs ({@code --slurm-log-dir}), each task passes {@code --log-dir
+ * <dir>} to {@code infer run}, so telemetry ({@code <dir>/<recording>.jsonl}) and summaries ({@code
+ * <dir>/<recording>.summary.json}) go there with the SLURM logs, and {@code RESUMES} point there.
  *
  * <p>Each task runs {@code spark-submit ... beamline.jar} (SparkRunner) or {@code java -jar
  * beamline.jar} (DirectRunner); the environment variable {@code BEAMLINE_CMD} replaces either with
@@ -29,6 +40,7 @@ record SlurmScript(
     int tasks,
     Path outputDir,
     Path logDir,
+    boolean runsLogToLogDir,
     String jobName,
     String partition,
     String time,
@@ -40,9 +52,14 @@ record SlurmScript(
     String sparkMaster,
     Path jar,
     boolean allowPartial,
+    boolean resumeCompleted,
+    boolean bundle,
     List<String> runCommand,
     List<String> runArgs,
-    List<String> aggregateArgs) {
+    List<String> aggregateArgs,
+    List<Path> statusFiles,
+    List<Path> resumes,
+    List<Path> telemetry) {
 
   /** The {@code --add-opens} flags Spark needs on Java 17, from the build. */
   static String sparkJavaOpts() {
@@ -59,6 +76,10 @@ record SlurmScript(
       throw new IllegalStateException("spark-java17.properties was not filled in by the build");
     }
     return v.trim();
+  }
+
+  private static String paths(List<Path> paths) {
+    return array(paths.stream().map(Path::toString).toList());
   }
 
   private static String array(List<String> words) {
@@ -95,7 +116,11 @@ record SlurmScript(
             + ": array task i runs 'beamline "
             + String.join(" ", runCommand)
             + "' on line i+1 of the manifest list,\n"
-            + "# task 0 submits 'beamline infer aggregate' to start after every task succeeded.\n"
+            + (bundle
+                ? "# task 0 submits 'beamline infer aggregate' to start after every task succeeded.\n"
+                : "# no aggregation job is submitted (--slurm-bundle=false).\n")
+            + "# A task exits with the status of its run: 3 when some chunks failed, so an\n"
+            + "# afterok dependency (the aggregation) does not start.\n"
             + "# Submit: sbatch "
             + script
             + "\n# Aggregate by hand: bash "
@@ -118,6 +143,12 @@ record SlurmScript(
       b.append("SPARK_JAVA_OPTS=").append(shellQuote(sparkJavaOpts())).append('\n');
     }
     b.append("ALLOW_PARTIAL_CHUNKS=").append(allowPartial ? 1 : 0).append('\n');
+    b.append("RESUME_COMPLETED=").append(resumeCompleted ? 1 : 0).append('\n');
+    b.append("BUNDLE=").append(bundle ? 1 : 0).append('\n');
+    b.append("RUNS_LOG_DIR=").append(runsLogToLogDir ? 1 : 0).append('\n');
+    b.append("STATUS_FILES=").append(paths(statusFiles)).append('\n');
+    b.append("RESUMES=").append(paths(resumes)).append('\n');
+    b.append("TELEMETRY=").append(paths(telemetry)).append('\n');
     b.append("RUN_COMMAND=").append(array(runCommand)).append('\n');
     b.append("RUN_ARGS=").append(array(runArgs)).append('\n');
     b.append("AGGREGATE_ARGS=").append(array(aggregateArgs)).append('\n');
@@ -143,8 +174,12 @@ record SlurmScript(
     b.append("mkdir -p \"$LOG_DIR\"\n\n");
     b.append("if [[ \"${1:-}\" == aggregate ]]; then\n");
     b.append("  echo \"aggregate: beamline infer aggregate ${AGGREGATE_ARGS[*]}\"\n");
-    b.append("  beamline infer aggregate \"${AGGREGATE_ARGS[@]}\"\n");
-    b.append("  exit 0\n");
+    b.append("  status=0\n");
+    b.append("  beamline infer aggregate \"${AGGREGATE_ARGS[@]}\" || status=$?\n");
+    b.append("  if ((status != 0)); then\n");
+    b.append("    echo \"aggregate: beamline infer aggregate failed (exit $status)\" >&2\n");
+    b.append("  fi\n");
+    b.append("  exit \"$status\"\n");
     b.append("fi\n\n");
     b.append("if [[ -z \"${SLURM_ARRAY_TASK_ID:-}\" ]]; then\n");
     b.append(
@@ -162,7 +197,7 @@ record SlurmScript(
     b.append("  exit 2\n");
     b.append("fi\n");
     b.append("STEM=$(basename \"$MANIFEST\" .csv)\n");
-    b.append("STATUS_FILE=\"$(dirname \"$MANIFEST\")/$STEM.chunk_status.json\"\n");
+    b.append("STATUS_FILE=${STATUS_FILES[$TASK]}\n");
     b.append("STATUS=missing\n");
     b.append("if [[ -f \"$STATUS_FILE\" ]]; then\n");
     b.append(
@@ -177,7 +212,8 @@ record SlurmScript(
             + " --allow-partial-chunks\" >&2\n");
     b.append("  exit 3\n");
     b.append("fi\n\n");
-    b.append("if [[ \"$TASK\" == 0 && -n \"${SLURM_ARRAY_JOB_ID:-}\" ]]; then\n");
+    b.append(
+        "if [[ \"$TASK\" == 0 && \"$BUNDLE\" == 1 && -n \"${SLURM_ARRAY_JOB_ID:-}\" ]]; then\n");
     b.append(
         "  AGG_JOB=$(sbatch --parsable --dependency=afterok:\"$SLURM_ARRAY_JOB_ID\""
             + " \"${SBATCH_AGGREGATE[@]}\" --wrap \"bash '$SCRIPT' aggregate\")\n");
@@ -187,25 +223,38 @@ record SlurmScript(
     b.append("fi\n\n");
     b.append(
         "ARGS=(\"${RUN_COMMAND[@]}\" --manifest \"$MANIFEST\" --output-dir \"$OUTPUT_DIR\")\n");
-    b.append("RESUME=\n");
-    b.append(
-        "for candidate in \"$OUTPUT_DIR/$STEM.summary.json\""
-            + " \"$OUTPUT_DIR/telemetry/$STEM.summary.json\"; do\n");
-    b.append("  if [[ -f \"$candidate\" ]]; then RESUME=$candidate; break; fi\n");
-    b.append("done\n");
-    b.append("if [[ -n \"$RESUME\" ]]; then\n");
+    b.append("if [[ \"$RUNS_LOG_DIR\" == 1 ]]; then\n");
+    b.append("  ARGS+=(--log-dir \"$LOG_DIR\")\n");
+    b.append("fi\n");
+    b.append("RESUME=${RESUMES[$TASK]}\n");
+    b.append("if [[ \"$RESUME_COMPLETED\" == 1 && -f \"$RESUME\" ]]; then\n");
     b.append("  echo \"task $TASK: resuming $STEM from $RESUME\"\n");
     b.append("  ARGS+=(--resume-summary \"$RESUME\")\n");
+    b.append("elif [[ \"$RESUME_COMPLETED\" == 1 ]]; then\n");
+    b.append(
+        "  echo \"task $TASK: no resume summary $RESUME yet; processing every chunk of $STEM\"\n");
     b.append("else\n");
-    b.append("  echo \"task $TASK: no resume summary for $STEM; processing every chunk\"\n");
+    b.append(
+        "  echo \"task $TASK: processing every chunk of $STEM (no --slurm-resume-completed)\"\n");
     b.append("fi\n");
     b.append("ARGS+=(\"${RUN_ARGS[@]}\")\n");
     if (spark) {
       b.append("ARGS+=(--runner=SparkRunner)\n");
     }
     b.append("echo \"task $TASK: beamline ${ARGS[*]}\"\n");
-    b.append("beamline \"${ARGS[@]}\"\n");
-    b.append("echo \"task $TASK: done; telemetry $OUTPUT_DIR/telemetry/$STEM.jsonl\"\n");
+    b.append("status=0\n");
+    b.append("beamline \"${ARGS[@]}\" || status=$?\n");
+    b.append("case $status in\n");
+    b.append("  0) echo \"task $TASK: done; telemetry ${TELEMETRY[$TASK]}, summary $RESUME\" ;;\n");
+    b.append(
+        "  3) echo \"task $TASK: some chunks of $STEM failed (exit 3; see the lines above); the"
+            + " array job will not count as succeeded, so the aggregation does not start; resubmit"
+            + " to retry\" >&2 ;;\n");
+    b.append(
+        "  *) echo \"task $TASK: beamline ${RUN_COMMAND[*]} failed for $STEM (exit $status)\""
+            + " >&2 ;;\n");
+    b.append("esac\n");
+    b.append("exit \"$status\"\n");
     return b.toString();
   }
 

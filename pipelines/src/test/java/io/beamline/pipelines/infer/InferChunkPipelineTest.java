@@ -21,6 +21,10 @@ import io.beamline.io.audio.WavReader;
 import io.beamline.io.duckdb.DuckDb;
 import io.beamline.io.files.Digests;
 import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.run.CommitRecord;
+import io.beamline.pipelines.run.ItemCommits;
+import io.beamline.pipelines.run.RunRecord;
+import io.beamline.pipelines.run.Runs;
 import io.beamline.transforms.audio.Resampler;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -242,11 +246,124 @@ public class InferChunkPipelineTest {
                   + ")"));
     }
 
-    // Changed settings: nothing is skipped.
+    // Changed settings: nothing is skipped, and each recording's chunk directory is replaced as a
+    // whole: the padded last chunk of the earlier run does not survive beside the new ones.
     PipelineResult third = run(options(rec, out, "--partial=drop"));
     assertEquals(0, counter(third, "recordings_skipped"));
     assertEquals(3, counter(third, "recordings_completed"));
     assertEquals(3, ChunkManifest.read(out.resolve("manifests/dawn_44k_stereo.csv")).size());
+    assertEquals(
+        List.of(
+            "dawn_44k_stereo_0_1000.wav",
+            "dawn_44k_stereo_1500_2500.wav",
+            "dawn_44k_stereo_750_1750.wav"),
+        files(out.resolve("chunks/dawn_44k_stereo")));
+    assertEquals(9, files(out.resolve("chunks")).size());
+  }
+
+  @Test
+  public void eachRecordingIsCommittedAfterItsOutputsAndFailuresAreRecorded() throws Exception {
+    Path rec = tmp.newFolder("recordings").toPath();
+    InferChunkTestData.write(rec);
+    Path out = tmp.getRoot().toPath().resolve("out");
+    run(options(rec, out));
+    ItemCommits commits = ItemCommits.of(out, "infer-chunk");
+    assertEquals(
+        List.of("birds_16k_24bit", "cut_short", "dawn_44k_stereo", "night_48k_float", "notes"),
+        new ArrayList<>(commits.readAll().keySet()));
+    for (String id : GOOD) {
+      CommitRecord r = commits.committed(id).orElseThrow();
+      assertEquals(
+          List.of(
+              "chunks/" + id, "manifests/" + id + ".csv", "manifests/" + id + ".chunk_status.json"),
+          r.outputs().stream().map(CommitRecord.Output::path).toList());
+      assertEquals(Long.valueOf(4), r.outputs().get(0).files());
+      assertEquals(4, ((Number) r.details().get("chunks")).intValue());
+      assertEquals(1.0, ((Number) r.details().get("chunk_seconds")).doubleValue(), 0);
+      assertEquals("pad", r.details().get("partial"));
+    }
+    for (String id : List.of("cut_short", "notes")) {
+      CommitRecord r = commits.read(id).orElseThrow();
+      assertEquals("failed", r.status());
+      assertThat(r.error(), containsString(id + ".wav"));
+      // The status file repeats the failure record's reason for the seed's readers.
+      assertEquals(
+          r.error(),
+          json(out.resolve("manifests/" + id + ".chunk_status.json")).get("reason").asText());
+    }
+
+    // Resume trusts records, not status files: a recording whose status says completed but whose
+    // record is gone (a run killed between the two) is chunked again; so is one whose source file
+    // changed since it was committed.
+    Files.delete(commits.recordFile("dawn_44k_stereo"));
+    assertEquals(
+        "completed",
+        json(out.resolve("manifests/dawn_44k_stereo.chunk_status.json")).get("status").asText());
+    io.beamline.io.audio.WavWriter.write(
+        rec.resolve("birds_16k_24bit.wav"),
+        InferChunkTestData.tones(16_000, 1, 1.2),
+        WavEncoding.PCM_24);
+    PipelineResult again = run(options(rec, out));
+    assertEquals(1, counter(again, "recordings_skipped"));
+    assertEquals(2, counter(again, "recordings_completed"));
+    assertEquals(
+        List.of("birds_16k_24bit_0_1000.wav", "birds_16k_24bit_750_1200.wav"),
+        files(out.resolve("chunks/birds_16k_24bit")));
+    assertTrue(commits.committed("dawn_44k_stereo").isPresent());
+    try (DuckDb db = DuckDb.inMemory()) {
+      String table =
+          "read_parquet(" + DuckDb.literal(out.resolve("chunk_table") + "/*.parquet") + ")";
+      assertEquals(10, db.count("SELECT * FROM " + table));
+      assertEquals(10, db.count("SELECT DISTINCT chunk_id FROM " + table));
+    }
+  }
+
+  @Test
+  public void badWavsEndTheRunPartialWithOneFailureRecordEach() throws Exception {
+    Path rec = tmp.newFolder("recordings").toPath();
+    InferChunkTestData.writeBad(rec);
+    Path out = tmp.getRoot().toPath().resolve("out");
+    RunRecord r =
+        Runs.run(new InferChunkPipeline(), options(rec, out, "--runId=bad-wavs"), List.of());
+    assertEquals(r.error(), "partial", r.status());
+    assertEquals(1, r.items().succeeded());
+    assertEquals(4, r.items().failed());
+    assertEquals("partial", Runs.readManifest(r.runDir()).get("status"));
+    ItemCommits commits = ItemCommits.of(out, "infer-chunk");
+    Map<String, String> reasons =
+        Map.of(
+            "truncated", "truncated WAV",
+            "lying", "sample rate 0",
+            "text", "not a WAV file",
+            "empty", "only 0 bytes");
+    for (Map.Entry<String, String> e : reasons.entrySet()) {
+      CommitRecord failed = commits.read(e.getKey()).orElseThrow();
+      assertEquals("failed", failed.status());
+      assertEquals("bad-wavs", failed.runId());
+      assertThat(failed.error(), containsString(e.getKey() + ".wav"));
+      assertThat(failed.error(), containsString(e.getValue()));
+      assertEquals(
+          "failed",
+          json(out.resolve("manifests/" + e.getKey() + ".chunk_status.json"))
+              .get("status")
+              .asText());
+      assertFalse(Files.exists(out.resolve("manifests/" + e.getKey() + ".csv")));
+      assertFalse(Files.exists(out.resolve("chunks/" + e.getKey())));
+    }
+    try (DuckDb db = DuckDb.inMemory()) {
+      assertEquals(
+          4,
+          db.count(
+              "SELECT * FROM read_parquet("
+                  + DuckDb.literal(out.resolve("chunk_table") + "/*.parquet")
+                  + ") WHERE recording_id = 'good'"));
+      assertEquals(
+          4,
+          db.count(
+              "SELECT * FROM read_json_auto("
+                  + DuckDb.literal(out.resolve("chunk_failures") + "/*.jsonl")
+                  + ") WHERE step = 'ChunkRecordings'"));
+    }
   }
 
   @Test

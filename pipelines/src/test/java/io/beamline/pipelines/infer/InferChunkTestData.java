@@ -56,6 +56,24 @@ final class InferChunkTestData {
     Files.writeString(dir.resolve("notes.wav"), "field notes, not audio\n");
   }
 
+  /**
+   * Writes under {@code dir} one good recording ({@code good.wav}, 16-bit mono 22.05 kHz) and four
+   * bad ones: {@code truncated.wav} (cut inside its data), {@code lying.wav} (a complete file whose
+   * header says 0 Hz), {@code text.wav} (text) and {@code empty.wav} (0 bytes).
+   */
+  static void writeBad(Path dir) throws IOException {
+    byte[] good = WavWriter.toBytes(tones(22_050, 1, SECONDS), WavEncoding.PCM_16);
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("good.wav"), good);
+    Files.write(dir.resolve("truncated.wav"), java.util.Arrays.copyOf(good, good.length / 3));
+    byte[] lying = good.clone();
+    // The fmt chunk's sample rate (bytes 24..27 of a plain 44-byte header) set to 0.
+    java.nio.ByteBuffer.wrap(lying).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(24, 0);
+    Files.write(dir.resolve("lying.wav"), lying);
+    Files.writeString(dir.resolve("text.wav"), "recorded at dawn, see notebook\n");
+    Files.write(dir.resolve("empty.wav"), new byte[0]);
+  }
+
   static InferChunkPipeline.InferChunkOptions options(Path recordings, Path out, String... extra) {
     List<String> a = new ArrayList<>();
     a.add("--recordings=" + recordings);

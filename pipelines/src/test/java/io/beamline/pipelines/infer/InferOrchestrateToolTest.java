@@ -93,11 +93,36 @@ class InferOrchestrateToolTest {
     Files.writeString(runOut.resolve("rec-a.summary.json"), "{\"chunks\":{}}");
     Files.writeString(runOut.resolve("telemetry").resolve("rec-b.summary.json"), "{\"chunks\":{}}");
 
+    // By default recordings that were inferred already are left out, as in the seed.
+    Result fresh = run("--directory=" + c, "--allowPartialChunks", "--runOutputDir=" + runOut);
+    assertThat(
+        fresh.out(),
+        containsString(
+            "skipping rec-a: already inferred (summary "
+                + runOut.resolve("rec-a.summary.json")
+                + "); --include-existing plans it again"));
+    JsonNode freshPlan = json.readTree(runOut.resolve(InferOrchestrateTool.PLAN_JSON).toFile());
+    assertEquals(1, freshPlan.get("runs").size());
+    assertEquals("rec-c", freshPlan.get("runs").get(0).get("recording_id").asText());
+
+    // --include-existing without --resume-completed: planned again, every chunk redone.
+    run(
+        "--directory=" + c,
+        "--allowPartialChunks",
+        "--runOutputDir=" + runOut,
+        "--includeExisting");
+    JsonNode again = json.readTree(runOut.resolve(InferOrchestrateTool.PLAN_JSON).toFile());
+    assertEquals(3, again.get("runs").size());
+    assertTrue(again.get("runs").get(0).get("resume_summary").isNull());
+    assertThat(again.get("runs").get(0).get("command").asText(), not(containsString("--resume")));
+
     Result r =
         run(
             "--directory=" + c,
             "--allowPartialChunks",
             "--runOutputDir=" + runOut,
+            "--includeExisting",
+            "--resumeCompleted",
             "--runArgs=--model models/birdcall",
             "--bucketMinutes=5");
     assertEquals(0, r.code());
@@ -187,7 +212,7 @@ class InferOrchestrateToolTest {
         containsString("directory not found"));
     assertThat(
         assertThrows(UserInputException.class, () -> run("--directory=" + dir)).getMessage(),
-        containsString("no manifests/ directory"));
+        containsString("no manifest directory " + dir.resolve("manifests")));
     Path c = dir.resolve("c");
     writeManifest(c, "rec-a", 1, "completed");
     assertThrows(
@@ -242,10 +267,16 @@ class InferOrchestrateToolTest {
     Files.delete(c.resolve("manifests").resolve("rec-d.chunk_status.json"));
     Path script = dir.resolve("jobs").resolve("infer.sh");
     Path logs = dir.resolve("logs");
-    Files.writeString(c.resolve("rec-a.summary.json"), "{}");
+    Files.createDirectories(logs);
+    // With a log directory the runs' summaries are there: that is where RESUMES look.
+    Files.writeString(logs.resolve("rec-a.summary.json"), "{}");
+    Files.writeString(c.resolve("rec-b.summary.json"), "{}");
     Result r =
         run(
             "--directory=" + c,
+            "--includeExisting",
+            "--slurmResumeCompleted",
+            "--stubRunner",
             "--slurmScript=" + script,
             "--slurmLogDir=" + logs,
             "--slurmPartition=gpu",
@@ -303,10 +334,24 @@ class InferOrchestrateToolTest {
                 + c.resolve("manifests/rec-a.csv")
                 + "]\n[--output-dir]\n["
                 + c
+                + "]\n[--log-dir]\n["
+                + logs
                 + "]\n[--resume-summary]\n["
-                + c.resolve("rec-a.summary.json")
-                + "]\n[--model]\n[/models/bird]\n[call]\n"));
+                + logs.resolve("rec-a.summary.json")
+                + "]\n[--stub-runner]\n[--model]\n[/models/bird]\n[call]\n"));
     assertThat(task0.out(), containsString("resuming rec-a from"));
+    assertThat(
+        text,
+        containsString(
+            "RESUMES=("
+                + logs.resolve("rec-a.summary.json")
+                + " "
+                + logs.resolve("rec-b.summary.json")
+                + ")"));
+    assertThat(
+        text,
+        containsString(
+            "TELEMETRY=(" + logs.resolve("rec-a.jsonl") + " " + logs.resolve("rec-b.jsonl") + ")"));
 
     // Recording rec-b was re-chunked since: its task refuses to run.
     Files.writeString(
@@ -349,5 +394,135 @@ class InferOrchestrateToolTest {
     assertThat(text, containsString("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
     assertThat(text, containsString("ARGS+=(--runner=SparkRunner)"));
     assertEquals(0, bash(Map.of(), "-n", script.toString()).code());
+  }
+
+  @Test
+  void exitStatusesOfTheRunsAndTheAggregationPropagateOutOfTheScript() throws Exception {
+    Path c = dir.resolve("c");
+    writeManifest(c, "rec-a", 2, "completed");
+    Path script = dir.resolve("exit.sh");
+    assertEquals(0, run("--directory=" + c, "--slurmScript=" + script).code());
+    assertThat(Files.readString(script), containsString("BUNDLE=1"));
+    for (int code : new int[] {3, 1, 2}) {
+      Path cmd = dir.resolve("exit" + code + ".sh");
+      Files.writeString(cmd, "echo \"ran $*\"\nexit " + code + "\n");
+      Map<String, String> env = Map.of("SLURM_ARRAY_TASK_ID", "0", "BEAMLINE_CMD", "bash " + cmd);
+      Bash task = bash(env, script.toString());
+      assertEquals(code, task.code(), task.err());
+      assertThat(task.out(), containsString("ran infer run --manifest"));
+      assertThat(task.out(), not(containsString("task 0: done")));
+      assertThat(
+          task.err(),
+          containsString(
+              code == 3
+                  ? "some chunks of rec-a failed (exit 3"
+                  : "beamline infer run failed for rec-a (exit " + code + ")"));
+      Bash agg = bash(Map.of("BEAMLINE_CMD", "bash " + cmd), script.toString(), "aggregate");
+      assertEquals(code, agg.code(), agg.err());
+      assertThat(agg.err(), containsString("infer aggregate failed (exit " + code + ")"));
+    }
+    Path ok = dir.resolve("ok.sh");
+    Files.writeString(ok, "exit 0\n");
+    Bash done =
+        bash(Map.of("SLURM_ARRAY_TASK_ID", "0", "BEAMLINE_CMD", "bash " + ok), script.toString());
+    assertEquals(0, done.code(), done.err());
+    assertThat(
+        done.out(), containsString("task 0: done; telemetry " + c + "/telemetry/rec-a.jsonl"));
+
+    // Without the bundle, task 0 submits no aggregation job.
+    assertEquals(
+        0, run("--directory=" + c, "--slurmScript=" + script, "--slurmBundle=false").code());
+    assertThat(Files.readString(script), containsString("BUNDLE=0"));
+  }
+
+  @Test
+  void readsTheSeedsChunkStatusLayoutAndManifestDirUnderTheDataset() throws Exception {
+    Path ds = dir.resolve("bogus");
+    Path manifests = ds.resolve("manifests");
+    writeManifest(ds, "rec-a", 2, null);
+    writeManifest(ds, "rec-b", 3, null);
+    Files.createDirectories(ds.resolve("artifacts/chunks/rec-a"));
+    Files.createDirectories(ds.resolve("artifacts/chunks/rec-b"));
+    Files.createDirectories(ds.resolve("artifacts/chunks/rec-z"));
+    Files.writeString(
+        ds.resolve("artifacts/chunks/rec-a/.chunk_status.json"), "{\"status\": \"completed\"}");
+    Files.writeString(
+        ds.resolve("artifacts/chunks/rec-b/.chunk_status.json"), "{\"status\": \"in_progress\"}");
+    Files.writeString(
+        ds.resolve("artifacts/chunks/rec-z/.chunk_status.json"),
+        "{\"status\": \"failed\", \"reason\": \"bad header\"}");
+    UserInputException e =
+        assertThrows(
+            UserInputException.class, () -> run("--directory=" + ds, "--manifestDir=manifests"));
+    assertEquals(
+        "recordings not completely chunked: rec-b (in_progress), rec-z (failed: bad header);"
+            + " finish 'beamline infer chunk' for them or pass --allow-partial-chunks",
+        e.getMessage());
+
+    // --chunks-dir elsewhere: <dir>/<recording>/.chunk_status.json, relative to the dataset.
+    Path other = ds.resolve("status");
+    Files.createDirectories(other.resolve("rec-a"));
+    Files.writeString(other.resolve("rec-a/.chunk_status.json"), "{\"status\": \"completed\"}");
+    Files.writeString(other.resolve("rec-b.chunk_status.json"), "{\"status\": \"completed\"}");
+    Path script = dir.resolve("s.sh");
+    Result r =
+        run(
+            "--directory=" + ds,
+            "--manifestDir=" + manifests,
+            "--chunksDir=status",
+            "--slurmScript=" + script);
+    assertEquals(0, r.code(), r.out());
+    assertThat(
+        Files.readString(script),
+        containsString(
+            "STATUS_FILES=("
+                + other.resolve("rec-a/.chunk_status.json")
+                + " "
+                + other.resolve("rec-b.chunk_status.json")
+                + ")"));
+    // The script checks the status where it was found.
+    Bash task =
+        bash(
+            Map.of("SLURM_ARRAY_TASK_ID", "0", "BEAMLINE_CMD", "printf [%s]\\n"),
+            script.toString());
+    assertEquals(0, task.code(), task.err());
+    Files.writeString(other.resolve("rec-a/.chunk_status.json"), "{\"status\": \"failed\"}");
+    task =
+        bash(
+            Map.of("SLURM_ARRAY_TASK_ID", "0", "BEAMLINE_CMD", "printf [%s]\\n"),
+            script.toString());
+    assertEquals(3, task.code());
+    assertThat(task.err(), containsString("recording rec-a has chunk status 'failed'"));
+
+    assertThat(
+        assertThrows(UserInputException.class, () -> run("--directory=" + ds, "--manifestDir=nope"))
+            .getMessage(),
+        containsString("no manifest directory " + ds.resolve("nope")));
+    assertThat(
+        assertThrows(UserInputException.class, () -> run("--directory=" + ds, "--chunksDir=nope"))
+            .getMessage(),
+        containsString("chunks directory not found: " + ds.resolve("nope")));
+  }
+
+  @Test
+  void dataladAndSlurmFlagCombinationsAreOneLineErrorsThatWriteNothing() throws Exception {
+    Path c = dir.resolve("c");
+    writeManifest(c, "rec-a", 1, "completed");
+    for (String[] bad :
+        new String[][] {
+          {"--slurmResumeCompleted", "only apply with --slurm-script"},
+          {"--slurmBundle", "only apply with --slurm-script"},
+          {"--recordDatalad", "add --apply or drop it"},
+          {"--recordDatalad --noRecordDatalad --apply", "contradict each other"},
+          {"--recordDatalad --apply --slurmScript=" + dir.resolve("s.sh"), "cannot wrap SLURM"},
+          {"--recordDatalad --apply", "--record-datalad needs"}
+        }) {
+      List<String> args = new ArrayList<>(List.of("--directory=" + c));
+      args.addAll(List.of(bad[0].split(" ")));
+      UserInputException e =
+          assertThrows(UserInputException.class, () -> run(args.toArray(new String[0])), bad[0]);
+      assertThat(e.getMessage(), containsString(bad[1]));
+      assertFalse(Files.exists(c.resolve(InferOrchestrateTool.PLAN_CSV)), bad[0]);
+    }
   }
 }
