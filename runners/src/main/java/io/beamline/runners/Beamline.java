@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.beam.runners.spark.SparkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -37,6 +39,7 @@ import picocli.CommandLine.ParseResult;
  * stderr).
  */
 public final class Beamline {
+  private static final Logger LOG = LoggerFactory.getLogger(Beamline.class);
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE = 2;
@@ -520,7 +523,14 @@ public final class Beamline {
     } catch (Exception e) {
       out.flush();
       String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      err.println(cmd + " failed: " + firstLine(msg));
+      // The one line is for the terminal; the stack trace goes to the log, which it names.
+      LOG.error(RunConsole.LOG_ONLY, "{} failed", cmd, e);
+      Path log = RunConsole.fallbackLog();
+      err.println(
+          cmd
+              + " failed: "
+              + firstLine(msg)
+              + (log != null && Files.isRegularFile(log) ? " (details: " + log + ")" : ""));
       return FAILED;
     }
   }
