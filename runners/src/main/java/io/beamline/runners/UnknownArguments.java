@@ -76,7 +76,15 @@ final class UnknownArguments {
       if (!cur.getSubcommands().isEmpty()
           && cur.getCommandSpec().positionalParameters().isEmpty()) {
         Set<String> commands = cur.getSubcommands().keySet();
-        List<String> close = closest(a, commands);
+        List<String> close = new ArrayList<>(closest(a, commands));
+        if (close.isEmpty()) {
+          // A command of a group named without the group: "beamline chunk" for "infer chunk".
+          for (var e : cur.getSubcommands().entrySet()) {
+            if (e.getValue().getSubcommands().containsKey(a) && !e.getKey().equals("plan")) {
+              close.add(e.getKey() + " " + a);
+            }
+          }
+        }
         return new Problem(
             cur,
             "unknown command '"

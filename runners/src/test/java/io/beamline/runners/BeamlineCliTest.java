@@ -143,6 +143,10 @@ class BeamlineCliTest {
     Result top = run("demmo");
     assertEquals(2, top.code());
     assertEquals(List.of("beamline: unknown command 'demmo'; did you mean demo?"), top.errLines());
+    Result grouped = run("chunk", "--recordings", "r");
+    assertEquals(
+        List.of("beamline: unknown command 'chunk'; did you mean infer chunk?"),
+        grouped.errLines());
     Result none = run("infer", "xyz");
     assertEquals(
         List.of(
