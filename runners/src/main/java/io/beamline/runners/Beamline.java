@@ -8,6 +8,7 @@ import io.beamline.pipelines.CommandLauncher;
 import io.beamline.pipelines.PipelineRegistry;
 import io.beamline.pipelines.UserInputException;
 import io.beamline.pipelines.run.BuildInfo;
+import io.beamline.pipelines.run.RunConsole;
 import io.beamline.pipelines.run.RunRecord;
 import io.beamline.pipelines.run.Runs;
 import java.io.PrintWriter;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.beam.runners.spark.SparkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -36,6 +39,7 @@ import picocli.CommandLine.ParseResult;
  * stderr).
  */
 public final class Beamline {
+  private static final Logger LOG = LoggerFactory.getLogger(Beamline.class);
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE = 2;
@@ -58,6 +62,8 @@ public final class Beamline {
   }
 
   public static void main(String[] args) {
+    // Before anything logs: library output goes to the run's log, not the terminal.
+    RunConsole.install();
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
     int code = new Beamline(out, err).execute(args);
@@ -114,9 +120,18 @@ public final class Beamline {
     top.setErr(err);
 
     ParseResult parsed;
+    String[] normalized = OptionFlags.normalize(args);
     try {
-      parsed = top.parseArgs(OptionFlags.normalize(args));
+      parsed = top.parseArgs(normalized);
     } catch (ParameterException e) {
+      // An unknown flag or command is named first: a required flag picocli misses is often the
+      // one the user mistyped.
+      UnknownArguments.Problem unknown = UnknownArguments.find(top, args, normalized);
+      if (unknown != null) {
+        err.println(
+            unknown.command().getCommandSpec().qualifiedName(" ") + ": " + unknown.message());
+        return USAGE;
+      }
       String cmd = e.getCommandLine().getCommandSpec().qualifiedName(" ");
       err.println(
           cmd
@@ -231,7 +246,9 @@ public final class Beamline {
     }
     CommandSpec spec = CommandSpec.create().name(group);
     spec.addOption(helpOption());
-    spec.usageMessage().description(GROUPS.getOrDefault(group, "The " + group + " commands."));
+    spec.usageMessage()
+        .description(
+            OptionFlags.literal(GROUPS.getOrDefault(group, "The " + group + " commands.")));
     CommandLine cli = new CommandLine(spec);
     cli.setUsageHelpWidth(100);
     root.addSubcommand(group, cli);
@@ -438,7 +455,7 @@ public final class Beamline {
   private ToolCommand toolCommand(BeamlineTool<?> def, String commandName) {
     CommandSpec spec = CommandSpec.create().name(commandName);
     spec.addOption(helpOption());
-    spec.usageMessage().description(def.summary());
+    spec.usageMessage().description(OptionFlags.literal(def.summary()));
     List<OptionFlags.Flag> flags = OptionFlags.addOwn(spec, def.optionsClass(), def.positional());
     PositionalParamSpec positional = null;
     if (def.positional() != null) {
@@ -506,7 +523,14 @@ public final class Beamline {
     } catch (Exception e) {
       out.flush();
       String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      err.println(cmd + " failed: " + firstLine(msg));
+      // The one line is for the terminal; the stack trace goes to the log, which it names.
+      LOG.error(RunConsole.LOG_ONLY, "{} failed", cmd, e);
+      Path log = RunConsole.fallbackLog();
+      err.println(
+          cmd
+              + " failed: "
+              + firstLine(msg)
+              + (log != null && Files.isRegularFile(log) ? " (details: " + log + ")" : ""));
       return FAILED;
     }
   }
@@ -515,7 +539,7 @@ public final class Beamline {
       BeamlinePipeline<?> def, String commandName, String description) {
     CommandSpec spec = CommandSpec.create().name(commandName);
     spec.addOption(helpOption());
-    spec.usageMessage().description(description);
+    spec.usageMessage().description(OptionFlags.literal(description));
     List<OptionFlags.Flag> flags = OptionFlags.addTo(spec, def.optionsClass());
     spec.usageMessage().sortOptions(false);
     CommandLine cli = new CommandLine(spec);
@@ -541,7 +565,7 @@ public final class Beamline {
     CommandSpec spec() {
       CommandSpec spec = CommandSpec.create().name(name);
       spec.addOption(helpOption());
-      spec.usageMessage().description(summary + " [not in this build yet]");
+      spec.usageMessage().description(OptionFlags.literal(summary + " [not in this build yet]"));
       for (String[] f : flags) {
         OptionSpec.Builder b =
             OptionSpec.builder(f[0])

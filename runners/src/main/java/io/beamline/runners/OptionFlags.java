@@ -233,7 +233,15 @@ final class OptionFlags {
     if (def != null) {
       text = text + (text.isEmpty() ? "" : " ") + "(default: " + def + ")";
     }
-    return new String[] {text};
+    return new String[] {literal(text)};
+  }
+
+  /**
+   * {@code text} as picocli prints it unchanged: picocli treats help text as a format string, so a
+   * lone {@code %} (as in "~5% of packets") would make it warn on stderr and print the raw text.
+   */
+  static String literal(String text) {
+    return text.replace("%", "%%");
   }
 
   private static String defaultText(Method m) {

@@ -132,9 +132,7 @@ class ShadedJarIT {
     Proc p = exec(dir, List.of(JAVA, "-jar", JAR.toString(), "demo", "--nope"));
     assertEquals(2, p.code());
     assertEquals(
-        List.of(
-            "beamline demo: Unknown option: '--nope'; run 'beamline demo --help' for"
-                + " the flags"),
+        List.of("beamline demo: unknown flag --nope; run 'beamline demo --help' for the flags"),
         p.err().lines().toList());
   }
 

@@ -147,7 +147,13 @@ class ToolCommandTest {
 
     BeamlineCliTest.Result failed = run("infer", "grep", f.toString(), "--word", "zzz");
     assertEquals(1, failed.code());
-    assertEquals("beamline infer grep failed: no line matches", failed.err().strip());
+    assertEquals(1, failed.errLines().size(), failed.err());
+    Path log = io.beamline.pipelines.run.RunConsole.fallbackLog();
+    assertEquals(
+        "beamline infer grep failed: no line matches (details: " + log + ")", failed.err().strip());
+    // Outside a run, the stack trace is kept in the fallback log the line names.
+    assertThat(
+        Files.readString(log), containsString("java.lang.IllegalStateException: no line matches"));
 
     BeamlineCliTest.Result runnerFlag = run("infer", "grep", f.toString(), "--runner", "X");
     assertEquals(2, runnerFlag.code(), "tools take no runner flags");

@@ -22,6 +22,7 @@ import io.beamline.io.webdataset.WebDatasetSampleCoder;
 import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlinePipeline;
 import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.run.RunConsole;
 import io.beamline.pipelines.run.Runs;
 import io.beamline.pipelines.training.TrainingHandoff;
 import io.beamline.pipelines.training.TrainingSpec;
@@ -697,7 +698,7 @@ public final class ConstellationPipeline
     } else {
       broker = EmbeddedKafka.settings().withDataDir(runDir.resolve("kafka-data")).start();
       bootstrap = broker.bootstrapServers();
-      LOG.info("Embedded Kafka broker at {}", bootstrap);
+      LOG.info(RunConsole.PROGRESS, "Embedded Kafka broker at {}", bootstrap);
     }
     EmbeddedKafka started = broker;
     if (o.isStreaming()) {
@@ -709,6 +710,7 @@ public final class ConstellationPipeline
       AtomicFiles.writeString(
           runDir.resolve(INGEST_FILE), ConstellationOutputs.json(report.toJson()));
       LOG.info(
+          RunConsole.PROGRESS,
           "Ingested {} samples ({} bytes) in {} s",
           report.samples(),
           report.bytes(),
@@ -753,7 +755,10 @@ public final class ConstellationPipeline
               "constellation-ingest");
       ingest.setDaemon(true);
       ingest.start();
-      LOG.info("Streaming ingest started: {} s of packets in real time", o.getDuration());
+      LOG.info(
+          RunConsole.PROGRESS,
+          "Streaming ingest started: {} s of packets in real time",
+          o.getDuration());
     } catch (Exception e) {
       if (broker != null) {
         broker.close();
@@ -772,6 +777,7 @@ public final class ConstellationPipeline
           AtomicFiles.writeString(
               runDir.resolve(INGEST_FILE), ConstellationOutputs.json(report.get().toJson()));
           LOG.info(
+              RunConsole.PROGRESS,
               "Ingested {} samples ({} bytes) in {} s",
               report.get().samples(),
               report.get().bytes(),

@@ -158,6 +158,7 @@ public final class RunLock implements AutoCloseable {
     if (!killed.isEmpty()) {
       if (othersAlive) {
         LOG.info(
+            RunConsole.PROGRESS,
             "Runs {} were killed; their temporary files stay until no other run is alive in {}",
             killed,
             outputDir);
@@ -165,6 +166,7 @@ public final class RunLock implements AutoCloseable {
         try {
           List<Path> removed = AtomicFiles.removeTemporaries(outputDir);
           LOG.info(
+              RunConsole.PROGRESS,
               "Runs {} were killed; removed {} temporary files they left under {}",
               killed,
               removed.size(),

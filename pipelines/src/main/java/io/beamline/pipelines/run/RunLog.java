@@ -3,6 +3,7 @@ package io.beamline.pipelines.run;
 import java.nio.file.Path;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.FileAppender;
 import org.apache.logging.log4j.core.config.Configuration;
@@ -10,10 +11,18 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
- * Copies everything logged at INFO and above (Beamline, Beam, Spark) into the run's {@code run.log}
- * while the run lasts. Works through Log4j 2, the logging back end Spark also uses.
+ * Copies everything logged at INFO and above (Beamline, Beam, Spark, Kafka, every thread) into the
+ * run's {@code run.log} while the run lasts. Works through Log4j 2, the logging back end Spark also
+ * uses. The first run of a command line also gets what was logged before it started (see {@link
+ * RunConsole#install()}), and while any run lasts the fallback log is set aside, since the run's
+ * own log holds everything.
  */
 final class RunLog implements AutoCloseable {
+  /** Runs attached in this JVM now; the fallback log is set aside while there is one. */
+  private static int attached;
+
+  private static Appender fallback;
+
   private final LoggerContext context;
   private final FileAppender appender;
 
@@ -43,6 +52,8 @@ final class RunLog implements AutoCloseable {
             .setConfiguration(config)
             .build();
     app.start();
+    // What was logged before the run (validation, engine detection) first, in its order.
+    RunConsole.drainStartup(app, ctx);
     config.addAppender(app);
     LoggerConfig root = config.getRootLogger();
     root.addAppender(app, Level.INFO, null);
@@ -54,8 +65,25 @@ final class RunLog implements AutoCloseable {
         lc.addAppender(app, Level.INFO, null);
       }
     }
+    setFallbackAside(root);
     ctx.updateLoggers();
     return new RunLog(ctx, app);
+  }
+
+  private static synchronized void setFallbackAside(LoggerConfig root) {
+    if (attached++ == 0) {
+      fallback = root.getAppenders().get(RunConsole.FALLBACK);
+      if (fallback != null) {
+        root.removeAppender(RunConsole.FALLBACK);
+      }
+    }
+  }
+
+  private static synchronized void restoreFallback(LoggerConfig root) {
+    if (--attached == 0 && fallback != null) {
+      root.addAppender(fallback, null, null);
+      fallback = null;
+    }
   }
 
   @Override
@@ -68,6 +96,7 @@ final class RunLog implements AutoCloseable {
       lc.removeAppender(appender.getName());
     }
     config.getRootLogger().removeAppender(appender.getName());
+    restoreFallback(config.getRootLogger());
     context.updateLoggers();
     appender.stop();
   }

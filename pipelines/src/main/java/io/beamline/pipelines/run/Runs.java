@@ -174,7 +174,13 @@ public final class Runs {
               plan.primitiveCount());
           return new RunRecord(runId, runDir, "planned", plan, null, null);
         }
-        LOG.info("Running {} on {}", def.name(), manifest.get("runner"));
+        LOG.info(
+            RunConsole.PROGRESS,
+            "{}: run {} on {}; log: {}",
+            def.name(),
+            runId,
+            manifest.get("runner"),
+            runDir.resolve("run.log"));
         try (MetricsServer metrics = startMetrics(options, def, runDir, manifest);
             AutoCloseable beside = def.beforeRun(options, runDir)) {
           PipelineResult result = p.run();
@@ -227,7 +233,8 @@ public final class Runs {
         throw new UncheckedIOException(e);
       } catch (RuntimeException | Error e) {
         String reason = oneLine(e);
-        LOG.error("Run {} failed: {}", runId, reason, e);
+        // The command line reports the failure on one line; the stack trace is for run.log.
+        LOG.error(RunConsole.LOG_ONLY, "Run {} failed: {}", runId, reason, e);
         finish(manifest, start, "failed", reason, def, options, start);
         writeManifestQuietly(runDir, manifest);
         return new RunRecord(runId, runDir, "failed", null, reason, null);
@@ -259,7 +266,7 @@ public final class Runs {
       server.close();
       throw e;
     }
-    LOG.info("Live metrics of run {} at {}", options.getRunId(), server.url());
+    LOG.info(RunConsole.PROGRESS, "Live metrics of run {} at {}", options.getRunId(), server.url());
     return server;
   }
 
