@@ -60,6 +60,17 @@ public final class MatReader implements Closeable {
           "double", "single", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64",
           "uint64", "logical");
 
+  /**
+   * Largest variable this reader decodes, in bytes as doubles (and the most MAT v5 decoding may
+   * allocate for one element): a header claiming more is corrupt or lying, and is refused before
+   * anything that size is allocated. 256 MiB is far above any anatomy file (a 998 x 998 distance
+   * matrix is 8 MB).
+   */
+  public static final long MAX_VARIABLE_BYTES = 256L << 20;
+
+  /** Most MAT v5 decoding may hold at once for one file. */
+  static final long MAX_FILE_BYTES = 2 * MAX_VARIABLE_BYTES;
+
   private final Path file;
   private final Version version;
   private final Mat5File mat5;
@@ -322,9 +333,63 @@ public final class MatReader implements Closeable {
 
   private static Mat5File readMat5(Path file) throws MatFileException {
     try (Source source = Sources.openFile(file.toFile())) {
-      return Mat5.newReader(source).readMat();
-    } catch (IOException | RuntimeException e) {
-      throw corrupt(file, "MAT v5", e);
+      return Mat5.newReader(source).setBufferAllocator(new BoundedAllocator()).readMat();
+    } catch (IOException | RuntimeException failure) {
+      TooLarge e = null;
+      for (Throwable t = failure; t != null && e == null; t = t.getCause()) {
+        e = t instanceof TooLarge big ? big : null;
+      }
+      if (e == null) {
+        throw corrupt(file, "MAT v5", failure);
+      }
+      throw new MatFileException(
+          file,
+          null,
+          "MAT file "
+              + file
+              + " claims a variable of "
+              + e.bytes
+              + " bytes, more than the "
+              + (MAX_VARIABLE_BYTES >> 20)
+              + " MiB this reader decodes; its header is corrupt (re-create or re-download the"
+              + " file) or the variable is too large (save a smaller one)",
+          failure);
+    }
+  }
+
+  /** A claimed size this reader will not allocate. */
+  private static final class TooLarge extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final long bytes;
+
+    TooLarge(long bytes) {
+      super("claimed " + bytes + " bytes");
+      this.bytes = bytes;
+    }
+  }
+
+  /**
+   * MFL sizes its buffers from the tags in the file; this allocator refuses sizes beyond {@link
+   * #MAX_VARIABLE_BYTES} (and a file total beyond {@link #MAX_FILE_BYTES}), so a lying header costs
+   * an error, not gigabytes. Heap buffers: what a file costs shows in the heap.
+   */
+  private static final class BoundedAllocator implements us.hebi.matlab.mat.format.BufferAllocator {
+    private long held;
+
+    @Override
+    public java.nio.ByteBuffer allocate(int numBytes) {
+      if (numBytes < 0 || numBytes > MAX_VARIABLE_BYTES || held + numBytes > MAX_FILE_BYTES) {
+        throw new TooLarge(numBytes < 0 ? numBytes & 0xffffffffL : numBytes);
+      }
+      held += numBytes;
+      return java.nio.ByteBuffer.allocate(numBytes);
+    }
+
+    @Override
+    public void release(java.nio.ByteBuffer buffer) {
+      if (buffer != null) {
+        held -= buffer.capacity();
+      }
     }
   }
 
@@ -405,6 +470,26 @@ public final class MatReader implements Closeable {
       return MatMatrix.scalar(flatToDouble(new Object[] {d.getData()})[0]);
     }
     int[] shape = matlabShape(d.getDimensions());
+    long elements = 1;
+    for (int dim : d.getDimensions()) {
+      elements *= Math.max(dim, 0);
+      if (elements > MAX_VARIABLE_BYTES / 8) {
+        throw new MatFileException(
+            file,
+            variable,
+            "variable '"
+                + variable
+                + "' in "
+                + file
+                + " claims "
+                + MatMatrix.describe(shape)
+                + " elements, more than the "
+                + (MAX_VARIABLE_BYTES >> 20)
+                + " MiB (as doubles) this reader decodes; its header is corrupt (re-create or"
+                + " re-download the file) or the variable is too large (save a smaller one)",
+            null);
+      }
+    }
     // HDF5 stores MATLAB's column-major data under the reversed shape, so the flat C-order data
     // of the dataset is exactly MATLAB's column-major order.
     return MatMatrix.fromColumnMajor(shape, flatToDouble(d.getDataFlat()));
