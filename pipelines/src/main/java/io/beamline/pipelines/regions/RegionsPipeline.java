@@ -578,19 +578,29 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
     return RegionsAnatomy.resolve(o).files();
   }
 
-  /** The folders the run writes in (the output directory also holds runs/ and commits/). */
+  /**
+   * The folders this run writes in (the output directory itself also holds {@code runs/}, {@code
+   * commits/}, {@code regions_summary.json} and the source table).
+   */
   @Override
   public List<Path> outputRoots(RegionsOptions o) {
     Path root = outputDir(o);
-    String mode = o.getSourcesMode() == null ? "test" : o.getSourcesMode();
-    return List.of(
-        root.resolve("nmm_" + o.getFilename()),
-        root.resolve("raw_nmm"),
-        root.resolve("spike_clips"),
-        root.resolve("region_summary"),
-        root.resolve("synthetic_sources"),
-        root.resolve(mode + "_sample_source1_eeg"),
-        root.resolve("sensor_eeg"));
+    List<Path> roots = new java.util.ArrayList<>();
+    roots.add(root.resolve("nmm_" + o.getFilename()));
+    if (o.getKeepRaw()) {
+      roots.add(root.resolve("raw_nmm"));
+    }
+    roots.add(root.resolve("spike_clips"));
+    roots.add(root.resolve("region_summary"));
+    if (o.getSyntheticSources() || o.getMixEeg()) {
+      roots.add(root.resolve("synthetic_sources"));
+    }
+    if (o.getMixEeg()) {
+      SyntheticSources.Mode mode = mode(o.getSourcesMode());
+      roots.add(root.resolve(MixSensorEeg.key(mode)));
+      roots.add(root.resolve("sensor_eeg").resolve(mode.name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    return roots;
   }
 
   /** The output directory, absolute: the seed's {@code source/} folder. */
