@@ -190,7 +190,6 @@ final class MixSensorEeg extends PTransform<PCollection<KV<Integer, Row>>, PColl
     }
 
     private int mix(KV<Integer, Iterable<Row>> part) throws Exception {
-      List<Row> tableRows = new ArrayList<>();
       // sample -> its rows by source index (the grouping gives them in no particular order).
       TreeMap<Integer, TreeMap<Integer, Row>> bySample = new TreeMap<>();
       for (Row r : part.getValue()) {
@@ -256,11 +255,9 @@ final class MixSensorEeg extends PTransform<PCollection<KV<Integer, Row>>, PColl
               SensorMixing.mix(leadfield, mix, current, seed(settings.seed, sample, 2L * d + 1));
           times = m.eeg()[0].length;
           float[][] single = new float[channels][times];
-          List<Float> flat = new ArrayList<>(channels * times);
           for (int c = 0; c < channels; c++) {
             for (int t = 0; t < times; t++) {
               single[c][t] = (float) m.eeg()[c][t];
-              flat.add(single[c][t]);
             }
           }
           eeg[i] = single;
@@ -268,23 +265,6 @@ final class MixSensorEeg extends PTransform<PCollection<KV<Integer, Row>>, PColl
           achieved[i] = m.achievedSnrDb();
           sampleIndex[i] = sample;
           realisation[i] = d;
-          List<Integer> levels = new ArrayList<>();
-          for (int k = 0; k < sources; k++) {
-            levels.add((int) scaleIndex[i * sources + k]);
-          }
-          tableRows.add(
-              Row.withSchema(SENSOR_EEG)
-                  .addValues(
-                      part.getKey(),
-                      sample,
-                      d,
-                      current,
-                      m.achievedSnrDb(),
-                      levels,
-                      channels,
-                      times,
-                      flat)
-                  .build());
           i++;
         }
       }
@@ -308,7 +288,40 @@ final class MixSensorEeg extends PTransform<PCollection<KV<Integer, Row>>, PColl
           .write(target);
       Path table = Paths.get(staging.tableStaging(), "part-" + part.getKey() + ".parquet");
       Files.deleteIfExists(table);
-      RegionsTables.writeParquet(SENSOR_EEG, "sensor_eeg", tableRows, table);
+      // Rows are built one at a time while the file is written: boxed floats of a whole part
+      // would cost several times the part's arrays.
+      int partKey = part.getKey();
+      int length = times;
+      Iterable<Row> rowsOfPart =
+          () ->
+              java.util.stream.IntStream.range(0, n)
+                  .mapToObj(
+                      s -> {
+                        List<Float> flat = new ArrayList<>(channels * length);
+                        for (int c = 0; c < channels; c++) {
+                          for (int t = 0; t < length; t++) {
+                            flat.add(eeg[s][c][t]);
+                          }
+                        }
+                        List<Integer> levels = new ArrayList<>();
+                        for (int k = 0; k < sources; k++) {
+                          levels.add((int) scaleIndex[s * sources + k]);
+                        }
+                        return Row.withSchema(SENSOR_EEG)
+                            .addValues(
+                                partKey,
+                                (int) sampleIndex[s],
+                                (int) realisation[s],
+                                snr[s],
+                                achieved[s],
+                                levels,
+                                channels,
+                                length,
+                                flat)
+                            .build();
+                      })
+                  .iterator();
+      RegionsTables.writeParquet(SENSOR_EEG, "sensor_eeg", rowsOfPart, table);
       mixed.inc(n);
       files.inc();
       return n;

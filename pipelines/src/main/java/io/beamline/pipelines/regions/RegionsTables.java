@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.beamline.io.files.AtomicFiles;
+import io.beamline.io.mat.MatFileException;
 import io.beamline.io.parquet.ParquetTableIO;
 import io.beamline.pipelines.run.CommitRecord;
 import io.beamline.pipelines.run.ItemCommits;
@@ -46,7 +47,7 @@ final class RegionsTables {
   private RegionsTables() {}
 
   /** Writes {@code rows} as a Parquet table at {@code target}, atomically. */
-  static void writeParquet(Schema schema, String name, List<Row> rows, Path target)
+  static void writeParquet(Schema schema, String name, Iterable<Row> rows, Path target)
       throws IOException {
     Files.createDirectories(target.getParent());
     Path tmp = AtomicFiles.temporarySibling(target);
@@ -101,7 +102,14 @@ final class RegionsTables {
             continue;
           }
           status = ItemCommits.SUCCEEDED;
-          for (RegionWork.Clip c : work.committedClips(region, ints(d.get("iterations")))) {
+          List<RegionWork.Clip> regionClips;
+          try {
+            regionClips = work.committedClips(region, ints(d.get("iterations")));
+          } catch (MatFileException ex) {
+            // Replaced by a concurrent batch in the same folder right now: its run derives it.
+            continue;
+          }
+          for (RegionWork.Clip c : regionClips) {
             clips.add(
                 Row.withSchema(RegionsPipeline.SPIKE_CLIPS)
                     .addValues(

@@ -48,7 +48,8 @@ class RegionsDirectVsSparkIT {
             "--nData=2");
     RunRecord r = Runs.run(new RegionsPipeline(), RegionsTestData.options(a), a);
     assertEquals("partial", r.status(), "run on " + runner + ": " + r.error());
-    assertEquals(4, r.items().succeeded(), runner);
+    // Four regions, the source table and the mixed EEG.
+    assertEquals(6, r.items().succeeded(), runner);
     assertEquals(1, r.items().failed(), runner);
     return out;
   }
@@ -85,6 +86,8 @@ class RegionsDirectVsSparkIT {
     List<String> names = files(direct.resolve("nmm_spikes"));
     assertThat(names.size(), greaterThan(10));
     assertEquals(names, files(spark.resolve("nmm_spikes")));
+    // The blocker of region 4's marker is not a MAT file.
+    names = names.stream().filter(n -> !n.endsWith("in-the-way")).toList();
     for (String f : names) {
       assertEquals(
           matContent(direct.resolve("nmm_spikes").resolve(f)),

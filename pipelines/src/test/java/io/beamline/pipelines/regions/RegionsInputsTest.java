@@ -103,7 +103,11 @@ class RegionsInputsTest {
         Files.readString(r.runDir().resolve("manifest.json")),
         containsString(anatomyDir.resolve("leadfield_8_6.mat").toString()));
 
-    // --anatomy-dir names the folder explicitly, wherever the output goes.
+    // --anatomy-dir names the folder explicitly, wherever the output goes; the seed's distance
+    // matrix is found by name too.
+    MatWriter.create()
+        .withDouble("raw_dis_matrix", anatomy.distances())
+        .write(anatomyDir.resolve("dis_matrix_fs_20k.mat"));
     RunRecord elsewhere =
         Runs.run(
             new RegionsPipeline(),
@@ -115,9 +119,13 @@ class RegionsInputsTest {
                     "--anatomyDir=" + anatomyDir,
                     "--leadfield=leadfield_8_6.mat",
                     "--connectivity=connectivity_6.zip",
+                    "--distances=dis_matrix_fs_20k.mat",
                     "--iterations=0")),
             List.of());
     assertEquals("succeeded", elsewhere.status(), elsewhere.error());
+    assertThat(
+        Files.readString(elsewhere.runDir().resolve("manifest.json")),
+        containsString(anatomyDir.resolve("dis_matrix_fs_20k.mat").toString()));
   }
 
   @Test
