@@ -331,7 +331,116 @@ public final class MatReader implements Closeable {
         null);
   }
 
+  /**
+   * Walks the top-level elements of a MAT v5 file before MFL reads it: an element that claims more
+   * bytes than follow in the file is truncation or corruption, and an element (or, for a compressed
+   * one, its inflated content) that claims more than {@link #MAX_VARIABLE_BYTES} is refused here,
+   * so neither reaches MFL's allocation (nor its warnings on stderr).
+   */
+  private static void checkElements(Path file) throws MatFileException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+      long size = ch.size();
+      java.nio.ByteBuffer endian = java.nio.ByteBuffer.allocate(2);
+      ch.read(endian, 126);
+      java.nio.ByteOrder order =
+          endian.get(0) == 'I' ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN;
+      java.nio.ByteBuffer tag = java.nio.ByteBuffer.allocate(8).order(order);
+      long pos = 128;
+      while (pos + 8 <= size) {
+        tag.clear();
+        while (tag.hasRemaining() && ch.read(tag, pos + tag.position()) > 0) {
+          // fill the tag
+        }
+        int type = tag.getInt(0);
+        long bytes = tag.getInt(4) & 0xffffffffL;
+        if ((type >>> 16) != 0) {
+          pos += 8; // small data element: type and bytes share the first word
+          continue;
+        }
+        long left = size - pos - 8;
+        if (bytes > left) {
+          if (type != MI_COMPRESSED && bytes > MAX_VARIABLE_BYTES) {
+            throw tooLarge(file, bytes, null);
+          }
+          throw new MatFileException(
+              file,
+              null,
+              "MAT file "
+                  + file
+                  + " declares a "
+                  + bytes
+                  + "-byte element at byte "
+                  + pos
+                  + " but only "
+                  + left
+                  + " bytes follow; the file is truncated or corrupt, re-create or re-download it",
+              null);
+        }
+        if (type == MI_COMPRESSED) {
+          long inner = inflatedClaim(ch, pos + 8, (int) Math.min(bytes, 4096), order);
+          if (inner > MAX_VARIABLE_BYTES) {
+            throw tooLarge(file, inner, null);
+          }
+        } else if (bytes > MAX_VARIABLE_BYTES) {
+          throw tooLarge(file, bytes, null);
+        }
+        pos += 8 + bytes;
+        if (type != MI_COMPRESSED) {
+          pos = (pos + 7) & ~7L; // uncompressed elements are padded to 8 bytes
+        }
+      }
+    } catch (IOException e) {
+      throw new MatFileException(
+          file, null, "cannot read MAT file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static final int MI_COMPRESSED = 15;
+
+  /** The byte count claimed by the first tag inside a compressed element, or -1. */
+  private static long inflatedClaim(
+      java.nio.channels.FileChannel ch, long at, int length, java.nio.ByteOrder order)
+      throws IOException {
+    java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(length);
+    while (head.hasRemaining() && ch.read(head, at + head.position()) > 0) {
+      // read the start of the compressed stream
+    }
+    java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+    try {
+      inflater.setInput(head.array(), 0, head.position());
+      byte[] out = new byte[8];
+      int n = 0;
+      while (n < 8 && !inflater.finished() && !inflater.needsInput()) {
+        n += inflater.inflate(out, n, 8 - n);
+      }
+      if (n < 8) {
+        return -1; // MFL reports what is wrong with it
+      }
+      return java.nio.ByteBuffer.wrap(out).order(order).getInt(4) & 0xffffffffL;
+    } catch (java.util.zip.DataFormatException e) {
+      return -1;
+    } finally {
+      inflater.end();
+    }
+  }
+
+  private static MatFileException tooLarge(Path file, long bytes, Throwable cause) {
+    return new MatFileException(
+        file,
+        null,
+        "MAT file "
+            + file
+            + " claims a variable of "
+            + bytes
+            + " bytes, more than the "
+            + (MAX_VARIABLE_BYTES >> 20)
+            + " MiB this reader decodes; its header is corrupt (re-create or re-download the"
+            + " file) or the variable is too large (save a smaller one)",
+        cause);
+  }
+
   private static Mat5File readMat5(Path file) throws MatFileException {
+    checkElements(file);
     try (Source source = Sources.openFile(file.toFile())) {
       return Mat5.newReader(source).setBufferAllocator(new BoundedAllocator()).readMat();
     } catch (IOException | RuntimeException failure) {
@@ -342,18 +451,7 @@ public final class MatReader implements Closeable {
       if (e == null) {
         throw corrupt(file, "MAT v5", failure);
       }
-      throw new MatFileException(
-          file,
-          null,
-          "MAT file "
-              + file
-              + " claims a variable of "
-              + e.bytes
-              + " bytes, more than the "
-              + (MAX_VARIABLE_BYTES >> 20)
-              + " MiB this reader decodes; its header is corrupt (re-create or re-download the"
-              + " file) or the variable is too large (save a smaller one)",
-          failure);
+      throw tooLarge(file, e.bytes, failure);
     }
   }
 

@@ -44,6 +44,12 @@ final class RegionsAnatomy {
    */
   static final long MAX_HISTORY_BYTES = 64L << 20;
 
+  /**
+   * Largest leadfield magnitude accepted: the SNR scaling sums squares of leadfield-weighted
+   * activity over channels and samples, which overflows a double well before 1e154.
+   */
+  static final double MAX_LEADFIELD = 1e100;
+
   /** Largest 500 Hz trace one region's iteration may hold in memory, in bytes. */
   static final long MAX_TRACE_BYTES = 512L << 20;
 
@@ -290,6 +296,20 @@ final class RegionsAnatomy {
               + ", and --end-region is exclusive; give --end-region "
               + n
               + " or less");
+    }
+    double largest = 0;
+    for (int k = 0; k < anatomy.leadfield().size(); k++) {
+      largest = Math.max(largest, Math.abs(anatomy.leadfield().getFlat(k)));
+    }
+    if (largest > MAX_LEADFIELD) {
+      throw new UserInputException(
+          String.format(
+              Locale.ROOT,
+              "the leadfield%s has values up to %.3g, beyond %.0g where the SNR power sums"
+                  + " overflow; check its units and rescale it",
+              src.synthetic() ? "" : " " + src.leadfield(),
+              largest,
+              MAX_LEADFIELD));
     }
     double[][] w = anatomy.connectivity().weights().toArray2d();
     double[][] l = anatomy.connectivity().tractLengths().toArray2d();

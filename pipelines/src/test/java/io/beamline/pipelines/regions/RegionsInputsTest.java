@@ -171,7 +171,7 @@ class RegionsInputsTest {
   }
 
   @Test
-  void tractLengthsInTheWrongUnitAreRefusedBeforeTheHistoryIsAllocated() throws Exception {
+  void hugeValuesAreRefusedBeforeTheyAreUsed() throws Exception {
     Anatomy a = RegionsTestData.anatomy();
     double[][] l = a.connectivity().tractLengths().toArray2d();
     for (double[] row : l) {
@@ -196,6 +196,16 @@ class RegionsInputsTest {
     assertThat(
         refused(args(dir.resolve("out"), 0, 2, "--segmentMs=1e9")),
         containsString("simulate less per iteration"));
+    // Huge but finite leadfield values would overflow the SNR scaling into NaN clips.
+    double[][] f = a.leadfield().toArray2d();
+    f[0][0] = 1e300;
+    Path hugeLf = dir.resolve("huge_lf.mat");
+    MatWriter.create().withDouble("fwd", MatMatrix.fromArray2d(f)).write(hugeLf);
+    Path zip6 = RegionsTestData.writeTvbZip(a, dir.resolve("conn6.zip"), null);
+    String huge =
+        refused(args(dir.resolve("out"), 0, 2, "--connectivity=" + zip6, "--leadfield=" + hugeLf));
+    assertThat(huge, containsString("huge_lf.mat has values up to 1.00e+300"));
+    assertThat(huge, containsString("check its units and rescale it"));
     assertFalse(Files.exists(dir.resolve("out")));
   }
 
@@ -223,7 +233,7 @@ class RegionsInputsTest {
     long before = usedHeap();
     String e =
         refused(args(dir.resolve("out"), 0, 2, "--connectivity=" + zip, "--leadfield=" + lf));
-    assertThat(e, containsString("lying.mat claims a variable of 2147483640 bytes"));
+    assertThat(e, containsString("lying.mat claims a variable of 2147483704 bytes"));
     assertThat(e, containsString("re-create or re-download the file"));
     assertThat("heap grew by MB", (usedHeap() - before) / 1e6 < 256);
     assertFalse(Files.exists(dir.resolve("out")));
