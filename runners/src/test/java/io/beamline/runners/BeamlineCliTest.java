@@ -222,7 +222,8 @@ class BeamlineCliTest {
       System.setOut(saved);
     }
     assertEquals(0, r.code(), r.err());
-    assertThat(r.out(), containsString("run regions-cli succeeded (DirectRunner, 2 items committed)"));
+    assertThat(
+        r.out(), containsString("run regions-cli succeeded (DirectRunner, 2 items committed)"));
     String progress = stdout.toString(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(progress, containsString("# Processing Region 1 (2/2)"));
     assertThat(
