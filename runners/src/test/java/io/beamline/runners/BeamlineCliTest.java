@@ -320,7 +320,8 @@ class BeamlineCliTest {
       System.setOut(saved);
     }
     assertEquals(0, r.code(), r.err());
-    assertThat(r.out(), containsString("run regions-cli succeeded (DirectRunner)"));
+    assertThat(
+        r.out(), containsString("run regions-cli succeeded (DirectRunner, 2 items committed)"));
     String progress = stdout.toString(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(progress, containsString("# Processing Region 1 (2/2)"));
     assertThat(
@@ -331,10 +332,10 @@ class BeamlineCliTest {
     for (int region = 0; region < 2; region++) {
       assertTrue(
           Files.isRegularFile(
-              dir.resolve("regions/nmm_spikes/clip_info/iter0/iter_0_i_" + region + ".mat")));
+              dir.resolve("nmm_spikes/clip_info/iter0/iter_0_i_" + region + ".mat")));
     }
     assertThat(
-        Files.readString(dir.resolve("regions/regions_summary.json")),
+        Files.readString(dir.resolve("regions_summary.json")),
         containsString("\"succeeded\" : [ 0, 1 ]"));
   }
 

@@ -35,6 +35,15 @@ public final class TvbConnectivity {
   private static final List<String> REQUIRED =
       List.of("weights.txt", "tract_lengths.txt", "centres.txt");
 
+  /**
+   * Most regions a connectivity may have (TVB's largest is 998): a bigger {@code centres.txt} is
+   * refused before its N x N matrices are allocated.
+   */
+  public static final int MAX_REGIONS = 4096;
+
+  /** Longest line of an entry, in characters (4096 numbers of 17 digits fit easily). */
+  static final int MAX_LINE_CHARS = 1 << 20;
+
   private TvbConnectivity() {}
 
   /**
@@ -151,24 +160,54 @@ public final class TvbConnectivity {
       this.entries = entries;
     }
 
-    /** Non-blank, non-comment lines as (1-based line number, tokens). */
-    private List<Line> lines(String name) throws IOException {
+    /** Receives each non-blank, non-comment line of an entry. */
+    private interface LineVisitor {
+      void visit(Line line) throws IOException;
+    }
+
+    /**
+     * Streams the non-blank, non-comment lines of {@code name} (1-based line number, tokens) to
+     * {@code visitor}, never holding more than one line: an entry that decompresses to gigabytes,
+     * or a line without end, costs an error, not the memory.
+     */
+    private void lines(String name, LineVisitor visitor) throws IOException {
       ZipEntry e = entries.get(name);
-      List<Line> out = new ArrayList<>();
       try (InputStream raw = open(e);
           BufferedReader br =
               new BufferedReader(new InputStreamReader(raw, StandardCharsets.UTF_8))) {
-        String s;
+        StringBuilder line = new StringBuilder();
         int no = 0;
-        while ((s = br.readLine()) != null) {
-          no++;
-          String t = s.strip();
-          if (!t.isEmpty() && !t.startsWith("#")) {
-            out.add(new Line(no, t.split("[\\s,]+")));
+        int c;
+        boolean more = true;
+        while (more) {
+          c = br.read();
+          if (c == '\n' || c == -1) {
+            more = c != -1;
+            if (c == -1 && line.length() == 0) {
+              break;
+            }
+            no++;
+            String t = line.toString().strip();
+            line.setLength(0);
+            if (!t.isEmpty() && !t.startsWith("#")) {
+              visitor.visit(new Line(no, t.split("[\\s,]+")));
+            }
+          } else {
+            if (line.length() >= MAX_LINE_CHARS) {
+              throw new AnatomyException(
+                  name
+                      + " in "
+                      + zip
+                      + " line "
+                      + (no + 1)
+                      + " is longer than "
+                      + MAX_LINE_CHARS
+                      + " characters; the entry is corrupt, re-create the zip");
+            }
+            line.append((char) c);
           }
         }
       }
-      return out;
     }
 
     private InputStream open(ZipEntry e) throws IOException {
@@ -203,7 +242,22 @@ public final class TvbConnectivity {
     }
 
     MatMatrix centres(List<String> labels) throws IOException {
-      List<Line> lines = lines("centres.txt");
+      List<Line> lines = new ArrayList<>();
+      lines(
+          "centres.txt",
+          l -> {
+            if (lines.size() == MAX_REGIONS) {
+              throw new AnatomyException(
+                  "centres.txt in "
+                      + zip
+                      + " lists more than "
+                      + MAX_REGIONS
+                      + " regions (line "
+                      + l.number()
+                      + "); this is not a region connectivity, or too large for it");
+            }
+            lines.add(l);
+          });
       double[] xyz = new double[lines.size() * 3];
       for (int i = 0; i < lines.size(); i++) {
         Line l = lines.get(i);
@@ -236,46 +290,75 @@ public final class TvbConnectivity {
     }
 
     MatMatrix matrix(String name, int rows, int cols) throws IOException {
-      List<Line> lines = lines(name);
-      if (lines.size() != rows) {
+      double[] v = new double[rows * cols];
+      int[] row = {0};
+      lines(
+          name,
+          l -> {
+            if (row[0] == rows) {
+              throw new AnatomyException(
+                  name
+                      + " in "
+                      + zip
+                      + " has more than "
+                      + rows
+                      + " rows (line "
+                      + l.number()
+                      + ") but "
+                      + rows
+                      + " are expected (one per region in centres.txt)");
+            }
+            if (l.tokens().length != cols) {
+              throw new AnatomyException(
+                  name
+                      + " in "
+                      + zip
+                      + " line "
+                      + l.number()
+                      + " has "
+                      + l.tokens().length
+                      + " values but "
+                      + cols
+                      + " are expected"
+                      + (cols == rows ? " (one per region in centres.txt)" : ""));
+            }
+            for (int j = 0; j < cols; j++) {
+              v[row[0] * cols + j] = number(name, l, l.tokens()[j]);
+            }
+            row[0]++;
+          });
+      if (row[0] != rows) {
         throw new AnatomyException(
             name
                 + " in "
                 + zip
                 + " has "
-                + lines.size()
+                + row[0]
                 + " rows but "
                 + rows
                 + " are expected (one per region in centres.txt)");
-      }
-      double[] v = new double[rows * cols];
-      for (int i = 0; i < rows; i++) {
-        Line l = lines.get(i);
-        if (l.tokens().length != cols) {
-          throw new AnatomyException(
-              name
-                  + " in "
-                  + zip
-                  + " line "
-                  + l.number()
-                  + " has "
-                  + l.tokens().length
-                  + " values but "
-                  + cols
-                  + " are expected"
-                  + (cols == rows ? " (one per region in centres.txt)" : ""));
-        }
-        for (int j = 0; j < cols; j++) {
-          v[i * cols + j] = number(name, l, l.tokens()[j]);
-        }
       }
       return MatMatrix.of(rows, cols, v);
     }
 
     boolean[] flags(String name, int n) throws IOException {
-      List<Line> lines = lines(name);
       List<String> values = new ArrayList<>();
-      lines.forEach(l -> values.addAll(List.of(l.tokens())));
+      lines(
+          name,
+          l -> {
+            if (values.size() > n) {
+              throw new AnatomyException(
+                  name
+                      + " in "
+                      + zip
+                      + " has more than "
+                      + n
+                      + " values but "
+                      + n
+                      + " are expected");
+            }
+            values.addAll(List.of(l.tokens()));
+          });
       if (values.size() != n) {
         throw new AnatomyException(
             name + " in " + zip + " has " + values.size() + " values but " + n + " are expected");

@@ -60,6 +60,17 @@ public final class MatReader implements Closeable {
           "double", "single", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64",
           "uint64", "logical");
 
+  /**
+   * Largest variable this reader decodes, in bytes as doubles (and the most MAT v5 decoding may
+   * allocate for one element): a header claiming more is corrupt or lying, and is refused before
+   * anything that size is allocated. 256 MiB is far above any anatomy file (a 998 x 998 distance
+   * matrix is 8 MB).
+   */
+  public static final long MAX_VARIABLE_BYTES = 256L << 20;
+
+  /** Most MAT v5 decoding may hold at once for one file. */
+  static final long MAX_FILE_BYTES = 2 * MAX_VARIABLE_BYTES;
+
   private final Path file;
   private final Version version;
   private final Mat5File mat5;
@@ -320,11 +331,163 @@ public final class MatReader implements Closeable {
         null);
   }
 
+  /**
+   * Walks the top-level elements of a MAT v5 file before MFL reads it: an element that claims more
+   * bytes than follow in the file is truncation or corruption, and an element (or, for a compressed
+   * one, its inflated content) that claims more than {@link #MAX_VARIABLE_BYTES} is refused here,
+   * so neither reaches MFL's allocation (nor its warnings on stderr).
+   */
+  private static void checkElements(Path file) throws MatFileException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+      long size = ch.size();
+      java.nio.ByteBuffer endian = java.nio.ByteBuffer.allocate(2);
+      ch.read(endian, 126);
+      java.nio.ByteOrder order =
+          endian.get(0) == 'I' ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN;
+      java.nio.ByteBuffer tag = java.nio.ByteBuffer.allocate(8).order(order);
+      long pos = 128;
+      while (pos + 8 <= size) {
+        tag.clear();
+        while (tag.hasRemaining() && ch.read(tag, pos + tag.position()) > 0) {
+          // fill the tag
+        }
+        int type = tag.getInt(0);
+        long bytes = tag.getInt(4) & 0xffffffffL;
+        if ((type >>> 16) != 0) {
+          pos += 8; // small data element: type and bytes share the first word
+          continue;
+        }
+        long left = size - pos - 8;
+        if (bytes > left) {
+          if (type != MI_COMPRESSED && bytes > MAX_VARIABLE_BYTES) {
+            throw tooLarge(file, bytes, null);
+          }
+          throw new MatFileException(
+              file,
+              null,
+              "MAT file "
+                  + file
+                  + " declares a "
+                  + bytes
+                  + "-byte element at byte "
+                  + pos
+                  + " but only "
+                  + left
+                  + " bytes follow; the file is truncated or corrupt, re-create or re-download it",
+              null);
+        }
+        if (type == MI_COMPRESSED) {
+          long inner = inflatedClaim(ch, pos + 8, (int) Math.min(bytes, 4096), order);
+          if (inner > MAX_VARIABLE_BYTES) {
+            throw tooLarge(file, inner, null);
+          }
+        } else if (bytes > MAX_VARIABLE_BYTES) {
+          throw tooLarge(file, bytes, null);
+        }
+        pos += 8 + bytes;
+        if (type != MI_COMPRESSED) {
+          pos = (pos + 7) & ~7L; // uncompressed elements are padded to 8 bytes
+        }
+      }
+    } catch (IOException e) {
+      throw new MatFileException(
+          file, null, "cannot read MAT file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static final int MI_COMPRESSED = 15;
+
+  /** The byte count claimed by the first tag inside a compressed element, or -1. */
+  private static long inflatedClaim(
+      java.nio.channels.FileChannel ch, long at, int length, java.nio.ByteOrder order)
+      throws IOException {
+    java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(length);
+    while (head.hasRemaining() && ch.read(head, at + head.position()) > 0) {
+      // read the start of the compressed stream
+    }
+    java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+    try {
+      inflater.setInput(head.array(), 0, head.position());
+      byte[] out = new byte[8];
+      int n = 0;
+      while (n < 8 && !inflater.finished() && !inflater.needsInput()) {
+        n += inflater.inflate(out, n, 8 - n);
+      }
+      if (n < 8) {
+        return -1; // MFL reports what is wrong with it
+      }
+      return java.nio.ByteBuffer.wrap(out).order(order).getInt(4) & 0xffffffffL;
+    } catch (java.util.zip.DataFormatException e) {
+      return -1;
+    } finally {
+      inflater.end();
+    }
+  }
+
+  private static MatFileException tooLarge(Path file, long bytes, Throwable cause) {
+    return new MatFileException(
+        file,
+        null,
+        "MAT file "
+            + file
+            + " claims a variable of "
+            + bytes
+            + " bytes, more than the "
+            + (MAX_VARIABLE_BYTES >> 20)
+            + " MiB this reader decodes; its header is corrupt (re-create or re-download the"
+            + " file) or the variable is too large (save a smaller one)",
+        cause);
+  }
+
   private static Mat5File readMat5(Path file) throws MatFileException {
+    checkElements(file);
     try (Source source = Sources.openFile(file.toFile())) {
-      return Mat5.newReader(source).readMat();
-    } catch (IOException | RuntimeException e) {
-      throw corrupt(file, "MAT v5", e);
+      return Mat5.newReader(source).setBufferAllocator(new BoundedAllocator()).readMat();
+    } catch (IOException | RuntimeException failure) {
+      TooLarge e = null;
+      for (Throwable t = failure; t != null && e == null; t = t.getCause()) {
+        e = t instanceof TooLarge big ? big : null;
+      }
+      if (e == null) {
+        throw corrupt(file, "MAT v5", failure);
+      }
+      throw tooLarge(file, e.bytes, failure);
+    }
+  }
+
+  /** A claimed size this reader will not allocate. */
+  private static final class TooLarge extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final long bytes;
+
+    TooLarge(long bytes) {
+      super("claimed " + bytes + " bytes");
+      this.bytes = bytes;
+    }
+  }
+
+  /**
+   * MFL sizes its buffers from the tags in the file; this allocator refuses sizes beyond {@link
+   * #MAX_VARIABLE_BYTES} (and a file total beyond {@link #MAX_FILE_BYTES}), so a lying header costs
+   * an error, not gigabytes. Heap buffers: what a file costs shows in the heap.
+   */
+  private static final class BoundedAllocator implements us.hebi.matlab.mat.format.BufferAllocator {
+    private long held;
+
+    @Override
+    public java.nio.ByteBuffer allocate(int numBytes) {
+      if (numBytes < 0 || numBytes > MAX_VARIABLE_BYTES || held + numBytes > MAX_FILE_BYTES) {
+        throw new TooLarge(numBytes < 0 ? numBytes & 0xffffffffL : numBytes);
+      }
+      held += numBytes;
+      return java.nio.ByteBuffer.allocate(numBytes);
+    }
+
+    @Override
+    public void release(java.nio.ByteBuffer buffer) {
+      if (buffer != null) {
+        held -= buffer.capacity();
+      }
     }
   }
 
@@ -405,6 +568,26 @@ public final class MatReader implements Closeable {
       return MatMatrix.scalar(flatToDouble(new Object[] {d.getData()})[0]);
     }
     int[] shape = matlabShape(d.getDimensions());
+    long elements = 1;
+    for (int dim : d.getDimensions()) {
+      elements *= Math.max(dim, 0);
+      if (elements > MAX_VARIABLE_BYTES / 8) {
+        throw new MatFileException(
+            file,
+            variable,
+            "variable '"
+                + variable
+                + "' in "
+                + file
+                + " claims "
+                + MatMatrix.describe(shape)
+                + " elements, more than the "
+                + (MAX_VARIABLE_BYTES >> 20)
+                + " MiB (as doubles) this reader decodes; its header is corrupt (re-create or"
+                + " re-download the file) or the variable is too large (save a smaller one)",
+            null);
+      }
+    }
     // HDF5 stores MATLAB's column-major data under the reversed shape, so the flat C-order data
     // of the dataset is exactly MATLAB's column-major order.
     return MatMatrix.fromColumnMajor(shape, flatToDouble(d.getDataFlat()));

@@ -245,6 +245,31 @@ public final class ParquetTableIO {
     }
   }
 
+  /**
+   * Writes {@code rows} as one Parquet table file at {@code target} with the same column types as
+   * {@link #write}, without Beam: for a pipeline that commits its own outputs (it writes to a
+   * staged name and moves the file into place itself). {@code target} must not exist yet.
+   *
+   * @param name the Avro record name (letters, digits and {@code _})
+   */
+  public static void writeFile(
+      Schema schema, String name, Iterable<Row> rows, java.nio.file.Path target)
+      throws IOException {
+    org.apache.avro.Schema avro = avroSchema(schema, name);
+    ParquetIO.Sink sink = ParquetIO.sink(avro).withCompressionCodec(CompressionCodecName.SNAPPY);
+    try (java.nio.channels.FileChannel channel =
+        java.nio.channels.FileChannel.open(
+            target,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE)) {
+      sink.open(channel);
+      for (Row row : rows) {
+        sink.write(toRecord(row, schema, avro));
+      }
+      sink.flush();
+    }
+  }
+
   /** Writes {@code <prefix>-00000-of-00001.parquet} with no rows when no file was written. */
   static final class EmptyTableFn extends DoFn<Long, Void> {
     private final String directory;

@@ -1,21 +1,27 @@
 package io.beamline.pipelines.regions;
 
+import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.mat.MatMatrix;
 import io.beamline.io.mat.MatReader;
 import io.beamline.io.mat.MatWriter;
+import io.beamline.pipelines.run.ItemCommits;
+import io.beamline.pipelines.run.Runs;
 import io.beamline.transforms.nmm.SensorMixing;
 import io.beamline.transforms.nmm.SourcePatches;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.RowCoder;
-import org.apache.beam.sdk.coders.VarIntCoder;
+import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
@@ -36,8 +42,16 @@ import org.apache.beam.sdk.values.Row;
  * the sources are summed, projected through the leadfield and white noise is added at the row's
  * {@code current_snr} ({@link SensorMixing}).
  *
- * <p>Rows are grouped into parts of {@code samplesPerFile} table rows; each part is one work item
- * and writes {@code <dir>/eeg_<part>.mat} atomically:
+ * <p>The whole mixed EEG is one committed item (key {@code <mode>_sample_source1_eeg}): rows come
+ * keyed by part ({@code sample / samplesPerFile}); each part is mixed in parallel into the run's
+ * staging folders ({@code eeg_<part>.mat} and {@code part-<part>.parquet}), and {@link
+ * CommitEegFn}, once every part has ended, moves them into staged directories that replace {@code
+ * <mode>_sample_source1_eeg/} and {@code sensor_eeg/<mode>/} as a whole, then writes the record. A
+ * re-run with fewer parts therefore leaves no older {@code eeg_<k>.mat} with a higher {@code k}; a
+ * killed run leaves only temporaries (removed by the next run) and no record, so the next run mixes
+ * again. A part that fails gives the item a failure record.
+ *
+ * <p>{@code eeg_<part>.mat}:
  *
  * <ul>
  *   <li>{@code eeg_data}: single, samples x channels x time (noisy, not normalised);
@@ -51,7 +65,7 @@ import org.apache.beam.sdk.values.Row;
  * <p>Every random draw is seeded from the run seed, the table row and the realisation, so the files
  * do not depend on the partitioning, the runner or the worker.
  */
-final class MixSensorEeg extends PTransform<PCollection<Row>, PCollection<Row>> {
+final class MixSensorEeg extends PTransform<PCollection<KV<Integer, Row>>, PCollection<Row>> {
 
   /** One row per mixed EEG sample; {@code eeg} is channel-major ({@code c * times + t}). */
   static final Schema SENSOR_EEG =
@@ -67,49 +81,75 @@ final class MixSensorEeg extends PTransform<PCollection<Row>, PCollection<Row>> 
           .addArrayField("eeg", Schema.FieldType.FLOAT)
           .build();
 
+  /**
+   * What the EEG commit hears about: the plan ({@code part} -1: how many {@code parts}, the item's
+   * {@code fingerprint}) and each part's end ({@code samples} mixed, or its {@code error}).
+   */
+  static final Schema EVENT =
+      Schema.builder()
+          .addInt32Field("part")
+          .addInt32Field("parts")
+          .addInt32Field("samples")
+          .addNullableField("fingerprint", Schema.FieldType.STRING)
+          .addNullableField("error", Schema.FieldType.STRING)
+          .build();
+
   private final RegionSettings settings;
-  private final String dir;
-  private final int samplesPerFile;
+  private final Staging staging;
   private final int nData;
 
   /**
-   * @param dir folder of the {@code eeg_<part>.mat} files
-   * @param samplesPerFile table rows per file, >= 1
+   * @param staging the run's staging folders of the parts
    * @param nData realisations per table row, >= 1
    */
-  MixSensorEeg(RegionSettings settings, String dir, int samplesPerFile, int nData) {
-    if (samplesPerFile < 1 || nData < 1) {
-      throw new IllegalArgumentException(
-          "samplesPerFile and nData must be >= 1, got " + samplesPerFile + " and " + nData);
+  MixSensorEeg(RegionSettings settings, Staging staging, int nData) {
+    if (nData < 1) {
+      throw new IllegalArgumentException("nData must be >= 1, got " + nData);
     }
     this.settings = settings;
-    this.dir = dir;
-    this.samplesPerFile = samplesPerFile;
+    this.staging = staging;
     this.nData = nData;
   }
 
-  @Override
-  public PCollection<Row> expand(PCollection<Row> sources) {
-    return sources
-        .apply("KeyByPart", ParDo.of(new KeyByPartFn(samplesPerFile)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), RowCoder.of(RegionsPipeline.SYNTHETIC_SOURCES)))
-        .apply("GroupParts", GroupByKey.create())
-        .apply("MixPart", ParDo.of(new MixPartFn(settings, dir, nData)))
-        .setRowSchema(SENSOR_EEG);
+  /** {@code <mode>_sample_source1_eeg}: the item key and the folder of the EEG files. */
+  static String key(SyntheticSources.Mode mode) {
+    return SyntheticSourcesFn.key(mode) + "_eeg";
   }
 
-  /** Keys each source row by its part, {@code sample / samplesPerFile}. */
-  static final class KeyByPartFn extends DoFn<Row, KV<Integer, Row>> {
-    private final int samplesPerFile;
+  static Row event(int part, int parts, int samples, String fingerprint, String error) {
+    return Row.withSchema(EVENT).addValues(part, parts, samples, fingerprint, error).build();
+  }
 
-    KeyByPartFn(int samplesPerFile) {
-      this.samplesPerFile = samplesPerFile;
+  /**
+   * The final folders of the EEG item and the run's staging folders the parts are mixed into. The
+   * staging names are temporary ones ({@link AtomicFiles#isTemporary}) derived from the run id, so
+   * every worker of a run agrees on them and a killed run's are removed by the next run.
+   */
+  record Staging(String eegDir, String tableDir, String eegStaging, String tableStaging)
+      implements java.io.Serializable {
+    static Staging of(Path root, SyntheticSources.Mode mode, String runId) {
+      Path eeg = root.resolve(key(mode));
+      Path table = root.resolve("sensor_eeg").resolve(mode.name().toLowerCase(Locale.ROOT));
+      return new Staging(
+          eeg.toString(),
+          table.toString(),
+          staged(eeg, runId).toString(),
+          staged(table, runId).toString());
     }
 
-    @ProcessElement
-    public void process(@Element Row row, OutputReceiver<KV<Integer, Row>> out) {
-      out.output(KV.of(row.getInt32("sample") / samplesPerFile, row));
+    private static Path staged(Path target, String runId) {
+      String id =
+          UUID.nameUUIDFromBytes((runId + "/" + target).getBytes(StandardCharsets.UTF_8))
+              .toString();
+      return target.resolveSibling("." + target.getFileName() + "." + id + AtomicFiles.TEMP_SUFFIX);
     }
+  }
+
+  @Override
+  public PCollection<Row> expand(PCollection<KV<Integer, Row>> rows) {
+    return rows.apply("GroupParts", GroupByKey.create())
+        .apply("MixPart", ParDo.of(new MixPartFn(settings, staging, nData)))
+        .setRowSchema(EVENT);
   }
 
   /** A SplitMix64 mix of the run seed and two indices: one independent stream per draw. */
@@ -120,23 +160,36 @@ final class MixSensorEeg extends PTransform<PCollection<Row>, PCollection<Row>> 
     return z ^ (z >>> 31);
   }
 
-  /** Mixes one part and writes its MAT file; emits one row per mixed sample. */
+  /**
+   * Mixes one part into the staging folders ({@code eeg_<part>.mat}, {@code part-<part>.parquet});
+   * emits its end event, with the error when it failed.
+   */
   static final class MixPartFn extends DoFn<KV<Integer, Iterable<Row>>, Row> {
     private final RegionSettings settings;
-    private final String dir;
+    private final Staging staging;
     private final int nData;
     private final Counter mixed = Metrics.counter(RegionsPipeline.class, "eeg_samples");
     private final Counter files = Metrics.counter(RegionsPipeline.class, "eeg_files");
 
-    MixPartFn(RegionSettings settings, String dir, int nData) {
+    MixPartFn(RegionSettings settings, Staging staging, int nData) {
       this.settings = settings;
-      this.dir = dir;
+      this.staging = staging;
       this.nData = nData;
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<Row>> part, OutputReceiver<Row> out)
-        throws Exception {
+    public void process(@Element KV<Integer, Iterable<Row>> part, OutputReceiver<Row> out) {
+      try {
+        int samples = mix(part);
+        out.output(event(part.getKey(), -1, samples, null, null));
+      } catch (Exception | OutOfMemoryError e) {
+        out.output(
+            event(
+                part.getKey(), -1, 0, null, "EEG part " + part.getKey() + ": " + Runs.oneLine(e)));
+      }
+    }
+
+    private int mix(KV<Integer, Iterable<Row>> part) throws Exception {
       // sample -> its rows by source index (the grouping gives them in no particular order).
       TreeMap<Integer, TreeMap<Integer, Row>> bySample = new TreeMap<>();
       for (Row r : part.getValue()) {
@@ -144,6 +197,8 @@ final class MixSensorEeg extends PTransform<PCollection<Row>, PCollection<Row>> 
             .computeIfAbsent(r.getInt32("sample"), k -> new TreeMap<>())
             .put(r.getInt32("source"), r);
       }
+      Files.createDirectories(Paths.get(staging.eegStaging()));
+      Files.createDirectories(Paths.get(staging.tableStaging()));
       RegionWork work = new RegionWork(settings, null);
       Map<String, double[][]> clips = new HashMap<>();
       double[][] leadfield = settings.leadfield;
@@ -200,11 +255,9 @@ final class MixSensorEeg extends PTransform<PCollection<Row>, PCollection<Row>> 
               SensorMixing.mix(leadfield, mix, current, seed(settings.seed, sample, 2L * d + 1));
           times = m.eeg()[0].length;
           float[][] single = new float[channels][times];
-          List<Float> flat = new ArrayList<>(channels * times);
           for (int c = 0; c < channels; c++) {
             for (int t = 0; t < times; t++) {
               single[c][t] = (float) m.eeg()[c][t];
-              flat.add(single[c][t]);
             }
           }
           eeg[i] = single;
@@ -212,23 +265,6 @@ final class MixSensorEeg extends PTransform<PCollection<Row>, PCollection<Row>> 
           achieved[i] = m.achievedSnrDb();
           sampleIndex[i] = sample;
           realisation[i] = d;
-          List<Integer> levels = new ArrayList<>();
-          for (int k = 0; k < sources; k++) {
-            levels.add((int) scaleIndex[i * sources + k]);
-          }
-          out.output(
-              Row.withSchema(SENSOR_EEG)
-                  .addValues(
-                      part.getKey(),
-                      sample,
-                      d,
-                      current,
-                      m.achievedSnrDb(),
-                      levels,
-                      channels,
-                      times,
-                      flat)
-                  .build());
           i++;
         }
       }
@@ -240,7 +276,7 @@ final class MixSensorEeg extends PTransform<PCollection<Row>, PCollection<Row>> 
           }
         }
       }
-      Path target = Paths.get(dir, "eeg_" + part.getKey() + ".mat");
+      Path target = Paths.get(staging.eegStaging(), "eeg_" + part.getKey() + ".mat");
       MatWriter.create()
           .withSingle("eeg_data", MatMatrix.of(new int[] {n, channels, times}, data))
           .withDouble("current_snr", MatMatrix.of(n, 1, snr))
@@ -250,8 +286,134 @@ final class MixSensorEeg extends PTransform<PCollection<Row>, PCollection<Row>> 
           .withDouble("scale_index", MatMatrix.of(n, sources, scaleIndex))
           .withDouble("selected_region", MatMatrix.of(new int[] {n, sources, width}, selected))
           .write(target);
+      Path table = Paths.get(staging.tableStaging(), "part-" + part.getKey() + ".parquet");
+      Files.deleteIfExists(table);
+      // Rows are built one at a time while the file is written: boxed floats of a whole part
+      // would cost several times the part's arrays.
+      int partKey = part.getKey();
+      int length = times;
+      Iterable<Row> rowsOfPart =
+          () ->
+              java.util.stream.IntStream.range(0, n)
+                  .mapToObj(
+                      s -> {
+                        List<Float> flat = new ArrayList<>(channels * length);
+                        for (int c = 0; c < channels; c++) {
+                          for (int t = 0; t < length; t++) {
+                            flat.add(eeg[s][c][t]);
+                          }
+                        }
+                        List<Integer> levels = new ArrayList<>();
+                        for (int k = 0; k < sources; k++) {
+                          levels.add((int) scaleIndex[s * sources + k]);
+                        }
+                        return Row.withSchema(SENSOR_EEG)
+                            .addValues(
+                                partKey,
+                                (int) sampleIndex[s],
+                                (int) realisation[s],
+                                snr[s],
+                                achieved[s],
+                                levels,
+                                channels,
+                                length,
+                                flat)
+                            .build();
+                      })
+                  .iterator();
+      RegionsTables.writeParquet(SENSOR_EEG, "sensor_eeg", rowsOfPart, table);
       mixed.inc(n);
       files.inc();
+      return n;
+    }
+  }
+
+  /**
+   * Commits the EEG item once every part has ended (the plan and all part events arrive grouped
+   * under one key): the staged parts move into directories that replace the final folders whole,
+   * then the record is written; a failed or missing part fails the item instead.
+   */
+  static final class CommitEegFn extends DoFn<KV<String, Iterable<Row>>, Void> {
+    private final ItemCommits commits;
+    private final String key;
+    private final String runId;
+    private final Staging staging;
+
+    CommitEegFn(ItemCommits commits, String key, String runId, Staging staging) {
+      this.commits = commits;
+      this.key = key;
+      this.runId = runId;
+      this.staging = staging;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Row>> events) throws IOException {
+      Row plan = null;
+      TreeMap<Integer, Row> parts = new TreeMap<>();
+      for (Row e : events.getValue()) {
+        if (e.getInt32("part") < 0) {
+          plan = e;
+        } else {
+          parts.put(e.getInt32("part"), e);
+        }
+      }
+      Path eegStaging = Paths.get(staging.eegStaging());
+      Path tableStaging = Paths.get(staging.tableStaging());
+      try {
+        if (plan == null) {
+          return; // nothing was planned: the item was committed already
+        }
+        String error = null;
+        int samples = 0;
+        for (int k = 0; k < plan.getInt32("parts") && error == null; k++) {
+          Row p = parts.get(k);
+          if (p == null) {
+            error = "EEG part " + k + " was never mixed";
+          } else if (p.getString("error") != null) {
+            error = p.getString("error");
+          } else {
+            samples += p.getInt32("samples");
+          }
+        }
+        if (error != null) {
+          commits
+              .begin(key)
+              .detail("fingerprint", plan.getString("fingerprint"))
+              .fail(runId, error);
+          System.out.println("\u2717 Mixed EEG failed: " + error);
+          return;
+        }
+        ItemCommits.Item item = commits.begin(key);
+        moveAll(eegStaging, item.stageDirectory(Paths.get(staging.eegDir())));
+        moveAll(tableStaging, item.stageDirectory(Paths.get(staging.tableDir())));
+        item.detail("fingerprint", plan.getString("fingerprint"))
+            .detail("parts", plan.getInt32("parts"))
+            .detail("samples", samples)
+            .commit(runId);
+        System.out.println(
+            "\u2713 Mixed EEG: "
+                + samples
+                + " samples in "
+                + plan.getInt32("parts")
+                + " files -> "
+                + staging.eegDir());
+      } finally {
+        AtomicFiles.deleteTree(eegStaging);
+        AtomicFiles.deleteTree(tableStaging);
+      }
+    }
+
+    private static void moveAll(Path from, Path to) throws IOException {
+      if (!Files.isDirectory(from)) {
+        return;
+      }
+      try (Stream<Path> s = Files.list(from)) {
+        for (Path f : s.toList()) {
+          if (!AtomicFiles.isTemporary(f.getFileName().toString())) {
+            Files.move(f, to.resolve(f.getFileName()));
+          }
+        }
+      }
     }
   }
 }

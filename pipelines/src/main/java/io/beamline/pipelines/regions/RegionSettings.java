@@ -4,7 +4,14 @@ import io.beamline.transforms.nmm.JansenRitParameters;
 import io.beamline.transforms.nmm.RegionConnectivity;
 import io.beamline.transforms.nmm.SigmoidalJansenRitCoupling;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Everything one region's work needs, as plain serialisable values: the anatomy arrays (loaded or
@@ -46,7 +53,7 @@ final class RegionSettings implements Serializable {
   final long seed;
   final boolean keepRaw;
 
-  /** Absolute output root of the pipeline: {@code <output-dir>/regions}. */
+  /** Absolute output directory (DeepSIF's {@code source/} folder). */
   final String root;
 
   /** DeepSIF's {@code filename}: spikes go to {@code nmm_<filename>/}. */
@@ -89,6 +96,93 @@ final class RegionSettings implements Serializable {
     this.keepRaw = keepRaw;
     this.root = root;
     this.filename = filename;
+  }
+
+  /** DeepSIF's spike folder, {@code nmm_<filename>}. */
+  String spikeFolder() {
+    return "nmm_" + filename;
+  }
+
+  /**
+   * A SHA-256 over everything that decides a region's files: the connectivity and leadfield arrays,
+   * the simulation and spike parameters, the seed and {@code --keep-raw}. A region committed with
+   * another fingerprint was made with other settings and is done again, never reused. Labels,
+   * centres and distances are left out: they shape the synthetic sources only.
+   */
+  String fingerprint() {
+    MessageDigest d = sha256();
+    update(d, "beamline-regions-1");
+    update(d, weights);
+    update(d, tractLengthsMm);
+    update(d, leadfield);
+    update(
+        d,
+        conductionSpeed,
+        couplingA,
+        dtMs,
+        segmentMs,
+        segments,
+        sourceA,
+        targetSnrDb,
+        seed,
+        keepRaw ? 1 : 0);
+    for (int m : iterations) {
+      update(d, m);
+    }
+    return HexFormat.of().formatHex(d.digest());
+  }
+
+  /** The settings of {@link #fingerprint} by name, for the commit record (arrays by digest). */
+  Map<String, Object> describe() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("regions", regions());
+    m.put("channels", channels());
+    MessageDigest d = sha256();
+    update(d, weights);
+    update(d, tractLengthsMm);
+    update(d, leadfield);
+    m.put("anatomy_sha256", HexFormat.of().formatHex(d.digest()));
+    m.put("conduction_speed", conductionSpeed);
+    m.put("coupling_a", couplingA);
+    m.put("dt_ms", dtMs);
+    m.put("segment_ms", segmentMs);
+    m.put("segments", segments);
+    m.put("iterations", Arrays.stream(iterations).boxed().toList());
+    m.put("source_a", sourceA);
+    m.put("target_snr_db", targetSnrDb);
+    m.put("seed", seed);
+    m.put("keep_raw", keepRaw);
+    return m;
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
+  }
+
+  static void update(MessageDigest d, String text) {
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    update(d, b.length);
+    d.update(b);
+  }
+
+  static void update(MessageDigest d, double... values) {
+    ByteBuffer b = ByteBuffer.allocate(8 * values.length + 4);
+    b.putInt(values.length);
+    for (double v : values) {
+      b.putDouble(v);
+    }
+    d.update(b.array());
+  }
+
+  static void update(MessageDigest d, double[][] m) {
+    update(d, m.length);
+    for (double[] row : m) {
+      update(d, row);
+    }
   }
 
   /** Number of regions N. */

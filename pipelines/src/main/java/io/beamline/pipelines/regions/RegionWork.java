@@ -12,16 +12,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One region's whole job, fused so no raw trace touches the disk: for each DeepSIF iteration
  * (background mean / noise pair), simulate the network with the region's excitability raised, drop
  * the transient and downsample to 500 Hz while the samples stream out of the kernel, find and scale
  * the region's spikes, and write {@code nmm_<k>.mat} clips and the {@code clip_info} marker. Plain
- * Java; the Beam DoFn in {@link RegionsPipeline} only calls it and routes its result.
+ * Java; the Beam DoFn in {@link RegionsPipeline} stages the outputs ({@link Outputs}), calls it and
+ * commits the region.
  *
- * <p>File layout under the pipeline root (DeepSIF's, with {@code <f>} = {@code --filename}):
+ * <p>File layout under the output directory (DeepSIF's {@code source/} folder, with {@code <f>} =
+ * {@code --filename}):
  *
  * <pre>
  * nmm_&lt;f&gt;/a&lt;r&gt;/nmm_&lt;k&gt;.mat                    data: 500 x N single (time x region), k = 1, 2, ...
@@ -30,8 +34,8 @@ import java.util.List;
  * </pre>
  *
  * <p>Clip numbers continue across iterations, as DeepSIF's {@code previous_iter_spike_num} does.
- * The clip files of an iteration are written before its marker, so a marker means its clips are
- * complete.
+ * Whether a region is done is decided by its commit record, not by the markers: {@link #process}
+ * writes to the staged paths it is given, and nothing of it counts until the caller commits them.
  */
 final class RegionWork {
   /** Samples per block handed out by the kernel when raw traces are not kept. */
@@ -55,7 +59,7 @@ final class RegionWork {
     this.status = status;
   }
 
-  /** One clip written (or found on resume): a row of the {@code spike_clips} table. */
+  /** One clip written: a row of the {@code spike_clips} table. */
   record Clip(
       int region,
       int iteration,
@@ -65,8 +69,8 @@ final class RegionWork {
       double alpha,
       String file) {}
 
-  /** What happened to a region that did not throw. */
-  record Result(int region, boolean skipped, int[] spikesPerIteration, List<Clip> clips) {
+  /** What {@link #process} wrote for a region. */
+  record Result(int region, int[] spikesPerIteration, List<Clip> clips) {
     int spikes() {
       int n = 0;
       for (int c : spikesPerIteration) {
@@ -76,8 +80,33 @@ final class RegionWork {
     }
   }
 
+  /**
+   * Where {@link #process} writes one region's files: the staged stand-ins of {@code
+   * nmm_<f>/a<r>/}, of each iteration's {@code clip_info} marker and (with {@code --keep-raw}) of
+   * {@code raw_nmm/a<r>/}.
+   *
+   * @param regionDir the clip folder
+   * @param markers iteration to marker file
+   * @param rawDir the raw trace folder, or null when raw traces are not kept
+   */
+  record Outputs(Path regionDir, Map<Integer, Path> markers, Path rawDir) {
+    /** The final paths themselves (tests, and tools that write without committing). */
+    static Outputs inPlace(RegionWork work, int region) {
+      Map<Integer, Path> markers = new LinkedHashMap<>();
+      for (int m : work.s.iterations) {
+        markers.put(m, work.clipInfo(m, region));
+      }
+      return new Outputs(
+          work.regionDir(region), markers, work.s.keepRaw ? work.rawDir(region) : null);
+    }
+  }
+
   Path spikesDir() {
-    return Paths.get(s.root, "nmm_" + s.filename);
+    return Paths.get(s.root, s.spikeFolder());
+  }
+
+  Path regionDir(int region) {
+    return spikesDir().resolve("a" + region);
   }
 
   Path clipInfo(int iteration, int region) {
@@ -88,30 +117,19 @@ final class RegionWork {
   }
 
   Path clipFile(int region, int k) {
-    return spikesDir().resolve("a" + region).resolve("nmm_" + k + ".mat");
+    return regionDir(region).resolve("nmm_" + k + ".mat");
   }
 
-  Path rawFile(int region, int iteration, int segment) {
-    return Paths.get(s.root, "raw_nmm", "a" + region)
-        .resolve("mean_iter_" + iteration + "_a_iter_" + region + "_" + segment + ".mat");
-  }
-
-  /** True when every iteration's clip_info marker of {@code region} exists. */
-  boolean done(int region) {
-    for (int m : s.iterations) {
-      if (!Files.isRegularFile(clipInfo(m, region))) {
-        return false;
-      }
-    }
-    return true;
+  Path rawDir(int region) {
+    return Paths.get(s.root, "raw_nmm", "a" + region);
   }
 
   /**
-   * Processes {@code region}, or reads back its markers when it is already {@link #done}.
+   * Simulates {@code region} and writes its clips, markers and raw traces to {@code out}.
    *
    * @throws Exception anything that goes wrong; the caller turns it into a failure record
    */
-  Result process(int region) throws Exception {
+  Result process(int region, Outputs out) throws Exception {
     if (region < 0 || region >= s.regions()) {
       throw new IllegalArgumentException(
           "region "
@@ -122,9 +140,7 @@ final class RegionWork {
               + (s.regions() - 1)
               + "); lower --end-region");
     }
-    if (done(region)) {
-      return resumed(region);
-    }
+    Files.createDirectories(out.regionDir());
     int[] perIteration = new int[s.iterations.length];
     List<Clip> clips = new ArrayList<>();
     int previous = 0;
@@ -132,14 +148,16 @@ final class RegionWork {
       int m = s.iterations[i];
       step("Simulating region " + region + ", iteration " + m + " and extracting spikes");
       long stepStart = System.nanoTime();
-      float[][] nmm = simulate(region, m);
+      float[][] nmm = simulate(region, m, out.rawDir());
+      requireFinite(nmm, region, m);
       SpikeClips.SourceClips found = SpikeClips.extract(nmm, s.leadfield, region, s.targetSnrDb);
       int[] times = found.spikeTimes();
       float[][][] data = found.clips();
       for (int j = 0; j < times.length; j++) {
         int k = previous + j + 1;
-        Path file = clipFile(region, k);
-        MatWriter.create().withSingle("data", timeByRegion(data[j])).write(file);
+        MatWriter.create()
+            .withSingle("data", timeByRegion(data[j]))
+            .write(out.regionDir().resolve("nmm_" + k + ".mat"));
         clips.add(
             new Clip(
                 region,
@@ -148,7 +166,7 @@ final class RegionWork {
                 times[j] + 1,
                 SpikeClips.clipStart(times[j]) + 1,
                 found.alpha(),
-                Paths.get(s.root).relativize(file).toString()));
+                Paths.get(s.root).relativize(clipFile(region, k)).toString()));
       }
       previous += times.length;
       perIteration[i] = times.length;
@@ -160,7 +178,7 @@ final class RegionWork {
           .withScalar("num_spike", previous)
           .withDouble("spike_time", MatMatrix.of(1, times.length, oneBased))
           .withScalar("alpha", found.alpha())
-          .write(clipInfo(m, region));
+          .write(out.markers().get(m));
       done("Iteration " + m + " of region " + region + ": " + times.length + " spike clips");
       if (status != null) {
         status.step(
@@ -171,24 +189,23 @@ final class RegionWork {
             (System.nanoTime() - stepStart) / 1e9);
       }
     }
-    return new Result(region, false, perIteration, clips);
+    return new Result(region, perIteration, clips);
   }
 
-  /** The clip records of a finished region, read back from its clip_info markers. */
-  private Result resumed(int region) throws MatFileException {
-    int[] perIteration = new int[s.iterations.length];
+  /**
+   * The clip rows of a committed region, read back from the {@code clip_info} markers of {@code
+   * iterations} (those its record lists) under their final names.
+   */
+  List<Clip> committedClips(int region, List<Integer> iterations) throws MatFileException {
     List<Clip> clips = new ArrayList<>();
-    for (int i = 0; i < s.iterations.length; i++) {
-      int m = s.iterations[i];
-      Path marker = clipInfo(m, region);
-      try (MatReader r = MatReader.open(marker)) {
+    for (int m : iterations) {
+      try (MatReader r = MatReader.open(clipInfo(m, region))) {
         int cumulative = (int) r.matrix("num_spike").getFlat(0);
         MatMatrix times = r.matrix("spike_time");
         double alpha = r.has("alpha") ? r.matrix("alpha").getFlat(0) : Double.NaN;
         int first = cumulative - times.size();
         for (int j = 0; j < times.size(); j++) {
           int t = (int) times.getFlat(j);
-          Path file = clipFile(region, first + j + 1);
           clips.add(
               new Clip(
                   region,
@@ -197,12 +214,31 @@ final class RegionWork {
                   t,
                   SpikeClips.clipStart(t - 1) + 1,
                   alpha,
-                  Paths.get(s.root).relativize(file).toString()));
+                  Paths.get(s.root).relativize(clipFile(region, first + j + 1)).toString()));
         }
-        perIteration[i] = times.size();
       }
     }
-    return new Result(region, true, perIteration, clips);
+    return clips;
+  }
+
+  /**
+   * A network that blows up (weights or gains far too large) gives NaN or infinite traces; its
+   * clips would be garbage under final names, so the region fails instead, naming the likely cause.
+   */
+  private static void requireFinite(float[][] nmm, int region, int iteration) {
+    for (float[] row : nmm) {
+      for (float v : row) {
+        if (!Float.isFinite(v)) {
+          throw new IllegalStateException(
+              "the simulation of region "
+                  + region
+                  + ", iteration "
+                  + iteration
+                  + " diverged (NaN or infinite values); check the connectivity's weights and"
+                  + " tract lengths for huge values, and --coupling-a, --source-a, --dt-ms");
+        }
+      }
+    }
   }
 
   /**
@@ -210,7 +246,7 @@ final class RegionWork {
    * signal after DeepSIF's drop of the first 1000 samples: {@code [region][sample]}. Segments are
    * one continuous trajectory (DeepSIF concatenates its segment files before processing).
    */
-  float[][] simulate(int region, int iteration) throws MatFileException {
+  float[][] simulate(int region, int iteration, Path rawDir) throws MatFileException {
     JansenRitParameters p = s.parameters(region, iteration);
     JansenRitSimulator sim =
         JansenRitSimulator.create(
@@ -233,7 +269,7 @@ final class RegionWork {
     }
     int n = s.regions();
     float[][] out = new float[n][(int) outLength];
-    int block = s.keepRaw ? (int) Math.min(perSegment, Integer.MAX_VALUE - 8) : BLOCK;
+    int block = rawDir != null ? (int) Math.min(perSegment, Integer.MAX_VALUE - 8) : BLOCK;
     MatFileException[] rawError = new MatFileException[1];
     sim.run(
         total,
@@ -252,9 +288,9 @@ final class RegionWork {
               out[r][o] = b[r][t];
             }
           }
-          if (s.keepRaw && rawError[0] == null) {
+          if (rawDir != null && rawError[0] == null) {
             try {
-              writeRaw(region, iteration, (int) (first / perSegment), first, length, b, p);
+              writeRaw(rawDir, region, iteration, (int) (first / perSegment), first, length, b, p);
             } catch (MatFileException e) {
               rawError[0] = e;
             }
@@ -267,6 +303,7 @@ final class RegionWork {
   }
 
   private void writeRaw(
+      Path rawDir,
       int region,
       int iteration,
       int segment,
@@ -292,7 +329,9 @@ final class RegionWork {
         .withDouble("time", MatMatrix.of(1, length, time))
         .withSingle("data", MatMatrix.of(length, n, data))
         .withDouble("A", MatMatrix.of(1, n, a))
-        .write(rawFile(region, iteration, segment));
+        .write(
+            rawDir.resolve(
+                "mean_iter_" + iteration + "_a_iter_" + region + "_" + segment + ".mat"));
   }
 
   /** {@code [region][500]} to a 500 x N matrix (MATLAB's time x region layout). */

@@ -1,104 +1,93 @@
 package io.beamline.pipelines.regions;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.beamline.io.anatomy.Anatomy;
-import io.beamline.io.anatomy.AnatomyException;
-import io.beamline.io.anatomy.AnatomyFiles;
 import io.beamline.io.anatomy.Connectivity;
-import io.beamline.io.anatomy.SyntheticAnatomy;
-import io.beamline.io.anatomy.TvbConnectivity;
-import io.beamline.io.failures.Failure;
-import io.beamline.io.failures.FailureIO;
-import io.beamline.io.files.AtomicFiles;
-import io.beamline.io.mat.MatFileException;
-import io.beamline.io.mat.MatReader;
-import io.beamline.io.parquet.ParquetTableIO;
 import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlinePipeline;
-import io.beamline.pipelines.Inputs;
 import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.run.ItemCommits;
+import io.beamline.pipelines.run.Runs;
 import io.beamline.transforms.nmm.JansenRitSimulator;
 import io.beamline.transforms.nmm.RegionConnectivity;
 import io.beamline.transforms.nmm.SpikeClips;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * DeepSIF's data generation ({@code generate_tvb_data.py} + {@code process_raw_nmm.m}, driven
  * region by region as its {@code pipeline_orchestrator.py} does) as one Beam pipeline. Regions
- * {@code --start-region .. --end-region - 1} are the parallel work items; each is simulated with
- * the Jansen-Rit network kernel (its excitability A raised) and its spikes extracted in the same
- * step, so raw traces never reach the disk unless {@code --keep-raw}.
+ * {@code --start-region .. --end-region - 1} (0-based, end exclusive, as the seed) are the parallel
+ * work items; each is simulated with the Jansen-Rit network kernel (its excitability A raised) and
+ * its spikes extracted in the same step, so raw traces never reach the disk unless {@code
+ * --keep-raw}.
  *
- * <p>Outputs under {@code <output-dir>/regions/} ({@code <f>} = {@code --filename}, {@code <range>}
- * = {@code r<start>-<end>}):
+ * <p>The output directory is the seed's {@code source/} folder ({@code <f>} = {@code --filename},
+ * {@code <mode>} = {@code --sources-mode}):
  *
  * <ul>
  *   <li>{@code nmm_<f>/a<r>/nmm_<k>.mat} and {@code nmm_<f>/clip_info/iter<m>/iter_<m>_i_<r>.mat},
- *       DeepSIF's files (see {@link RegionWork});
- *   <li>{@code spike_clips/spike_clips-<range>-*.parquet}: one row per clip file ({@link
- *       #SPIKE_CLIPS});
- *   <li>{@code region_summary/region_summary-<range>-*.parquet} ({@link #REGION_SUMMARY}) and
- *       {@code regions_summary.json}: succeeded, failed (with the error), skipped, seconds per
- *       region, of the latest run;
- *   <li>{@code failures/failures-<range>-*.jsonl}: one record per failed region;
+ *       DeepSIF's files (see {@link RegionWork}), committed per region ({@link ProcessRegionFn});
+ *   <li>{@code commits/regions/nmm_<f>.region-<r>.json}: each region's commit record (its outputs
+ *       with their sizes and the settings fingerprint) or failure record (its one-line error);
+ *   <li>{@code spike_clips/nmm_<f>.parquet} ({@link #SPIKE_CLIPS}), {@code
+ *       region_summary/nmm_<f>.parquet} ({@link #REGION_SUMMARY}) and {@code regions_summary.json}
+ *       (the run's regions: succeeded, failed with their records, skipped), derived from the commit
+ *       records after the regions ({@link RegionsTables});
  *   <li>with {@code --synthetic-sources}: {@code <mode>_sample_source1.mat} (DeepSIF's {@code
  *       selected_region}, {@code nmm_idx}, {@code random_samples}, {@code current_snr}, {@code
  *       scale_ratio}, {@code mag_change}; see {@link SyntheticSources}) and {@code
- *       synthetic_sources/*.parquet} ({@link #SYNTHETIC_SOURCES}), built after the run's regions
- *       from every region with clips on disk ({@code --nper}, {@code --n-iter} override the
- *       preset's DeepSIF {@code nper} and {@code n_iter});
+ *       synthetic_sources/<mode>_sample_source1.parquet} ({@link #SYNTHETIC_SOURCES}), one
+ *       committed item built from every region committed with the run's settings ({@link
+ *       SyntheticSourcesFn}; {@code --nper}, {@code --n-iter} override the preset's DeepSIF {@code
+ *       nper} and {@code n_iter});
  *   <li>with {@code --mix-eeg} (implies {@code --synthetic-sources}): the table mixed into sensor
- *       EEG as DeepSIF's loader does ({@link MixSensorEeg}: clips on their patches, leadfield
- *       projection, white noise at each row's SNR; {@code --n-data} noisy samples per row), {@code
+ *       EEG as DeepSIF's loader does ({@link MixSensorEeg}), {@code
  *       <mode>_sample_source1_eeg/eeg_<part>.mat} ({@code --eeg-samples-per-file} rows per part)
- *       and {@code sensor_eeg/*.parquet} ({@link MixSensorEeg#SENSOR_EEG}).
+ *       and {@code sensor_eeg/<mode>/part-<part>.parquet} ({@link MixSensorEeg#SENSOR_EEG}), one
+ *       committed item.
  * </ul>
  *
- * <p>Progress: the seed's banners per region and step on stdout, one status line per step and a bar
- * of finished regions on stderr ({@link RegionProgress}), and after the run the summary table
- * (status, spikes and seconds per region; {@link #summaryText}) on stdout.
+ * <p>Progress: the seed's header, banners per region and step on stdout, one status line per step
+ * and a bar of finished regions on stderr ({@link RegionProgress}), and after the run the summary
+ * table with each failed region's error and failure record ({@link RegionsTables#summaryText}) on
+ * stdout.
  *
- * <p>The anatomy is read (or, with neither {@code --leadfield} nor {@code --connectivity},
- * generated with {@link SyntheticAnatomy}) once, in the driver, checked, and shipped to the workers
- * as arrays. A region whose clip_info markers all exist is skipped and its rows re-read from the
- * markers, so re-running a command resumes it and batches run separately give the same files as one
- * run.
+ * <p>The anatomy is resolved and read (or, with neither {@code --leadfield} nor {@code
+ * --connectivity}, generated with {@code SyntheticAnatomy}) once, in the driver, checked (including
+ * the region range against its region count), and shipped to the workers as arrays ({@link
+ * RegionsAnatomy}). Re-running a command resumes it: committed regions are skipped, and batches run
+ * separately give the same files as one run.
  *
  * <pre>{@code
  * beamline regions --start-region 0 --end-region 10 --output-dir out            # synthetic anatomy
  * beamline regions --start_region 0 --end_region 10 --leadfield leadfield_75_20k.mat \
- *     --connectivity connectivity_76.zip --output-dir out --runner=SparkRunner
+ *     --connectivity connectivity_76.zip --anatomy-dir ../anatomy --output-dir ../source
  * }</pre>
  */
 public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.RegionsOptions> {
@@ -108,7 +97,7 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
 
   static final int SYNTHETIC_CHANNELS = 75;
 
-  /** Clip index table: one row per {@code nmm_<k>.mat}. */
+  /** Clip index table: one row per {@code nmm_<k>.mat} of a committed region. */
   public static final Schema SPIKE_CLIPS =
       Schema.builder()
           .addInt32Field("region")
@@ -120,7 +109,10 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
           .addStringField("file")
           .build();
 
-  /** Per-region outcome of one run; {@code status} is succeeded, failed or skipped. */
+  /**
+   * One row per region with a record: {@code status} succeeded or failed (with the {@code error}),
+   * and the run that recorded it.
+   */
   public static final Schema REGION_SUMMARY =
       Schema.builder()
           .addInt32Field("region")
@@ -129,6 +121,7 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
           .addNullableField("error", Schema.FieldType.STRING)
           .addInt32Field("spikes")
           .addDoubleField("seconds")
+          .addStringField("run_id")
           .build();
 
   /** One row per (sample, source) of the synthetic source table. */
@@ -144,10 +137,6 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
           .addArrayField("scale_ratio", Schema.FieldType.DOUBLE)
           .addArrayField("mag_change", Schema.FieldType.DOUBLE)
           .build();
-
-  static final TupleTag<Row> SUMMARY = new TupleTag<Row>() {};
-  static final TupleTag<Row> CLIPS = new TupleTag<Row>() {};
-  static final TupleTag<Failure> FAILURES = new TupleTag<Failure>() {};
 
   /** Options of {@code beamline regions}. */
   public interface RegionsOptions extends BeamlineOptions {
@@ -171,11 +160,20 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
 
     @Description(
         "Leadfield MAT file (v5 or v7.3), channels x regions, e.g. DeepSIF's"
-            + " leadfield_75_20k.mat; give it with --connectivity, or neither for a synthetic"
-            + " anatomy")
+            + " leadfield_75_20k.mat: a path, or a file name looked up in the anatomy folder (see"
+            + " --anatomy-dir); alone, its connectivity is connectivity_<regions>.zip beside it."
+            + " Default: none, a synthetic anatomy")
     String getLeadfield();
 
     void setLeadfield(String value);
+
+    @Description(
+        "Folder of the anatomy files named by file name (--leadfield, --connectivity,"
+            + " --distances, --region-mapping); default: the first of ., ./anatomy, ../anatomy"
+            + " (the seed's layout) and <output-dir>/../anatomy that holds the file")
+    String getAnatomyDir();
+
+    void setAnatomyDir(String value);
 
     @Description("Variable holding the leadfield")
     @Default.String("fwd")
@@ -183,7 +181,9 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
 
     void setLeadfieldVariable(String value);
 
-    @Description("TVB connectivity zip (weights.txt, tract_lengths.txt, centres.txt)")
+    @Description(
+        "TVB connectivity zip (weights.txt, tract_lengths.txt, centres.txt): a path or a file"
+            + " name in the anatomy folder; default with --leadfield: connectivity_<regions>.zip")
     String getConnectivity();
 
     void setConnectivity(String value);
@@ -351,7 +351,9 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
 
     void setPatchNeighbours(int value);
 
-    @Description("Also write the raw 2 kHz traces to raw_nmm/ (large; for debugging)")
+    @Description(
+        "Also keep the raw 2 kHz traces in raw_nmm/a<r>/ (large; for debugging; the seed deletes"
+            + " them after each region)")
     @Default.Boolean(false)
     boolean getKeepRaw();
 
@@ -441,7 +443,8 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
         throw new UserInputException(f[0] + " must be >= 1, got " + f[1]);
       }
     }
-    loadAnatomy(o);
+    RegionsAnatomy.Sources src = RegionsAnatomy.resolve(o);
+    RegionsAnatomy.check(o, src, RegionsAnatomy.load(o, src));
   }
 
   static SyntheticSources.Mode mode(String value) {
@@ -456,116 +459,153 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
 
   @Override
   public void build(Pipeline p, RegionsOptions o) {
-    Anatomy anatomy = loadAnatomy(o);
+    RegionsAnatomy.Sources src = RegionsAnatomy.resolve(o);
+    Anatomy anatomy = RegionsAnatomy.load(o, src);
     Path root = outputDir(o);
     int start = o.getStartRegion();
     int end = o.getEndRegion();
-    String range = "r" + start + "-" + end;
+    // Runs sets the run id before building; a graph built without it (tests) gets its own.
+    String runId = o.getRunId() != null ? o.getRunId() : Runs.newRunId(name());
+    ItemCommits commits = ItemCommits.of(root, name());
     RegionSettings settings = settings(o, anatomy, root);
+    String fingerprint = settings.fingerprint();
     List<Integer> ids = IntStream.range(start, end).boxed().toList();
 
-    PCollectionTuple results =
+    PCollection<KV<String, Iterable<Integer>>> ended =
         p.apply("RegionIds", Create.of(ids).withCoder(VarIntCoder.of()))
             // Create keeps its elements in few splits; the reshuffle spreads regions over workers.
             .apply("SpreadRegions", Reshuffle.viaRandomKey())
             .apply(
                 "SimulateAndExtract",
                 ParDo.of(
-                        new ProcessRegionFn(
-                            settings, start, end - start, java.util.UUID.randomUUID().toString()))
-                    .withOutputTags(SUMMARY, TupleTagList.of(CLIPS).and(FAILURES)));
-    PCollection<Row> summary = results.get(SUMMARY).setRowSchema(REGION_SUMMARY);
-    PCollection<Row> clips = results.get(CLIPS).setRowSchema(SPIKE_CLIPS);
-    PCollection<Failure> failures =
-        results.get(FAILURES).setCoder(SerializableCoder.of(Failure.class));
-
-    clips.apply(
-        "WriteSpikeClips",
-        ParquetTableIO.write(SPIKE_CLIPS)
-            .to(root.resolve("spike_clips").toString())
-            .withPrefix("spike_clips-" + range)
-            .withNumShards(1));
-    summary.apply(
-        "WriteRegionSummary",
-        ParquetTableIO.write(REGION_SUMMARY)
-            .to(root.resolve("region_summary").toString())
-            .withPrefix("region_summary-" + range)
-            .withNumShards(1));
-    failures.apply(
-        "WriteFailures",
-        FailureIO.write().to(root.resolve("failures").toString()).withPrefix("failures-" + range));
-    PCollection<KV<String, Iterable<Row>>> gathered =
-        summary
-            .apply("KeySummary", WithKeys.of("regions"))
-            .apply("GatherSummary", GroupByKey.create());
-    gathered.apply(
-        "WriteSummaryJson",
-        ParDo.of(new WriteSummaryFn(root.resolve("regions_summary.json").toString(), start, end)));
+                    new ProcessRegionFn(
+                        settings,
+                        fingerprint,
+                        commits,
+                        runId,
+                        start,
+                        end - start,
+                        UUID.randomUUID().toString())))
+            .apply("KeyRegions", WithKeys.of("regions"))
+            // One key: what follows runs once, after every region of the run has ended.
+            .apply("GatherRegions", GroupByKey.create());
+    ended.apply(
+        "DeriveTables",
+        ParDo.of(new RegionsTables.DeriveTablesFn(settings, commits, runId, start, end)));
     if (o.getSyntheticSources() || o.getMixEeg()) {
       SyntheticSources.Mode mode = mode(o.getSourcesMode());
-      int nper = o.getNper() != null ? o.getNper() : mode.nper;
-      int variations = o.getnIter() != null ? o.getnIter() : mode.variations;
-      // Runs once, after every region of this run (it consumes their gathered summary).
-      PCollection<Row> sources =
-          gathered
-              .apply(
-                  "SyntheticSources",
-                  ParDo.of(
+      PCollectionTuple table =
+          ended.apply(
+              "SyntheticSources",
+              ParDo.of(
                       new SyntheticSourcesFn(
                           settings,
+                          fingerprint,
+                          commits,
+                          runId,
                           mode,
-                          nper,
-                          variations,
+                          o.getNper() != null ? o.getNper() : mode.nper,
+                          o.getnIter() != null ? o.getnIter() : mode.variations,
                           o.getSourcesPerSample(),
-                          o.getPatchNeighbours())))
-              .setRowSchema(SYNTHETIC_SOURCES);
-      sources.apply(
-          "WriteSyntheticSources",
-          ParquetTableIO.write(SYNTHETIC_SOURCES)
-              .to(root.resolve("synthetic_sources").toString())
-              .withPrefix("synthetic_sources")
-              .withNumShards(1));
+                          o.getPatchNeighbours(),
+                          o.getMixEeg(),
+                          o.getEegSamplesPerFile(),
+                          o.getnData()))
+                  .withOutputTags(
+                      SyntheticSourcesFn.MIX, TupleTagList.of(SyntheticSourcesFn.PLAN)));
+      PCollection<KV<Integer, Row>> rows =
+          table
+              .get(SyntheticSourcesFn.MIX)
+              .setCoder(KvCoder.of(VarIntCoder.of(), RowCoder.of(SYNTHETIC_SOURCES)));
+      PCollection<Row> plan = table.get(SyntheticSourcesFn.PLAN).setRowSchema(MixSensorEeg.EVENT);
       if (o.getMixEeg()) {
-        sources
+        MixSensorEeg.Staging staging = MixSensorEeg.Staging.of(root, mode, runId);
+        PCollection<Row> parts =
+            rows.apply("MixSensorEeg", new MixSensorEeg(settings, staging, o.getnData()));
+        PCollectionList.of(plan)
+            .and(parts)
+            .apply("EegEvents", Flatten.pCollections())
+            .apply("KeyEeg", WithKeys.of("eeg"))
+            .apply("GatherEeg", GroupByKey.create())
             .apply(
-                "MixSensorEeg",
-                new MixSensorEeg(
-                    settings,
-                    root.resolve(eegDirName(mode)).toString(),
-                    o.getEegSamplesPerFile(),
-                    o.getnData()))
-            .apply(
-                "WriteSensorEeg",
-                ParquetTableIO.write(MixSensorEeg.SENSOR_EEG)
-                    .to(root.resolve("sensor_eeg").toString())
-                    .withPrefix("sensor_eeg")
-                    .withNumShards(1));
+                "CommitEeg",
+                ParDo.of(
+                    new MixSensorEeg.CommitEegFn(commits, MixSensorEeg.key(mode), runId, staging)));
       }
     }
   }
 
-  /** {@code <mode>_sample_source1_eeg}, the folder of the mixed EEG files. */
-  static String eegDirName(SyntheticSources.Mode mode) {
-    return mode.name().toLowerCase(java.util.Locale.ROOT) + "_sample_source1_eeg";
+  /**
+   * Prints the seed's header (range, filename, leadfield) before the regions start, as its
+   * orchestrator does.
+   */
+  @Override
+  public AutoCloseable beforeRun(RegionsOptions o, Path runDir) {
+    String bar = "=".repeat(80);
+    System.out.println(
+        String.join(
+            "\n",
+            bar,
+            "DEEPSIF DATA GENERATION PIPELINE",
+            bar,
+            "Start Region: " + o.getStartRegion(),
+            "End Region: " + o.getEndRegion(),
+            "Total Regions: " + (o.getEndRegion() - o.getStartRegion()),
+            "Filename: " + o.getFilename(),
+            "Leadfield: " + RegionsAnatomy.resolve(o).describe(o),
+            "Output: " + outputDir(o),
+            bar));
+    System.out.flush();
+    return () -> {};
+  }
+
+  /**
+   * Prints the final summary of the run ({@link RegionsTables#summaryText}) on stdout once the
+   * pipeline has finished: in the driver, so it ends the command's output on every runner.
+   */
+  @Override
+  public void afterRun(RegionsOptions o, Path runDir, PipelineResult result) throws IOException {
+    Path json = outputDir(o).resolve(RegionsTables.SUMMARY_JSON);
+    if (Files.isRegularFile(json)
+        && Files.readString(json).contains("\"run_id\" : \"" + o.getRunId() + "\"")) {
+      System.out.print(RegionsTables.summaryText(json));
+      System.out.flush();
+    }
   }
 
   @Override
   public List<Path> inputFiles(RegionsOptions o) {
-    List<Path> files = new ArrayList<>();
-    for (String f :
-        new String[] {
-          o.getLeadfield(), o.getConnectivity(), o.getDistances(), o.getRegionMapping()
-        }) {
-      if (f != null) {
-        files.add(Paths.get(f));
-      }
-    }
-    return files;
+    return RegionsAnatomy.resolve(o).files();
   }
 
-  /** {@code <output-dir>/regions}. */
+  /**
+   * The folders this run writes in (the output directory itself also holds {@code runs/}, {@code
+   * commits/}, {@code regions_summary.json} and the source table).
+   */
+  @Override
+  public List<Path> outputRoots(RegionsOptions o) {
+    Path root = outputDir(o);
+    List<Path> roots = new java.util.ArrayList<>();
+    roots.add(root.resolve("nmm_" + o.getFilename()));
+    if (o.getKeepRaw()) {
+      roots.add(root.resolve("raw_nmm"));
+    }
+    roots.add(root.resolve("spike_clips"));
+    roots.add(root.resolve("region_summary"));
+    if (o.getSyntheticSources() || o.getMixEeg()) {
+      roots.add(root.resolve("synthetic_sources"));
+    }
+    if (o.getMixEeg()) {
+      SyntheticSources.Mode mode = mode(o.getSourcesMode());
+      roots.add(root.resolve(MixSensorEeg.key(mode)));
+      roots.add(root.resolve("sensor_eeg").resolve(mode.name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    return roots;
+  }
+
+  /** The output directory, absolute: the seed's {@code source/} folder. */
   public static Path outputDir(RegionsOptions o) {
-    return Paths.get(o.getOutputDir()).toAbsolutePath().normalize().resolve("regions");
+    return Paths.get(o.getOutputDir()).toAbsolutePath().normalize();
   }
 
   /**
@@ -606,84 +646,9 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
     }
   }
 
-  /**
-   * Reads the anatomy files (or generates the synthetic anatomy) and checks that they fit together;
-   * every problem is a one-line {@link UserInputException} naming the file.
-   */
+  /** The run's anatomy, resolved and loaded ({@link RegionsAnatomy}). */
   static Anatomy loadAnatomy(RegionsOptions o) {
-    boolean hasLeadfield = o.getLeadfield() != null;
-    boolean hasConnectivity = o.getConnectivity() != null;
-    Anatomy anatomy;
-    if (!hasLeadfield && !hasConnectivity) {
-      if (o.getDistances() != null || o.getRegionMapping() != null) {
-        throw new UserInputException(
-            "--distances and --region-mapping need --leadfield and --connectivity; give all of"
-                + " them or none for a synthetic anatomy");
-      }
-      anatomy =
-          SyntheticAnatomy.generate(o.getSeed(), o.getSyntheticRegions(), o.getSyntheticChannels());
-    } else if (hasLeadfield != hasConnectivity) {
-      throw new UserInputException(
-          "--leadfield and --connectivity go together: give both (e.g. leadfield_75_20k.mat and"
-              + " connectivity_76.zip) or neither for a synthetic anatomy");
-    } else {
-      Path lf = Inputs.requireReadableFile("--leadfield", o.getLeadfield());
-      Path zip = Inputs.requireReadableFile("--connectivity", o.getConnectivity());
-      try {
-        Connectivity c = TvbConnectivity.read(zip);
-        anatomy = Anatomy.of(c, AnatomyFiles.readLeadfield(lf, o.getLeadfieldVariable()));
-        if (o.getDistances() != null) {
-          Path d = Inputs.requireReadableFile("--distances", o.getDistances());
-          anatomy =
-              anatomy.withDistances(
-                  AnatomyFiles.readDistances(d, variable(d, o.getDistancesVariable())));
-        }
-        if (o.getRegionMapping() != null) {
-          Path m = Inputs.requireReadableFile("--region-mapping", o.getRegionMapping());
-          anatomy =
-              anatomy.withRegionMapping(
-                  AnatomyFiles.readRegionMapping(
-                      m,
-                      variable(m, o.getRegionMappingVariable()),
-                      o.getRegionMappingFirstIndex()));
-        }
-      } catch (AnatomyException | MatFileException e) {
-        throw new UserInputException(e.getMessage(), e);
-      } catch (IllegalArgumentException e) {
-        // Shape errors of the connectivity's own matrices name both shapes; add the file.
-        throw new UserInputException(
-            e.getMessage() + " (" + o.getConnectivity() + ", " + o.getLeadfield() + ")", e);
-      }
-    }
-    List<String> problems = anatomy.problems();
-    if (!problems.isEmpty()) {
-      throw new UserInputException(
-          "invalid anatomy"
-              + (hasLeadfield ? " (" + o.getLeadfield() + ", " + o.getConnectivity() + ")" : "")
-              + ": "
-              + String.join("; ", problems));
-    }
-    return anatomy;
-  }
-
-  /** The named variable, or the file's only variable when none is named. */
-  private static String variable(Path file, String named) throws MatFileException {
-    if (named != null) {
-      return named;
-    }
-    try (MatReader r = MatReader.open(file)) {
-      List<String> vars = r.variables();
-      if (vars.size() != 1) {
-        throw new UserInputException(
-            file
-                + " holds "
-                + vars.size()
-                + " variables "
-                + vars
-                + "; name the one to use with its --...-variable flag");
-      }
-      return vars.get(0);
-    }
+    return RegionsAnatomy.load(o, RegionsAnatomy.resolve(o));
   }
 
   static RegionSettings settings(RegionsOptions o, Anatomy anatomy, Path root) {
@@ -707,374 +672,5 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
         o.getKeepRaw(),
         root.toString(),
         o.getFilename());
-  }
-
-  /**
-   * Simulates one region and extracts its spikes ({@link RegionWork}); emits one summary row, its
-   * clip rows, and for a region that throws a {@link Failure} instead of clip rows. Status lines go
-   * to stdout: a region is minutes of work, so one banner per region and step is the progress
-   * report DeepSIF's users know, not per-element logging.
-   */
-  static final class ProcessRegionFn extends DoFn<Integer, Row> {
-    private final RegionSettings settings;
-    private final int first;
-    private final int count;
-    private final String runKey;
-    private final Counter succeeded = Metrics.counter(RegionsPipeline.class, "regions_succeeded");
-    private final Counter failed = Metrics.counter(RegionsPipeline.class, "regions_failed");
-    private final Counter skipped = Metrics.counter(RegionsPipeline.class, "regions_skipped");
-    private final Counter clipsWritten = Metrics.counter(RegionsPipeline.class, "spike_clips");
-
-    ProcessRegionFn(RegionSettings settings, int first, int count, String runKey) {
-      this.settings = settings;
-      this.first = first;
-      this.count = count;
-      this.runKey = runKey;
-    }
-
-    @ProcessElement
-    public void process(@Element Integer region, MultiOutputReceiver out) {
-      PrintStream progress = System.out;
-      long t0 = System.nanoTime();
-      String label = region >= 0 && region < settings.labels.length ? settings.labels[region] : "";
-      // One print per banner: regions run in parallel and their lines must not interleave.
-      String bar = "#".repeat(80);
-      progress.println(
-          bar
-              + "\n# Processing Region "
-              + region
-              + " ("
-              + (region - first + 1)
-              + "/"
-              + count
-              + ")\n"
-              + bar);
-      RegionProgress status = new RegionProgress(System.err, runKey, first, count);
-      RegionWork work = new RegionWork(settings, progress, status);
-      try {
-        RegionWork.Result r = work.process(region);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        for (RegionWork.Clip c : r.clips()) {
-          out.get(CLIPS)
-              .output(
-                  Row.withSchema(SPIKE_CLIPS)
-                      .addValues(
-                          c.region(),
-                          c.iteration(),
-                          c.clip(),
-                          c.spikeTime(),
-                          c.clipStart(),
-                          c.alpha(),
-                          c.file())
-                      .build());
-        }
-        if (r.skipped()) {
-          skipped.inc();
-          progress.println(
-              "\u2713 Region " + region + " already processed (clip_info found), skipped");
-        } else {
-          succeeded.inc();
-          clipsWritten.inc(r.clips().size());
-          progress.printf("\u2713 Completed region %d in %.2f seconds%n", region, seconds);
-        }
-        status.finished(region, r.skipped() ? "skipped" : "succeeded", seconds, null);
-        out.get(SUMMARY)
-            .output(
-                Row.withSchema(REGION_SUMMARY)
-                    .addValues(
-                        region,
-                        label,
-                        r.skipped() ? "skipped" : "succeeded",
-                        null,
-                        r.spikes(),
-                        seconds)
-                    .build());
-      } catch (Exception | OutOfMemoryError e) {
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        String error = io.beamline.pipelines.run.Runs.oneLine(e);
-        failed.inc();
-        progress.println("\u2717 Region " + region + " failed: " + error);
-        status.finished(region, "failed", seconds, error);
-        out.get(FAILURES)
-            .output(new Failure("regions", "region " + region, "SimulateAndExtract", error));
-        out.get(SUMMARY)
-            .output(
-                Row.withSchema(REGION_SUMMARY)
-                    .addValues(region, label, "failed", error, 0, seconds)
-                    .build());
-      }
-    }
-  }
-
-  /**
-   * Writes {@code regions_summary.json} atomically from all summary rows of the run and prints the
-   * final summary.
-   */
-  static final class WriteSummaryFn extends DoFn<KV<String, Iterable<Row>>, Void> {
-    private final String target;
-    private final int start;
-    private final int end;
-
-    WriteSummaryFn(String target, int start, int end) {
-      this.target = target;
-      this.start = start;
-      this.end = end;
-    }
-
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<Row>> all) throws IOException {
-      List<Row> rows = new ArrayList<>();
-      all.getValue().forEach(rows::add);
-      rows.sort(Comparator.comparingInt(r -> r.getInt32("region")));
-      List<Integer> succeeded = new ArrayList<>();
-      List<Integer> skipped = new ArrayList<>();
-      List<Map<String, Object>> failed = new ArrayList<>();
-      List<Map<String, Object>> regions = new ArrayList<>();
-      double total = 0;
-      for (Row r : rows) {
-        int region = r.getInt32("region");
-        String status = r.getString("status");
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("region", region);
-        entry.put("label", r.getString("label"));
-        entry.put("status", status);
-        entry.put("spikes", r.getInt32("spikes"));
-        entry.put("seconds", r.getDouble("seconds"));
-        if (r.getString("error") != null) {
-          entry.put("error", r.getString("error"));
-        }
-        regions.add(entry);
-        total += r.getDouble("seconds");
-        switch (status) {
-          case "succeeded" -> succeeded.add(region);
-          case "skipped" -> skipped.add(region);
-          default -> failed.add(Map.of("region", region, "error", r.getString("error")));
-        }
-      }
-      Map<String, Object> json = new LinkedHashMap<>();
-      json.put("start_region", start);
-      json.put("end_region", end);
-      json.put("succeeded", succeeded);
-      json.put("failed", failed);
-      json.put("skipped", skipped);
-      json.put("regions", regions);
-      json.put("total_seconds", total);
-      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      AtomicFiles.writeString(Paths.get(target), mapper.writeValueAsString(json) + "\n");
-    }
-  }
-
-  /**
-   * Prints the final summary of the run ({@link #summaryText}) on stdout once the pipeline has
-   * finished: in the driver, so it ends the command's output on every runner.
-   */
-  @Override
-  public void afterRun(RegionsOptions o, Path runDir, org.apache.beam.sdk.PipelineResult result)
-      throws IOException {
-    Path json = outputDir(o).resolve("regions_summary.json");
-    if (java.nio.file.Files.isRegularFile(json)) {
-      System.out.print(summaryText(json));
-      System.out.flush();
-    }
-  }
-
-  /**
-   * The final summary of {@code regions_summary.json}: counts of succeeded, failed and skipped
-   * regions, then a table with one line per region (label, status, spikes, seconds, error) and the
-   * failures again, one per line.
-   */
-  static String summaryText(Path json) throws IOException {
-    com.fasterxml.jackson.databind.JsonNode n = new ObjectMapper().readTree(json.toFile());
-    StringBuilder b = new StringBuilder();
-    String bar = "#".repeat(80);
-    b.append(bar).append('\n');
-    b.append(
-        String.format(
-            java.util.Locale.ROOT,
-            "# Summary: regions %d..%d: %d succeeded, %d failed, %d skipped (%.2f s)%n",
-            n.get("start_region").asInt(),
-            n.get("end_region").asInt() - 1,
-            n.get("succeeded").size(),
-            n.get("failed").size(),
-            n.get("skipped").size(),
-            n.get("total_seconds").asDouble()));
-    b.append(bar).append('\n');
-    int labelWidth = 5;
-    for (com.fasterxml.jackson.databind.JsonNode r : n.get("regions")) {
-      labelWidth = Math.max(labelWidth, r.get("label").asText().length());
-    }
-    String row = "%6s  %-" + labelWidth + "s  %-9s  %6s  %9s%n";
-    b.append(
-        String.format(
-            java.util.Locale.ROOT, row, "region", "label", "status", "spikes", "seconds"));
-    for (com.fasterxml.jackson.databind.JsonNode r : n.get("regions")) {
-      b.append(
-          String.format(
-              java.util.Locale.ROOT,
-              row,
-              r.get("region").asInt(),
-              r.get("label").asText().isEmpty() ? "-" : r.get("label").asText(),
-              r.get("status").asText(),
-              r.get("spikes").asInt(),
-              String.format(java.util.Locale.ROOT, "%.2f", r.get("seconds").asDouble())));
-    }
-    for (com.fasterxml.jackson.databind.JsonNode f : n.get("failed")) {
-      b.append("\u2717 region ")
-          .append(f.get("region").asInt())
-          .append(": ")
-          .append(f.get("error").asText())
-          .append('\n');
-    }
-    b.append("summary: ").append(json).append('\n');
-    return b.toString();
-  }
-
-  /**
-   * DeepSIF's {@code generate_sythetic_source} step ({@link SyntheticSources}) over every region of
-   * the anatomy whose clip_info markers are all on disk (from this run or earlier batches); writes
-   * {@code <mode>_sample_source1.mat} atomically and emits the table rows.
-   */
-  static final class SyntheticSourcesFn extends DoFn<KV<String, Iterable<Row>>, Row> {
-    private final RegionSettings settings;
-    private final SyntheticSources.Mode mode;
-    private final int nper;
-    private final int variations;
-    private final int sources;
-    private final int neighbours;
-
-    SyntheticSourcesFn(
-        RegionSettings settings,
-        SyntheticSources.Mode mode,
-        int nper,
-        int variations,
-        int sources,
-        int neighbours) {
-      this.settings = settings;
-      this.mode = mode;
-      this.nper = nper;
-      this.variations = variations;
-      this.sources = sources;
-      this.neighbours = neighbours;
-    }
-
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<Row>> ignored, OutputReceiver<Row> out)
-        throws Exception {
-      PrintStream progress = System.out;
-      String bar = "=".repeat(80);
-      progress.println(
-          bar
-              + "\nSTEP 4: Generating synthetic sources ("
-              + mode.name().toLowerCase(java.util.Locale.ROOT)
-              + ")\n"
-              + bar);
-      RegionWork work = new RegionWork(settings, null);
-      int n = settings.regions();
-      int[] clips = new int[n];
-      int lastIteration = settings.iterations[settings.iterations.length - 1];
-      for (int r = 0; r < n; r++) {
-        if (work.done(r)) {
-          clips[r] =
-              (int) MatReader.readMatrix(work.clipInfo(lastIteration, r), "num_spike").getFlat(0);
-        }
-      }
-      Map<String, double[][]> cache = new java.util.HashMap<>();
-      SyntheticSources.ClipSource source =
-          (region, k) -> {
-            String key = region + "/" + k;
-            double[][] c = cache.get(key);
-            if (c == null) {
-              c = MatReader.readMatrix(work.clipFile(region, k), "data").toArray2d();
-              cache.put(key, c);
-            }
-            return c;
-          };
-      SyntheticSources.Samples s =
-          SyntheticSources.generate(
-              SyntheticSources.nearestNeighbours(settings.centres, neighbours),
-              settings.centres,
-              settings.distances,
-              settings.leadfield,
-              clips,
-              source,
-              mode,
-              nper,
-              variations,
-              sources,
-              settings.seed);
-      int rows = s.count();
-      int width = io.beamline.transforms.nmm.SourcePatches.DEEPSIF_MAX_SIZE;
-      int levels = mode.scaleSnrs.length;
-      double[] selected = new double[rows * sources * width];
-      double[] magnitude = new double[rows * sources * width];
-      double[] scale = new double[rows * sources * levels];
-      double[] idx = new double[rows * sources];
-      double[] picks = new double[rows * sources];
-      for (int i = 0; i < rows; i++) {
-        for (int k = 0; k < sources; k++) {
-          int cell = i * sources + k;
-          idx[cell] = s.nmmIdx()[i][k];
-          picks[cell] = s.randomSamples()[i][k];
-          for (int j = 0; j < width; j++) {
-            selected[cell * width + j] = s.selectedRegion()[i][k][j];
-            magnitude[cell * width + j] = s.magChange()[i][k][j];
-          }
-          for (int j = 0; j < levels; j++) {
-            scale[cell * levels + j] = s.scaleRatio()[i][k][j];
-          }
-          List<Integer> patch = new ArrayList<>();
-          List<Double> mag = new ArrayList<>();
-          for (int j = 0; j < width; j++) {
-            if (s.selectedRegion()[i][k][j]
-                != io.beamline.transforms.nmm.SourcePatches.DEEPSIF_PAD) {
-              patch.add(s.selectedRegion()[i][k][j]);
-              mag.add(s.magChange()[i][k][j]);
-            }
-          }
-          List<Double> ratios = new ArrayList<>();
-          for (double v : s.scaleRatio()[i][k]) {
-            ratios.add(v);
-          }
-          out.output(
-              Row.withSchema(SYNTHETIC_SOURCES)
-                  .addValues(
-                      i,
-                      k,
-                      patch.get(0),
-                      patch,
-                      s.randomSamples()[i][k],
-                      s.nmmIdx()[i][k],
-                      s.currentSnr()[i],
-                      ratios,
-                      mag)
-                  .build());
-        }
-      }
-      Path target =
-          Paths.get(
-              settings.root,
-              mode.name().toLowerCase(java.util.Locale.ROOT) + "_sample_source1.mat");
-      io.beamline.io.mat.MatWriter.create()
-          .withDouble(
-              "selected_region",
-              io.beamline.io.mat.MatMatrix.of(new int[] {rows, sources, width}, selected))
-          .withDouble("nmm_idx", io.beamline.io.mat.MatMatrix.of(rows, sources, idx))
-          .withDouble("random_samples", io.beamline.io.mat.MatMatrix.of(rows, sources, picks))
-          .withDouble("current_snr", io.beamline.io.mat.MatMatrix.of(rows, 1, s.currentSnr()))
-          .withDouble(
-              "scale_ratio",
-              io.beamline.io.mat.MatMatrix.of(new int[] {rows, sources, levels}, scale))
-          .withDouble(
-              "mag_change",
-              io.beamline.io.mat.MatMatrix.of(new int[] {rows, sources, width}, magnitude))
-          .write(target);
-      progress.println(
-          "\u2713 Synthetic sources: "
-              + rows
-              + " samples over "
-              + java.util.Arrays.stream(clips).filter(c -> c > 0).count()
-              + " centre regions -> "
-              + target);
-    }
   }
 }

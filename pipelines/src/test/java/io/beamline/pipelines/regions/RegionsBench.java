@@ -109,9 +109,7 @@ public final class RegionsBench {
     // Warm-up (JIT) of both paths on a short run of the same network.
     kernelSeconds(
         RegionsPipeline.settings(
-            options(args(dir.resolve("warm"), regions, 2, 1)),
-            anatomy,
-            dir.resolve("warm/regions")),
+            options(args(dir.resolve("warm"), regions, 2, 1)), anatomy, dir.resolve("warm")),
         1);
     pipeline(args(dir.resolve("warm"), regions, 2, 1));
 
@@ -126,7 +124,7 @@ public final class RegionsBench {
       throw new IllegalStateException("pipeline run failed: " + r.error());
     }
     JsonNode summary =
-        new ObjectMapper().readTree(dir.resolve("run/regions/regions_summary.json").toFile());
+        new ObjectMapper().readTree(dir.resolve("run/regions_summary.json").toFile());
     double perRegion = 0;
     int spikes = 0;
     for (JsonNode n : summary.get("regions")) {

@@ -30,7 +30,7 @@ class RegionsOctaveInteropTest {
     new RegionsPipeline().build(p, o);
     p.run().waitUntilFinish();
 
-    Path spikes = dir.resolve("regions/nmm_spikes");
+    Path spikes = dir.resolve("nmm_spikes");
     Path clip = spikes.resolve("a0/nmm_1.mat");
     Path info = spikes.resolve("clip_info/iter0/iter_0_i_0.mat");
     MatMatrix data = MatReader.readMatrix(clip, "data");
@@ -68,7 +68,7 @@ class RegionsOctaveInteropTest {
     new RegionsPipeline().build(p, o);
     p.run().waitUntilFinish();
 
-    Path file = dir.resolve("regions/test_sample_source1.mat");
+    Path file = dir.resolve("test_sample_source1.mat");
     int rows = MatReader.readMatrix(file, "current_snr").rows();
     String script =
         String.format(
@@ -103,7 +103,7 @@ class RegionsOctaveInteropTest {
     new RegionsPipeline().build(p, o);
     p.run().waitUntilFinish();
 
-    Path file = dir.resolve("regions/test_sample_source1_eeg/eeg_0.mat");
+    Path file = dir.resolve("test_sample_source1_eeg/eeg_0.mat");
     MatMatrix eeg = MatReader.readMatrix(file, "eeg_data");
     double sum = 0;
     for (double v : eeg.toArray()) {

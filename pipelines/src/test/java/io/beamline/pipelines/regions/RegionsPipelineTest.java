@@ -23,6 +23,8 @@ import io.beamline.io.mat.MatMatrix;
 import io.beamline.io.mat.MatReader;
 import io.beamline.io.mat.MatWriter;
 import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.run.RunRecord;
+import io.beamline.pipelines.run.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -169,7 +171,7 @@ public class RegionsPipelineTest {
     Path out = tmp.getRoot().toPath();
     PipelineResult first = run(args(out, 0, 2));
     assertEquals(2, counter(first, "regions_succeeded"));
-    Path root = out.resolve("regions");
+    Path root = out;
     List<String> before = files(root.resolve("nmm_spikes"));
     List<Long> modified = new ArrayList<>();
     for (String f : before) {
@@ -195,10 +197,13 @@ public class RegionsPipelineTest {
       assertEquals(
           rowsBefore,
           db.rows("SELECT * FROM " + table(root, "spike_clips") + " ORDER BY region, clip"));
+      // The table lists every committed region once, with the run that committed it.
       assertEquals(
-          List.of(List.of("skipped", 2L)),
+          List.of(List.of("succeeded", 2L, 1L)),
           db.rows(
-              "SELECT status, count(*) FROM " + table(root, "region_summary") + " GROUP BY ALL"));
+              "SELECT status, count(*), count(DISTINCT run_id) FROM "
+                  + table(root, "region_summary")
+                  + " GROUP BY ALL"));
     }
     JsonNode json = new ObjectMapper().readTree(root.resolve("regions_summary.json").toFile());
     assertEquals("[0,1]", json.get("skipped").toString());
@@ -212,50 +217,73 @@ public class RegionsPipelineTest {
     assertEquals(before, files(root.resolve("nmm_spikes")));
   }
 
+  /**
+   * Blocks region {@code region}'s first clip_info marker with a non-empty directory: the region's
+   * outputs cannot be put in place, as on a disk where something else occupies the path.
+   */
+  static void blockMarker(Path out, int region) throws java.io.IOException {
+    Path blocker = out.resolve("nmm_spikes/clip_info/iter0/iter_0_i_" + region + ".mat");
+    Files.createDirectories(blocker);
+    Files.writeString(blocker.resolve("in-the-way"), "x");
+  }
+
   @Test
-  public void aFailingRegionIsRecordedAndTheOthersFinish() throws Exception {
+  public void aFailingRegionGetsAFailureRecordAndTheRunEndsPartial() throws Exception {
     Path out = tmp.getRoot().toPath();
-    // Regions 6 and 7 do not exist in the 6-region anatomy.
-    PipelineResult r = run(args(out, 4, 8));
-    assertEquals(2, counter(r, "regions_succeeded"));
-    assertEquals(2, counter(r, "regions_failed"));
-    Path root = out.resolve("regions");
-    assertTrue(Files.isRegularFile(root.resolve("nmm_spikes/clip_info/iter1/iter_1_i_5.mat")));
-    assertFalse(Files.exists(root.resolve("nmm_spikes/a6")));
+    blockMarker(out, 5);
+    List<String> a = args(out, 3, 6);
+    RunRecord run = Runs.run(new RegionsPipeline(), options(a), a);
+    assertEquals("partial", run.status());
+    assertEquals(2, run.items().succeeded());
+    assertEquals(1, run.items().failed());
+    Path root = out;
+    assertTrue(Files.isRegularFile(root.resolve("nmm_spikes/clip_info/iter1/iter_1_i_4.mat")));
+    // The failure record: status failed, one-line error naming the path and the fix.
+    JsonNode record =
+        new ObjectMapper()
+            .readTree(root.resolve("commits/regions/nmm_spikes.region-5.json").toFile());
+    assertEquals("failed", record.get("status").asText());
+    assertEquals(run.runId(), record.get("run_id").asText());
+    String error = record.get("error").asText();
+    assertThat(error, containsString("iter_0_i_5.mat"));
+    assertThat(error, containsString("move aside what occupies that path"));
+    assertFalse(error.contains("\n"));
+    // Nothing staged is left behind.
+    try (java.util.stream.Stream<Path> s = Files.walk(root.resolve("nmm_spikes"))) {
+      assertEquals(
+          List.of(),
+          s.filter(f -> io.beamline.io.files.AtomicFiles.isTemporary(f.getFileName().toString()))
+              .toList());
+    }
     try (DuckDb db = DuckDb.inMemory()) {
-      List<List<Object>> failures =
-          db.rows(
-              "SELECT item, step, error FROM read_json_auto("
-                  + DuckDb.literal(root.resolve("failures") + "/*.jsonl")
-                  + ") ORDER BY item");
-      assertEquals(2, failures.size());
-      assertEquals("region 6", failures.get(0).get(0));
-      assertEquals("SimulateAndExtract", failures.get(0).get(1));
-      assertThat(
-          (String) failures.get(1).get(2),
-          containsString("region 7 is outside the connectivity's 6 regions (0..5)"));
       assertEquals(
           List.of(
-              List.of(4, "succeeded"),
-              List.of(5, "succeeded"),
-              List.of(6, "failed"),
-              List.of(7, "failed")),
+              List.of(3, "succeeded", true),
+              List.of(4, "succeeded", true),
+              List.of(5, "failed", true)),
           db.rows(
-              "SELECT region, status FROM " + table(root, "region_summary") + " ORDER BY region"));
+              "SELECT region, status, (error IS NULL) = (status = 'succeeded') FROM "
+                  + table(root, "region_summary")
+                  + " ORDER BY region"));
+      assertEquals(
+          0L, db.count("SELECT * FROM " + table(root, "spike_clips") + " WHERE region = 5"));
     }
     JsonNode json = new ObjectMapper().readTree(root.resolve("regions_summary.json").toFile());
-    assertEquals("[4,5]", json.get("succeeded").toString());
-    assertEquals(6, json.get("failed").get(0).get("region").asInt());
-    assertThat(json.get("failed").get(0).get("error").asText(), containsString("--end-region"));
-
-    // The final summary: counts, then one line per region with its time, then the failures.
-    String[] lines = RegionsPipeline.summaryText(root.resolve("regions_summary.json")).split("\n");
+    assertEquals("[3,4]", json.get("succeeded").toString());
+    assertEquals(5, json.get("failed").get(0).get("region").asInt());
     assertEquals(
-        "# Summary: regions 4..7: 2 succeeded, 2 failed, 0 skipped", lines[1].split(" \\(")[0]);
+        "commits/regions/nmm_spikes.region-5.json",
+        json.get("failed").get(0).get("record").asText());
+
+    // The final summary: counts, one line per region with its time, then each failure with its
+    // record.
+    String[] lines = RegionsTables.summaryText(root.resolve("regions_summary.json")).split("\n");
+    assertEquals(
+        "# Summary: regions 3..5: 2 succeeded, 1 failed, 0 skipped", lines[1].split(" \\(")[0]);
     assertTrue(lines[3], lines[3].matches("region\\s+label\\s+status\\s+spikes\\s+seconds"));
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 3; i++) {
       String[] cells = lines[4 + i].strip().split("\\s+");
-      assertEquals(String.valueOf(4 + i), cells[0]);
+      assertEquals(String.valueOf(3 + i), cells[0]);
       assertEquals(i < 2 ? "succeeded" : "failed", cells[2]);
       assertEquals(json.get("regions").get(i).get("spikes").asText(), cells[3]);
       assertEquals(
@@ -263,10 +291,20 @@ public class RegionsPipelineTest {
           Double.parseDouble(cells[4]),
           0.006);
     }
-    assertThat(
-        lines[8], containsString("\u2717 region 6: IllegalArgumentException: region 6 is outside"));
-    assertThat(lines[9], containsString("\u2717 region 7: "));
-    assertEquals("summary: " + root.resolve("regions_summary.json"), lines[10]);
+    assertEquals("\u2717 region 5: " + error, lines[7]);
+    assertEquals(
+        "  failure record: " + root.resolve("commits/regions/nmm_spikes.region-5.json"), lines[8]);
+    assertEquals("summary: " + root.resolve("regions_summary.json"), lines[9]);
+
+    // Once the path is free, re-running the same command redoes only the failed region.
+    io.beamline.io.files.AtomicFiles.deleteTree(
+        root.resolve("nmm_spikes/clip_info/iter0/iter_0_i_5.mat"));
+    RunRecord again = Runs.run(new RegionsPipeline(), options(a), a);
+    assertEquals("succeeded", again.status());
+    assertEquals(1, again.items().succeeded());
+    json = new ObjectMapper().readTree(root.resolve("regions_summary.json").toFile());
+    assertEquals("[5]", json.get("succeeded").toString());
+    assertEquals("[3,4]", json.get("skipped").toString());
   }
 
   @Test
@@ -279,7 +317,8 @@ public class RegionsPipelineTest {
     java.io.PrintStream err =
         new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
     RegionProgress status = new RegionProgress(err, "test-run", 2, 2);
-    RegionWork.Result result = new RegionWork(settings, null, status).process(3);
+    RegionWork work = new RegionWork(settings, null, status);
+    RegionWork.Result result = work.process(3, RegionWork.Outputs.inPlace(work, 3));
     status.finished(3, "succeeded", 1.5, null);
     String[] lines = bytes.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
     assertEquals(3, lines.length);
@@ -303,8 +342,8 @@ public class RegionsPipelineTest {
     run(args(whole, 0, 4));
     run(args(split, 0, 1));
     run(args(split, 1, 4));
-    Path a = whole.resolve("regions/nmm_spikes");
-    Path b = split.resolve("regions/nmm_spikes");
+    Path a = whole.resolve("nmm_spikes");
+    Path b = split.resolve("nmm_spikes");
     List<String> names = files(a);
     assertThat(names.size(), greaterThan(8));
     assertEquals(names, files(b));
@@ -312,8 +351,8 @@ public class RegionsPipelineTest {
       assertEquals(f, matContent(a.resolve(f)), matContent(b.resolve(f)));
     }
     try (DuckDb db = DuckDb.inMemory()) {
-      String x = table(whole.resolve("regions"), "spike_clips");
-      String y = table(split.resolve("regions"), "spike_clips");
+      String x = table(whole, "spike_clips");
+      String y = table(split, "spike_clips");
       assertEquals(db.count("SELECT * FROM " + x), db.count("SELECT * FROM " + y));
       assertEquals(0, db.count("SELECT * FROM " + x + " EXCEPT ALL SELECT * FROM " + y));
       assertEquals(0, db.count("SELECT * FROM " + y + " EXCEPT ALL SELECT * FROM " + x));
@@ -336,16 +375,16 @@ public class RegionsPipelineTest {
             "--leadfield=" + lf,
             "--iterations=1",
             "--keepRaw=true"));
-    Path root = out.resolve("regions");
+    Path root = out;
     // The same anatomy as files gives the same clips as the synthetic one it was written from.
     Path synthetic = tmp.newFolder("synthetic").toPath();
     run(args(synthetic, 2, 3, "--iterations=1"));
     List<String> names = files(root.resolve("nmm_spikes"));
-    assertEquals(files(synthetic.resolve("regions/nmm_spikes")), names);
+    assertEquals(files(synthetic.resolve("nmm_spikes")), names);
     for (String f : names) {
       assertEquals(
           f,
-          matContent(synthetic.resolve("regions/nmm_spikes").resolve(f)),
+          matContent(synthetic.resolve("nmm_spikes").resolve(f)),
           matContent(root.resolve("nmm_spikes").resolve(f)));
     }
     assertEquals(
@@ -396,7 +435,10 @@ public class RegionsPipelineTest {
     assertThat(e.getMessage(), containsString("bad.zip"));
 
     // Only one of the pair, missing files and bad ranges.
-    assertThat(invalid(out, "--leadfield=" + lf).getMessage(), containsString("go together"));
+    // A leadfield alone takes connectivity_<regions>.zip from its folder; here there is none.
+    assertThat(
+        invalid(out, "--leadfield=" + lf).getMessage(),
+        containsString("no connectivity_" + REGIONS + ".zip is in " + dir));
     assertThat(
         invalid(out, "--connectivity=" + dir.resolve("nope.zip"), "--leadfield=" + lf).getMessage(),
         containsString("nope.zip"));
@@ -424,7 +466,7 @@ public class RegionsPipelineTest {
     // A later batch finishes the anatomy and builds the sources over all regions on disk.
     PipelineResult r = run(args(out, 3, REGIONS, "--syntheticSources=true"));
     assertEquals(3, counter(r, "regions_succeeded"));
-    Path root = out.resolve("regions");
+    Path root = out;
     int[] clips = new int[REGIONS];
     int eligible = 0;
     for (int region = 0; region < REGIONS; region++) {
@@ -525,7 +567,7 @@ public class RegionsPipelineTest {
             "--nIter=2",
             "--nper=3");
     PipelineResult r = run(a);
-    Path root = out.resolve("regions");
+    Path root = out;
     MatMatrix table = MatReader.readMatrix(root.resolve("test_sample_source1.mat"), "current_snr");
     int rows = table.rows();
     MatMatrix picks =
@@ -652,7 +694,7 @@ public class RegionsPipelineTest {
     assertThat(audible, greaterThan(rows));
 
     try (DuckDb db = DuckDb.inMemory()) {
-      String t = table(root, "sensor_eeg");
+      String t = table(root, "sensor_eeg/test");
       assertEquals(2L * rows, db.count("SELECT * FROM " + t));
       assertEquals(
           0L,
