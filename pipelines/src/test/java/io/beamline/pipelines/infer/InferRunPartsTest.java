@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +51,9 @@ class InferRunPartsTest {
   void injectedFailuresFollowTheSeedAndTheRate() {
     int hits = 0;
     for (int i = 0; i < 4000; i++) {
-      ChunkTask t = new ChunkTask("m", i, "r", "c" + i, 0, 1, "a.wav", "/", "", 1 + i % 3, 0, null);
+      ChunkTask t =
+          new ChunkTask(
+              "m", i, "r", "c" + i, 0, 1, "a.wav", "/", "", 1 + i % 3, 0, null, List.of());
       boolean a = Attempts.injected(0.25, 7, t);
       assertEquals(a, Attempts.injected(0.25, 7, t), "same seed, same answer");
       hits += a ? 1 : 0;
