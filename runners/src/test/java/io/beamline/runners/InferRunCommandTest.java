@@ -287,6 +287,7 @@ class InferRunCommandTest {
         BeamlineCliTest.run(
             "infer",
             "run",
+            "--manifest",
             out.resolve("manifests/flaky.csv").toString(),
             "--stub-runner",
             "--inject-failure-rate",
@@ -319,6 +320,7 @@ class InferRunCommandTest {
         BeamlineCliTest.run(
             "infer",
             "run",
+            "--manifest",
             out.resolve("manifests/a.csv").toString(),
             "--stub-runner",
             "--output-dir",

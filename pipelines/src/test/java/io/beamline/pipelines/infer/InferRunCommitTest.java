@@ -183,6 +183,41 @@ class InferRunCommitTest {
   }
 
   /**
+   * The detections directory blocked after validation (mid-run): the manifest's final writes fail
+   * with one line naming the table and the fix, before the summary is touched; committed chunks
+   * stay committed.
+   */
+  @Test
+  void aDetectionsDirectoryBlockedMidRunFailsTheFinalWritesInOneLine() throws Exception {
+    Path root = dir.resolve("data");
+    Path manifest = dataset(root, 39, 1, 4, 0.5, 22_050).get(0);
+    String stem = stem(manifest);
+    Path out = dir.resolve("out");
+    run(manifest, out, "--stubRunner=true", "--runId=first");
+    String summary = Files.readString(out.resolve(stem + ".summary.json"));
+    Path detections = out.resolve("detections");
+    try (Stream<Path> s = Files.list(detections)) {
+      for (Path p : s.toList()) {
+        Files.delete(p);
+      }
+    }
+    Files.delete(detections);
+    Files.writeString(detections, "x\n");
+    var commits = io.beamline.pipelines.run.ItemCommits.of(out, "infer-run");
+    java.io.IOException e =
+        assertThrows(
+            java.io.IOException.class,
+            () -> RunFiles.write(commits, out, manifest, stem, "mid", chunkIds(manifest)));
+    assertThat(e.getMessage(), containsString(detections.resolve(stem + ".parquet").toString()));
+    assertThat(e.getMessage(), containsString("run again with --resume-completed"));
+    assertFalse(e.getMessage().contains("\n"));
+    assertEquals(summary, Files.readString(out.resolve(stem + ".summary.json")));
+    for (String id : chunkIds(manifest)) {
+      assertTrue(commits.committed(stem + "/" + id).isPresent(), id);
+    }
+  }
+
+  /**
    * Finding 6 and resume at item granularity: a run killed at about 70% (some chunks never
    * committed, staged temporaries and no derived files left, its manifest still {@code running});
    * the resume redoes only the chunks that are not committed, removes the temporaries, records the

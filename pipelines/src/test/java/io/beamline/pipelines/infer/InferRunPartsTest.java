@@ -63,6 +63,26 @@ class InferRunPartsTest {
     assertTrue(hits > 900 && hits < 1100, "about a quarter: " + hits);
   }
 
+  /** {@code --workers N}: exactly N worker slots, one per GPU first, the rest on the CPU. */
+  @Test
+  void workersGivesExactlyNSlots() {
+    for (int gpus = 0; gpus <= 4; gpus++) {
+      for (int n = 1; n <= 11; n++) {
+        InferRunPipeline.Workers w = InferRunPipeline.Workers.total(n, gpus);
+        List<io.beamline.models.inference.WorkerSlot> slots =
+            io.beamline.models.inference.WorkerSlot.plan(
+                w.maxGpus(), w.workersPerGpu(), w.cpuWorkers(), gpus);
+        assertEquals(n, slots.size(), n + " workers on " + gpus + " GPUs: " + w);
+        long onGpu = slots.stream().filter(io.beamline.models.inference.WorkerSlot::isGpu).count();
+        long expected = gpus == 0 ? 0 : n <= gpus ? n : (long) gpus * (n / gpus);
+        assertEquals(expected, onGpu, "GPU slots, " + n + " workers on " + gpus + " GPUs");
+      }
+    }
+    assertEquals(new InferRunPipeline.Workers(2, 2, 1), InferRunPipeline.Workers.total(5, 2));
+    assertEquals(new InferRunPipeline.Workers(0, 1, 3), InferRunPipeline.Workers.total(3, 0));
+    assertEquals(new InferRunPipeline.Workers(2, 1, 0), InferRunPipeline.Workers.total(2, 4));
+  }
+
   @Test
   void datasetRootIsAboveTheManifestsDirectory() {
     assertEquals(Path.of("/d/set"), InferManifests.root(Path.of("/d/set/manifests/a.csv"), null));
