@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.io.audio.Audio;
 import io.beamline.io.failures.Failure;
+import io.beamline.io.files.AtomicFiles;
 import io.beamline.models.birdcall.BirdCallFeatures;
 import io.beamline.models.birdcall.BirdCallModel;
 import io.beamline.models.inference.FloatArrayCoder;
@@ -20,6 +21,7 @@ import io.beamline.pipelines.BeamlinePipeline;
 import io.beamline.pipelines.Inputs;
 import io.beamline.pipelines.UserInputException;
 import io.beamline.pipelines.run.ItemCommits;
+import io.beamline.pipelines.run.RunLock;
 import io.beamline.pipelines.run.Runs;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -829,6 +831,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   public AutoCloseable beforeRun(InferRunOptions o, Path runDir) throws IOException {
     Plan plan = plan(o);
     String runId = o.getRunId();
+    removeTemporariesOutside(o, plan);
     for (InferManifests.Manifest m : plan.manifests()) {
       // A killed run may have left half a telemetry line; end it so this run's lines stay whole.
       Attempts.endLastLine(telemetryDir(o).resolve(m.stem() + ".jsonl"));
@@ -838,6 +841,49 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     Progress progress = new Progress(Attempts.progress(runId), plan.toProcess(), System.err);
     progress.start();
     return progress::stop;
+  }
+
+  /**
+   * Removes the temporaries a killed run left where the run framework does not look (it cleans the
+   * output directory): under {@code --output} when that is outside the output directory, and this
+   * run's manifests' temporaries in {@code --log-dir}; only while no other run of the output
+   * directory is alive, as the framework does.
+   */
+  static void removeTemporariesOutside(InferRunOptions o, Plan plan) throws IOException {
+    Path out = outputDir(o);
+    Path runs = out.resolve("runs");
+    if (Files.isDirectory(runs)) {
+      try (java.util.stream.Stream<Path> s = Files.list(runs)) {
+        for (Path d : s.toList()) {
+          if (!d.getFileName().toString().equals(o.getRunId()) && RunLock.alive(d)) {
+            return;
+          }
+        }
+      }
+    }
+    if (!rawDir(o).startsWith(out)) {
+      AtomicFiles.removeTemporaries(rawDir(o));
+    }
+    Set<Path> logDirs = new LinkedHashSet<>(List.of(telemetryDir(o), summaryDir(o)));
+    for (Path d : logDirs) {
+      if (d.startsWith(out) || !Files.isDirectory(d)) {
+        continue;
+      }
+      Set<String> mine = new java.util.HashSet<>();
+      for (InferManifests.Manifest m : plan.manifests()) {
+        for (String suffix : List.of(".jsonl", ".summary.json", ".workers.csv")) {
+          mine.add("." + m.stem() + suffix + ".");
+        }
+      }
+      try (java.util.stream.Stream<Path> s = Files.list(d)) {
+        for (Path f : s.toList()) {
+          String n = f.getFileName().toString();
+          if (AtomicFiles.isTemporary(n) && mine.stream().anyMatch(n::startsWith)) {
+            AtomicFiles.deleteTree(f);
+          }
+        }
+      }
+    }
   }
 
   @Override

@@ -410,19 +410,43 @@ class InferRunCommitTest {
     assertFalse(Files.exists(out.resolve(stem + ".summary.json")));
     assertTrue(Files.isRegularFile(out.resolve("detections/" + stem + ".parquet")));
 
-    // Raw outputs outside the output directory are committed and checked just the same.
+    // Raw outputs outside the output directory are committed and checked just the same, and the
+    // temporaries a killed run left there and in the log directory are removed.
     Path elsewhere = dir.resolve("raw-elsewhere");
-    run(manifest, out, "--stubRunner=true", "--output=" + elsewhere, "--runId=elsewhere");
-    String first = chunkIds(manifest).get(0);
-    Files.delete(elsewhere.resolve("rec38_0/" + first + ".json"));
     run(
         manifest,
         out,
         "--stubRunner=true",
         "--output=" + elsewhere,
+        "--logDir=" + logs,
+        "--runId=elsewhere");
+    String first = chunkIds(manifest).get(0);
+    Files.delete(elsewhere.resolve("rec38_0/" + first + ".json"));
+    Path rawTemp = elsewhere.resolve("rec38_0/." + first + ".json.1a2b.tmp");
+    Files.writeString(rawTemp, "{\"half");
+    Path logTemp = logs.resolve("." + stem + ".summary.json.3c4d.tmp");
+    Files.writeString(logTemp, "{\"half");
+    Path otherTemp = logs.resolve(".someone-else.json.5e6f.tmp");
+    Files.writeString(otherTemp, "not ours");
+    run(
+        manifest,
+        out,
+        "--stubRunner=true",
+        "--output=" + elsewhere,
+        "--logDir=" + logs,
         "--resumeCompleted=true",
         "--runId=again");
-    assertEquals(Set.of(first), attempted(out, stem, "again"));
+    Set<String> again = new TreeSet<>();
+    for (String l : Files.readAllLines(logs.resolve(stem + ".jsonl"))) {
+      JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(l);
+      if (n.get("run_id").asText().equals("again")) {
+        again.add(n.get("chunk_id").asText());
+      }
+    }
+    assertEquals(Set.of(first), again);
+    assertFalse(Files.exists(rawTemp));
+    assertFalse(Files.exists(logTemp));
+    assertTrue(Files.exists(otherTemp), "another program's temporary in the log directory stays");
   }
 
   private static String[] with(String[] flags, String... more) {
