@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -o -q -pl pipelines -am test-compile
 cp_file=pipelines/target/bench-classpath.txt
-mvn -B -o -q -pl pipelines dependency:build-classpath -Dmdep.includeScope=test \
+mvn -B -o -q -pl pipelines org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$PWD/$cp_file" >/dev/null
 cp="pipelines/target/classes:pipelines/target/test-classes"
 for m in io transforms models; do cp="$cp:$m/target/classes"; done

@@ -30,6 +30,25 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
     return List.of(name());
   }
 
+  /**
+   * The property that also takes the command's single positional argument (e.g. {@code "manifest"}
+   * for {@code beamline infer run MANIFEST.csv}), or null (the default) for none. Its flag is then
+   * never required on the command line; {@link #validate} checks it.
+   */
+  default String positional() {
+    return null;
+  }
+
+  /**
+   * What the command prints in place of running when {@code options} ask for that (e.g. {@code
+   * infer run --print-datalad-run}), or null (the default) to run. Called once the flags are
+   * parsed, before anything is written; it may validate ({@link UserInputException} for a one-line
+   * error) but must not write. {@code commandLine} is the command's words after {@code beamline}.
+   */
+  default String printInsteadOfRunning(O options, List<String> commandLine) {
+    return null;
+  }
+
   /** One-line description for {@code --help}. */
   String summary();
 

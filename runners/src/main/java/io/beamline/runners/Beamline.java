@@ -72,9 +72,12 @@ public final class Beamline {
     System.exit(code);
   }
 
-  /** A generated pipeline subcommand and its flags. */
+  /** A generated pipeline subcommand, its flags, and its positional parameter (or null). */
   private record PipelineCommand(
-      BeamlinePipeline<?> def, CommandLine cli, List<OptionFlags.Flag> flags) {}
+      BeamlinePipeline<?> def,
+      CommandLine cli,
+      List<OptionFlags.Flag> flags,
+      PositionalParamSpec positional) {}
 
   /** A tool subcommand, its flags, and the positional parameter standing for one of them. */
   private record ToolCommand(
@@ -278,6 +281,9 @@ public final class Beamline {
       String format) {
     String cmd = "beamline " + (execute ? "" : "plan ") + String.join(" ", def.commandPath());
     List<String> beamArgs = underSparkSubmit(OptionFlags.toBeamArgs(leaf, pc.flags()));
+    if (!addPositional(cmd, def.positional(), pc.positional(), leaf, beamArgs)) {
+      return USAGE;
+    }
     O options;
     try {
       options =
@@ -295,6 +301,18 @@ public final class Beamline {
         && options.as(SparkPipelineOptions.class).getSparkMaster().startsWith("local")) {
       // In-process Spark (local master from --spark-master): no web UI port to bind or leak.
       System.setProperty("spark.ui.enabled", "false");
+    }
+    if (execute) {
+      try {
+        String instead = def.printInsteadOfRunning(options, Arrays.asList(args));
+        if (instead != null) {
+          out.println(instead);
+          return OK;
+        }
+      } catch (UserInputException e) {
+        err.println(cmd + ": " + firstLine(e.getMessage()));
+        return USAGE;
+      }
     }
     RunRecord record;
     try {
@@ -457,46 +475,73 @@ public final class Beamline {
     spec.addOption(helpOption());
     spec.usageMessage().description(OptionFlags.literal(def.summary()));
     List<OptionFlags.Flag> flags = OptionFlags.addOwn(spec, def.optionsClass(), def.positional());
-    PositionalParamSpec positional = null;
-    if (def.positional() != null) {
-      if (flags.stream().noneMatch(f -> f.property().equals(def.positional()))) {
-        throw new IllegalStateException(
-            def.commandPath() + ": positional property " + def.positional() + " has no getter");
-      }
-      String label = OptionFlags.kebab(def.positional()).toUpperCase(Locale.ROOT).replace('-', '_');
-      positional =
-          PositionalParamSpec.builder()
-              .index("0")
-              .arity("0..1")
-              .paramLabel(label)
-              .type(String.class)
-              .description("Same as --" + OptionFlags.kebab(def.positional()))
-              .build();
-      spec.addPositional(positional);
-    }
+    PositionalParamSpec positional = positional(spec, def.commandPath(), def.positional(), flags);
     spec.usageMessage().sortOptions(false);
     CommandLine cli = new CommandLine(spec);
     cli.setUsageHelpWidth(100);
     return new ToolCommand(def, cli, flags, positional);
   }
 
+  /**
+   * Adds the positional parameter that stands for property {@code property} (none when null) to
+   * {@code spec}; returns it.
+   */
+  private static PositionalParamSpec positional(
+      CommandSpec spec, List<String> path, String property, List<OptionFlags.Flag> flags) {
+    if (property == null) {
+      return null;
+    }
+    if (flags.stream().noneMatch(f -> f.property().equals(property))) {
+      throw new IllegalStateException(
+          path + ": positional property " + property + " has no getter");
+    }
+    String label = OptionFlags.kebab(property).toUpperCase(Locale.ROOT).replace('-', '_');
+    PositionalParamSpec positional =
+        PositionalParamSpec.builder()
+            .index("0")
+            .arity("0..1")
+            .paramLabel(label)
+            .type(String.class)
+            .description("Same as --" + OptionFlags.kebab(property))
+            .build();
+    spec.addPositional(positional);
+    return positional;
+  }
+
+  /**
+   * Adds the command's positional argument, when given, to {@code beamArgs} as {@code
+   * --property=value}; false (after a one-line error) when the flag was given too.
+   */
+  private boolean addPositional(
+      String cmd,
+      String property,
+      PositionalParamSpec positional,
+      ParseResult leaf,
+      List<String> beamArgs) {
+    if (positional == null || !leaf.hasMatchedPositional(0)) {
+      return true;
+    }
+    String flag = "--" + property + "=";
+    if (beamArgs.stream().anyMatch(a -> a.startsWith(flag))) {
+      err.println(
+          cmd
+              + ": "
+              + positional.paramLabel()
+              + " given twice (as an argument and as --"
+              + OptionFlags.kebab(property)
+              + "); give it once");
+      return false;
+    }
+    beamArgs.add(flag + leaf.matchedPositional(0).getValue());
+    return true;
+  }
+
   private <O extends BeamlineToolOptions> int runTool(
       BeamlineTool<O> def, ToolCommand tc, ParseResult leaf) {
     String cmd = "beamline " + String.join(" ", def.commandPath());
     List<String> beamArgs = OptionFlags.toBeamArgs(leaf, tc.flags());
-    if (tc.positional() != null && leaf.hasMatchedPositional(0)) {
-      String flag = "--" + def.positional() + "=";
-      if (beamArgs.stream().anyMatch(a -> a.startsWith(flag))) {
-        err.println(
-            cmd
-                + ": "
-                + tc.positional().paramLabel()
-                + " given twice (as an argument and as --"
-                + OptionFlags.kebab(def.positional())
-                + "); give it once");
-        return USAGE;
-      }
-      beamArgs.add(flag + leaf.matchedPositional(0).getValue());
+    if (!addPositional(cmd, def.positional(), tc.positional(), leaf, beamArgs)) {
+      return USAGE;
     }
     O options;
     try {
@@ -540,11 +585,12 @@ public final class Beamline {
     CommandSpec spec = CommandSpec.create().name(commandName);
     spec.addOption(helpOption());
     spec.usageMessage().description(OptionFlags.literal(description));
-    List<OptionFlags.Flag> flags = OptionFlags.addTo(spec, def.optionsClass());
+    List<OptionFlags.Flag> flags = OptionFlags.addTo(spec, def.optionsClass(), def.positional());
+    PositionalParamSpec positional = positional(spec, def.commandPath(), def.positional(), flags);
     spec.usageMessage().sortOptions(false);
     CommandLine cli = new CommandLine(spec);
     cli.setUsageHelpWidth(100);
-    return new PipelineCommand(def, cli, flags);
+    return new PipelineCommand(def, cli, flags, positional);
   }
 
   /** Pipelines whose subcommands exist (with the seeds' flags) but which are not built yet. */

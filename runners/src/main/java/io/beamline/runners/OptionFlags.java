@@ -33,9 +33,13 @@ final class OptionFlags {
 
   private OptionFlags() {}
 
-  /** Adds the flags of {@code optionsClass} and the runner flags to {@code spec}. */
-  static List<Flag> addTo(CommandSpec spec, Class<? extends BeamlineOptions> optionsClass) {
-    List<Flag> flags = addOwn(spec, optionsClass, null);
+  /**
+   * Adds the flags of {@code optionsClass} and the runner flags to {@code spec}; the flag of
+   * property {@code positional} (may be null) is never marked required.
+   */
+  static List<Flag> addTo(
+      CommandSpec spec, Class<? extends BeamlineOptions> optionsClass, String positional) {
+    List<Flag> flags = addOwn(spec, optionsClass, positional);
     flags.add(
         runnerFlag(
             spec,

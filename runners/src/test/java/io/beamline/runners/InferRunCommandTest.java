@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamline.io.audio.Audio;
@@ -42,7 +43,14 @@ class InferRunCommandTest {
             "--max-retries",
             "--backoff-base-s",
             "--min-confidence",
-            "--output-dir")) {
+            "--output-dir",
+            "--output",
+            "--log-dir",
+            "--worker-per-gpu",
+            "--workers",
+            "--use-hawkears",
+            "--print-datalad-run",
+            "MANIFEST")) {
       assertThat(r.out(), containsString(flag));
     }
   }
@@ -80,12 +88,13 @@ class InferRunCommandTest {
             "2",
             "--run-id",
             "run-a");
-    assertEquals(0, r.code(), r.err());
-    assertThat(r.out(), containsString("run run-a succeeded"));
+    assertEquals(3, r.code(), "chunks failed: exit 3 (partial); " + r.err());
+    assertThat(r.out(), containsString("run run-a partial"));
+    assertThat(r.err(), containsString("items failed; failure records (status \"failed\") in"));
     String summary = Files.readString(out.resolve("site2.summary.json"));
     assertThat(summary, containsString("\"run_id\" : \"run-a\""));
     assertEquals(3, Files.readAllLines(out.resolve("telemetry/site2.jsonl")).size());
-    assertTrue(Files.exists(out.resolve("detections/site2.run-a-00000-of-00001.parquet")));
+    assertTrue(Files.exists(out.resolve("detections/site2.parquet")));
 
     BeamlineCliTest.Result resumed =
         BeamlineCliTest.run(
@@ -144,6 +153,186 @@ class InferRunCommandTest {
     }
     assertTrue(Files.exists(out.resolve("aggregate/detections.duckdb")));
     assertTrue(Files.exists(out.resolve("aggregate/quicklook.csv")));
+  }
+
+  /** Seed 002's commands as pasted (with the stub where the seed has no model to run). */
+  @Test
+  void seedCommandsWorkAsPasted() throws Exception {
+    Path rec = dir.resolve("recordings");
+    float[][] x = new float[1][22_050 * 4];
+    for (int i = 0; i < x[0].length; i++) {
+      x[0][i] = (float) (0.3 * Math.sin(i * 0.5) * (i % 22_050 < 3000 ? 1 : 0.05));
+    }
+    WavWriter.write(rec.resolve("XXXX-000.wav"), Audio.of(22_050, x), WavEncoding.PCM_16);
+    Path data = dir.resolve("data");
+    assertEquals(
+        0,
+        BeamlineCliTest.run(
+                "infer", "chunk", "--recordings", rec.toString(), "--output-dir", data.toString())
+            .code());
+    Path manifest = data.resolve("manifests/XXXX-000.csv");
+
+    // badc infer run data/x/manifests/X.csv --cpu-workers 1 (positional manifest)
+    Path out = dir.resolve("out");
+    BeamlineCliTest.Result r =
+        BeamlineCliTest.run(
+            "infer",
+            "run",
+            manifest.toString(),
+            "--cpu-workers",
+            "1",
+            "--stub-runner",
+            "--output-dir",
+            out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.isRegularFile(out.resolve("detections/XXXX-000.parquet")));
+
+    // badc infer run --manifest m.csv --output artifacts/infer --max-gpus 2 --worker-per-gpu 1
+    Path raw = out.resolve("artifacts/infer");
+    r =
+        BeamlineCliTest.run(
+            "infer",
+            "run",
+            "--manifest",
+            manifest.toString(),
+            "--output",
+            raw.toString(),
+            "--max-gpus",
+            "2",
+            "--worker-per-gpu",
+            "1",
+            "--use-hawkears",
+            "--output-dir",
+            out.toString(),
+            "--log-dir",
+            dir.resolve("logs").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.isRegularFile(raw.resolve("XXXX-000/XXXX-000_0_3000.json")));
+    assertFalse(Files.exists(raw.resolve("artifacts")), "raw outputs are not doubled");
+    assertTrue(Files.isRegularFile(dir.resolve("logs/XXXX-000.summary.json")));
+    assertTrue(Files.isRegularFile(dir.resolve("logs/XXXX-000.workers.csv")));
+    assertTrue(Files.isRegularFile(dir.resolve("logs/XXXX-000.jsonl")));
+    assertThat(
+        Files.readString(dir.resolve("logs/XXXX-000.summary.json")),
+        containsString("\"status\" : \"succeeded\""));
+
+    // --workers N, and --resume-summary / --resume-completed skip what is committed: no attempt
+    Path telemetry = out.resolve("telemetry/XXXX-000.jsonl");
+    long lines = Files.readAllLines(telemetry).size();
+    r =
+        BeamlineCliTest.run(
+            "infer",
+            "run",
+            manifest.toString(),
+            "--workers",
+            "2",
+            "--stub-runner",
+            "--resume-summary",
+            dir.resolve("logs/XXXX-000.summary.json").toString(),
+            "--output-dir",
+            out.toString(),
+            "--output",
+            raw.toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals(lines, Files.readAllLines(telemetry).size());
+    r =
+        BeamlineCliTest.run(
+            "infer",
+            "run",
+            manifest.toString(),
+            "--stub-runner",
+            "--resume-completed",
+            "--output-dir",
+            out.toString(),
+            "--output",
+            raw.toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals(lines, Files.readAllLines(telemetry).size());
+
+    // --print-datalad-run: a datalad run command, and nothing written
+    Path fresh = dir.resolve("fresh");
+    r =
+        BeamlineCliTest.run(
+            "infer",
+            "run",
+            manifest.toString(),
+            "--stub-runner",
+            "--output-dir",
+            fresh.toString(),
+            "--print-datalad-run");
+    assertEquals(0, r.code(), r.err());
+    assertThat(r.out(), startsWith("datalad run -m 'beamline infer run XXXX-000' --input "));
+    assertThat(r.out(), containsString("--output " + fresh + " -- beamline infer run "));
+    assertThat(r.out(), org.hamcrest.Matchers.not(containsString("--print-datalad-run")));
+    assertFalse(Files.exists(fresh), "nothing is written");
+
+    r = BeamlineCliTest.run("infer", "run", manifest.toString(), "--manifest", manifest.toString());
+    assertEquals(2, r.code());
+    assertThat(r.err(), containsString("MANIFEST given twice"));
+  }
+
+  /** Finding 3 on the command line: most chunks fail, so the run exits 3 and says where. */
+  @Test
+  void failedChunksExitThreeWithTheirRecords() throws Exception {
+    Path rec = dir.resolve("recordings");
+    float[][] x = new float[1][22_050 * 7];
+    for (int i = 0; i < x[0].length; i++) {
+      x[0][i] = (float) (0.2 * Math.sin(i * 0.3));
+    }
+    WavWriter.write(rec.resolve("flaky.wav"), Audio.of(22_050, x), WavEncoding.PCM_16);
+    Path out = dir.resolve("out");
+    BeamlineCliTest.run(
+        "infer", "chunk", "--recordings", rec.toString(), "--output-dir", out.toString());
+    BeamlineCliTest.Result r =
+        BeamlineCliTest.run(
+            "infer",
+            "run",
+            "--manifest",
+            out.resolve("manifests/flaky.csv").toString(),
+            "--stub-runner",
+            "--inject-failure-rate",
+            "0.9",
+            "--backoff-base-s",
+            "0",
+            "--output-dir",
+            out.toString());
+    assertEquals(3, r.code(), r.err());
+    assertThat(r.err(), containsString("items failed"));
+    assertThat(r.err(), containsString(out.resolve("commits/infer-run").toString()));
+    assertThat(r.err(), containsString("injected failure"));
+  }
+
+  /** Finding 1 on the command line: a file where the detections directory goes. */
+  @Test
+  void aFileInPlaceOfTheDetectionsDirectoryIsAOneLineError() throws Exception {
+    Path rec = dir.resolve("recordings");
+    WavWriter.write(
+        rec.resolve("a.wav"), Audio.of(22_050, new float[1][22_050 * 4]), WavEncoding.PCM_16);
+    Path out = dir.resolve("out");
+    BeamlineCliTest.run(
+        "infer", "chunk", "--recordings", rec.toString(), "--output-dir", out.toString());
+    Files.writeString(out.resolve("detections"), "x\n");
+    List<Path> runsBefore;
+    try (java.util.stream.Stream<Path> s = Files.list(out.resolve("runs"))) {
+      runsBefore = s.sorted().toList();
+    }
+    BeamlineCliTest.Result r =
+        BeamlineCliTest.run(
+            "infer",
+            "run",
+            "--manifest",
+            out.resolve("manifests/a.csv").toString(),
+            "--stub-runner",
+            "--output-dir",
+            out.toString());
+    assertEquals(2, r.code(), r.err());
+    assertEquals(1, r.errLines().size(), r.err());
+    assertThat(
+        r.err(), containsString(out.resolve("detections") + " (--output-dir, its detections/"));
+    assertThat(r.err(), containsString("it is a file, not a directory"));
+    try (java.util.stream.Stream<Path> s = Files.list(out.resolve("runs"))) {
+      assertEquals(runsBefore, s.sorted().toList(), "validation writes nothing");
+    }
   }
 
   @Test

@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Attempts of {@code infer run}: the telemetry line of each, appended live to {@code
- * telemetry/<stem>.jsonl}; which attempts fail on purpose ({@code --inject-failure-rate}); the
- * worker's GPU and memory; the live progress count.
+ * Attempts of {@code infer run}: the telemetry line of each, appended to {@code <stem>.jsonl} in
+ * the telemetry directory as attempts end (a final one only after the chunk's commit); which
+ * attempts fail on purpose ({@code --inject-failure-rate}); the worker's GPU and memory; the live
+ * progress count.
  */
 final class Attempts {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -88,9 +89,23 @@ final class Attempts {
     }
   }
 
-  /** The telemetry file of a manifest stem under {@code outputDir}. */
-  static Path telemetryFile(Path outputDir, String stem) {
-    return outputDir.resolve("telemetry").resolve(stem + ".jsonl");
+  /**
+   * Ends {@code file} with a line end when its last line lacks one (a run killed while appending),
+   * so that the next line appended starts a line of its own; a missing or empty file is left alone.
+   */
+  static void endLastLine(Path file) throws IOException {
+    if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+      return;
+    }
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+      ch.read(last, ch.size() - 1);
+      if (last.get(0) != '\n') {
+        ch.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}), ch.size());
+      }
+    }
   }
 
   /**

@@ -1,10 +1,13 @@
 package io.beamline.pipelines.infer;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One chunk of {@code infer run} on its way through the attempts: where it comes from (manifest
- * stem and line order), what the manifest says about it, and which attempt comes next.
+ * stem and line order), what the manifest says about it, which attempt comes next, and the attempts
+ * before it (so that the chunk's commit record can tell its whole history).
  *
  * @param stem the manifest's file name without {@code .csv}
  * @param order the chunk's position in its manifest, 0-based
@@ -19,6 +22,7 @@ import java.io.Serializable;
  * @param attempt the attempt this task is for, 1-based
  * @param backoffS the backoff in seconds waited before this attempt (0 for the first)
  * @param lastError the error of the previous attempt, or null
+ * @param retried the earlier attempts of this run, each failed and retried, in order
  */
 public record ChunkTask(
     String stem,
@@ -32,11 +36,42 @@ public record ChunkTask(
     String sha256,
     int attempt,
     double backoffS,
-    String lastError)
+    String lastError,
+    List<Retried> retried)
     implements Serializable {
 
-  /** The task of the next attempt after this one failed with {@code error}. */
-  ChunkTask retry(double backoffS, String error) {
+  public ChunkTask {
+    retried = retried == null ? List.of() : List.copyOf(retried);
+  }
+
+  /**
+   * An attempt that failed and was retried.
+   *
+   * @param attempt its number, 1-based
+   * @param worker the worker it ran on ({@code loader} when it never reached one)
+   * @param error its one-line error
+   * @param backoffS the backoff waited before it
+   */
+  public record Retried(int attempt, String worker, String error, double backoffS)
+      implements Serializable {}
+
+  /** The item key of this chunk in the commit records: {@code <stem>/<chunk_id>}. */
+  String itemKey() {
+    return itemKey(stem, chunkId);
+  }
+
+  /** The item key of chunk {@code chunkId} of manifest {@code stem}. */
+  static String itemKey(String stem, String chunkId) {
+    return stem + "/" + chunkId;
+  }
+
+  /**
+   * The task of the next attempt after this one failed on {@code worker} with {@code error}, to be
+   * run after {@code backoffS} seconds.
+   */
+  ChunkTask retry(double backoffS, String worker, String error) {
+    List<Retried> history = new ArrayList<>(retried);
+    history.add(new Retried(attempt, worker, error, this.backoffS));
     return new ChunkTask(
         stem,
         order,
@@ -49,6 +84,7 @@ public record ChunkTask(
         sha256,
         attempt + 1,
         backoffS,
-        error);
+        error,
+        history);
   }
 }

@@ -23,15 +23,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.Default;
@@ -42,7 +39,6 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -58,13 +54,19 @@ import org.apache.beam.sdk.values.TupleTagList;
  * <p>Input: {@code --input DIR}, the output directory of {@code infer run} (its {@code
  * detections/*.parquet}, searched recursively), or a directory holding detections Parquet files
  * directly. Every file must have the detection columns {@code recording_id, chunk_id, start_s,
- * end_s, label, confidence, model, model_version, worker, run_id}; extra columns are ignored.
+ * end_s, label, confidence, model, model_version, worker, run_id}; {@code committed_utc} is read
+ * when present; extra columns are ignored.
+ *
+ * <p>Each (recording, chunk, label) counts once: where several files or runs hold rows of the same
+ * {@code (recording_id, chunk_id)}, the rows of the newest commit win as a whole set of labels
+ * ({@code NewestCommit}): the one with the latest {@code committed_utc} (a file without that column
+ * counts as committed at its modification time), then the greatest run id, then file path.
  *
  * <p>The merge and the counts are a Beam graph, so they run on the DirectRunner and the SparkRunner
- * alike: detections below {@code --min-confidence} are dropped (and counted), the rest are written
- * as one table, and grouped by label and bucket ({@code floor(start_s / (60 * bucket-minutes))},
- * time from the start of each recording). After the graph, {@link #afterRun} packages the result.
- * Outputs under {@code <output-dir>/aggregate/}:
+ * alike: after the newest commit is chosen, detections below {@code --min-confidence} are dropped
+ * (and counted), the rest are written as one table, and grouped by label and bucket ({@code
+ * floor(start_s / (60 * bucket-minutes))}, time from the start of each recording). After the graph,
+ * {@link #afterRun} packages the result. Outputs under {@code <output-dir>/aggregate/}:
  *
  * <ul>
  *   <li>{@code detections/detections-00000-of-00001.parquet}: the merged detections ({@link
@@ -87,19 +89,7 @@ public final class InferAggregatePipeline
     implements BeamlinePipeline<InferAggregatePipeline.InferAggregateOptions> {
 
   /** The canonical detection columns ({@code infer run}'s table), in order. */
-  public static final Schema DETECTIONS =
-      Schema.builder()
-          .addStringField("recording_id")
-          .addStringField("chunk_id")
-          .addDoubleField("start_s")
-          .addDoubleField("end_s")
-          .addStringField("label")
-          .addDoubleField("confidence")
-          .addStringField("model")
-          .addStringField("model_version")
-          .addStringField("worker")
-          .addStringField("run_id")
-          .build();
+  public static final Schema DETECTIONS = DetectionsTable.SCHEMA;
 
   /** Detections per label and time bucket. */
   public static final Schema BUCKETS =
@@ -114,8 +104,15 @@ public final class InferAggregatePipeline
           .addDoubleField("max_confidence")
           .build();
 
-  /** The detection columns as read, every one nullable, so a missing value is a failure record. */
-  static final Schema READ = nullable(DETECTIONS);
+  /**
+   * The detection columns as read, the seed's nullable (a missing value is a failure record), and
+   * the commit time (from the column, else the file's modification time).
+   */
+  static final Schema READ =
+      Schema.builder()
+          .addFields(nullable(DetectionsTable.SEED_COLUMNS).getFields())
+          .addStringField(DetectionsTable.COMMITTED_UTC)
+          .build();
 
   static final TupleTag<Row> VALID = new TupleTag<Row>() {};
   static final TupleTag<Failure> INVALID = new TupleTag<Failure>() {};
@@ -229,7 +226,11 @@ public final class InferAggregatePipeline
           "cannot read detections file " + f + " as Parquet: " + oneLine(e) + "; replace it");
     }
     List<String> problems = new ArrayList<>();
-    for (Schema.Field field : DETECTIONS.getFields()) {
+    String committed = types.get(DetectionsTable.COMMITTED_UTC);
+    if (committed != null && !committed.equals("VARCHAR")) {
+      problems.add(DetectionsTable.COMMITTED_UTC + " is " + committed + " (want VARCHAR)");
+    }
+    for (Schema.Field field : DetectionsTable.SEED_COLUMNS.getFields()) {
       String t = types.get(field.getName());
       boolean text = field.getType().getTypeName() == Schema.TypeName.STRING;
       if (t == null) {
@@ -265,11 +266,13 @@ public final class InferAggregatePipeline
     List<String> files = detectionFiles(o).stream().map(Path::toString).toList();
     PCollectionTuple checked =
         p.apply("DetectionFiles", Create.of(files).withCoder(StringUtf8Coder.of()))
-            .apply("MatchFiles", FileIO.matchAll())
-            .apply("ReadMatches", FileIO.readMatches())
-            .apply(
-                "ReadDetections",
-                ParquetIO.parseFilesGenericRecords(new ToRowFn()).withCoder(RowCoder.of(READ)))
+            .apply("ReadDetections", ParDo.of(new ReadDetectionsFn()))
+            .setCoder(
+                KvCoder.of(
+                    StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), RowCoder.of(READ))))
+            .apply("GroupByChunk", GroupByKey.create())
+            .apply("NewestCommit", ParDo.of(new NewestCommitFn()))
+            .setRowSchema(READ)
             .apply(
                 "CheckDetections",
                 ParDo.of(new CheckFn(o.getMinConfidence()))
@@ -382,22 +385,58 @@ public final class InferAggregatePipeline
     return b.build();
   }
 
-  /** A Parquet record (any writer's schema) to a {@link #READ} row; extra columns are ignored. */
-  static final class ToRowFn implements SerializableFunction<GenericRecord, Row> {
-    @Override
-    public Row apply(GenericRecord r) {
-      List<Object> values = new ArrayList<>(READ.getFieldCount());
-      for (Schema.Field f : READ.getFields()) {
-        Object v = r.hasField(f.getName()) ? r.get(f.getName()) : null;
-        if (v == null) {
-          values.add(null);
-        } else if (f.getType().getTypeName() == Schema.TypeName.STRING) {
-          values.add(v.toString());
-        } else {
-          values.add(((Number) v).doubleValue());
+  /**
+   * Reads one detections file (a local path): each row keyed by its chunk, {@code
+   * recording_id\tchunk_id}, with its commit, {@code committed_utc\trun_id\tfile}, which orders
+   * commits of the same chunk. A row lacking its recording or chunk id is keyed alone (it becomes a
+   * failure record).
+   */
+  static final class ReadDetectionsFn extends DoFn<String, KV<String, KV<String, Row>>> {
+    @ProcessElement
+    public void process(@Element String file, OutputReceiver<KV<String, KV<String, Row>>> out)
+        throws IOException {
+      long[] n = {0};
+      DetectionsTable.read(
+          Paths.get(file),
+          r -> {
+            List<Object> values = new ArrayList<>(r.values());
+            values.add(r.committedUtc());
+            Row row = Row.withSchema(READ).addValues(values).build();
+            Object recording = values.get(0);
+            Object chunk = values.get(1);
+            Object runId = values.get(9);
+            String key =
+                recording == null || chunk == null
+                    ? "\u0000" + file + "#" + n[0]
+                    : recording + "\t" + chunk;
+            String commit = r.committedUtc() + "\t" + (runId == null ? "" : runId) + "\t" + file;
+            n[0]++;
+            out.output(KV.of(key, KV.of(commit, row)));
+          });
+    }
+  }
+
+  /** Of one chunk's rows, those of its newest commit (the greatest commit key). */
+  static final class NewestCommitFn extends DoFn<KV<String, Iterable<KV<String, Row>>>, Row> {
+    private final Counter replaced =
+        Metrics.counter(InferAggregatePipeline.class, "detections_replaced_by_newer_commit");
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Iterable<KV<String, Row>>> chunk, OutputReceiver<Row> out) {
+      String newest = null;
+      for (KV<String, Row> r : chunk.getValue()) {
+        if (newest == null || r.getKey().compareTo(newest) > 0) {
+          newest = r.getKey();
         }
       }
-      return Row.withSchema(READ).addValues(values).build();
+      for (KV<String, Row> r : chunk.getValue()) {
+        if (r.getKey().equals(newest)) {
+          out.output(r.getValue());
+        } else {
+          replaced.inc();
+        }
+      }
     }
   }
 

@@ -200,7 +200,8 @@ final class InferManifests {
               c.get(col.get("sha256")).trim(),
               1,
               0,
-              null));
+              null,
+              List.of()));
     }
     return new Manifest(csv, stem, root, List.copyOf(chunks));
   }

@@ -4,6 +4,7 @@ import io.beamline.pipelines.BeamlineTool;
 import io.beamline.pipelines.BeamlineToolOptions;
 import io.beamline.pipelines.UserInputException;
 import io.beamline.pipelines.infer.TelemetryTail.Attempt;
+import io.beamline.pipelines.run.RunLock;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
@@ -29,6 +31,13 @@ import org.apache.beam.sdk.options.Validation;
  * re-reads what was appended every {@code --interval-s} seconds and prints the table again when
  * something changed, until interrupted (Ctrl-C). A last line still being written is held back until
  * its newline arrives; complete lines that are not telemetry objects are counted and skipped.
+ *
+ * <p>Counts are per chunk ({@code recording_id, chunk_id}), whatever the number of runs that
+ * attempted it: a worker's successes (failures) are the chunks whose latest attempt succeeded
+ * (failed) on it, so they never exceed the chunks; its retries are retry attempts. When the output
+ * directory's {@code runs/} is found above TELEMETRY, each run named in the telemetry is listed
+ * with its status ({@code RunLock#status}: a run whose process died is {@code killed}), and a chunk
+ * whose latest attempt was a retry in a run that is no longer running is {@code interrupted}.
  *
  * <pre>{@code
  * beamline infer monitor out/telemetry/rec-a.jsonl
@@ -108,7 +117,7 @@ public final class InferMonitorTool implements BeamlineTool<InferMonitorTool.Inf
                 + " or its directory");
       }
       tail.poll();
-      out.print(render(tail, true, o.getSparklineWidth()));
+      out.print(render(tail, true, o.getSparklineWidth(), runStatuses(root)));
       out.flush();
       return 0;
     }
@@ -122,7 +131,7 @@ public final class InferMonitorTool implements BeamlineTool<InferMonitorTool.Inf
           if (clear) {
             out.print("\033[H\033[2J");
           }
-          out.print(render(tail, false, o.getSparklineWidth()));
+          out.print(render(tail, false, o.getSparklineWidth(), runStatuses(root)));
           out.println(
               "following "
                   + root
@@ -150,27 +159,109 @@ public final class InferMonitorTool implements BeamlineTool<InferMonitorTool.Inf
   }
 
   /**
-   * The report: files and attempts read, a per-worker table (attempts that succeeded, failed for
-   * good, or will be retried), chunk outcomes (each chunk's latest attempt), the retry sparkline.
-   * {@code once} also counts a last line that lacks only its newline.
+   * The status of a run by its id ({@link RunLock#status} in the {@code runs/} directory found at
+   * or above {@code telemetry}), or null when there is no such directory or run.
    */
-  static String render(TelemetryTail tail, boolean once, int width) {
+  static Function<String, String> runStatuses(Path telemetry) {
+    Path runs = null;
+    for (Path d = Files.isDirectory(telemetry) ? telemetry : telemetry.getParent();
+        d != null;
+        d = d.getParent()) {
+      if (Files.isDirectory(d.resolve("runs"))) {
+        runs = d.resolve("runs");
+        break;
+      }
+    }
+    Path found = runs;
+    return id -> {
+      if (found == null || id == null || !id.matches("[A-Za-z0-9_.-]+")) {
+        return null;
+      }
+      return RunLock.status(found.resolve(id));
+    };
+  }
+
+  /** A run's attempts as the telemetry shows them. */
+  static final class RunTotals {
+    long attempts;
+    long succeeded;
+    long failed;
+    long retrying;
+  }
+
+  /**
+   * The report: files and attempts read, a per-worker table (chunks whose latest attempt succeeded
+   * or failed on that worker, and retry attempts), chunk outcomes, the runs with their status, the
+   * retry sparkline. {@code once} also counts a last line that lacks only its newline; {@code
+   * runStatus} gives a run's status by id (null when unknown).
+   */
+  static String render(
+      TelemetryTail tail, boolean once, int width, Function<String, String> runStatus) {
     List<Attempt> attempts = new ArrayList<>(tail.attempts());
     if (once) {
       attempts.addAll(tail.completePending());
     }
+    // The latest attempt of each chunk: the latest end time, else the later line.
+    Map<String, Attempt> latest = new LinkedHashMap<>();
     Map<String, WorkerTotals> workers = new TreeMap<>();
-    Map<String, String> chunkStatus = new LinkedHashMap<>();
+    Map<String, RunTotals> runs = new LinkedHashMap<>();
     for (Attempt a : attempts) {
       WorkerTotals w = workers.computeIfAbsent(a.worker(), k -> new WorkerTotals());
-      switch (a.status()) {
-        case "succeeded" -> w.successes++;
-        case "failed" -> w.failures++;
-        case "retrying" -> w.retries++;
-        default -> {}
+      if ("retrying".equals(a.status())) {
+        w.retries++;
+      }
+      if (a.runId() != null) {
+        RunTotals r = runs.computeIfAbsent(a.runId(), k -> new RunTotals());
+        r.attempts++;
+        switch (a.status()) {
+          case "succeeded" -> r.succeeded++;
+          case "failed" -> r.failed++;
+          case "retrying" -> r.retrying++;
+          default -> {}
+        }
       }
       if (a.chunkId() != null) {
-        chunkStatus.put(a.chunkId(), a.status());
+        String key = (a.recordingId() == null ? "" : a.recordingId()) + "\t" + a.chunkId();
+        Attempt before = latest.get(key);
+        if (before == null
+            || a.time() == null
+            || before.time() == null
+            || !a.time().isBefore(before.time())) {
+          latest.put(key, a);
+        }
+      }
+    }
+    Map<String, String> statuses = new LinkedHashMap<>();
+    for (String id : runs.keySet()) {
+      String st = runStatus.apply(id);
+      if (st != null) {
+        statuses.put(id, st);
+      }
+    }
+    long done = 0;
+    long failed = 0;
+    long retrying = 0;
+    long interrupted = 0;
+    for (Attempt a : latest.values()) {
+      WorkerTotals w = workers.get(a.worker());
+      switch (a.status()) {
+        case "succeeded" -> {
+          w.successes++;
+          done++;
+        }
+        case "failed" -> {
+          w.failures++;
+          failed++;
+        }
+        case "retrying" -> {
+          String st = a.runId() == null ? null : statuses.get(a.runId());
+          if (st != null && !st.equals("running")) {
+            interrupted++;
+          } else {
+            retrying++;
+          }
+        }
+        default -> {}
       }
     }
     StringBuilder b = new StringBuilder();
@@ -183,8 +274,8 @@ public final class InferMonitorTool implements BeamlineTool<InferMonitorTool.Inf
             tail.fileCount() == 1 ? "" : "s",
             attempts.size(),
             attempts.size() == 1 ? "" : "s",
-            chunkStatus.size(),
-            chunkStatus.size() == 1 ? "" : "s"));
+            latest.size(),
+            latest.size() == 1 ? "" : "s"));
     int nameWidth = Math.max(6, workers.keySet().stream().mapToInt(String::length).max().orElse(0));
     String row = "%-" + nameWidth + "s  %9s  %8s  %7s%n";
     b.append(String.format(Locale.ROOT, row, "worker", "successes", "failures", "retries"));
@@ -198,16 +289,34 @@ public final class InferMonitorTool implements BeamlineTool<InferMonitorTool.Inf
     }
     b.append(
         String.format(Locale.ROOT, row, "total", total.successes, total.failures, total.retries));
-    long done = chunkStatus.values().stream().filter("succeeded"::equals).count();
-    long failed = chunkStatus.values().stream().filter("failed"::equals).count();
-    long retrying = chunkStatus.values().stream().filter("retrying"::equals).count();
     b.append(
         String.format(
             Locale.ROOT,
-            "chunks: %d succeeded, %d failed, %d awaiting a retry%n",
+            "chunks: %d succeeded, %d failed, %d awaiting a retry%s%n",
             done,
             failed,
-            retrying));
+            retrying,
+            interrupted == 0
+                ? ""
+                : ", " + interrupted + " interrupted (their run ended while they were retrying)"));
+    if (!statuses.isEmpty()) {
+      for (Map.Entry<String, RunTotals> e : runs.entrySet()) {
+        RunTotals r = e.getValue();
+        String st = statuses.getOrDefault(e.getKey(), "status unknown");
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "run %s: %s; %d attempt%s (%d succeeded, %d failed, %d retrying)%s%n",
+                e.getKey(),
+                st,
+                r.attempts,
+                r.attempts == 1 ? "" : "s",
+                r.succeeded,
+                r.failed,
+                r.retrying,
+                RunLock.KILLED.equals(st) ? "; its process died before the run ended" : ""));
+      }
+    }
     b.append(sparklineLine(attempts, width));
     int malformed = tail.malformed();
     if (malformed > 0) {

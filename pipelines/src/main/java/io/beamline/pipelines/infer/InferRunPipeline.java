@@ -1,6 +1,7 @@
 package io.beamline.pipelines.infer;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.repository.zoo.ZooModel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,15 +10,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.io.audio.Audio;
 import io.beamline.io.failures.Failure;
 import io.beamline.io.files.AtomicFiles;
-import io.beamline.io.parquet.ParquetTableIO;
 import io.beamline.models.birdcall.BirdCallFeatures;
 import io.beamline.models.birdcall.BirdCallModel;
 import io.beamline.models.inference.FloatArrayCoder;
 import io.beamline.models.inference.InferenceResult;
+import io.beamline.models.inference.ModelSpec;
 import io.beamline.models.inference.RunInference;
 import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlinePipeline;
+import io.beamline.pipelines.Inputs;
 import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.run.ItemCommits;
+import io.beamline.pipelines.run.RunLock;
 import io.beamline.pipelines.run.Runs;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,10 +34,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +47,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
-import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -54,15 +59,12 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Partition;
 import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -71,31 +73,37 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * {@code beamline infer run}: chunk manifests to detections, with per-chunk retries, telemetry and
  * resume, as BADC's {@code badc infer run} (seed 002) with DJL in place of HawkEars.
  *
- * <p>Inputs: {@code --manifest} (one chunk manifest CSV, or a directory of them; see {@link
- * InferManifests} for columns and the dataset root), and {@code --model} (a bird-call model
- * directory, see {@link BirdCallModel}) or {@code --stub-runner} (the model-free {@link
- * EnergyDetector}).
+ * <p>Inputs: {@code --manifest} or the command's argument (one chunk manifest CSV, or a directory
+ * of them; see {@link InferManifests} for columns and the dataset root), and {@code --model} (a
+ * bird-call model directory, see {@link BirdCallModel}) or {@code --stub-runner} (the model-free
+ * {@link EnergyDetector}).
  *
  * <p>Graph: the chunks still to do form attempt 1. Each attempt {@code k} groups its chunks per
  * manifest, cuts them in manifest order into batches of {@code --batch-size} (so batches are the
  * same on every runner, and so are the scores), reads and checks each chunk's audio ({@link
  * ChunkAudio}; a bad chunk fails for good at once), runs the batches through {@link RunInference}
- * (one batch per element; {@code --max-gpus}, {@code --workers-per-gpu}, {@code --cpu-workers} pick
- * the worker slots) or the stub, and then decides per chunk: succeeded (raw scores and detections
- * written), or, when inference threw or an injected failure hit ({@code --inject-failure-rate},
- * seeded per chunk and attempt), {@code retrying} into attempt {@code k+1} after a backoff of
- * {@code backoff-base-s * 2^(k-1)} seconds, or {@code failed} after {@code --max-retries} retries.
- * Each chunk therefore ends exactly once, in exactly one attempt.
+ * (one batch per element; {@code --max-gpus}, {@code --workers-per-gpu}, {@code --cpu-workers} or
+ * {@code --workers} pick the worker slots) or the stub, and then decides per chunk: succeeded, or,
+ * when inference threw or an injected failure hit ({@code --inject-failure-rate}, seeded per chunk
+ * and attempt), {@code retrying} into attempt {@code k+1} after a backoff of {@code backoff-base-s
+ * * 2^(k-1)} seconds, or {@code failed} after {@code --max-retries} retries. Each chunk therefore
+ * ends exactly once, in exactly one attempt.
  *
- * <p>Outputs under {@code --output-dir}:
+ * <p>Commits ({@link ItemCommits}, pipeline {@code infer-run}, item {@code <stem>/<chunk_id>}): a
+ * chunk that succeeded has its raw score file staged and committed with a record holding its
+ * detections and attempts ({@link RunFiles#succeededDetails}); a chunk that failed for good gets a
+ * failure record (the run then ends {@code partial}, exit 3). Its {@code succeeded} or {@code
+ * failed} telemetry line is appended only after that. Once every chunk of a manifest has ended
+ * ({@code GroupOutcomes}), {@code WriteManifestFiles} derives that manifest's detections table,
+ * summary and workers files from the commit records of all its chunks, also those committed by
+ * earlier runs ({@link RunFiles#write}).
  *
- * <ul>
- *   <li>{@code detections/<stem>.<run-id>-00000-of-00001.parquet}: {@link #DETECTIONS}, one row per
- *       chunk and non-noise label whose score is at least {@code --min-confidence};
- *   <li>{@code artifacts/infer/<recording_id>/<chunk_id>.json}: every label's raw score;
- *   <li>{@code telemetry/<stem>.jsonl}: one line per attempt, appended as attempts end;
- *   <li>{@code <stem>.summary.json} and {@code <stem>.workers.csv} ({@link RunFiles}).
- * </ul>
+ * <p>Outputs (see {@code docs/infer-run.md}): {@code <output-dir>/detections/<stem>.parquet}
+ * ({@link DetectionsTable}); raw scores {@code <raw>/<recording_id>/<chunk_id>.json} with {@code
+ * <raw>} = {@code --output}, default {@code <output-dir>/artifacts/infer}; telemetry {@code
+ * <log>/<stem>.jsonl}, summary {@code <stem>.summary.json} and {@code <stem>.workers.csv}, with
+ * {@code <log>} = {@code --log-dir}, by default {@code <output-dir>/telemetry/} for telemetry and
+ * {@code <output-dir>/} for the other two; commit records under {@code <output-dir>/commits/}.
  *
  * <p>{@code <stem>} is the manifest file name without {@code .csv}. The run prints a progress line
  * on stderr while it runs and a worker table plus a warning about retried or failed chunks at the
@@ -103,27 +111,20 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  */
 public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline.InferRunOptions> {
 
-  /** The canonical detections table. */
-  public static final Schema DETECTIONS =
-      Schema.builder()
-          .addStringField("recording_id")
-          .addStringField("chunk_id")
-          .addDoubleField("start_s")
-          .addDoubleField("end_s")
-          .addStringField("label")
-          .addDoubleField("confidence")
-          .addStringField("model")
-          .addStringField("model_version")
-          .addStringField("worker")
-          .addStringField("run_id")
-          .build();
+  /** The canonical detections table ({@link DetectionsTable#SCHEMA}). */
+  public static final Schema DETECTIONS = DetectionsTable.SCHEMA;
+
+  /** The pipeline name, also the commit records' directory under {@code commits/}. */
+  static final String NAME = "infer-run";
 
   /** Worker label of attempts that failed before reaching a worker (unreadable chunks). */
   static final String LOADER = "loader";
 
   static final TupleTag<KV<String, float[][]>> BATCHES = new TupleTag<KV<String, float[][]>>() {};
-  static final TupleTag<KV<String, String>> ATTEMPTS = new TupleTag<KV<String, String>>() {};
-  static final TupleTag<KV<String, Row>> ROWS = new TupleTag<KV<String, Row>>() {};
+
+  /** A chunk that ended (committed or failed for good): {@code (stem, chunk_id)}. */
+  static final TupleTag<KV<String, String>> ENDED = new TupleTag<KV<String, String>>() {};
+
   static final TupleTag<ChunkTask> RETRY = new TupleTag<ChunkTask>() {};
 
   private final Map<String, Long> startedNanos = new ConcurrentHashMap<>();
@@ -131,7 +132,9 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
 
   /** Options of {@code beamline infer run}. */
   public interface InferRunOptions extends BeamlineOptions {
-    @Description("Chunk manifest CSV written by infer chunk, or a directory of them")
+    @Description(
+        "Chunk manifest CSV written by infer chunk, or a directory of them (also the command's"
+            + " argument: beamline infer run MANIFEST.csv)")
     String getManifest();
 
     void setManifest(String value);
@@ -142,6 +145,22 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     String getDatasetRoot();
 
     void setDatasetRoot(String value);
+
+    @Description(
+        "Directory of the raw score files, <output>/<recording_id>/<chunk_id>.json (seed 002's"
+            + " --output); default: <output-dir>/artifacts/infer. Detections, commit records and"
+            + " run records stay under --output-dir")
+    String getOutput();
+
+    void setOutput(String value);
+
+    @Description(
+        "Directory of the telemetry (<stem>.jsonl), summary (<stem>.summary.json) and workers"
+            + " (<stem>.workers.csv) files; default: telemetry in <output-dir>/telemetry/, summary"
+            + " and workers in <output-dir>/")
+    String getLogDir();
+
+    void setLogDir(String value);
 
     @Description(
         "Bird-call model directory (birdcall-0000.params + birdcall.properties), or 'bundled' for"
@@ -157,6 +176,14 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     boolean getStubRunner();
 
     void setStubRunner(boolean value);
+
+    @Description(
+        "Run the detection model of --model (seed 002's switch to HawkEars; the DJL bird-call"
+            + " model stands in for it here); the opposite of --stub-runner")
+    @Default.Boolean(false)
+    boolean getUseHawkears();
+
+    void setUseHawkears(boolean value);
 
     @Description("Chunks per model call, in [1, 4096]")
     @Default.Integer(16)
@@ -182,22 +209,47 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
 
     void setWorkersPerGpu(int value);
 
+    @Description("Same as --workers-per-gpu (seed 002's spelling)")
+    Integer getWorkerPerGpu();
+
+    void setWorkerPerGpu(Integer value);
+
     @Description("CPU worker slots besides the GPU ones (one when no GPU is used)")
     @Default.Integer(0)
     int getCpuWorkers();
 
     void setCpuWorkers(int value);
 
-    @Description("Skip chunks this summary records as succeeded")
+    @Description(
+        "Worker slots in all, in [1, 1024] (seed 002's override of the worker count): one per GPU"
+            + " in use (up to --max-gpus) and more per GPU when N allows, the rest on the CPU;"
+            + " replaces --workers-per-gpu and --cpu-workers")
+    Integer getWorkers();
+
+    void setWorkers(Integer value);
+
+    @Description(
+        "Skip chunks this summary records as succeeded whose outputs are committed in"
+            + " --output-dir; the others run again")
     String getResumeSummary();
 
     void setResumeSummary(String value);
 
-    @Description("Skip chunks <output-dir>/<stem>.summary.json records as succeeded")
+    @Description(
+        "Skip chunks whose outputs are committed in --output-dir (commit records under"
+            + " commits/infer-run/), so a killed run redoes only what it had not committed")
     @Default.Boolean(false)
     boolean getResumeCompleted();
 
     void setResumeCompleted(boolean value);
+
+    @Description(
+        "Print a 'datalad run' command that records this run in a DataLad dataset, and exit"
+            + " without running")
+    @Default.Boolean(false)
+    boolean getPrintDataladRun();
+
+    void setPrintDataladRun(boolean value);
 
     @Description("Retries per chunk after a failed attempt, in [0, 10]")
     @Default.Integer(2)
@@ -232,7 +284,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
 
   @Override
   public String name() {
-    return "infer-run";
+    return NAME;
   }
 
   @Override
@@ -250,11 +302,21 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     return InferRunOptions.class;
   }
 
-  /** What a run does: its manifests, and per manifest the chunks to skip (with their entries). */
+  @Override
+  public String positional() {
+    return "manifest";
+  }
+
+  /**
+   * What a run does: its manifests; per manifest the chunks it skips because their outputs are
+   * committed; the chunks a resume summary names that are not in the manifest ({@code stem:chunk});
+   * and those it marks succeeded without committed outputs here (run again).
+   */
   record Plan(
       List<InferManifests.Manifest> manifests,
-      Map<String, Map<String, JsonNode>> kept,
-      List<String> orphans) {
+      Map<String, Set<String>> kept,
+      List<String> orphans,
+      List<String> uncommitted) {
     int toProcess() {
       int n = 0;
       for (InferManifests.Manifest m : manifests) {
@@ -264,7 +326,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     }
 
     int skipped() {
-      return kept.values().stream().mapToInt(Map::size).sum();
+      return kept.values().stream().mapToInt(Set::size).sum();
     }
   }
 
@@ -272,11 +334,42 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     return Paths.get(o.getOutputDir()).toAbsolutePath().normalize();
   }
 
+  /** Where the raw score files go: {@code --output}, else {@code <output-dir>/artifacts/infer}. */
+  static Path rawDir(InferRunOptions o) {
+    if (o.getOutput() != null && !o.getOutput().isBlank()) {
+      return Paths.get(o.getOutput()).toAbsolutePath().normalize();
+    }
+    return outputDir(o).resolve("artifacts").resolve("infer");
+  }
+
+  /** Where the telemetry files go: {@code --log-dir}, else {@code <output-dir>/telemetry}. */
+  static Path telemetryDir(InferRunOptions o) {
+    return logDir(o) == null ? outputDir(o).resolve("telemetry") : logDir(o);
+  }
+
+  /** Where the summary and workers files go: {@code --log-dir}, else {@code <output-dir>}. */
+  static Path summaryDir(InferRunOptions o) {
+    return logDir(o) == null ? outputDir(o) : logDir(o);
+  }
+
+  private static Path logDir(InferRunOptions o) {
+    if (o.getLogDir() == null || o.getLogDir().isBlank()) {
+      return null;
+    }
+    return Paths.get(o.getLogDir()).toAbsolutePath().normalize();
+  }
+
+  static ItemCommits commits(InferRunOptions o) {
+    return ItemCommits.of(outputDir(o), NAME);
+  }
+
   static Plan plan(InferRunOptions o) {
     List<InferManifests.Manifest> manifests =
         InferManifests.read(o.getManifest(), o.getDatasetRoot());
-    Map<String, Map<String, JsonNode>> kept = new LinkedHashMap<>();
+    ItemCommits commits = commits(o);
+    Map<String, Set<String>> kept = new LinkedHashMap<>();
     List<String> orphans = new ArrayList<>();
+    List<String> uncommitted = new ArrayList<>();
     boolean explicit = o.getResumeSummary() != null && !o.getResumeSummary().isBlank();
     if (explicit && manifests.size() > 1) {
       throw new UserInputException(
@@ -287,33 +380,38 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
               + "; use --resume-completed for a directory");
     }
     for (InferManifests.Manifest m : manifests) {
-      Map<String, JsonNode> previous = Map.of();
+      Set<String> skip = new LinkedHashSet<>();
       if (explicit) {
-        previous =
+        Map<String, JsonNode> previous =
             RunFiles.readChunks(
                 Paths.get(o.getResumeSummary()).toAbsolutePath(), "--resume-summary");
+        Set<String> ids = new java.util.HashSet<>();
+        for (ChunkTask t : m.chunks()) {
+          ids.add(t.chunkId());
+          if (RunFiles.succeeded(previous.get(t.chunkId()))) {
+            // The summary alone proves nothing: only outputs committed here are skipped.
+            if (commits.committed(t.itemKey()).isPresent()) {
+              skip.add(t.chunkId());
+            } else {
+              uncommitted.add(m.stem() + ":" + t.chunkId());
+            }
+          }
+        }
+        for (String id : previous.keySet()) {
+          if (!ids.contains(id)) {
+            orphans.add(m.stem() + ":" + id);
+          }
+        }
       } else if (o.getResumeCompleted()) {
-        Path s = RunFiles.summaryFile(outputDir(o), m.stem());
-        if (Files.isRegularFile(s)) {
-          previous = RunFiles.readChunks(s, "--resume-completed");
-        }
-      }
-      Map<String, JsonNode> skip = new LinkedHashMap<>();
-      java.util.Set<String> ids = new java.util.HashSet<>();
-      for (ChunkTask t : m.chunks()) {
-        ids.add(t.chunkId());
-        if (RunFiles.succeeded(previous.get(t.chunkId()))) {
-          skip.put(t.chunkId(), previous.get(t.chunkId()));
-        }
-      }
-      for (String id : previous.keySet()) {
-        if (!ids.contains(id)) {
-          orphans.add(m.stem() + ":" + id);
+        for (ChunkTask t : m.chunks()) {
+          if (commits.committed(t.itemKey()).isPresent()) {
+            skip.add(t.chunkId());
+          }
         }
       }
       kept.put(m.stem(), skip);
     }
-    return new Plan(manifests, kept, orphans);
+    return new Plan(manifests, kept, orphans, uncommitted);
   }
 
   @Override
@@ -331,8 +429,30 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
       throw new UserInputException(
           "--workers-per-gpu must be in [1, 64], got " + o.getWorkersPerGpu());
     }
+    Integer alias = o.getWorkerPerGpu();
+    if (alias != null && (alias < 1 || alias > 64)) {
+      throw new UserInputException("--worker-per-gpu must be in [1, 64], got " + alias);
+    }
+    if (alias != null && o.getWorkersPerGpu() != 1 && o.getWorkersPerGpu() != alias) {
+      throw new UserInputException(
+          "--worker-per-gpu "
+              + alias
+              + " and --workers-per-gpu "
+              + o.getWorkersPerGpu()
+              + " disagree; they are the same flag, give one");
+    }
     if (o.getCpuWorkers() < 0 || o.getCpuWorkers() > 1024) {
       throw new UserInputException("--cpu-workers must be in [0, 1024], got " + o.getCpuWorkers());
+    }
+    if (o.getWorkers() != null) {
+      if (o.getWorkers() < 1 || o.getWorkers() > 1024) {
+        throw new UserInputException("--workers must be in [1, 1024], got " + o.getWorkers());
+      }
+      if (o.getCpuWorkers() != 0 || workersPerGpu(o) != 1) {
+        throw new UserInputException(
+            "--workers sets the number of worker slots in all; give it without --cpu-workers"
+                + " and --workers-per-gpu");
+      }
     }
     if (o.getMaxRetries() < 0 || o.getMaxRetries() > 10) {
       throw new UserInputException("--max-retries must be in [0, 10], got " + o.getMaxRetries());
@@ -353,10 +473,113 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
       throw new UserInputException(
           "give either --resume-summary FILE or --resume-completed, not both");
     }
+    if (o.getUseHawkears() && o.getStubRunner()) {
+      throw new UserInputException(
+          "--use-hawkears runs the model and --stub-runner the model-free detector; give one");
+    }
+    // A file where one of the output directories must go stops the run here, before anything is
+    // written, instead of after the chunks ran.
+    Path out = outputDir(o);
+    Inputs.checkWritableDir("--output-dir, its detections/", out.resolve("detections").toString());
+    Inputs.checkWritableDir(
+        "--output-dir, its commits/" + NAME + "/", commits(o).directory().toString());
+    Inputs.checkWritableDir(
+        o.getOutput() == null || o.getOutput().isBlank()
+            ? "--output-dir, its artifacts/infer/"
+            : "--output",
+        rawDir(o).toString());
+    Inputs.checkWritableDir(
+        logDir(o) == null ? "--output-dir, its telemetry/" : "--log-dir",
+        telemetryDir(o).toString());
     plan(o);
     if (!o.getStubRunner()) {
       checkModel(o);
     }
+  }
+
+  /** {@code --workers-per-gpu}, or its seed spelling {@code --worker-per-gpu} when given. */
+  static int workersPerGpu(InferRunOptions o) {
+    return o.getWorkerPerGpu() != null ? o.getWorkerPerGpu() : o.getWorkersPerGpu();
+  }
+
+  /**
+   * The worker slots of a run: {@code maxGpus}, {@code workersPerGpu} and {@code cpuWorkers} for
+   * {@link RunInference}.
+   */
+  record Workers(int maxGpus, int workersPerGpu, int cpuWorkers) {
+    /**
+     * {@code --workers N} with {@code gpus} GPUs in use (those present, up to {@code --max-gpus}):
+     * exactly N slots, one per GPU first (N below the GPU count uses N GPUs), then as many more per
+     * GPU as N allows evenly, the rest on the CPU; all N on the CPU without a GPU.
+     */
+    static Workers total(int n, int gpus) {
+      if (gpus <= 0) {
+        return new Workers(0, 1, n);
+      }
+      if (n <= gpus) {
+        return new Workers(n, 1, 0);
+      }
+      int perGpu = Math.min(64, n / gpus);
+      return new Workers(gpus, perGpu, n - gpus * perGpu);
+    }
+  }
+
+  /** The worker slots {@code o} asks for, resolving {@code --workers} against the GPUs here. */
+  static Workers workers(InferRunOptions o) {
+    if (o.getWorkers() == null) {
+      return new Workers(o.getMaxGpus(), workersPerGpu(o), o.getCpuWorkers());
+    }
+    int present = o.getMaxGpus() == 0 ? 0 : Engine.getEngine(ModelSpec.ENGINE).getGpuCount();
+    int gpus = o.getMaxGpus() < 0 ? present : Math.min(o.getMaxGpus(), present);
+    return Workers.total(o.getWorkers(), gpus);
+  }
+
+  @Override
+  public String printInsteadOfRunning(InferRunOptions o, List<String> commandLine) {
+    if (!o.getPrintDataladRun()) {
+      return null;
+    }
+    validate(o);
+    return dataladRun(o, commandLine);
+  }
+
+  /**
+   * {@code datalad run} around this command (without {@code --print-datalad-run}), declaring the
+   * manifests as inputs and the output directory (plus {@code --output} and {@code --log-dir} when
+   * outside it) as outputs, as BADC's {@code --print-datalad-run} does.
+   */
+  static String dataladRun(InferRunOptions o, List<String> commandLine) {
+    List<InferManifests.Manifest> manifests =
+        InferManifests.read(o.getManifest(), o.getDatasetRoot());
+    List<String> words = new ArrayList<>(List.of("datalad", "run", "-m"));
+    words.add(
+        "beamline infer run "
+            + String.join(" ", manifests.stream().map(InferManifests.Manifest::stem).toList()));
+    for (InferManifests.Manifest m : manifests) {
+      words.add("--input");
+      words.add(m.path().toString());
+    }
+    Path out = outputDir(o);
+    Set<Path> outputs = new LinkedHashSet<>(List.of(out));
+    for (Path p : List.of(rawDir(o), telemetryDir(o), summaryDir(o))) {
+      if (!p.startsWith(out)) {
+        outputs.add(p);
+      }
+    }
+    for (Path p : outputs) {
+      words.add("--output");
+      words.add(p.toString());
+    }
+    words.add("--");
+    words.add("beamline");
+    for (String a : commandLine) {
+      String flag = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+      if (!List.of("--print-datalad-run", "--print_datalad_run", "--printDataladRun")
+          .contains(flag)) {
+        words.add(a);
+      }
+    }
+    return OrchestratePlan.shellLine(words);
   }
 
   /** The model directory, described and loadable; a one-line error otherwise. */
@@ -429,6 +652,9 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   /** The settings every attempt step needs. */
   record Settings(
       String outputDir,
+      String rawDir,
+      String telemetryDir,
+      ItemCommits commits,
       String runId,
       boolean stub,
       String model,
@@ -444,6 +670,15 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     /** Seconds to wait before attempt {@code attempt} (>= 2). */
     double backoffBefore(int attempt) {
       return backoffBaseS * Math.pow(2, attempt - 2);
+    }
+
+    /** The raw score file of chunk {@code t}: {@code <raw>/<recording_id>/<chunk_id>.json}. */
+    Path rawFile(ChunkTask t) {
+      return Paths.get(rawDir).resolve(safe(t.recordingId())).resolve(safe(t.chunkId()) + ".json");
+    }
+
+    Path telemetryFile(String stem) {
+      return Paths.get(telemetryDir).resolve(stem + ".jsonl");
     }
   }
 
@@ -471,6 +706,9 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     Settings s =
         new Settings(
             out.toString(),
+            rawDir(o).toString(),
+            telemetryDir(o).toString(),
+            commits(o),
             o.getRunId(),
             o.getStubRunner(),
             model,
@@ -483,22 +721,19 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
             o.getSeed());
 
     List<ChunkTask> first = new ArrayList<>();
-    Map<String, Integer> stemIndex = new LinkedHashMap<>();
     for (InferManifests.Manifest m : plan.manifests()) {
-      stemIndex.put(m.stem(), stemIndex.size());
       for (ChunkTask t : m.chunks()) {
-        if (!plan.kept().get(m.stem()).containsKey(t.chunkId())) {
+        if (!plan.kept().get(m.stem()).contains(t.chunkId())) {
           first.add(t);
         }
       }
     }
     SerializableCoder<ChunkTask> taskCoder = SerializableCoder.of(ChunkTask.class);
-    KvCoder<String, String> attemptCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
-    KvCoder<String, Row> rowCoder = KvCoder.of(StringUtf8Coder.of(), RowCoder.of(DETECTIONS));
+    KvCoder<String, String> endedCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
+    Workers workers = o.getStubRunner() ? null : workers(o);
 
     PCollection<ChunkTask> tasks = p.apply("Chunks", Create.of(first).withCoder(taskCoder));
-    List<PCollection<KV<String, String>>> attempts = new ArrayList<>();
-    List<PCollection<KV<String, Row>>> rows = new ArrayList<>();
+    List<PCollection<KV<String, String>>> ended = new ArrayList<>();
     for (int k = 1; k <= s.maxAttempts(); k++) {
       boolean last = k == s.maxAttempts();
       PCollection<List<ChunkTask>> batches =
@@ -514,8 +749,8 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
       PCollectionTuple loaded =
           batches.apply(
               "LoadChunks" + k,
-              ParDo.of(new LoadBatchFn(s)).withOutputTags(BATCHES, TupleTagList.of(ATTEMPTS)));
-      attempts.add(loaded.get(ATTEMPTS).setCoder(attemptCoder));
+              ParDo.of(new LoadBatchFn(s)).withOutputTags(BATCHES, TupleTagList.of(ENDED)));
+      ended.add(loaded.get(ENDED).setCoder(endedCoder));
       PCollection<KV<String, float[][]>> inputs =
           loaded.get(BATCHES).setCoder(KvCoder.of(StringUtf8Coder.of(), FloatMatrixCoder.of()));
       PCollection<InferenceResult<float[]>> results;
@@ -532,28 +767,25 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
                 RunInference.of(BirdCallBatchTranslator.spec(modelDir(o)), FloatArrayCoder.of())
                     .withBatchSize(1)
                     .withMaxWaitMillis(o.getMaxWaitMs())
-                    .withMaxGpus(o.getMaxGpus())
-                    .withWorkersPerGpu(o.getWorkersPerGpu())
-                    .withCpuWorkers(o.getCpuWorkers()));
+                    .withMaxGpus(workers.maxGpus())
+                    .withWorkersPerGpu(workers.workersPerGpu())
+                    .withCpuWorkers(workers.cpuWorkers()));
         results = inferred.get(RunInference.<float[]>results());
         failed = inferred.get(RunInference.FAILURES);
       }
       PCollectionTuple finished =
           results.apply(
               "Finish" + k,
-              ParDo.of(new FinishFn(s, last))
-                  .withOutputTags(ROWS, TupleTagList.of(ATTEMPTS).and(RETRY)));
-      attempts.add(finished.get(ATTEMPTS).setCoder(attemptCoder));
-      rows.add(finished.get(ROWS).setCoder(rowCoder));
+              ParDo.of(new FinishFn(s, last)).withOutputTags(ENDED, TupleTagList.of(RETRY)));
+      ended.add(finished.get(ENDED).setCoder(endedCoder));
       List<PCollection<ChunkTask>> retries = new ArrayList<>();
       retries.add(finished.get(RETRY).setCoder(taskCoder));
       if (failed != null) {
         PCollectionTuple f =
             failed.apply(
                 "ModelFailures" + k,
-                ParDo.of(new FailedBatchFn(s, last))
-                    .withOutputTags(ATTEMPTS, TupleTagList.of(RETRY)));
-        attempts.add(f.get(ATTEMPTS).setCoder(attemptCoder));
+                ParDo.of(new FailedBatchFn(s, last)).withOutputTags(ENDED, TupleTagList.of(RETRY)));
+        ended.add(f.get(ENDED).setCoder(endedCoder));
         retries.add(f.get(RETRY).setCoder(taskCoder));
       }
       tasks =
@@ -562,56 +794,24 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
               .setCoder(taskCoder);
     }
 
-    // Every manifest gets its summary, also when this run had nothing to do for it.
+    // Every manifest gets its files, also when this run had nothing to do for it; they are written
+    // once every chunk of it ended (the group waits for all of them).
     List<KV<String, String>> markers = new ArrayList<>();
-    Map<String, List<String>> order = new LinkedHashMap<>();
-    Map<String, String> manifestPaths = new LinkedHashMap<>();
+    HashMap<String, List<String>> order = new HashMap<>();
+    HashMap<String, String> manifestPaths = new HashMap<>();
     for (InferManifests.Manifest m : plan.manifests()) {
       markers.add(KV.of(m.stem(), ""));
       order.put(m.stem(), m.chunks().stream().map(ChunkTask::chunkId).toList());
       manifestPaths.put(m.stem(), m.path().toString());
     }
-    attempts.add(p.apply("ManifestMarkers", Create.of(markers).withCoder(attemptCoder)));
-    PCollectionList.of(attempts)
-        .apply("AllAttempts", Flatten.pCollections())
-        .setCoder(attemptCoder)
-        .apply("GroupAttempts", GroupByKey.create())
+    ended.add(p.apply("ManifestMarkers", Create.of(markers).withCoder(endedCoder)));
+    PCollectionList.of(ended)
+        .apply("AllOutcomes", Flatten.pCollections())
+        .setCoder(endedCoder)
+        .apply("GroupOutcomes", GroupByKey.create())
         .apply(
-            "WriteSummaries",
-            ParDo.of(
-                new WriteSummaryFn(
-                    s, new HashMap<>(manifestPaths), new HashMap<>(order), toText(plan.kept()))));
-
-    PCollection<KV<String, Row>> allRows =
-        PCollectionList.of(rows).apply("AllDetections", Flatten.pCollections()).setCoder(rowCoder);
-    int n = stemIndex.size();
-    PCollectionList<KV<String, Row>> perManifest =
-        allRows.apply("ByManifest", Partition.of(n, new StemPartition(new HashMap<>(stemIndex))));
-    for (Map.Entry<String, Integer> e : stemIndex.entrySet()) {
-      String prefix = safe(e.getKey()) + "." + safe(s.runId());
-      perManifest
-          .get(e.getValue())
-          .apply("Rows" + e.getValue(), Values.create())
-          .setRowSchema(DETECTIONS)
-          .apply(
-              "WriteDetections" + e.getValue(),
-              ParquetTableIO.write(DETECTIONS)
-                  .to(out.resolve("detections").toString())
-                  .withPrefix(prefix)
-                  .withNumShards(1));
-    }
-  }
-
-  /** Summary entries as JSON text (serialisable). */
-  private static HashMap<String, HashMap<String, String>> toText(
-      Map<String, Map<String, JsonNode>> kept) {
-    HashMap<String, HashMap<String, String>> out = new HashMap<>();
-    for (Map.Entry<String, Map<String, JsonNode>> e : kept.entrySet()) {
-      HashMap<String, String> m = new HashMap<>();
-      e.getValue().forEach((k, v) -> m.put(k, v.toString()));
-      out.put(e.getKey(), m);
-    }
-    return out;
+            "WriteManifestFiles",
+            ParDo.of(new WriteManifestFilesFn(s, summaryDir(o).toString(), manifestPaths, order)));
   }
 
   @Override
@@ -622,21 +822,68 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   @Override
   public List<Path> outputRoots(InferRunOptions o) {
     Path out = outputDir(o);
-    return List.of(
-        out.resolve("detections"),
-        out.resolve("artifacts").resolve("infer"),
-        out.resolve("telemetry"));
+    List<Path> roots = new ArrayList<>(List.of(out.resolve("detections"), rawDir(o)));
+    roots.add(telemetryDir(o));
+    return roots;
   }
 
   @Override
-  public AutoCloseable beforeRun(InferRunOptions o, Path runDir) {
+  public AutoCloseable beforeRun(InferRunOptions o, Path runDir) throws IOException {
     Plan plan = plan(o);
     String runId = o.getRunId();
+    removeTemporariesOutside(o, plan);
+    for (InferManifests.Manifest m : plan.manifests()) {
+      // A killed run may have left half a telemetry line; end it so this run's lines stay whole.
+      Attempts.endLastLine(telemetryDir(o).resolve(m.stem() + ".jsonl"));
+    }
     startedNanos.put(runId, System.nanoTime());
     plans.put(runId, plan);
     Progress progress = new Progress(Attempts.progress(runId), plan.toProcess(), System.err);
     progress.start();
     return progress::stop;
+  }
+
+  /**
+   * Removes the temporaries a killed run left where the run framework does not look (it cleans the
+   * output directory): under {@code --output} when that is outside the output directory, and this
+   * run's manifests' temporaries in {@code --log-dir}; only while no other run of the output
+   * directory is alive, as the framework does.
+   */
+  static void removeTemporariesOutside(InferRunOptions o, Plan plan) throws IOException {
+    Path out = outputDir(o);
+    Path runs = out.resolve("runs");
+    if (Files.isDirectory(runs)) {
+      try (java.util.stream.Stream<Path> s = Files.list(runs)) {
+        for (Path d : s.toList()) {
+          if (!d.getFileName().toString().equals(o.getRunId()) && RunLock.alive(d)) {
+            return;
+          }
+        }
+      }
+    }
+    if (!rawDir(o).startsWith(out)) {
+      AtomicFiles.removeTemporaries(rawDir(o));
+    }
+    Set<Path> logDirs = new LinkedHashSet<>(List.of(telemetryDir(o), summaryDir(o)));
+    for (Path d : logDirs) {
+      if (d.startsWith(out) || !Files.isDirectory(d)) {
+        continue;
+      }
+      Set<String> mine = new java.util.HashSet<>();
+      for (InferManifests.Manifest m : plan.manifests()) {
+        for (String suffix : List.of(".jsonl", ".summary.json", ".workers.csv")) {
+          mine.add("." + m.stem() + suffix + ".");
+        }
+      }
+      try (java.util.stream.Stream<Path> s = Files.list(d)) {
+        for (Path f : s.toList()) {
+          String n = f.getFileName().toString();
+          if (AtomicFiles.isTemporary(n) && mine.stream().anyMatch(n::startsWith)) {
+            AtomicFiles.deleteTree(f);
+          }
+        }
+      }
+    }
   }
 
   @Override
@@ -650,7 +897,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   /** Prints the worker table, the retry/failure warning and the throughput. */
   static void report(InferRunOptions o, Plan plan, double seconds, PrintStream out)
       throws IOException {
-    Path dir = outputDir(o);
+    Path dir = summaryDir(o);
     Map<String, RunFiles.WorkerCounts> workers = new TreeMap<>();
     List<String> flagged = new ArrayList<>();
     int succeeded = 0;
@@ -663,9 +910,9 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
       }
       Map<String, JsonNode> chunks =
           RunFiles.readChunks(RunFiles.summaryFile(dir, m.stem()), "summary");
-      Map<String, JsonNode> kept = plan.kept().get(m.stem());
+      Set<String> kept = plan.kept().get(m.stem());
       for (Map.Entry<String, JsonNode> e : chunks.entrySet()) {
-        if (kept.containsKey(e.getKey())) {
+        if (kept.contains(e.getKey())) {
           continue;
         }
         processed++;
@@ -725,6 +972,17 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
               + String.join(", ", plan.orphans().subList(0, Math.min(5, plan.orphans().size())))
               + (plan.orphans().size() > 5 ? ", ..." : ""));
     }
+    if (!plan.uncommitted().isEmpty()) {
+      out.println(
+          "  note: the resume summary marks "
+              + plan.uncommitted().size()
+              + " chunk(s) succeeded whose outputs are not committed in "
+              + outputDir(o)
+              + "; they ran again: "
+              + String.join(
+                  ", ", plan.uncommitted().subList(0, Math.min(5, plan.uncommitted().size())))
+              + (plan.uncommitted().size() > 5 ? ", ..." : ""));
+    }
     if (!flagged.isEmpty()) {
       int show = Math.min(10, flagged.size());
       out.println(
@@ -734,22 +992,8 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
               + String.join("; ", flagged.subList(0, show))
               + (flagged.size() > show ? "; and " + (flagged.size() - show) + " more" : "")
               + " (see "
-              + dir.resolve("telemetry")
+              + telemetryDir(o)
               + ")");
-    }
-  }
-
-  /** Routes detection rows to their manifest's writer. */
-  static final class StemPartition implements Partition.PartitionFn<KV<String, Row>> {
-    private final HashMap<String, Integer> index;
-
-    StemPartition(HashMap<String, Integer> index) {
-      this.index = index;
-    }
-
-    @Override
-    public int partitionFor(KV<String, Row> elem, int numPartitions) {
-      return index.get(elem.getKey());
     }
   }
 
@@ -805,24 +1049,24 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     }
   }
 
-  /** Ends an attempt of {@code t}: telemetry line out and appended, progress for a final one. */
-  static void attemptEnded(
-      Settings s,
-      ChunkTask t,
-      Instant start,
-      String worker,
-      String status,
-      String error,
-      DoFn.MultiOutputReceiver out) {
-    String line = Attempts.line(t, start, Instant.now(), worker, status, error, s.runId());
-    Attempts.append(Attempts.telemetryFile(Paths.get(s.outputDir()), t.stem()), line);
-    out.get(ATTEMPTS).output(KV.of(t.stem(), line));
-    if (!Attempts.RETRYING.equals(status)) {
-      Attempts.progress(s.runId()).incrementAndGet();
-    }
+  /** A chunk ended: progress counted and its manifest told. */
+  private static void ended(Settings s, ChunkTask t, DoFn.MultiOutputReceiver out) {
+    Attempts.progress(s.runId()).incrementAndGet();
+    out.get(ENDED).output(KV.of(t.stem(), t.chunkId()));
   }
 
-  /** A failed attempt: retried after its backoff while attempts are left, else failed for good. */
+  /** Appends the telemetry line of an attempt of {@code t} that ended with {@code status}. */
+  private static void telemetry(
+      Settings s, ChunkTask t, Instant start, String worker, String status, String error) {
+    Attempts.append(
+        s.telemetryFile(t.stem()),
+        Attempts.line(t, start, Instant.now(), worker, status, error, s.runId()));
+  }
+
+  /**
+   * A failed attempt: retried after its backoff while attempts are left; else the chunk's failure
+   * record is written and then its {@code failed} telemetry line.
+   */
   static void attemptFailed(
       Settings s,
       boolean last,
@@ -831,12 +1075,27 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
       String worker,
       String error,
       DoFn.MultiOutputReceiver out) {
-    if (last) {
-      attemptEnded(s, t, start, worker, Attempts.FAILED, error, out);
-    } else {
-      attemptEnded(s, t, start, worker, Attempts.RETRYING, error, out);
-      out.get(RETRY).output(t.retry(s.backoffBefore(t.attempt() + 1), error));
+    if (!last) {
+      telemetry(s, t, start, worker, Attempts.RETRYING, error);
+      out.get(RETRY).output(t.retry(s.backoffBefore(t.attempt() + 1), worker, error));
+      return;
     }
+    ItemCommits.Item item = s.commits().begin(t.itemKey());
+    RunFiles.failedDetails(t, s.model(), s.modelVersion(), worker, error).forEach(item::detail);
+    try {
+      item.fail(s.runId(), error);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(
+          new IOException(
+              "cannot write the failure record of chunk "
+                  + t.itemKey()
+                  + " in "
+                  + s.commits().directory()
+                  + ": "
+                  + Runs.oneLine(e)));
+    }
+    telemetry(s, t, start, worker, Attempts.FAILED, error);
+    ended(s, t, out);
   }
 
   /** Waits the batch's backoff, reads and checks its chunks; bad chunks fail for good. */
@@ -872,7 +1131,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
           audio.add(x);
         } catch (ChunkAudio.BadChunk e) {
           badChunks.inc();
-          attemptEnded(s, t, start, LOADER, Attempts.FAILED, e.getMessage(), out);
+          attemptFailed(s, true, t, start, LOADER, e.getMessage(), out);
         }
       }
       if (!good.isEmpty()) {
@@ -897,8 +1156,11 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     }
   }
 
-  /** Per chunk of a predicted batch: success (artifact + detections) or an injected failure. */
-  static final class FinishFn extends DoFn<InferenceResult<float[]>, KV<String, Row>> {
+  /**
+   * Per chunk of a predicted batch: success (raw scores and record committed, then the telemetry
+   * line) or an injected failure.
+   */
+  static final class FinishFn extends DoFn<InferenceResult<float[]>, KV<String, String>> {
     private final Settings s;
     private final boolean last;
     private final Counter succeeded = Metrics.counter(InferRunPipeline.class, "chunks_succeeded");
@@ -911,8 +1173,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     }
 
     @ProcessElement
-    public void process(@Element InferenceResult<float[]> r, MultiOutputReceiver out)
-        throws IOException {
+    public void process(@Element InferenceResult<float[]> r, MultiOutputReceiver out) {
       BatchKey key = BatchKey.parse(r.key());
       int l = s.labels().size();
       float[] scores = r.output();
@@ -946,34 +1207,46 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
           continue;
         }
         float[] mine = java.util.Arrays.copyOfRange(scores, i * l, (i + 1) * l);
-        writeArtifact(t, mine, r.worker());
-        for (int j = 0; j < l; j++) {
-          String label = s.labels().get(j);
-          if (j == 0 || mine[j] < s.minConfidence()) {
-            continue; // index 0 is noise in both label sets
-          }
-          Row row =
-              Row.withSchema(DETECTIONS)
-                  .addValues(
-                      t.recordingId(),
-                      t.chunkId(),
-                      t.startS(),
-                      t.endS(),
-                      label,
-                      (double) mine[j],
-                      s.model(),
-                      s.modelVersion(),
-                      r.worker(),
-                      s.runId())
-                  .build();
-          out.get(ROWS).output(KV.of(t.stem(), row));
-        }
+        commit(t, mine, r.worker());
         succeeded.inc();
-        attemptEnded(s, t, key.start(), r.worker(), Attempts.SUCCEEDED, null, out);
+        telemetry(s, t, key.start(), r.worker(), Attempts.SUCCEEDED, null);
+        ended(s, t, out);
       }
     }
 
-    private void writeArtifact(ChunkTask t, float[] scores, String worker) throws IOException {
+    /** Stages the raw score file and commits it with the chunk's record. */
+    private void commit(ChunkTask t, float[] scores, String worker) {
+      ItemCommits.Item item = s.commits().begin(t.itemKey());
+      Path file = s.rawFile(t);
+      try {
+        Files.write(item.stage(file), rawScores(t, scores, worker));
+        RunFiles.succeededDetails(
+                t, s.model(), s.modelVersion(), worker, s.labels(), scores, s.minConfidence())
+            .forEach(item::detail);
+        item.commit(s.runId());
+      } catch (IOException e) {
+        try {
+          item.abandon();
+        } catch (IOException | IllegalStateException ignored) {
+          // already committed or nothing to discard; the first error is the one to report
+        }
+        // Innermost message on purpose: it is what the run's one-line error shows.
+        throw new java.io.UncheckedIOException(
+            new IOException(
+                "cannot commit chunk "
+                    + t.itemKey()
+                    + " ("
+                    + file
+                    + "): "
+                    + Runs.oneLine(e)
+                    + "; make the output directories writable and run again with"
+                    + " --resume-completed (committed chunks are kept)"));
+      }
+    }
+
+    /** The raw score file: every label's score, model, worker, attempt and run id. */
+    private byte[] rawScores(ChunkTask t, float[] scores, String worker)
+        throws JsonProcessingException {
       ObjectNode n = Attempts.JSON.createObjectNode();
       n.put("recording_id", t.recordingId());
       n.put("chunk_id", t.chunkId());
@@ -990,25 +1263,8 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
       for (float f : scores) {
         sc.add(f);
       }
-      Path file =
-          Paths.get(s.outputDir())
-              .resolve("artifacts")
-              .resolve("infer")
-              .resolve(safe(t.recordingId()))
-              .resolve(safe(t.chunkId()) + ".json");
-      byte[] bytes =
-          (Attempts.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n")
-              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      // Temporary name, then rename: never half-written. Unlike AtomicFiles no fsync per file: at
-      // one small file per chunk it cost about as much as the inference (11 ms a file here).
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling("." + file.getFileName() + "." + java.util.UUID.randomUUID());
-      try {
-        Files.write(tmp, bytes);
-        AtomicFiles.moveIntoPlace(tmp, file);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      return (Attempts.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 
@@ -1033,45 +1289,37 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     }
   }
 
-  /** Writes each manifest's summary and workers files once all its attempts are in. */
-  static final class WriteSummaryFn extends DoFn<KV<String, Iterable<String>>, Void> {
+  /**
+   * Once every chunk of a manifest ended: derives its detections table, summary and workers files
+   * from the commit records of all its chunks ({@link RunFiles#write}).
+   */
+  static final class WriteManifestFilesFn extends DoFn<KV<String, Iterable<String>>, Void> {
     private final Settings s;
+    private final String summaryDir;
     private final HashMap<String, String> manifests;
     private final HashMap<String, List<String>> order;
-    private final HashMap<String, HashMap<String, String>> kept;
 
-    WriteSummaryFn(
+    WriteManifestFilesFn(
         Settings s,
+        String summaryDir,
         HashMap<String, String> manifests,
-        HashMap<String, List<String>> order,
-        HashMap<String, HashMap<String, String>> kept) {
+        HashMap<String, List<String>> order) {
       this.s = s;
+      this.summaryDir = summaryDir;
       this.manifests = manifests;
       this.order = order;
-      this.kept = kept;
     }
 
     @ProcessElement
     public void process(@Element KV<String, Iterable<String>> group) throws IOException {
       String stem = group.getKey();
-      List<String> lines = new ArrayList<>();
-      for (String l : group.getValue()) {
-        if (!l.isEmpty()) {
-          lines.add(l);
-        }
-      }
-      Map<String, JsonNode> keptEntries = new LinkedHashMap<>();
-      for (Map.Entry<String, String> e : kept.getOrDefault(stem, new HashMap<>()).entrySet()) {
-        keptEntries.put(e.getKey(), Attempts.JSON.readTree(e.getValue()));
-      }
       RunFiles.write(
-          Paths.get(s.outputDir()),
+          s.commits(),
+          Paths.get(summaryDir),
           Paths.get(manifests.get(stem)),
           stem,
           s.runId(),
-          order.get(stem),
-          keptEntries,
-          lines);
+          order.get(stem));
     }
   }
 

@@ -29,9 +29,19 @@ import java.util.stream.Stream;
 final class TelemetryTail {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One attempt of one chunk, as a telemetry line records it. */
+  /**
+   * One attempt of one chunk, as a telemetry line records it; {@code recordingId} and {@code runId}
+   * are null in lines that lack them.
+   */
   record Attempt(
-      String chunkId, String worker, String status, int attempt, Instant time, String error) {}
+      String chunkId,
+      String worker,
+      String status,
+      int attempt,
+      Instant time,
+      String error,
+      String recordingId,
+      String runId) {}
 
   /** What one file has contributed so far. */
   private static final class FileState {
@@ -158,7 +168,9 @@ final class TelemetryTail {
         n.get("status").asText(),
         n.path("attempt").asInt(0),
         t,
-        text(n, "error"));
+        text(n, "error"),
+        text(n, "recording_id"),
+        text(n, "run_id"));
   }
 
   private static String text(JsonNode n, String field) {

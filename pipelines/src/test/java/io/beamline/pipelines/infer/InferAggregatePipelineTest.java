@@ -137,6 +137,113 @@ class InferAggregatePipelineTest {
         "background");
   }
 
+  /**
+   * Writes a detections table as a given run left it, through DuckDB: the seed's columns, and
+   * {@code committed_utc} when {@code committedUtc} is not null; {@code dets[i]} is {@code chunk,
+   * label, confidence}.
+   */
+  private static void table(Path file, String runId, String committedUtc, List<Object[]> dets)
+      throws Exception {
+    Files.createDirectories(file.getParent());
+    List<String> rows = new ArrayList<>();
+    for (Object[] d : dets) {
+      int start = Integer.parseInt(((String) d[0]).split("_")[1]) / 1000;
+      rows.add(
+          String.format(
+              java.util.Locale.ROOT,
+              "('rec', '%s', %d::DOUBLE, %d::DOUBLE, '%s', %s::DOUBLE, 'stub-energy', '1',"
+                  + " 'cpu-0', '%s'%s)",
+              d[0],
+              start,
+              start + 3,
+              d[1],
+              d[2],
+              runId,
+              committedUtc == null ? "" : ", '" + committedUtc + "'"));
+    }
+    try (DuckDb db = DuckDb.inMemory()) {
+      db.execute(
+          "CREATE TABLE d (recording_id VARCHAR, chunk_id VARCHAR, start_s DOUBLE, end_s DOUBLE,"
+              + " label VARCHAR, confidence DOUBLE, model VARCHAR, model_version VARCHAR,"
+              + " worker VARCHAR, run_id VARCHAR"
+              + (committedUtc == null ? "" : ", committed_utc VARCHAR")
+              + ")");
+      db.execute("INSERT INTO d VALUES " + String.join(", ", rows));
+      db.execute(
+          "COPY (SELECT * FROM d) TO " + DuckDb.literal(file.toString()) + " (FORMAT PARQUET)");
+    }
+  }
+
+  private static List<Object[]> chunks(int from, int to, String[] labels, double conf) {
+    List<Object[]> out = new ArrayList<>();
+    for (int c = from; c < to; c++) {
+      for (String l : labels) {
+        out.add(new Object[] {"rec_" + (c * 3000) + "_" + (c * 3000 + 3000), l, conf});
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Finding 2: the tables of two runs over the same 70 chunks (3 labels each; the second run redid
+   * 14) hold 252 rows for 210 (recording, chunk, label); each counts once, the newest commit's rows
+   * winning. A table with {@code committed_utc} is ordered by it, not by its file time, and the
+   * newest commit's labels win as a whole set (a chunk it gave 2 labels keeps 2, not 3).
+   */
+  @Test
+  void eachChunkCountsOnceTheNewestCommitWinningAsAWhole() throws Exception {
+    Path in = dir.resolve("reruns");
+    String[] three = {"energy_low", "energy_mid", "energy_high"};
+    Path first = in.resolve("detections/rec.run-1-00000-of-00001.parquet");
+    table(first, "run-1", null, chunks(0, 70, three, 0.25));
+    Path second = in.resolve("detections/rec.run-2-00000-of-00001.parquet");
+    table(second, "run-2", null, chunks(0, 14, three, 0.75));
+    Files.setLastModifiedTime(first, java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+    Files.setLastModifiedTime(second, java.nio.file.attribute.FileTime.fromMillis(2_000_000));
+    try (DuckDb db = DuckDb.inMemory()) {
+      String all =
+          "read_parquet(" + DuckDb.literal(in.resolve("detections") + "/**/*.parquet") + ")";
+      assertEquals(252, db.count("SELECT * FROM " + all));
+      assertEquals(210, db.count("SELECT DISTINCT recording_id, chunk_id, label FROM " + all));
+    }
+    Path agg = aggregate(in);
+    try (DuckDb db = DuckDb.open(agg.resolve("detections.duckdb"))) {
+      assertEquals(210, db.count("SELECT * FROM detections"));
+      assertEquals(
+          List.of(
+              List.of("energy_high", 70L), List.of("energy_low", 70L), List.of("energy_mid", 70L)),
+          db.rows("SELECT label, detections FROM label_summary ORDER BY label"));
+      assertEquals(42, db.count("SELECT * FROM detections WHERE run_id = 'run-2'"));
+      assertEquals(
+          0,
+          db.count(
+              "SELECT * FROM detections WHERE chunk_id = 'rec_0_3000'" + " AND run_id = 'run-1'"));
+    }
+    assertThat(Files.readString(agg.resolve("quicklook.csv")), containsString("energy_low,70,"));
+
+    // Committed (per its column) after both, though written first: chunk 20 has 2 labels now.
+    Path fewer = in.resolve("detections/later/rec.parquet");
+    table(
+        fewer,
+        "run-3",
+        "1970-01-01T01:00:00.000000Z",
+        chunks(20, 21, new String[] {"energy_low", "energy_mid"}, 0.5));
+    Files.setLastModifiedTime(fewer, java.nio.file.attribute.FileTime.fromMillis(500_000));
+    // Committed before both, though written last: it loses.
+    Path older = in.resolve("detections/old/rec.parquet");
+    table(older, "run-0", "1970-01-01T00:00:00.000000Z", chunks(21, 22, three, 0.5));
+    Path again = aggregate(in, "--bucketMinutes=1");
+    try (DuckDb db = DuckDb.open(again.resolve("detections.duckdb"))) {
+      assertEquals(209, db.count("SELECT * FROM detections"));
+      assertEquals(
+          List.of(List.of("energy_low", "run-3"), List.of("energy_mid", "run-3")),
+          db.rows(
+              "SELECT label, run_id FROM detections WHERE chunk_id = 'rec_60000_63000'"
+                  + " ORDER BY label"));
+      assertEquals(0, db.count("SELECT * FROM detections WHERE run_id = 'run-0'"));
+    }
+  }
+
   @Test
   void minConfidenceAndBucketMinutesChangeTheCounts() throws Exception {
     Path agg = aggregate(runOutput(), "--minConfidence=0.5", "--bucketMinutes=2");

@@ -51,6 +51,63 @@ class InferMonitorToolTest {
         error);
   }
 
+  /** {@link #line} with the run id {@code infer run} adds. */
+  static String line(
+      String chunk, String worker, String status, int attempt, int endS, String run) {
+    String l = line(chunk, worker, status, attempt, endS);
+    return l.substring(0, l.length() - 1) + ",\"run_id\":\"" + run + "\"}";
+  }
+
+  /** A run record under {@code out/runs/<id>/} with {@code status}; its lock free (no process). */
+  private static void runRecord(Path out, String id, String status) throws Exception {
+    Path d = Files.createDirectories(out.resolve("runs").resolve(id));
+    Files.writeString(
+        d.resolve("manifest.json"), "{\"run_id\":\"" + id + "\",\"status\":\"" + status + "\"}");
+    Files.writeString(d.resolve(".lock"), "");
+  }
+
+  /**
+   * Finding 6: a run killed after 42 of 70 chunks (it had logged them succeeded), then a full
+   * re-run: 70 successes, not 112; the killed run is shown as killed, and the chunk it was retrying
+   * when it died is interrupted, not awaiting a retry.
+   */
+  @Test
+  void successesAreDistinctChunksAndAKilledRunIsShownAsSuch() throws Exception {
+    Path out = dir.resolve("out");
+    Path f = out.resolve("telemetry").resolve("rec.jsonl");
+    Files.createDirectories(f.getParent());
+    StringBuilder b = new StringBuilder();
+    for (int c = 0; c < 42; c++) {
+      b.append(line("c" + c, "cpu-0", "succeeded", 1, c, "run-killed")).append('\n');
+    }
+    b.append(line("c70", "cpu-0", "retrying", 1, 42, "run-killed")).append('\n');
+    for (int c = 0; c < 70; c++) {
+      b.append(line("c" + c, "gpu-0", "succeeded", 1, 100 + c, "run-again")).append('\n');
+    }
+    Files.writeString(f, b.toString());
+    runRecord(out, "run-killed", "running");
+    runRecord(out, "run-again", "succeeded");
+
+    String report = run("--telemetry=" + f);
+    assertEquals(List.of("total", "70", "0", "1"), row(report, "total"));
+    assertEquals(List.of("gpu-0", "70", "0", "0"), row(report, "gpu-0"));
+    assertEquals(List.of("cpu-0", "0", "0", "1"), row(report, "cpu-0"));
+    assertThat(report, containsString("113 attempts, 71 chunks"));
+    assertThat(
+        report,
+        containsString(
+            "chunks: 70 succeeded, 0 failed, 0 awaiting a retry, 1 interrupted (their run ended"));
+    assertThat(
+        report,
+        containsString(
+            "run run-killed: killed; 43 attempts (42 succeeded, 0 failed, 1 retrying); its process"
+                + " died"));
+    assertThat(report, containsString("run run-again: succeeded; 70 attempts"));
+    // Given the directory, the same.
+    assertEquals(
+        List.of("total", "70", "0", "1"), row(run("--telemetry=" + f.getParent()), "total"));
+  }
+
   private static InferMonitorTool.InferMonitorOptions options(String... args) {
     return PipelineOptionsFactory.fromArgs(args)
         .withValidation()

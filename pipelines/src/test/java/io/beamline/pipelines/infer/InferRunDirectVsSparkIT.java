@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code infer run} on the DirectRunner and the SparkRunner (local[2]) over the same manifests,
  * with the trained model and with the stub (plus injected failures and retries): the detections are
- * the same rows, the raw score files the same bytes (bit-identical scores), and summaries, workers
- * files and telemetry (without times and memory) the same.
+ * the same rows (but for {@code committed_utc}, a time), the raw score files the same bytes
+ * (bit-identical scores), and summaries, workers files and telemetry (without times and memory) the
+ * same.
  */
 class InferRunDirectVsSparkIT {
   @TempDir Path dir;
@@ -33,7 +34,9 @@ class InferRunDirectVsSparkIT {
     a.add("--sparkMaster=local[2]");
     a.add("--runId=same-" + tag);
     InferRunTestData.Ran r = InferRunTestData.run(manifests, out, a.toArray(new String[0]));
-    assertEquals("succeeded", r.record().status(), runner + ": " + r.record().error());
+    assertTrue(
+        "succeeded".equals(r.record().status()) || "partial".equals(r.record().status()),
+        runner + ": " + r.record().error());
     return out;
   }
 
@@ -59,8 +62,14 @@ class InferRunDirectVsSparkIT {
 
   private void compare(Path manifests, Path a, Path b, long minRows) throws Exception {
     try (DuckDb db = DuckDb.inMemory()) {
-      String da = "read_parquet(" + DuckDb.literal(a.resolve("detections") + "/*.parquet") + ")";
-      String dbb = "read_parquet(" + DuckDb.literal(b.resolve("detections") + "/*.parquet") + ")";
+      String da =
+          "(SELECT * EXCLUDE (committed_utc) FROM read_parquet("
+              + DuckDb.literal(a.resolve("detections") + "/*.parquet")
+              + "))";
+      String dbb =
+          "(SELECT * EXCLUDE (committed_utc) FROM read_parquet("
+              + DuckDb.literal(b.resolve("detections") + "/*.parquet")
+              + "))";
       long n = db.count("SELECT * FROM " + da);
       assertTrue(n >= minRows, "rows: " + n);
       assertEquals(n, db.count("SELECT * FROM " + dbb));

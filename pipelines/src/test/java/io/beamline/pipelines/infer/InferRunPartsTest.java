@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +51,9 @@ class InferRunPartsTest {
   void injectedFailuresFollowTheSeedAndTheRate() {
     int hits = 0;
     for (int i = 0; i < 4000; i++) {
-      ChunkTask t = new ChunkTask("m", i, "r", "c" + i, 0, 1, "a.wav", "/", "", 1 + i % 3, 0, null);
+      ChunkTask t =
+          new ChunkTask(
+              "m", i, "r", "c" + i, 0, 1, "a.wav", "/", "", 1 + i % 3, 0, null, List.of());
       boolean a = Attempts.injected(0.25, 7, t);
       assertEquals(a, Attempts.injected(0.25, 7, t), "same seed, same answer");
       hits += a ? 1 : 0;
@@ -58,6 +61,26 @@ class InferRunPartsTest {
       assertEquals(true, Attempts.injected(1, 7, t));
     }
     assertTrue(hits > 900 && hits < 1100, "about a quarter: " + hits);
+  }
+
+  /** {@code --workers N}: exactly N worker slots, one per GPU first, the rest on the CPU. */
+  @Test
+  void workersGivesExactlyNSlots() {
+    for (int gpus = 0; gpus <= 4; gpus++) {
+      for (int n = 1; n <= 11; n++) {
+        InferRunPipeline.Workers w = InferRunPipeline.Workers.total(n, gpus);
+        List<io.beamline.models.inference.WorkerSlot> slots =
+            io.beamline.models.inference.WorkerSlot.plan(
+                w.maxGpus(), w.workersPerGpu(), w.cpuWorkers(), gpus);
+        assertEquals(n, slots.size(), n + " workers on " + gpus + " GPUs: " + w);
+        long onGpu = slots.stream().filter(io.beamline.models.inference.WorkerSlot::isGpu).count();
+        long expected = gpus == 0 ? 0 : n <= gpus ? n : (long) gpus * (n / gpus);
+        assertEquals(expected, onGpu, "GPU slots, " + n + " workers on " + gpus + " GPUs");
+      }
+    }
+    assertEquals(new InferRunPipeline.Workers(2, 2, 1), InferRunPipeline.Workers.total(5, 2));
+    assertEquals(new InferRunPipeline.Workers(0, 1, 3), InferRunPipeline.Workers.total(3, 0));
+    assertEquals(new InferRunPipeline.Workers(2, 1, 0), InferRunPipeline.Workers.total(2, 4));
   }
 
   @Test
