@@ -157,6 +157,65 @@ class InferRunCommandTest {
 
   /** Seed 002's commands as pasted (with the stub where the seed has no model to run). */
   @Test
+  void aManifestInBadcsOwnColumnsIsAccepted() throws Exception {
+    Path rec = dir.resolve("recordings");
+    float[][] x = new float[1][22_050 * 7];
+    for (int i = 0; i < x[0].length; i++) {
+      x[0][i] = (float) (0.3 * Math.sin(i * 0.9) * (i % 22_050 < 4000 ? 1 : 0.05));
+    }
+    WavWriter.write(rec.resolve("GNWT-114.wav"), Audio.of(22_050, x), WavEncoding.PCM_16);
+    Path data = dir.resolve("data");
+    assertEquals(
+        0,
+        BeamlineCliTest.run(
+                "infer", "chunk", "--recordings", rec.toString(), "--output-dir", data.toString())
+            .code());
+    // The seed's manifest:
+    // recording_id,chunk_id,source_path,start_ms,end_ms,overlap_ms,sha256,notes
+    List<String> lines = Files.readAllLines(data.resolve("manifests/GNWT-114.csv"));
+    List<String> header = List.of(lines.get(0).split(","));
+    List<String> seed =
+        List.of(
+            "recording_id",
+            "chunk_id",
+            "source_path",
+            "start_ms",
+            "end_ms",
+            "overlap_ms",
+            "sha256",
+            "notes");
+    StringBuilder csv = new StringBuilder(String.join(",", seed)).append('\n');
+    for (String line : lines.subList(1, lines.size())) {
+      String[] cells = line.split(",", -1);
+      List<String> row = new java.util.ArrayList<>();
+      for (String c : seed) {
+        row.add(
+            c.equals("source_path")
+                ? cells[header.indexOf("chunk_path")]
+                : cells[header.indexOf(c)]);
+      }
+      csv.append(String.join(",", row)).append('\n');
+    }
+    Path badc = Files.writeString(data.resolve("manifests/GNWT-114.csv"), csv.toString());
+    Path out = dir.resolve("out");
+    BeamlineCliTest.Result r =
+        BeamlineCliTest.run(
+            "infer", "run", badc.toString(), "--stub-runner", "--output-dir", out.toString());
+    assertEquals(0, r.code(), r.err());
+    // 7 s in 3 s chunks; the spans were read in ms from the seed's columns.
+    List<String> lines2 = Files.readAllLines(badc);
+    assertEquals(4, lines2.size());
+    for (String line : lines2.subList(1, lines2.size())) {
+      String[] cells = line.split(",", -1);
+      Path raw = out.resolve("artifacts/infer/GNWT-114/" + cells[1] + ".json");
+      com.fasterxml.jackson.databind.JsonNode n =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(raw.toFile());
+      assertEquals(Double.parseDouble(cells[3]) / 1000, n.get("start_s").asDouble(), line);
+      assertEquals(Double.parseDouble(cells[4]) / 1000, n.get("end_s").asDouble(), line);
+    }
+  }
+
+  @Test
   void seedCommandsWorkAsPasted() throws Exception {
     Path rec = dir.resolve("recordings");
     float[][] x = new float[1][22_050 * 4];

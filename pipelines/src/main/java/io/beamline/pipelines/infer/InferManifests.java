@@ -20,25 +20,20 @@ import java.util.stream.Stream;
  * directory (sorted by name). Columns are found by name, so any manifest with the issue's columns
  * works, not only those {@code infer chunk} writes.
  *
- * <p>Required columns: {@value #REQUIRED_TEXT}. The chunk's audio is the {@code chunk_path} column
- * when the manifest has one and it is non-empty, else {@code source_path}; a relative path resolves
- * against the dataset root: {@code --dataset-root} when given, else the parent of the manifest's
- * directory when that directory is called {@code manifests} (the {@code infer chunk} layout), else
- * the manifest's directory.
+ * <p>Required columns: {@value #REQUIRED_TEXT}. The span is {@code start_s, end_s} (what {@code
+ * infer chunk} writes) or, in BADC's own manifests (seed 002: {@code recording_id, chunk_id,
+ * source_path, start_ms, end_ms, overlap_ms, sha256, notes}), {@code start_ms, end_ms}; other
+ * columns ({@code sample_rate, channels, overlap_ms, notes}) are read from the audio or ignored. An
+ * empty or missing {@code sha256} is not checked. The chunk's audio is the {@code chunk_path}
+ * column when the manifest has one and it is non-empty, else {@code source_path}; a relative path
+ * resolves against the dataset root: {@code --dataset-root} when given, else the parent of the
+ * manifest's directory when that directory is called {@code manifests} (the {@code infer chunk}
+ * layout), else the manifest's directory.
  */
 final class InferManifests {
-  static final List<String> REQUIRED =
-      List.of(
-          "recording_id",
-          "chunk_id",
-          "source_path",
-          "start_s",
-          "end_s",
-          "sample_rate",
-          "channels",
-          "sha256");
+  static final List<String> REQUIRED = List.of("recording_id", "chunk_id", "source_path");
   static final String REQUIRED_TEXT =
-      "recording_id, chunk_id, source_path, start_s, end_s, sample_rate, channels, sha256";
+      "recording_id, chunk_id, source_path and start_s, end_s (or BADC's start_ms, end_ms)";
 
   private InferManifests() {}
 
@@ -133,7 +128,13 @@ final class InferManifests {
     for (int i = 0; i < header.size(); i++) {
       col.putIfAbsent(header.get(i).trim(), i);
     }
-    List<String> missing = REQUIRED.stream().filter(c -> !col.containsKey(c)).toList();
+    List<String> missing =
+        new ArrayList<>(REQUIRED.stream().filter(c -> !col.containsKey(c)).toList());
+    boolean seconds = col.containsKey("start_s") && col.containsKey("end_s");
+    boolean millis = col.containsKey("start_ms") && col.containsKey("end_ms");
+    if (!seconds && !millis) {
+      missing.add("start_s, end_s");
+    }
     if (!missing.isEmpty()) {
       throw new UserInputException(
           "manifest "
@@ -181,8 +182,24 @@ final class InferManifests {
                 + lineNo
                 + "; chunk ids must be unique");
       }
-      double start = number(csv, lineNo, "start_s", c.get(col.get("start_s")));
-      double end = number(csv, lineNo, "end_s", c.get(col.get("end_s")));
+      String unit = seconds ? "_s" : "_ms";
+      double scale = seconds ? 1 : 1e-3;
+      double start = number(csv, lineNo, "start" + unit, c.get(col.get("start" + unit))) * scale;
+      double end = number(csv, lineNo, "end" + unit, c.get(col.get("end" + unit))) * scale;
+      if (start < 0 || end <= start) {
+        throw new UserInputException(
+            "manifest "
+                + csv
+                + " line "
+                + lineNo
+                + ": chunk "
+                + chunkId
+                + " spans "
+                + start
+                + " s to "
+                + end
+                + " s; a chunk needs 0 <= start < end, fix or regenerate the manifest");
+      }
       String audio = chunkPathCol == null ? "" : c.get(chunkPathCol);
       if (audio.isBlank()) {
         audio = c.get(col.get("source_path"));
@@ -197,7 +214,7 @@ final class InferManifests {
               end,
               audio,
               root.toString(),
-              c.get(col.get("sha256")).trim(),
+              col.containsKey("sha256") ? c.get(col.get("sha256")).trim() : "",
               1,
               0,
               null,

@@ -339,7 +339,7 @@ class InferRunPipelineTest {
             UserInputException.class,
             () -> def.validate(InferRunTestData.options(noCols, out, "--stubRunner=true")));
     assertTrue(
-        e.getMessage().contains("lacks column(s) source_path, end_s, sample_rate"), e.getMessage());
+        e.getMessage().contains("lacks column(s) source_path, start_s, end_s"), e.getMessage());
 
     e =
         assertThrows(
