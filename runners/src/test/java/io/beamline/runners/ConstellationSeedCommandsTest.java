@@ -123,6 +123,8 @@ class ConstellationSeedCommandsTest {
     assertThat(progress, containsString("ingested " + n + " samples ("));
     assertThat(progress, containsString("synced " + n + " samples ("));
     assertThat(progress, containsString("(8 of 8 streams)"));
+    // The sync report, the NWB file, the video image, one Parquet file and one shard.
+    assertThat(progress, containsString("written 5 of 5 outputs"));
     assertThat(progress, containsString("/s)"));
     String summary =
         lines.stream()
@@ -130,7 +132,7 @@ class ConstellationSeedCommandsTest {
             .findFirst()
             .orElseThrow(() -> new AssertionError("no summary in\n" + r.processErr()));
     assertThat(summary, containsString(rawFiles.size() + " files ("));
-    assertThat(summary, containsString("1 WebDataset shards"));
+    assertThat(summary, containsString("1 WebDataset shard)"));
     assertThat(
         summary,
         containsString(

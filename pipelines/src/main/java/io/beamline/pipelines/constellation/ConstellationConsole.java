@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ConstellationConsole implements AutoCloseable {
   private static final long LOG_EVERY_S = 5;
+  private static final long SAMPLE_EVERY_MS = 250;
   private static final ConcurrentMap<String, Progress> RUNS = new ConcurrentHashMap<>();
   private static final ConcurrentMap<String, ConstellationConsole> LIVE = new ConcurrentHashMap<>();
 
@@ -35,11 +36,14 @@ final class ConstellationConsole implements AutoCloseable {
     /** Samples decoded from Kafka records by the read stage. */
     final AtomicLong read = new AtomicLong();
 
-    /** Samples placed on the session grid by the sync stage (gaps included). */
+    /** Samples the sync stage placed on the session grid from packets received (gaps excluded). */
     final AtomicLong synced = new AtomicLong();
 
-    /** Streams (batch) or window slices (streaming) the sync stage has aligned. */
+    /** Streams the sync stage has aligned (batch). */
     final AtomicLong aligned = new AtomicLong();
+
+    /** Output files (or images) the writers have finished (batch). */
+    final AtomicLong written = new AtomicLong();
   }
 
   /** The counters of run {@code runId} in this JVM (created on first use). */
@@ -52,18 +56,54 @@ final class ConstellationConsole implements AutoCloseable {
   private final boolean terminal;
   private final boolean kafka;
   private final int streams;
+  private final long outputs;
   private final long start = System.nanoTime();
   private final Thread ticker;
+  private final Rate ingestedRate = new Rate();
+  private final Rate readRate = new Rate();
+  private final Rate syncedRate = new Rate();
   private volatile boolean closed;
 
+  /**
+   * The rate of one counter while it moved: its value over the time from the last sample before it
+   * started to the sample where it last changed, so a stage that has finished keeps showing its own
+   * throughput rather than a figure diluted by the stages after it.
+   */
+  private static final class Rate {
+    private long startNs = -1;
+    private long lastNs;
+    private long lastValue;
+    private long previousSampleNs;
+
+    synchronized void sample(long value, long nowNs) {
+      if (value != lastValue) {
+        if (startNs < 0) {
+          startNs = previousSampleNs;
+        }
+        lastNs = nowNs;
+        lastValue = value;
+      }
+      previousSampleNs = nowNs;
+    }
+
+    synchronized double perSecond() {
+      if (startNs < 0) {
+        return 0;
+      }
+      return lastValue / Math.max(SAMPLE_EVERY_MS / 1e3, (lastNs - startNs) / 1e9);
+    }
+  }
+
   private ConstellationConsole(
-      String runId, PrintStream out, boolean terminal, boolean kafka, int streams) {
+      String runId, PrintStream out, boolean terminal, boolean kafka, int streams, long outputs) {
     this.runId = runId;
     this.out = out;
     this.terminal = terminal;
     this.kafka = kafka;
     this.streams = streams;
+    this.outputs = outputs;
     this.ticker = new Thread(this::tick, "constellation-progress");
+    sample();
     this.ticker.setDaemon(true);
   }
 
@@ -71,11 +111,13 @@ final class ConstellationConsole implements AutoCloseable {
    * Starts printing run {@code runId}'s progress on {@code out}.
    *
    * @param kafka whether the run goes through Kafka (then the read figure is shown)
-   * @param streams how many sensor streams the session has
+   * @param streams how many sensor streams the session has (0: not shown)
+   * @param outputs how many output files the run writes (0: not shown)
    */
-  static ConstellationConsole start(String runId, PrintStream out, boolean kafka, int streams) {
+  static ConstellationConsole start(
+      String runId, PrintStream out, boolean kafka, int streams, long outputs) {
     ConstellationConsole c =
-        new ConstellationConsole(runId, out, System.console() != null, kafka, streams);
+        new ConstellationConsole(runId, out, System.console() != null, kafka, streams, outputs);
     progress(runId);
     LIVE.put(runId, c);
     c.ticker.start();
@@ -91,11 +133,12 @@ final class ConstellationConsole implements AutoCloseable {
   }
 
   private void tick() {
-    long every = terminal ? 1 : LOG_EVERY_S;
+    long printEvery = TimeUnit.SECONDS.toMillis(terminal ? 1 : LOG_EVERY_S) / SAMPLE_EVERY_MS;
     try {
-      while (!closed) {
-        TimeUnit.SECONDS.sleep(every);
-        if (!closed) {
+      for (long n = 1; !closed; n++) {
+        TimeUnit.MILLISECONDS.sleep(SAMPLE_EVERY_MS);
+        sample();
+        if (!closed && n % printEvery == 0) {
           print(false);
         }
       }
@@ -104,7 +147,18 @@ final class ConstellationConsole implements AutoCloseable {
     }
   }
 
+  private void sample() {
+    Progress p = progress(runId);
+    long now = System.nanoTime();
+    ingestedRate.sample(p.ingested.get(), now);
+    readRate.sample(p.read.get(), now);
+    syncedRate.sample(p.synced.get(), now);
+  }
+
   private synchronized void print(boolean last) {
+    if (last) {
+      sample();
+    }
     String line = line();
     if (terminal) {
       out.print("\r" + line + (last ? "\n" : "\u001b[K"));
@@ -120,19 +174,22 @@ final class ConstellationConsole implements AutoCloseable {
     double s = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
     StringBuilder b = new StringBuilder("constellation: ");
     b.append(String.format(Locale.ROOT, "%.1f s", s));
-    b.append(", ingested ").append(count(p.ingested.get(), s));
+    b.append(", ingested ").append(count(p.ingested.get(), ingestedRate));
     if (kafka) {
-      b.append(", read ").append(count(p.read.get(), s));
+      b.append(", read ").append(count(p.read.get(), readRate));
     }
-    b.append(", synced ").append(count(p.synced.get(), s));
+    b.append(", synced ").append(count(p.synced.get(), syncedRate));
     if (streams > 0 && p.aligned.get() <= streams) {
       b.append(String.format(Locale.ROOT, " (%d of %d streams)", p.aligned.get(), streams));
+    }
+    if (outputs > 0) {
+      b.append(String.format(Locale.ROOT, ", written %d of %d outputs", p.written.get(), outputs));
     }
     return b.toString();
   }
 
-  private static String count(long n, double seconds) {
-    return String.format(Locale.ROOT, "%,d samples (%,.0f/s)", n, n / seconds);
+  private static String count(long n, Rate rate) {
+    return String.format(Locale.ROOT, "%,d samples (%,.0f/s)", n, rate.perSecond());
   }
 
   /** Stops the line, printing it a last time; idempotent. */
@@ -179,7 +236,7 @@ final class ConstellationConsole implements AutoCloseable {
         .append(String.format(Locale.ROOT, " and %d (%s) in %s", goldFiles, mb(goldBytes), goldDir))
         .append(" (")
         .append(number(d.get("shards")))
-        .append(" WebDataset shards")
+        .append(asLong(d.get("shards")) == 1 ? " WebDataset shard" : " WebDataset shards")
         .append(Boolean.TRUE.equals(d.get("training_job")) ? ", training_job.json" : "")
         .append("). ");
     if (d.get("windows_reported") != null) {

@@ -56,6 +56,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -68,6 +69,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -467,15 +469,16 @@ public final class ConstellationPipeline
             .apply("AlignStreams", ParDo.of(new AlignFn(plan, o.getRunId())))
             .setCoder(SerializableCoder.of(AlignedStream.class));
 
-    aligned
-        .apply("ReportFigures", ParDo.of(new ConstellationOutputs.ReportEntryFn(plan)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
-        .apply("GatherReport", ConstellationOutputs.gather())
-        .apply(
-            "WriteSyncReport",
-            ParDo.of(
-                new ConstellationOutputs.WriteReportFn(
-                    plan, raw.resolve("sync_report.json").toString())));
+    PCollection<String> report =
+        aligned
+            .apply("ReportFigures", ParDo.of(new ConstellationOutputs.ReportEntryFn(plan)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+            .apply("GatherReport", ConstellationOutputs.gather())
+            .apply(
+                "WriteSyncReport",
+                ParDo.of(
+                    new ConstellationOutputs.WriteReportFn(
+                        plan, raw.resolve("sync_report.json").toString())));
 
     NwbFile header =
         NwbFile.of(
@@ -484,39 +487,75 @@ public final class ConstellationPipeline
                 plan.sessionStart())
             .withSubjectId(o.getSubjectId())
             .withSessionId(o.getSessionId());
-    aligned
-        .apply("ToNwbSeries", ParDo.of(new ConstellationOutputs.ToNwbSeriesFn()))
-        .setCoder(SerializableCoder.of(NwbTimeSeries.class))
-        .apply("WriteNwb", NwbIO.write(header).to(raw.resolve(base + ".nwb").toString()));
+    PCollection<String> nwbFile =
+        aligned
+            .apply("ToNwbSeries", ParDo.of(new ConstellationOutputs.ToNwbSeriesFn()))
+            .setCoder(SerializableCoder.of(NwbTimeSeries.class))
+            .apply("WriteNwb", NwbIO.write(header).to(raw.resolve(base + ".nwb").toString()));
 
-    aligned.apply(
-        "WriteVideoZarr",
-        ParDo.of(
-            new ConstellationOutputs.WriteVideoFn(
-                raw.resolve(base + "_video.zarr").toString(), plan.sessionStart().toString())));
+    PCollection<String> video =
+        aligned.apply(
+            "WriteVideoZarr",
+            ParDo.of(
+                new ConstellationOutputs.WriteVideoFn(
+                    raw.resolve(base + "_video.zarr").toString(), plan.sessionStart().toString())));
 
-    aligned
-        .apply("ToTimeSeriesRows", ParDo.of(new ConstellationOutputs.ToRowsFn(plan)))
-        .setRowSchema(ConstellationOutputs.ROW_SCHEMA)
-        .apply(
-            "WriteTimeSeriesParquet",
-            ParquetTableIO.write(ConstellationOutputs.ROW_SCHEMA)
-                .to(raw.resolve("timeseries").toString())
-                .withPrefix("timeseries")
-                .withNumShards(1));
+    WriteFilesResult<Void> parquet =
+        aligned
+            .apply("ToTimeSeriesRows", ParDo.of(new ConstellationOutputs.ToRowsFn(plan)))
+            .setRowSchema(ConstellationOutputs.ROW_SCHEMA)
+            .apply(
+                "WriteTimeSeriesParquet",
+                ParquetTableIO.write(ConstellationOutputs.ROW_SCHEMA)
+                    .to(raw.resolve("timeseries").toString())
+                    .withPrefix("timeseries")
+                    .withNumShards(1));
 
-    aligned
-        .apply("CutWindows", ParDo.of(new ConstellationOutputs.CutWindowsFn(plan)))
-        .setCoder(
-            KvCoder.of(
-                org.apache.beam.sdk.coders.VarLongCoder.of(),
-                SerializableCoder.of(ConstellationOutputs.WindowPart.class)))
-        .apply("GatherWindows", GroupByKey.create())
-        .apply("ToWebDatasetSamples", ParDo.of(new ConstellationOutputs.ToSampleFn(plan)))
-        .setCoder(WebDatasetSampleCoder.of())
-        .apply(
-            "WriteShards",
-            WebDatasetIO.write().to(gold.toString()).withMaxSamplesPerShard(o.getShardSize()));
+    PCollection<String> shards =
+        aligned
+            .apply("CutWindows", ParDo.of(new ConstellationOutputs.CutWindowsFn(plan)))
+            .setCoder(
+                KvCoder.of(
+                    org.apache.beam.sdk.coders.VarLongCoder.of(),
+                    SerializableCoder.of(ConstellationOutputs.WindowPart.class)))
+            .apply("GatherWindows", GroupByKey.create())
+            .apply("ToWebDatasetSamples", ParDo.of(new ConstellationOutputs.ToSampleFn(plan)))
+            .setCoder(WebDatasetSampleCoder.of())
+            .apply(
+                "WriteShards",
+                WebDatasetIO.write().to(gold.toString()).withMaxSamplesPerShard(o.getShardSize()));
+
+    // Only for the progress line: each file (or image) the writers finish.
+    PCollectionList.of(report)
+        .and(nwbFile)
+        .and(video)
+        .and(parquet.getPerDestinationOutputFilenames().apply("ParquetFiles", Values.create()))
+        .and(shards)
+        .apply("AllWritten", Flatten.pCollections())
+        .apply("CountWritten", ParDo.of(new CountWrittenFn(o.getRunId())));
+  }
+
+  /**
+   * The outputs a batch run writes: the sync report, the NWB file, the video image, one Parquet
+   * file and the shards (the progress line's "of N").
+   */
+  static long expectedOutputs(ConstellationOptions o) {
+    long windows = plan(o).grid().windows();
+    return 4 + (windows + o.getShardSize() - 1) / o.getShardSize();
+  }
+
+  /** Counts the files the writers finished, for the progress line. */
+  static final class CountWrittenFn extends DoFn<String, Void> {
+    private final String runId;
+
+    CountWrittenFn(String runId) {
+      this.runId = runId;
+    }
+
+    @ProcessElement
+    public void process(@Element String file) {
+      ConstellationConsole.progress(runId).written.incrementAndGet();
+    }
   }
 
   /**
@@ -693,7 +732,8 @@ public final class ConstellationPipeline
             o.getRunId(),
             System.err,
             !o.getNoKafka(),
-            o.isStreaming() ? 0 : plan(o).drivers.size());
+            o.isStreaming() ? 0 : plan(o).drivers.size(),
+            o.isStreaming() ? 0 : expectedOutputs(o));
     EmbeddedKafka broker = null;
     try {
       if (o.getNoKafka()) {
@@ -980,7 +1020,7 @@ public final class ConstellationPipeline
           .inc(r.report().droppedPackets());
       Metrics.counter(NAMESPACE, "gap_samples_" + d.modality()).inc(r.report().gapSamples());
       ConstellationConsole.Progress progress = ConstellationConsole.progress(runId);
-      progress.synced.addAndGet(r.report().samples());
+      progress.synced.addAndGet(r.report().samples() - r.report().gapSamples());
       progress.aligned.incrementAndGet();
       out.output(
           new AlignedStream(

@@ -165,7 +165,7 @@ final class StreamingStages {
       Metrics.counter(ConstellationPipeline.NAMESPACE, "gap_samples_" + d.modality())
           .inc(r.gapSamples());
       Metrics.counter(ConstellationPipeline.NAMESPACE, "windows_aligned").inc();
-      ConstellationConsole.progress(runId).synced.addAndGet(r.samples());
+      ConstellationConsole.progress(runId).synced.addAndGet(r.samples() - r.gapSamples());
       AlignedStream s =
           new AlignedStream(
               d.modality(),
