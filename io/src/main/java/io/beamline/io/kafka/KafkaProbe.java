@@ -253,6 +253,9 @@ final class KafkaProbe {
     } else if (headLength >= 4
         && new String(head, 0, 4, StandardCharsets.US_ASCII).equals("HTTP")) {
       detail = "answered HTTP: \"" + firstLine(all) + "\"";
+    } else if (isHtml(firstLine(all))) {
+      // An HTTP server answering a request line without a version (HTTP/0.9): the page alone.
+      detail = "answered HTTP, an HTML page: \"" + firstLine(all) + "\"";
     } else if (printable(all, Math.min(all.length, 4))) {
       detail = "answered \"" + firstLine(all) + "\"";
     } else {
@@ -270,6 +273,11 @@ final class KafkaProbe {
     String s = new String(b, 0, end < 0 ? b.length : end, StandardCharsets.US_ASCII);
     s = s.replaceAll("[^\\x20-\\x7e]", "?");
     return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+  }
+
+  private static boolean isHtml(String line) {
+    String l = line.stripLeading().toLowerCase(java.util.Locale.ROOT);
+    return l.startsWith("<!doctype html") || l.startsWith("<html");
   }
 
   private static int indexOfLineEnd(byte[] b) {

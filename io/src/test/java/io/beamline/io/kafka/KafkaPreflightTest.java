@@ -128,6 +128,20 @@ class KafkaPreflightTest {
   }
 
   @Test
+  void anHtmlPageWithoutStatusLineIsHttpToo() throws Exception {
+    // Python's http.server answers a request line without a version (HTTP/0.9) with the page only.
+    try (Loopback server =
+        new Loopback(s -> write(s, "<!DOCTYPE HTML>\n<html lang=\"en\"><head>\n"))) {
+      String bootstrap = "127.0.0.1:" + server.port();
+      KafkaUnreachableException e = refused(bootstrap, Duration.ofSeconds(5));
+      assertEquals(
+          bootstrap
+              + " is not a Kafka broker (it answered HTTP, an HTML page: \"<!DOCTYPE HTML>\")",
+          e.getMessage());
+    }
+  }
+
+  @Test
   void binaryGarbageIsShownInHex() throws Exception {
     // A frame size of 2^31-1 with no frame: far above the probe's 1 MiB cap.
     try (Loopback server = new Loopback(s -> write(s, new byte[] {0x7f, -1, -1, -1, 1, 2}))) {
