@@ -100,11 +100,14 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Sync</b>: per sensor, {@link StreamSync} places the packets on the session timeline
  *       (device clock offset from event time), resamples onto the session grid and marks lost
  *       packets as gaps (never interpolated across).
- *   <li><b>Storage</b> under {@code <output-dir>/constellation/raw/<subject>/<session>/}: {@code
+ *   <li><b>Storage</b> under {@code <output-dir>/raw/<subject>/<session>/}: {@code
  *       <subject>_<session>.nwb} (one TimeSeries per time-series modality), {@code
  *       <subject>_<session>_video.zarr} (OME-Zarr), {@code timeseries/*.parquet} (one row per grid
  *       point), {@code sync_report.json}; WebDataset shards {@code
- *       <output-dir>/constellation/gold/<subject>/<session>/shard-%06d.tar}, one sample per window.
+ *       <output-dir>/gold/<subject>/<session>/shard-%06d.tar}, one sample per window.
+ *   <li><b>Commit</b> ({@link #afterRun}): the graph wrote both sets to staging directories; the
+ *       session ({@code <subject>/<session>}, one item of {@link ItemCommits}) replaces its
+ *       previous raw and gold sets as a whole, then its commit record is written.
  * </ol>
  *
  * <p>Beam metrics (namespace {@value #NAMESPACE}): counters {@code samples_ingested_<modality>},
