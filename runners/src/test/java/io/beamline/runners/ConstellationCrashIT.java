@@ -27,13 +27,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code constellation} killed with SIGKILL at seeded random instants over a whole run (some in its
- * last tenth, where the session is committed), each kill followed by a re-run in the same output
- * directory: after every re-run the session's raw and gold sets must equal an uninterrupted run's
- * (same seed; Parquet compared by DuckDB, the training job with its time and run-derived name left
- * out), the commit record must vouch for them, the killed run must read {@code killed}, and no
- * temporary may be left. The killed runs use another seed and shard size, so any of their files
- * that leaked into the final sets would show.
+ * {@code constellation} killed with SIGKILL, each kill followed by a re-run in the same output
+ * directory. Kill points rotate over three kinds: a seeded random instant of the whole run; the
+ * moment its graph has written the staged sync report (outputs being written); the moment its
+ * commit has begun (the commit protocol's staged directory or a parked previous set appears, seen
+ * by polling the output directory every millisecond or two). After every re-run the session's raw
+ * and gold sets must equal an uninterrupted run's (same seed; Parquet compared by DuckDB, the
+ * training job with its time and run-derived name left out), the commit record must vouch for them,
+ * the killed run must read {@code killed}, and no temporary may be left. The killed runs use
+ * another seed and shard size, so any of their files that leaked into the final sets would show.
  *
  * <p>Kill points: {@code -Dbeamline.crash.points=N} (default 10), seed {@code
  * -Dbeamline.crash.seed}.
@@ -96,6 +98,40 @@ class ConstellationCrashIT {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
   }
 
+  /** When to kill: at a time, or when a path appears under the session's parent directories. */
+  private enum Kill {
+    AT_RANDOM_TIME,
+    WHILE_WRITING_OUTPUTS,
+    INSIDE_THE_COMMIT
+  }
+
+  /** Whether run {@code runId}'s state under {@code out} calls for {@code kill} now. */
+  private static boolean due(Kill kill, Path out, String runId) throws Exception {
+    Path rawParent = out.resolve("raw/S1");
+    Path goldParent = out.resolve("gold/S1");
+    if (kill == Kill.WHILE_WRITING_OUTPUTS) {
+      return Files.exists(rawParent.resolve(".A." + runId + ".tmp/sync_report.json"));
+    }
+    for (Path parent : List.of(rawParent, goldParent)) {
+      if (!Files.isDirectory(parent)) {
+        continue;
+      }
+      try (Stream<Path> s = Files.list(parent)) {
+        for (Path p : (Iterable<Path>) s::iterator) {
+          String n = p.getFileName().toString();
+          // The commit's own staged directory (random name) or a parked previous set.
+          if (n.startsWith(".parked-")
+              || (n.startsWith(".A.") && n.endsWith(".tmp") && !n.equals(".A." + runId + ".tmp"))) {
+            return true;
+          }
+        }
+      } catch (java.nio.file.NoSuchFileException e) {
+        // Renamed away while listing.
+      }
+    }
+    return false;
+  }
+
   @Test
   void killedAtAnyInstantThenRerunGivesTheUninterruptedOutputs() throws Exception {
     int points = Integer.getInteger("beamline.crash.points", 10);
@@ -107,19 +143,28 @@ class ConstellationCrashIT {
     Path out = dir.resolve("out");
     runToEnd(command(out, cfg, "7", "2", "first"), "first");
     assertSameSession(ref, out);
-    int killedInsideTheLastTenth = 0;
+    int[] killed = new int[Kill.values().length];
     for (int k = 0; k < points; k++) {
-      // Spread over the whole run; every third kill in its last tenth (the commit).
-      double at = k % 3 == 2 ? 0.9 + 0.1 * random.nextDouble() : random.nextDouble();
-      long delay = Math.max(50, Math.round(fullMs * at));
+      Kill kind = Kill.values()[k % Kill.values().length];
+      long delay = Math.max(50, Math.round(fullMs * random.nextDouble()));
       String killedId = "killed-" + k;
       Process p = start(command(out, cfg, Integer.toString(1000 + k), "3", killedId), killedId);
-      boolean ended = p.waitFor(delay, TimeUnit.MILLISECONDS);
-      if (!ended) {
-        p.destroyForcibly(); // SIGKILL on Unix
-        p.waitFor(60, TimeUnit.SECONDS);
-        if (at >= 0.9) {
-          killedInsideTheLastTenth++;
+      long t0 = System.nanoTime();
+      boolean ended = false;
+      while (true) {
+        if (p.waitFor(1, TimeUnit.MILLISECONDS)) {
+          ended = true;
+          break;
+        }
+        boolean now =
+            kind == Kill.AT_RANDOM_TIME
+                ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) >= delay
+                : due(kind, out, killedId);
+        if (now) {
+          p.destroyForcibly(); // SIGKILL on Unix
+          p.waitFor(60, TimeUnit.SECONDS);
+          killed[kind.ordinal()]++;
+          break;
         }
       }
       checkConsistent(out, killedId, ref);
@@ -138,9 +183,17 @@ class ConstellationCrashIT {
       assertThat("temporaries after " + rerunId, temporaries(out), empty());
     }
     System.out.printf(
-        "constellation crash: %d kill points (%d in the last tenth of a %d ms run), %d re-runs"
-            + " checked%n",
-        points, killedInsideTheLastTenth, fullMs, points);
+        "constellation crash: %d kill points: %d killed at a random instant of a %d ms run, %d"
+            + " while writing outputs, %d inside the commit (the rest ended first); %d re-runs"
+            + " checked, 0 sessions lost or mixed%n",
+        points,
+        killed[Kill.AT_RANDOM_TIME.ordinal()],
+        fullMs,
+        killed[Kill.WHILE_WRITING_OUTPUTS.ordinal()],
+        killed[Kill.INSIDE_THE_COMMIT.ordinal()],
+        points);
+    assertTrue(
+        killed[Kill.WHILE_WRITING_OUTPUTS.ordinal()] > 0, "no kill landed while writing outputs");
   }
 
   /**
