@@ -52,6 +52,129 @@ class CrashSuiteIT {
             name, c.killPoints(), c.killsLanded(), c.itemsChecked(), c.filesChecked()));
   }
 
+  /** Six seeded recordings of 20 s (a chirp train over noise; sample rates differ). */
+  static Path recordings() throws Exception {
+    Path rec = work.resolve("recordings");
+    if (Files.isDirectory(rec)) {
+      return rec;
+    }
+    java.util.Random r = new java.util.Random(20261206L);
+    int[] rates = {22_050, 44_100, 16_000, 48_000, 22_050, 32_000};
+    for (int k = 0; k < rates.length; k++) {
+      int rate = rates[k];
+      float[][] x = new float[1][rate * 20];
+      for (int i = 0; i < x[0].length; i++) {
+        double t = (double) i / rate;
+        double call = (t % 3.0) < 0.4 ? Math.sin(2 * Math.PI * (2000 + 3000 * (t % 3.0)) * t) : 0;
+        x[0][i] = (float) (0.4 * call + 0.05 * r.nextGaussian());
+      }
+      io.beamline.io.audio.WavWriter.write(
+          rec.resolve("site" + k + ".wav"),
+          io.beamline.io.audio.Audio.of(rate, x),
+          io.beamline.io.audio.WavEncoding.PCM_16);
+    }
+    return rec;
+  }
+
+  @Test
+  void inferChunk() throws Exception {
+    Path rec = recordings();
+    List<String> cmd =
+        List.of("infer", "chunk", "--recordings", rec.toString(), "--output-dir", "{out}");
+    Case c =
+        new Case(
+            "infer-chunk",
+            "infer-chunk",
+            cmd,
+            cmd,
+            List.of("runs/", "commits/"),
+            Set.of("run_id", "started_at", "updated_at", "committed_utc"));
+    Reference ref = CrashHarness.reference(work, c);
+    List<KillPoint> moments =
+        List.of(
+            when("first recording committed", CrashHarness.commitsAtLeast("infer-chunk", 1)),
+            when("fourth recording committed", CrashHarness.commitsAtLeast("infer-chunk", 4)),
+            when("graph finished, final writes", CrashHarness.graphFinished()),
+            when("a chunk table write in progress", CrashHarness.temporaryUnder("chunk_table")));
+    record("infer chunk", CrashHarness.run(work, c, ref, chains(202, ref, "infer-chunk", moments)));
+  }
+
+  @Test
+  void inferRun() throws Exception {
+    Path rec = recordings();
+    Path ds = work.resolve("infer-run-dataset");
+    CrashHarness.Outcome chunked =
+        CrashHarness.start(
+            work,
+            List.of(
+                "infer", "chunk", "--recordings", rec.toString(), "--output-dir", ds.toString()),
+            ds,
+            null);
+    org.junit.jupiter.api.Assertions.assertEquals(0, chunked.code(), chunked.err());
+    List<String> cmd =
+        List.of(
+            "infer",
+            "run",
+            ds.resolve("manifests").toString(),
+            "--model",
+            "bundled",
+            "--batch-size",
+            "4",
+            "--seed",
+            "3",
+            "--inject-failure-rate",
+            "0.3",
+            "--max-retries",
+            "6",
+            "--backoff-base-s",
+            "0",
+            "--output-dir",
+            "{out}");
+    List<String> resume = new ArrayList<>(cmd);
+    resume.add("--resume-completed");
+    Case c =
+        new Case(
+            "infer-run",
+            "infer-run",
+            cmd,
+            resume,
+            List.of("runs/", "commits/", "telemetry/"),
+            Set.of(
+                "run_id",
+                "committed_utc",
+                "worker",
+                "runtime_s",
+                "start_utc",
+                "end_utc",
+                "memory_used_bytes"));
+    c =
+        new Case(
+            c.name(),
+            c.pipeline(),
+            c.command(),
+            c.resume(),
+            List.of(
+                "runs/",
+                "commits/",
+                "telemetry/",
+                "site0.workers.csv",
+                "site1.workers.csv",
+                "site2.workers.csv",
+                "site3.workers.csv",
+                "site4.workers.csv",
+                "site5.workers.csv"),
+            c.volatileKeys());
+    Reference ref = CrashHarness.reference(work, c);
+    List<KillPoint> moments =
+        List.of(
+            when("first chunk committed", CrashHarness.commitsAtLeast("infer-run", 1)),
+            when("half the chunks committed", CrashHarness.commitsAtLeast("infer-run", 21)),
+            when("graph finished, final writes", CrashHarness.graphFinished()),
+            when(
+                "a detections table write in progress", CrashHarness.temporaryUnder("detections")));
+    record("infer run", CrashHarness.run(work, c, ref, chains(303, ref, "infer-run", moments)));
+  }
+
   @Test
   void regions() throws Exception {
     Case c =
@@ -88,7 +211,14 @@ class CrashSuiteIT {
                 "{out}"),
             null,
             List.of("runs/", "commits/"),
-            Set.of("seconds", "total_seconds", "run_id", "committed_utc", "status"));
+            Set.of(
+                "seconds",
+                "total_seconds",
+                "run_id",
+                "committed_utc",
+                "status",
+                "succeeded",
+                "skipped"));
     c = new Case(c.name(), c.pipeline(), c.command(), c.command(), c.ignore(), c.volatileKeys());
     Reference ref = CrashHarness.reference(work, c);
     List<KillPoint> moments =
@@ -98,6 +228,5 @@ class CrashSuiteIT {
             when("graph finished, final writes", CrashHarness.graphFinished()),
             when("a final write in progress", CrashHarness.temporaryUnder(".")));
     record("regions", CrashHarness.run(work, c, ref, chains(101, ref, "regions", moments)));
-    Files.createDirectories(work);
   }
 }

@@ -4,6 +4,7 @@ import io.beamline.io.files.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,9 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -263,7 +262,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private Admin admin() {
     if (admin == null) {
-      admin = Admin.create(adminProps(bootstrapServers, 30_000));
+      admin = KafkaClients.admin(adminProps(bootstrapServers, 30_000));
     }
     return admin;
   }
@@ -376,50 +375,57 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /**
+   * Polls the broker with {@link KafkaProbe} (bounded reads, no Kafka client: nothing retries or
+   * logs in the background) until its metadata lists a broker.
+   */
   private static void awaitReady(Process process, String bootstrap, Path logFile, Duration timeout)
       throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (Admin probe = Admin.create(adminProps(bootstrap, 2_000))) {
-      while (true) {
-        if (!process.isAlive()) {
-          String tail = tail(logFile);
-          if (tail.contains("Address already in use")) {
-            throw new PortTakenException(
-                "Embedded Kafka could not bind its ports; last lines of " + logFile + ":\n" + tail);
-          }
-          throw new IOException(
-              "Embedded Kafka broker exited with code "
-                  + process.exitValue()
-                  + " while starting; last lines of "
-                  + logFile
-                  + ":\n"
-                  + tail);
+    InetSocketAddress address = KafkaPreflight.parse(bootstrap).get(0);
+    address = new InetSocketAddress(address.getHostString(), address.getPort());
+    while (true) {
+      if (!process.isAlive()) {
+        String tail = tail(logFile);
+        if (tail.contains("Address already in use")) {
+          throw new PortTakenException(
+              "Embedded Kafka could not bind its ports; last lines of " + logFile + ":\n" + tail);
         }
-        if (System.nanoTime() > deadline) {
-          throw new IOException(
-              "Embedded Kafka broker at "
-                  + bootstrap
-                  + " did not answer within "
-                  + timeout.toSeconds()
-                  + " s; last lines of "
-                  + logFile
-                  + ":\n"
-                  + tail(logFile));
-        }
-        try {
-          if (!probe
-              .describeCluster(new DescribeClusterOptions().timeoutMs(2_000))
-              .nodes()
-              .get(3, TimeUnit.SECONDS)
-              .isEmpty()) {
-            return;
-          }
-        } catch (ExecutionException | TimeoutException | KafkaException e) {
-          // Not up yet; poll again (each call already waited up to two seconds).
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("Interrupted while waiting for the embedded Kafka broker", e);
-        }
+        throw new IOException(
+            "Embedded Kafka broker exited with code "
+                + process.exitValue()
+                + " while starting; last lines of "
+                + logFile
+                + ":\n"
+                + tail);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException(
+            "Embedded Kafka broker at "
+                + bootstrap
+                + " did not answer within "
+                + timeout.toSeconds()
+                + " s; last lines of "
+                + logFile
+                + ":\n"
+                + tail(logFile));
+      }
+      KafkaProbe.Answer a =
+          KafkaProbe.probe(
+              address, Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(2)), true);
+      if (a.isKafka() && !a.brokers().isEmpty()) {
+        return;
+      }
+      if (a.verdict() == KafkaProbe.Verdict.NOT_KAFKA) {
+        // Another service took the port between choosing it and the broker binding it.
+        throw new PortTakenException(
+            "another service answers at " + bootstrap + " (it " + a.detail() + ")");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("Interrupted while waiting for the embedded Kafka broker", e);
       }
     }
   }

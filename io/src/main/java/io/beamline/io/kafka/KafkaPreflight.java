@@ -1,26 +1,27 @@
 package io.beamline.io.kafka;
 
-import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.common.KafkaException;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Checks, before a pipeline is built, that a Kafka broker answers at a bootstrap address.
+ * Checks that a bootstrap address leads to Kafka brokers, before any Kafka client connects there.
  *
- * <p>Kafka clients retry an absent broker for a minute or more by default, so a typo in a bootstrap
- * address would otherwise look like a hang. This check opens a TCP connection to each address and
- * then asks the cluster for its nodes, all within one deadline.
+ * <p>Two dangers make this necessary. Kafka clients retry an absent broker for a minute or more, so
+ * a typo in a bootstrap address looks like a hang. Worse, a client pointed at a service that is not
+ * Kafka reads the first four bytes of its answer as a frame size and allocates that much: an HTTP
+ * server's {@code "HTTP"} is 1.2 GB, enough to exhaust the heap (Kafka 3.9 has no client setting
+ * that bounds it). This check speaks Kafka's protocol itself with a bounded reader ({@link
+ * KafkaProbe}: at most 1 MiB per answer, one deadline for everything): every address of the list
+ * (every IP a name resolves to) must be a Kafka broker or not listen at all, at least one must be a
+ * broker, and every broker those advertise (where clients connect next) must answer as one too.
  *
  * <pre>{@code
  * KafkaPreflight.check("localhost:9092", Duration.ofSeconds(5));
@@ -30,45 +31,118 @@ public final class KafkaPreflight {
   private KafkaPreflight() {}
 
   /**
-   * Returns once a broker at {@code bootstrap} answers a metadata request, or throws.
+   * Returns the addresses the brokers at {@code bootstrap} advertise once they all answered as
+   * Kafka brokers, or throws.
    *
    * @param bootstrap comma-separated {@code host:port} list, as Kafka's {@code bootstrap.servers}
    * @param timeout overall limit, positive (5 s is a sensible default)
    * @throws IllegalArgumentException if {@code bootstrap} is not a {@code host:port} list
-   * @throws KafkaUnreachableException with one line naming the address and the fix, if no broker
-   *     answered within {@code timeout}
+   * @throws KafkaUnreachableException one line naming the address and what answered there: nothing
+   *     ({@link KafkaUnreachableException#notKafka()} false), or a service that is not a usable
+   *     Kafka broker (true)
    */
-  public static void check(String bootstrap, Duration timeout) {
+  public static List<String> check(String bootstrap, Duration timeout) {
     if (timeout == null || timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeout);
     }
     List<InetSocketAddress> addresses = parse(bootstrap);
     long deadline = System.nanoTime() + timeout.toNanos();
-    boolean anyConnected = false;
-    for (InetSocketAddress address : addresses) {
-      long leftMs = remainingMs(deadline);
-      if (leftMs <= 0) {
-        break;
-      }
-      if (address.isUnresolved()) {
+    List<String> unreachable = new ArrayList<>();
+    Set<String> probed = new LinkedHashSet<>();
+    Map<String, KafkaProbe.Broker> advertised = new LinkedHashMap<>();
+    boolean anyKafka = false;
+    for (InetSocketAddress given : addresses) {
+      String name = given.getHostString() + ":" + given.getPort();
+      List<InetSocketAddress> ips = resolve(given);
+      if (ips.isEmpty()) {
+        unreachable.add(name + " (unknown host)");
         continue;
       }
-      try (Socket socket = new Socket()) {
-        socket.connect(address, (int) Math.min(Integer.MAX_VALUE, leftMs));
-        anyConnected = true;
-        break;
-      } catch (IOException e) {
-        // Refused or timed out: try the next address.
+      boolean anyAnswered = false;
+      String why = null;
+      for (InetSocketAddress ip : ips) {
+        probed.add(ip.getAddress().getHostAddress() + ":" + ip.getPort());
+        KafkaProbe.Answer a = KafkaProbe.probe(ip, deadline, true);
+        if (a.isKafka()) {
+          anyAnswered = true;
+          a.brokers().forEach(b -> advertised.putIfAbsent(b.address(), b));
+        } else if (a.verdict() == KafkaProbe.Verdict.NOT_LISTENING
+            || a.verdict() == KafkaProbe.Verdict.UNKNOWN_HOST) {
+          why = a.detail();
+        } else {
+          // A client could connect here too: one address that is not Kafka spoils the list.
+          throw new KafkaUnreachableException(
+              notKafka(name, ips.size() > 1 ? ip : null, a, timeout), true);
+        }
+      }
+      if (anyAnswered) {
+        anyKafka = true;
+      } else {
+        unreachable.add(name + " (" + why + ")");
       }
     }
-    if (!anyConnected || !answersMetadata(bootstrap, deadline)) {
-      throw new KafkaUnreachableException(
-          "Kafka broker unreachable at "
-              + bootstrap
-              + " within "
-              + seconds(timeout)
-              + "; start it or omit --kafka-bootstrap to use the embedded broker");
+    if (!anyKafka) {
+      throw new KafkaUnreachableException("no Kafka broker at " + String.join(", ", unreachable));
     }
+    for (KafkaProbe.Broker b : advertised.values()) {
+      InetSocketAddress at = new InetSocketAddress(b.host(), b.port());
+      if (!at.isUnresolved()
+          && probed.contains(at.getAddress().getHostAddress() + ":" + b.port())) {
+        continue;
+      }
+      KafkaProbe.Answer a = KafkaProbe.probe(at, deadline, false);
+      if (!a.isKafka()) {
+        throw new KafkaUnreachableException(
+            "the Kafka broker at "
+                + bootstrap
+                + " advertises broker "
+                + b.nodeId()
+                + " as "
+                + b.address()
+                + ", where "
+                + (a.verdict() == KafkaProbe.Verdict.NOT_LISTENING
+                        || a.verdict() == KafkaProbe.Verdict.UNKNOWN_HOST
+                    ? "nothing answers from here (" + a.detail() + ")"
+                    : "something that is not a Kafka broker answers (it "
+                        + detail(a, timeout)
+                        + ")")
+                + "; clients connect to advertised addresses: fix the broker's advertised.listeners",
+            true);
+      }
+    }
+    return List.copyOf(advertised.keySet());
+  }
+
+  private static String notKafka(
+      String name, InetSocketAddress ip, KafkaProbe.Answer a, Duration timeout) {
+    String at = ip == null ? name : name + " (" + ip.getAddress().getHostAddress() + ")";
+    if (a.verdict() == KafkaProbe.Verdict.SILENT) {
+      return at
+          + " did not answer a Kafka request within "
+          + seconds(timeout)
+          + " (it accepted the connection and stayed silent): it is not a Kafka broker, or a stuck"
+          + " one";
+    }
+    return at + " is not a Kafka broker (it " + detail(a, timeout) + ")";
+  }
+
+  private static String detail(KafkaProbe.Answer a, Duration timeout) {
+    return a.verdict() == KafkaProbe.Verdict.SILENT
+        ? "accepted the connection but did not answer within " + seconds(timeout)
+        : a.detail();
+  }
+
+  /** Every IP address of the host, in the order the resolver gives; empty for an unknown host. */
+  private static List<InetSocketAddress> resolve(InetSocketAddress given) {
+    List<InetSocketAddress> out = new ArrayList<>();
+    try {
+      for (InetAddress ip : InetAddress.getAllByName(given.getHostString())) {
+        out.add(new InetSocketAddress(ip, given.getPort()));
+      }
+    } catch (UnknownHostException e) {
+      return List.of();
+    }
+    return out;
   }
 
   /** Parses a {@code host:port[,host:port...]} list, failing with one line naming the value. */
@@ -100,46 +174,9 @@ public final class KafkaPreflight {
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException(bad);
       }
-      out.add(new InetSocketAddress(host, port));
+      out.add(InetSocketAddress.createUnresolved(host, port));
     }
     return out;
-  }
-
-  private static boolean answersMetadata(String bootstrap, long deadline) {
-    int leftMs = (int) Math.min(Integer.MAX_VALUE, remainingMs(deadline));
-    if (leftMs <= 0) {
-      return false;
-    }
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, leftMs);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, leftMs);
-    props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, Math.min(leftMs, 1000));
-    props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, leftMs);
-    Admin admin;
-    try {
-      admin = Admin.create(props);
-    } catch (KafkaException e) {
-      return false;
-    }
-    try {
-      return !admin
-          .describeCluster(new DescribeClusterOptions().timeoutMs(leftMs))
-          .nodes()
-          .get(leftMs + 1000L, TimeUnit.MILLISECONDS)
-          .isEmpty();
-    } catch (ExecutionException | TimeoutException | KafkaException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } finally {
-      admin.close(Duration.ZERO);
-    }
-  }
-
-  private static long remainingMs(long deadlineNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
   }
 
   private static String seconds(Duration d) {

@@ -56,6 +56,40 @@ class EmbeddedKafkaIT {
   }
 
   @Test
+  @Order(0)
+  void preflightSeesTheBrokerAndTheAddressItAdvertises() throws Exception {
+    String bootstrap = kafka.bootstrapServers();
+    assertEquals(List.of(bootstrap), KafkaPreflight.check(bootstrap, Duration.ofSeconds(5)));
+    // A list with the broker and a service that is not Kafka: a client could pick either.
+    try (java.net.ServerSocket closing =
+        new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  closing.accept().close();
+                } catch (java.io.IOException e) {
+                  // closed by the test
+                }
+              });
+      t.setDaemon(true);
+      t.start();
+      String other = "127.0.0.1:" + closing.getLocalPort();
+      KafkaUnreachableException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              KafkaUnreachableException.class,
+              () -> KafkaClients.admin(props(bootstrap + "," + other)));
+      assertThat(e.getMessage(), containsString(other + " is not a Kafka broker"));
+    }
+  }
+
+  private static Properties props(String bootstrap) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    return p;
+  }
+
+  @Test
   @Order(1)
   void producesAndConsumesEncodedSensorEvents() throws Exception {
     assertThat(kafka.bootstrapServers(), containsString("127.0.0.1:"));
@@ -84,8 +118,9 @@ class EmbeddedKafkaIT {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 << 20);
-    try (KafkaProducer<String, SensorEvent> producer =
-        new KafkaProducer<>(p, new StringSerializer(), new SensorEventSerializer())) {
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, SensorEventSerializer.class);
+    try (KafkaProducer<String, SensorEvent> producer = KafkaClients.producer(p)) {
       for (var entry : sent.entrySet()) {
         for (SensorEvent e : entry.getValue()) {
           producer.send(new ProducerRecord<>(entry.getKey(), e.sensorId(), e));
@@ -94,15 +129,16 @@ class EmbeddedKafkaIT {
       producer.flush();
     }
 
-    Properties c = new Properties();
+    Map<String, Object> c = new HashMap<>();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     c.put(ConsumerConfig.GROUP_ID_CONFIG, "embedded-kafka-it");
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, SensorEventDeserializer.class);
     Map<String, List<SensorEvent>> received = new HashMap<>();
     int expected = sent.values().stream().mapToInt(List::size).sum();
     int got = 0;
-    try (KafkaConsumer<String, SensorEvent> consumer =
-        new KafkaConsumer<>(c, new StringDeserializer(), new SensorEventDeserializer())) {
+    try (KafkaConsumer<String, SensorEvent> consumer = KafkaClients.consumer(c)) {
       consumer.subscribe(topics);
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (got < expected && System.nanoTime() < deadline) {

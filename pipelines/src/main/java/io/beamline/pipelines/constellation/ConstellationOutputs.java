@@ -1,5 +1,6 @@
 package io.beamline.pipelines.constellation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.beamline.io.files.AtomicFiles;
@@ -17,7 +18,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -217,7 +216,7 @@ final class ConstellationOutputs {
       OmeZarrLayout layout = OmeZarrLayout.of(3, h, w).withFrameRate(s.rate);
       Path target = Paths.get(root);
       Files.createDirectories(target.getParent());
-      Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID());
+      Path tmp = AtomicFiles.temporarySibling(target);
       try {
         int frameBytes = h * w * 3;
         for (int k = 0; k < s.samples(); k++) {
@@ -227,25 +226,87 @@ final class ConstellationOutputs {
           }
         }
         OmeZarrWriter.writeMetadata(tmp, layout, s.samples());
-        deleteTree(target);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        // A retried bundle finds its earlier image: replaced as a whole, never merged.
+        AtomicFiles.replaceDirectory(tmp, target);
       } catch (IOException | RuntimeException e) {
-        deleteTree(tmp);
+        AtomicFiles.deleteTree(tmp);
         throw e;
       }
       out.output(root);
     }
   }
 
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
+  /**
+   * The figures recorded with a session's commit, read from its staged sets: from {@code
+   * sync_report.json} (batch) the totals over streams and the worst alignment error, or from the
+   * per-window reports (streaming) their count and totals; the shards and the rejected records.
+   */
+  static Map<String, Object> sessionDetails(Path raw, Path gold) throws IOException {
+    Map<String, Object> d = new LinkedHashMap<>();
+    long samples = 0;
+    long expected = 0;
+    long dropped = 0;
+    long gaps = 0;
+    double worst = Double.NaN;
+    String worstStream = null;
+    Path report = raw.resolve("sync_report.json");
+    List<JsonNode> streams = new ArrayList<>();
+    boolean batch = Files.isRegularFile(report);
+    if (batch) {
+      JSON.readTree(report.toFile()).get("modalities").forEach(streams::add);
+    } else {
+      Path windows = raw.resolve(ConstellationPipeline.SYNC_WINDOWS_DIR);
+      long reported = 0;
+      if (Files.isDirectory(windows)) {
+        try (Stream<Path> s = Files.list(windows)) {
+          for (Path f : s.sorted().toList()) {
+            reported++;
+            for (String line : Files.readAllLines(f)) {
+              if (!line.isBlank()) {
+                streams.add(JSON.readTree(line));
+              }
+            }
+          }
+        }
+      }
+      d.put("windows_reported", reported);
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
+    for (JsonNode m : streams) {
+      samples += m.path("samples").asLong();
+      expected += m.path("packets_expected").asLong();
+      dropped += m.path("dropped_packets").asLong();
+      gaps += m.path("gap_samples").asLong();
+      JsonNode e = m.path("alignment_error_ms");
+      if (e.isNumber() && !(e.asDouble() <= worst)) {
+        worst = e.asDouble();
+        worstStream = m.path("sensor_id").asText();
       }
     }
+    d.put("streams", batch ? streams.size() : null);
+    d.put("samples", samples);
+    d.put("packets_expected", expected);
+    d.put("dropped_packets", dropped);
+    d.put("gap_samples", gaps);
+    d.put("alignment_error_ms_max", Double.isNaN(worst) ? null : worst);
+    d.put("alignment_error_worst", worstStream);
+    long shards = 0;
+    if (Files.isDirectory(gold)) {
+      try (Stream<Path> s = Files.list(gold)) {
+        shards = s.filter(f -> f.getFileName().toString().endsWith(".tar")).count();
+      }
+    }
+    d.put("shards", shards);
+    long rejected = 0;
+    Path failures = raw.resolve("failures");
+    if (Files.isDirectory(failures)) {
+      try (Stream<Path> s = Files.list(failures)) {
+        for (Path f : s.filter(Files::isRegularFile).toList()) {
+          rejected += Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count();
+        }
+      }
+    }
+    d.put("records_rejected", rejected);
+    return d;
   }
 
   /** One Parquet row per grid point. */

@@ -4,6 +4,7 @@ import io.beamline.io.failures.Failure;
 import io.beamline.io.failures.FailureIO;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.kafka.EmbeddedKafka;
+import io.beamline.io.kafka.KafkaClients;
 import io.beamline.io.kafka.KafkaPreflight;
 import io.beamline.io.kafka.KafkaUnreachableException;
 import io.beamline.io.nwb.NwbFile;
@@ -22,15 +23,20 @@ import io.beamline.io.webdataset.WebDatasetSampleCoder;
 import io.beamline.pipelines.BeamlineOptions;
 import io.beamline.pipelines.BeamlinePipeline;
 import io.beamline.pipelines.UserInputException;
+import io.beamline.pipelines.run.CommitRecord;
+import io.beamline.pipelines.run.ItemCommits;
 import io.beamline.pipelines.run.RunConsole;
 import io.beamline.pipelines.run.Runs;
 import io.beamline.pipelines.training.TrainingHandoff;
 import io.beamline.pipelines.training.TrainingSpec;
 import io.beamline.transforms.sync.Packet;
 import io.beamline.transforms.sync.StreamSync;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -39,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.Pipeline;
@@ -50,6 +57,7 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -62,6 +70,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -92,11 +101,14 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Sync</b>: per sensor, {@link StreamSync} places the packets on the session timeline
  *       (device clock offset from event time), resamples onto the session grid and marks lost
  *       packets as gaps (never interpolated across).
- *   <li><b>Storage</b> under {@code <output-dir>/constellation/raw/<subject>/<session>/}: {@code
+ *   <li><b>Storage</b> under {@code <output-dir>/raw/<subject>/<session>/}: {@code
  *       <subject>_<session>.nwb} (one TimeSeries per time-series modality), {@code
  *       <subject>_<session>_video.zarr} (OME-Zarr), {@code timeseries/*.parquet} (one row per grid
  *       point), {@code sync_report.json}; WebDataset shards {@code
- *       <output-dir>/constellation/gold/<subject>/<session>/shard-%06d.tar}, one sample per window.
+ *       <output-dir>/gold/<subject>/<session>/shard-%06d.tar}, one sample per window.
+ *   <li><b>Commit</b> ({@link #afterRun}): the graph wrote both sets to staging directories; the
+ *       session ({@code <subject>/<session>}, one item of {@link ItemCommits}) replaces its
+ *       previous raw and gold sets as a whole, then its commit record is written.
  * </ol>
  *
  * <p>Beam metrics (namespace {@value #NAMESPACE}): counters {@code samples_ingested_<modality>},
@@ -335,7 +347,9 @@ public final class ConstellationPipeline
     }
     if (o.getTrainingConfig() != null) {
       // A bad training spec stops the run before anything executes.
-      TrainingSpec.load(Paths.get(o.getTrainingConfig()));
+      TrainingSpec.load(
+          Paths.get(o.getTrainingConfig()),
+          o.getSagemakerConfig() != null ? "--sagemaker-config" : "--training-config");
     }
     if (o.isStreaming()) {
       validateStreaming(o);
@@ -345,6 +359,32 @@ public final class ConstellationPipeline
     }
     sessionStart(o);
     NwbSessionMetadata.validate(o);
+    if (o.getKafkaBootstrap() != null) {
+      // Last, after the cheap checks: it talks to the network (bounded by PREFLIGHT).
+      checkBroker(o.getKafkaBootstrap());
+    }
+  }
+
+  /**
+   * Checks before anything is written that {@code --kafka-bootstrap} leads to Kafka brokers ({@link
+   * KafkaPreflight}: a bounded probe, no Kafka client), so that a wrong address is one line within
+   * seconds instead of a client retrying for minutes or reading a non-Kafka answer as a frame size.
+   */
+  static void checkBroker(String bootstrap) {
+    try {
+      KafkaPreflight.check(bootstrap, PREFLIGHT);
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException("--kafka-bootstrap: " + e.getMessage(), e);
+    } catch (KafkaUnreachableException e) {
+      throw new UserInputException(
+          "--kafka-bootstrap: "
+              + e.getMessage()
+              + (e.notKafka()
+                  ? "; check --kafka-bootstrap or use --no-kafka"
+                  : "; start the broker, check --kafka-bootstrap, or use --no-kafka (without"
+                      + " --kafka-bootstrap an embedded broker is started for the run)"),
+          e);
+    }
   }
 
   private static void validateStreaming(ConstellationOptions o) {
@@ -402,16 +442,34 @@ public final class ConstellationPipeline
         Drivers.standard());
   }
 
+  /** {@code <output-dir>/raw/<subject>/<session>}: NWB, OME-Zarr, Parquet, sync report. */
   static Path rawDir(ConstellationOptions o) {
-    return constellationDir(o).resolve("raw").resolve(o.getSubjectId()).resolve(o.getSessionId());
+    return outputDir(o).resolve("raw").resolve(o.getSubjectId()).resolve(o.getSessionId());
   }
 
+  /** {@code <output-dir>/gold/<subject>/<session>}: WebDataset shards, training_job.json. */
   static Path goldDir(ConstellationOptions o) {
-    return constellationDir(o).resolve("gold").resolve(o.getSubjectId()).resolve(o.getSessionId());
+    return outputDir(o).resolve("gold").resolve(o.getSubjectId()).resolve(o.getSessionId());
   }
 
-  private static Path constellationDir(ConstellationOptions o) {
-    return Paths.get(o.getOutputDir()).toAbsolutePath().normalize().resolve("constellation");
+  private static Path outputDir(ConstellationOptions o) {
+    return Paths.get(o.getOutputDir()).toAbsolutePath().normalize();
+  }
+
+  /** The session's item key in the commit records: {@code <subject>/<session>}. */
+  static String sessionKey(ConstellationOptions o) {
+    return o.getSubjectId() + "/" + o.getSessionId();
+  }
+
+  /**
+   * Where run {@code runId}'s graph writes the set that will replace {@code finalDir}: a sibling
+   * named as a temporary ({@code .<session>.<run-id>.tmp}), so that if the run is killed the next
+   * run in the output directory removes it. Named after the run rather than at random because the
+   * graph is built before it runs and {@link #afterRun} must find it again.
+   */
+  static Path staging(Path finalDir, String runId) {
+    return finalDir.resolveSibling(
+        "." + finalDir.getFileName() + "." + runId + AtomicFiles.TEMP_SUFFIX);
   }
 
   static Path runDir(ConstellationOptions o) {
@@ -442,11 +500,13 @@ public final class ConstellationPipeline
       return;
     }
     SessionPlan plan = plan(o);
-    Path raw = rawDir(o);
+    // Every output goes to the run's staging sets; afterRun commits them as a whole.
+    Path raw = staging(rawDir(o), o.getRunId());
+    Path gold = staging(goldDir(o), o.getRunId());
     String base = o.getSubjectId() + "_" + o.getSessionId();
 
     PCollectionTuple decoded =
-        o.getNoKafka() ? generate(p, plan) : readTopics(p, plan, o, runDir(o));
+        o.getNoKafka() ? generate(p, plan, o.getRunId()) : readTopics(p, plan, o, runDir(o));
     decoded
         .get(FAILURES)
         .setCoder(SerializableCoder.of(Failure.class))
@@ -468,55 +528,90 @@ public final class ConstellationPipeline
             .and(p.apply("EveryStream", Create.of(markers).withCoder(STREAM_CODER)))
             .apply("WithEveryStream", Flatten.pCollections())
             .apply("GatherStreams", GroupByKey.create())
-            .apply("AlignStreams", ParDo.of(new AlignFn(plan)))
+            .apply("AlignStreams", ParDo.of(new AlignFn(plan, o.getRunId())))
             .setCoder(SerializableCoder.of(AlignedStream.class));
 
-    aligned
-        .apply("ReportFigures", ParDo.of(new ConstellationOutputs.ReportEntryFn(plan)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
-        .apply("GatherReport", ConstellationOutputs.gather())
-        .apply(
-            "WriteSyncReport",
-            ParDo.of(
-                new ConstellationOutputs.WriteReportFn(
-                    plan, raw.resolve("sync_report.json").toString())));
+    PCollection<String> report =
+        aligned
+            .apply("ReportFigures", ParDo.of(new ConstellationOutputs.ReportEntryFn(plan)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+            .apply("GatherReport", ConstellationOutputs.gather())
+            .apply(
+                "WriteSyncReport",
+                ParDo.of(
+                    new ConstellationOutputs.WriteReportFn(
+                        plan, raw.resolve("sync_report.json").toString())));
 
     NwbFile header = NwbSessionMetadata.header(o, plan);
-    aligned
-        .apply("ToNwbSeries", ParDo.of(new ConstellationOutputs.ToNwbSeriesFn()))
-        .setCoder(SerializableCoder.of(NwbTimeSeries.class))
-        .apply("WriteNwb", NwbIO.write(header).to(raw.resolve(base + ".nwb").toString()));
+    PCollection<String> nwbFile =
+        aligned
+            .apply("ToNwbSeries", ParDo.of(new ConstellationOutputs.ToNwbSeriesFn()))
+            .setCoder(SerializableCoder.of(NwbTimeSeries.class))
+            .apply("WriteNwb", NwbIO.write(header).to(raw.resolve(base + ".nwb").toString()));
 
-    aligned.apply(
-        "WriteVideoZarr",
-        ParDo.of(
-            new ConstellationOutputs.WriteVideoFn(
-                raw.resolve(base + "_video.zarr").toString(), plan.sessionStart().toString())));
+    PCollection<String> video =
+        aligned.apply(
+            "WriteVideoZarr",
+            ParDo.of(
+                new ConstellationOutputs.WriteVideoFn(
+                    raw.resolve(base + "_video.zarr").toString(), plan.sessionStart().toString())));
 
-    aligned
-        .apply("ToTimeSeriesRows", ParDo.of(new ConstellationOutputs.ToRowsFn(plan)))
-        .setRowSchema(ConstellationOutputs.ROW_SCHEMA)
-        .apply(
-            "WriteTimeSeriesParquet",
-            ParquetTableIO.write(ConstellationOutputs.ROW_SCHEMA)
-                .to(raw.resolve("timeseries").toString())
-                .withPrefix("timeseries")
-                .withNumShards(1));
+    WriteFilesResult<Void> parquet =
+        aligned
+            .apply("ToTimeSeriesRows", ParDo.of(new ConstellationOutputs.ToRowsFn(plan)))
+            .setRowSchema(ConstellationOutputs.ROW_SCHEMA)
+            .apply(
+                "WriteTimeSeriesParquet",
+                ParquetTableIO.write(ConstellationOutputs.ROW_SCHEMA)
+                    .to(raw.resolve("timeseries").toString())
+                    .withPrefix("timeseries")
+                    .withNumShards(1));
 
-    aligned
-        .apply("CutWindows", ParDo.of(new ConstellationOutputs.CutWindowsFn(plan)))
-        .setCoder(
-            KvCoder.of(
-                org.apache.beam.sdk.coders.VarLongCoder.of(),
-                SerializableCoder.of(ConstellationOutputs.WindowPart.class)))
-        .apply("GatherWindows", GroupByKey.create())
-        .apply("ToWebDatasetSamples", ParDo.of(new ConstellationOutputs.ToSampleFn(plan)))
-        .setCoder(WebDatasetSampleCoder.of())
-        .apply(
-            "WriteShards",
-            WebDatasetIO.write()
-                .to(goldDir(o).toString())
-                .withMaxSamplesPerShard(o.getShardSize()));
+    PCollection<String> shards =
+        aligned
+            .apply("CutWindows", ParDo.of(new ConstellationOutputs.CutWindowsFn(plan)))
+            .setCoder(
+                KvCoder.of(
+                    org.apache.beam.sdk.coders.VarLongCoder.of(),
+                    SerializableCoder.of(ConstellationOutputs.WindowPart.class)))
+            .apply("GatherWindows", GroupByKey.create())
+            .apply("ToWebDatasetSamples", ParDo.of(new ConstellationOutputs.ToSampleFn(plan)))
+            .setCoder(WebDatasetSampleCoder.of())
+            .apply(
+                "WriteShards",
+                WebDatasetIO.write().to(gold.toString()).withMaxSamplesPerShard(o.getShardSize()));
+
+    // Only for the progress line: each file (or image) the writers finish.
+    PCollectionList.of(report)
+        .and(nwbFile)
+        .and(video)
+        .and(parquet.getPerDestinationOutputFilenames().apply("ParquetFiles", Values.create()))
+        .and(shards)
+        .apply("AllWritten", Flatten.pCollections())
+        .apply("CountWritten", ParDo.of(new CountWrittenFn(o.getRunId())));
+  }
+
+  /**
+   * The outputs a batch run writes: the sync report, the NWB file, the video image, one Parquet
+   * file and the shards (the progress line's "of N").
+   */
+  static long expectedOutputs(ConstellationOptions o) {
+    long windows = plan(o).grid().windows();
+    return 4 + (windows + o.getShardSize() - 1) / o.getShardSize();
+  }
+
+  /** Counts the files the writers finished, for the progress line. */
+  static final class CountWrittenFn extends DoFn<String, Void> {
+    private final String runId;
+
+    CountWrittenFn(String runId) {
+      this.runId = runId;
+    }
+
+    @ProcessElement
+    public void process(@Element String file) {
+      ConstellationConsole.progress(runId).written.incrementAndGet();
+    }
   }
 
   /**
@@ -527,7 +622,9 @@ public final class ConstellationPipeline
    */
   private void buildStreaming(Pipeline p, ConstellationOptions o) {
     SessionPlan plan = plan(o);
-    Path raw = rawDir(o);
+    // Per-window outputs go to the run's staging sets too; afterRun commits them at the end.
+    Path raw = staging(rawDir(o), o.getRunId());
+    Path gold = staging(goldDir(o), o.getRunId());
     String bootstrap = o.getKafkaBootstrap() == null ? "embedded:0" : o.getKafkaBootstrap();
     // The reader stops after the session's records, or at the latest duration + grace after start:
     // the source then ends, the watermark passes every window and the run drains and finishes.
@@ -564,7 +661,8 @@ public final class ConstellationPipeline
             .apply("AllTopics", Flatten.pCollections())
             .apply(
                 "DecodeEvents",
-                ParDo.of(new DecodeFn(plan)).withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
+                ParDo.of(new DecodeFn(plan, o.getRunId()))
+                    .withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
     decoded
         .get(FAILURES)
         .setCoder(SerializableCoder.of(Failure.class))
@@ -591,7 +689,7 @@ public final class ConstellationPipeline
             .apply("KeyBySensor", ParDo.of(new KeyBySensorFn()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), SensorEventCoder.of()))
             .apply("GatherWindowStreams", GroupByKey.create())
-            .apply("AlignWindows", ParDo.of(new StreamingStages.WindowSyncFn(plan)))
+            .apply("AlignWindows", ParDo.of(new StreamingStages.WindowSyncFn(plan, o.getRunId())))
             .setCoder(
                 KvCoder.of(
                     VarLongCoder.of(), SerializableCoder.of(StreamingStages.WindowSlice.class)));
@@ -623,13 +721,11 @@ public final class ConstellationPipeline
         .apply("SamplesToSession", Window.into(new GlobalWindows()))
         .apply(
             "WriteShards",
-            WebDatasetIO.write()
-                .to(goldDir(o).toString())
-                .withMaxSamplesPerShard(o.getShardSize()));
+            WebDatasetIO.write().to(gold.toString()).withMaxSamplesPerShard(o.getShardSize()));
   }
 
   /** {@code --no-kafka}: the drivers' (faulted) events straight into the graph. */
-  private static PCollectionTuple generate(Pipeline p, SessionPlan plan) {
+  private static PCollectionTuple generate(Pipeline p, SessionPlan plan, String runId) {
     List<Integer> indices = new ArrayList<>();
     for (int i = 0; i < plan.drivers.size(); i++) {
       indices.add(i);
@@ -638,7 +734,8 @@ public final class ConstellationPipeline
         .apply("SpreadDrivers", Reshuffle.viaRandomKey())
         .apply(
             "RunDrivers",
-            ParDo.of(new GenerateFn(plan)).withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
+            ParDo.of(new GenerateFn(plan, runId))
+                .withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
   }
 
   /** One bounded KafkaIO read per sensor topic, flattened, then decoded. */
@@ -673,40 +770,44 @@ public final class ConstellationPipeline
         .apply("AllTopics", Flatten.pCollections())
         .apply(
             "DecodeEvents",
-            ParDo.of(new DecodeFn(plan)).withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
+            ParDo.of(new DecodeFn(plan, o.getRunId()))
+                .withOutputTags(EVENTS, TupleTagList.of(FAILURES)));
   }
 
   /**
-   * Starts what the graph reads from: the embedded broker (unless {@code --kafka-bootstrap} or
-   * {@code --no-kafka}), then runs the ingest stage. A given bootstrap is checked first, failing in
-   * seconds with one line when no broker answers.
+   * Starts the progress line and what the graph reads from: the embedded broker (unless {@code
+   * --kafka-bootstrap} or {@code --no-kafka}), then runs the ingest stage. A given bootstrap was
+   * checked during validation; the clients check it again as they are made ({@link KafkaClients}).
+   * The returned handle stops the line and the broker, and removes this run's staging sets if they
+   * were not committed (the graph failed).
    */
   @Override
   public AutoCloseable beforeRun(ConstellationOptions o, Path runDir) throws Exception {
-    if (o.getNoKafka()) {
-      LOG.info("--no-kafka: drivers feed the sync stage directly");
-      return () -> {};
-    }
+    ConstellationConsole console =
+        ConstellationConsole.start(
+            o.getRunId(),
+            System.err,
+            !o.getNoKafka(),
+            o.isStreaming() ? 0 : plan(o).drivers.size(),
+            o.isStreaming() ? 0 : expectedOutputs(o));
     EmbeddedKafka broker = null;
-    String bootstrap = o.getKafkaBootstrap();
-    if (bootstrap != null) {
-      try {
-        KafkaPreflight.check(bootstrap, PREFLIGHT);
-      } catch (KafkaUnreachableException | IllegalArgumentException e) {
-        throw new UserInputException(e.getMessage() + " (--kafka-bootstrap)", e);
-      }
-    } else {
-      broker = EmbeddedKafka.settings().withDataDir(runDir.resolve("kafka-data")).start();
-      bootstrap = broker.bootstrapServers();
-      LOG.info(RunConsole.PROGRESS, "Embedded Kafka broker at {}", bootstrap);
-    }
-    EmbeddedKafka started = broker;
-    if (o.isStreaming()) {
-      return startStreamingIngest(o, runDir, bootstrap, started);
-    }
     try {
+      if (o.getNoKafka()) {
+        LOG.info("--no-kafka: drivers feed the sync stage directly");
+        return closer(o, console, null);
+      }
+      String bootstrap = o.getKafkaBootstrap();
+      if (bootstrap == null) {
+        broker = EmbeddedKafka.settings().withDataDir(runDir.resolve("kafka-data")).start();
+        bootstrap = broker.bootstrapServers();
+        LOG.info(RunConsole.PROGRESS, "Embedded Kafka broker at {}", bootstrap);
+      }
+      if (o.isStreaming()) {
+        return startStreamingIngest(o, runDir, bootstrap, broker, console);
+      }
       AtomicFiles.writeString(runDir.resolve(BOOTSTRAP_FILE), bootstrap);
-      KafkaIngest.Report report = KafkaIngest.run(plan(o), bootstrap);
+      KafkaIngest.Report report =
+          KafkaIngest.run(plan(o), bootstrap, ConstellationConsole.progress(o.getRunId()).ingested);
       AtomicFiles.writeString(
           runDir.resolve(INGEST_FILE), ConstellationOutputs.json(report.toJson()));
       LOG.info(
@@ -715,15 +816,28 @@ public final class ConstellationPipeline
           report.samples(),
           report.bytes(),
           String.format("%.2f", report.seconds()));
-    } catch (Exception e) {
-      if (started != null) {
-        started.close();
+      return closer(o, console, broker);
+    } catch (Exception | Error e) {
+      console.close();
+      if (broker != null) {
+        broker.close();
       }
       throw e;
     }
+  }
+
+  private static AutoCloseable closer(
+      ConstellationOptions o, ConstellationConsole console, EmbeddedKafka broker) {
     return () -> {
-      if (started != null) {
-        started.close();
+      try {
+        console.close();
+        // Committed sets were moved away by afterRun; what is left here belongs to a failed run.
+        AtomicFiles.deleteTree(staging(rawDir(o), o.getRunId()));
+        AtomicFiles.deleteTree(staging(goldDir(o), o.getRunId()));
+      } finally {
+        if (broker != null) {
+          broker.close();
+        }
       }
     };
   }
@@ -734,37 +848,35 @@ public final class ConstellationPipeline
    * and stops the embedded broker.
    */
   private static AutoCloseable startStreamingIngest(
-      ConstellationOptions o, Path runDir, String bootstrap, EmbeddedKafka broker)
+      ConstellationOptions o,
+      Path runDir,
+      String bootstrap,
+      EmbeddedKafka broker,
+      ConstellationConsole console)
       throws Exception {
     SessionPlan plan = plan(o);
     AtomicReference<KafkaIngest.Report> report = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread ingest;
-    try {
-      AtomicFiles.writeString(runDir.resolve(BOOTSTRAP_FILE), bootstrap);
-      KafkaIngest.prepareTopics(bootstrap, plan.drivers.stream().map(plan::topic).toList());
-      ingest =
-          new Thread(
-              () -> {
-                try {
-                  report.set(KafkaIngest.send(plan, bootstrap, true));
-                } catch (Throwable t) {
-                  failure.set(t);
-                }
-              },
-              "constellation-ingest");
-      ingest.setDaemon(true);
-      ingest.start();
-      LOG.info(
-          RunConsole.PROGRESS,
-          "Streaming ingest started: {} s of packets in real time",
-          o.getDuration());
-    } catch (Exception e) {
-      if (broker != null) {
-        broker.close();
-      }
-      throw e;
-    }
+    AtomicLong sent = ConstellationConsole.progress(o.getRunId()).ingested;
+    AtomicFiles.writeString(runDir.resolve(BOOTSTRAP_FILE), bootstrap);
+    KafkaIngest.prepareTopics(bootstrap, plan.drivers.stream().map(plan::topic).toList());
+    Thread ingest =
+        new Thread(
+            () -> {
+              try {
+                report.set(KafkaIngest.send(plan, bootstrap, true, sent));
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            },
+            "constellation-ingest");
+    ingest.setDaemon(true);
+    ingest.start();
+    LOG.info(
+        RunConsole.PROGRESS,
+        "Streaming ingest started: {} s of packets in real time",
+        o.getDuration());
+    AutoCloseable rest = closer(o, console, broker);
     return () -> {
       try {
         ingest.interrupt();
@@ -784,21 +896,67 @@ public final class ConstellationPipeline
               String.format("%.2f", report.get().seconds()));
         }
       } finally {
-        if (broker != null) {
-          broker.close();
-        }
+        rest.close();
       }
     };
   }
 
+  /**
+   * Commits the session: the training hand-off is recorded in the staged gold set, then the raw and
+   * gold sets replace the session's previous ones as a whole and the commit record {@code
+   * commits/constellation/<subject>%2F<session>.json} is written after them ({@link ItemCommits}).
+   * A run killed at any instant leaves the session as it was committed before (record and outputs),
+   * or, killed inside the commit, without a record (nothing vouches for a half-replaced session; a
+   * re-run redoes it), plus temporaries that the next run removes.
+   */
   @Override
   public void afterRun(ConstellationOptions o, Path runDir, PipelineResult result)
       throws Exception {
-    LOG.info("Outputs in {} and {}", rawDir(o), goldDir(o));
+    String runId = o.getRunId();
+    Path rawStage = staging(rawDir(o), runId);
+    Path goldStage = staging(goldDir(o), runId);
+    // The graph has ended: what its writers left under temporary names inside is debris.
+    Files.createDirectories(rawStage);
+    Files.createDirectories(goldStage);
+    AtomicFiles.removeTemporaries(rawStage);
+    AtomicFiles.removeTemporaries(goldStage);
+    boolean handedOff = false;
     if (o.getTrainingConfig() != null) {
       TrainingHandoff.handOff(
-          Paths.get(o.getTrainingConfig()), goldDir(o), TrainingHandoff.jobNameFor(o.getRunId()));
+          Paths.get(o.getTrainingConfig()),
+          goldStage,
+          goldDir(o),
+          TrainingHandoff.jobNameFor(runId));
+      handedOff = true;
     }
+    Map<String, Object> details = ConstellationOutputs.sessionDetails(rawStage, goldStage);
+    details.put("training_job", handedOff);
+
+    ItemCommits commits = ItemCommits.of(outputDir(o), name());
+    ItemCommits.Item item = commits.begin(sessionKey(o));
+    List<Path> staged = new ArrayList<>();
+    CommitRecord record;
+    try {
+      staged.add(moveInto(rawStage, item.stageDirectory(rawDir(o))));
+      staged.add(moveInto(goldStage, item.stageDirectory(goldDir(o))));
+      details.forEach(item::detail);
+      record = item.commit(runId);
+    } catch (IOException | RuntimeException e) {
+      for (Path p : staged) {
+        AtomicFiles.deleteTree(p);
+      }
+      throw e;
+    }
+    ConstellationConsole.stop(runId); // its last line first, then the summary under it
+    System.err.println(ConstellationConsole.summary(record, outputDir(o), rawDir(o), goldDir(o)));
+    System.err.flush();
+  }
+
+  /** Puts {@code from} where {@code to} (an empty staged directory) is; returns {@code to}. */
+  private static Path moveInto(Path from, Path to) throws IOException {
+    Files.delete(to);
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    return to;
   }
 
   /** Keys events by sensor id (one stream each). */
@@ -812,9 +970,11 @@ public final class ConstellationPipeline
   /** Runs one driver (with the session's faults) and emits its events. */
   static final class GenerateFn extends DoFn<Integer, SensorEvent> {
     private final SessionPlan plan;
+    private final String runId;
 
-    GenerateFn(SessionPlan plan) {
+    GenerateFn(SessionPlan plan, String runId) {
       this.plan = plan;
+      this.runId = runId;
     }
 
     @ProcessElement
@@ -822,9 +982,11 @@ public final class ConstellationPipeline
       SensorDriver d = plan.drivers.get(index);
       var events = plan.faultedEvents(d);
       long samples = 0;
+      AtomicLong generated = ConstellationConsole.progress(runId).ingested;
       while (events.hasNext()) {
         SensorEvent e = events.next();
         samples += e.sampleCount();
+        generated.addAndGet(e.sampleCount());
         out.get(EVENTS).output(e);
       }
       Metrics.counter(NAMESPACE, "samples_ingested_" + d.modality()).inc(samples);
@@ -834,9 +996,11 @@ public final class ConstellationPipeline
   /** Decodes records; measures ingest and Kafka latency; rejects malformed or foreign records. */
   static final class DecodeFn extends DoFn<KafkaRecord<byte[], byte[]>, SensorEvent> {
     private final SessionPlan plan;
+    private final String runId;
 
-    DecodeFn(SessionPlan plan) {
+    DecodeFn(SessionPlan plan, String runId) {
       this.plan = plan;
+      this.runId = runId;
     }
 
     @ProcessElement
@@ -862,6 +1026,7 @@ public final class ConstellationPipeline
       }
       long now = System.currentTimeMillis();
       Metrics.counter(NAMESPACE, "samples_ingested_" + e.modality()).inc(e.sampleCount());
+      ConstellationConsole.progress(runId).read.addAndGet(e.sampleCount());
       Metrics.distribution(NAMESPACE, "kafka_latency_ms")
           .update(Math.max(0, now - r.getTimestamp()));
       Header generated =
@@ -887,9 +1052,11 @@ public final class ConstellationPipeline
   /** Aligns one sensor's packets on the session grid ({@link StreamSync}). */
   static final class AlignFn extends DoFn<KV<String, Iterable<SensorEvent>>, AlignedStream> {
     private final SessionPlan plan;
+    private final String runId;
 
-    AlignFn(SessionPlan plan) {
+    AlignFn(SessionPlan plan, String runId) {
       this.plan = plan;
+      this.runId = runId;
     }
 
     @ProcessElement
@@ -913,6 +1080,9 @@ public final class ConstellationPipeline
       Metrics.counter(NAMESPACE, "packets_dropped_" + d.modality())
           .inc(r.report().droppedPackets());
       Metrics.counter(NAMESPACE, "gap_samples_" + d.modality()).inc(r.report().gapSamples());
+      ConstellationConsole.Progress progress = ConstellationConsole.progress(runId);
+      progress.synced.addAndGet(r.report().samples() - r.report().gapSamples());
+      progress.aligned.incrementAndGet();
       out.output(
           new AlignedStream(
               d.modality(),

@@ -1,5 +1,6 @@
 package io.beamline.pipelines.constellation;
 
+import io.beamline.io.kafka.KafkaClients;
 import io.beamline.io.sensors.FaultInjection;
 import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.sensors.SensorEvent;
@@ -15,6 +16,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -128,7 +130,7 @@ final class KafkaIngest {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
-    try (Admin admin = Admin.create(props)) {
+    try (Admin admin = KafkaClients.admin(props)) {
       List<NewTopic> wanted = new ArrayList<>();
       for (String t : topics) {
         wanted.add(
@@ -166,11 +168,14 @@ final class KafkaIngest {
     }
   }
 
-  /** Runs the ingest: prepares the topics, then sends every surviving packet of every driver. */
-  static Report run(SessionPlan plan, String bootstrap) {
+  /**
+   * Runs the ingest: prepares the topics, then sends every surviving packet of every driver, adding
+   * the samples of each packet sent to {@code sentSamples} (the run's progress line).
+   */
+  static Report run(SessionPlan plan, String bootstrap, AtomicLong sentSamples) {
     List<String> topics = plan.drivers.stream().map(plan::topic).toList();
     prepareTopics(bootstrap, topics);
-    return send(plan, bootstrap, false);
+    return send(plan, bootstrap, false, sentSamples);
   }
 
   /**
@@ -178,9 +183,10 @@ final class KafkaIngest {
    * paced}: each packet is sent when its time comes, in real time on the session's clock (event
    * time; a session whose start has already passed when the ingest begins is replayed with that
    * delay, so its packets still arrive at the devices' pace), and an interrupt of the calling
-   * thread ends the ingest early (what was sent is reported).
+   * thread ends the ingest early (what was sent is reported). Each packet's samples are added to
+   * {@code sentSamples} as it is sent.
    */
-  static Report send(SessionPlan plan, String bootstrap, boolean paced) {
+  static Report send(SessionPlan plan, String bootstrap, boolean paced, AtomicLong sentSamples) {
     int n = plan.drivers.size();
     List<FaultInjection.FaultedEvents> sources = new ArrayList<>();
     SensorEvent[] head = new SensorEvent[n];
@@ -198,7 +204,7 @@ final class KafkaIngest {
     long start = System.nanoTime();
     // Wall clock minus session clock when the ingest begins (0 if the session starts later).
     long delayNs = Math.max(0, System.currentTimeMillis() * 1_000_000L - plan.sessionStartNs);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(bootstrap))) {
+    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(producerProps(bootstrap))) {
       while (true) {
         // Next event in (faulted) event-time order across all drivers.
         int next = -1;
@@ -231,6 +237,7 @@ final class KafkaIngest {
             });
         records[next]++;
         samples[next] += e.sampleCount();
+        sentSamples.addAndGet(e.sampleCount());
         bytes[next] += value.length;
         head[next] = sources.get(next).hasNext() ? sources.get(next).next() : null;
       }
@@ -287,7 +294,7 @@ final class KafkaIngest {
     prepareTopics(bootstrap, List.of(topic));
     AtomicReference<Exception> failure = new AtomicReference<>();
     long start = System.nanoTime();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(bootstrap))) {
+    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(producerProps(bootstrap))) {
       for (byte[] v : values) {
         producer.send(
             new ProducerRecord<>(topic, v),

@@ -1,5 +1,6 @@
 package io.beamline.pipelines.constellation;
 
+import io.beamline.io.kafka.KafkaClients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.util.Map;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * KafkaIO consumer factory that connects to the bootstrap servers the run wrote to its run
@@ -42,6 +42,7 @@ final class RunBootstrapConsumerFactory
         throw new UncheckedIOException("cannot read " + f, e);
       }
     }
-    return new KafkaConsumer<>(c);
+    // Checked first: a consumer reading a non-Kafka answer would allocate its size as a frame.
+    return KafkaClients.consumer(c);
   }
 }

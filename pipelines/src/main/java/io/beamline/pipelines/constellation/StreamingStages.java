@@ -140,9 +140,11 @@ final class StreamingStages {
   static final class WindowSyncFn
       extends DoFn<KV<String, Iterable<SensorEvent>>, KV<Long, WindowSlice>> {
     private final SessionPlan plan;
+    private final String runId;
 
-    WindowSyncFn(SessionPlan plan) {
+    WindowSyncFn(SessionPlan plan, String runId) {
       this.plan = plan;
+      this.runId = runId;
     }
 
     @ProcessElement
@@ -163,6 +165,7 @@ final class StreamingStages {
       Metrics.counter(ConstellationPipeline.NAMESPACE, "gap_samples_" + d.modality())
           .inc(r.gapSamples());
       Metrics.counter(ConstellationPipeline.NAMESPACE, "windows_aligned").inc();
+      ConstellationConsole.progress(runId).synced.addAndGet(r.samples() - r.gapSamples());
       AlignedStream s =
           new AlignedStream(
               d.modality(),

@@ -67,6 +67,17 @@ public final class TrainingHandoff {
    *     fault; nothing is written then
    */
   public static TrainingJob handOff(Path configFile, Path shardsDir, String jobName) {
+    return handOff(configFile, shardsDir, shardsDir, jobName);
+  }
+
+  /**
+   * Like {@link #handOff(Path, Path, String)} for shards not yet in place: finds them in {@code
+   * stagedDir} and writes {@code training_job.json} there, but records {@code finalDir}, where the
+   * caller then moves the whole directory (a pipeline committing its outputs as a whole), as the
+   * shards' directory. The job file then names exactly the shards committed with it.
+   */
+  public static TrainingJob handOff(
+      Path configFile, Path stagedDir, Path finalDir, String jobName) {
     TrainingSpec spec = TrainingSpec.load(configFile);
     if (jobName == null || !jobName.matches("[A-Za-z0-9](-*[A-Za-z0-9]){0,62}")) {
       throw new UserInputException(
@@ -75,10 +86,11 @@ public final class TrainingHandoff {
               + "' must be 1-63 letters, digits and hyphens, starting and ending with a letter or"
               + " digit");
     }
-    Path dir = shardsDir.toAbsolutePath().normalize();
+    Path dir = stagedDir.toAbsolutePath().normalize();
+    Path recorded = finalDir.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new UserInputException(
-          "shards directory " + dir + " does not exist; nothing to hand over to training");
+          "shards directory " + recorded + " does not exist; nothing to hand over to training");
     }
     List<Path> shards = resolveShards(dir, spec.shards());
     if (shards.isEmpty()) {
@@ -86,7 +98,7 @@ public final class TrainingHandoff {
           "no shards matching '"
               + spec.shards()
               + "' in "
-              + dir
+              + recorded
               + "; check 'shards' in training config "
               + configFile);
     }
@@ -122,7 +134,7 @@ public final class TrainingHandoff {
           "training config " + configFile + ": cannot read: " + e.getMessage(), e);
     }
     doc.put("config", config);
-    doc.put("shards_dir", dir.toString());
+    doc.put("shards_dir", recorded.toString());
     doc.put("shard_count", shards.size());
     doc.put("shard_bytes", bytes);
     doc.put("shards", listed);
@@ -147,12 +159,12 @@ public final class TrainingHandoff {
         spec.model(),
         shards.size(),
         bytes,
-        dir,
+        recorded,
         spec.batchSize(),
         spec.epochs(),
         spec.learningRate(),
         spec.seed(),
-        jobFile);
+        recorded.resolve(JOB_FILE));
     if (spec.cloud() == null) {
       LOG.info("No cloud target configured; training job not submitted. Spec: {}", compact(doc));
     } else {
@@ -160,10 +172,15 @@ public final class TrainingHandoff {
           "Cloud target {} recorded in {}; Beamline does not submit training jobs: submit it with"
               + " your launcher. Spec: {}",
           spec.cloud().provider(),
-          jobFile,
+          recorded.resolve(JOB_FILE),
           compact(doc));
     }
-    return new TrainingJob(jobName, jobFile, spec, List.copyOf(shards), false);
+    return new TrainingJob(
+        jobName,
+        recorded.resolve(JOB_FILE),
+        spec,
+        shards.stream().map(s -> recorded.resolve(s.getFileName())).toList(),
+        false);
   }
 
   /**

@@ -198,10 +198,17 @@ public final class TrainingSpec {
    * @throws UserInputException one line naming the file and each bad field
    */
   public static TrainingSpec load(Path file) {
+    return load(file, "--training-config");
+  }
+
+  /**
+   * Like {@link #load(Path)}, naming {@code flag} (the flag the file was given with, e.g. the
+   * seed's {@code --sagemaker-config}) when the file is missing.
+   */
+  public static TrainingSpec load(Path file, String flag) {
     String where = "training config " + file;
     if (!Files.isRegularFile(file)) {
-      throw new UserInputException(
-          where + " does not exist or is not a file; check --training-config");
+      throw new UserInputException(where + " does not exist or is not a file; check " + flag);
     }
     String ext = extension(file);
     ObjectMapper mapper;

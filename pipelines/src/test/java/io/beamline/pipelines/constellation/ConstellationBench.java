@@ -87,7 +87,7 @@ public final class ConstellationBench {
             ingestRate / plainRate);
       }
     } finally {
-      ConstellationOutputs.deleteTree(dir);
+      io.beamline.io.files.AtomicFiles.deleteTree(dir);
     }
   }
 }

@@ -43,7 +43,7 @@ class ConstellationDirectVsSparkIT {
             "--sparkMaster=local[2]");
     RunRecord r = Runs.run(new ConstellationPipeline(), options(a), a);
     assertEquals("succeeded", r.status(), "run on " + runner + ": " + r.error());
-    return out.resolve("constellation");
+    return out;
   }
 
   @Test

@@ -68,7 +68,7 @@ class ConstellationIT {
   }
 
   private static Path raw() {
-    return out.resolve("constellation/raw/S1/A");
+    return out.resolve("raw/S1/A");
   }
 
   @Test
@@ -199,7 +199,7 @@ class ConstellationIT {
 
   @Test
   void shardsOpenWithTarfileAndNumpy() throws Exception {
-    Path gold = out.resolve("constellation/gold/S1/A");
+    Path gold = out.resolve("gold/S1/A");
     assertEquals(List.of("shard-000000.tar", "shard-000001.tar"), files(gold));
     Interop.requirePython("numpy");
     String code =

@@ -8,6 +8,7 @@ import static io.beamline.pipelines.constellation.ConstellationTestSupport.read;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,8 +40,8 @@ class ConstellationPipelineTest {
     Path out = dir.resolve("out");
     RunRecord r =
         run(args(out, "--noKafka", "--duration=2", "--windowSeconds=0.5", "--shardSize=3"));
-    Path raw = out.resolve("constellation/raw/S1/A");
-    Path gold = out.resolve("constellation/gold/S1/A");
+    Path raw = out.resolve("raw/S1/A");
+    Path gold = out.resolve("gold/S1/A");
 
     JsonNode report = read(raw.resolve("sync_report.json"));
     assertEquals(4, report.get("windows").asInt());
@@ -94,8 +95,7 @@ class ConstellationPipelineTest {
     List<String> a = args(out, "--noKafka", "--duration=2", "--faultInjection", "--seed=7");
     RunRecord r = run(a);
     SessionPlan plan = ConstellationPipeline.plan(options(a));
-    JsonNode modalities =
-        read(out.resolve("constellation/raw/S1/A/sync_report.json")).get("modalities");
+    JsonNode modalities = read(out.resolve("raw/S1/A/sync_report.json")).get("modalities");
     long totalDropped = 0;
     for (SensorDriver d : plan.drivers) {
       JsonNode m = modalities.get(d.modality());
@@ -191,8 +191,25 @@ class ConstellationPipelineTest {
                 assertThrows(
                     UserInputException.class,
                     () -> Runs.run(new ConstellationPipeline(), options(a), a)));
-    assertThat(e.getMessage(), containsString("unreachable at 127.0.0.1:" + port));
+    assertThat(
+        e.getMessage(),
+        containsString("no Kafka broker at 127.0.0.1:" + port + " (connection refused)"));
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    // Checked during validation: not even the output directory (or a run directory) exists.
+    assertFalse(Files.exists(dir.resolve("unreachable")), "validation wrote the output dir");
+  }
+
+  @Test
+  void theSeedsSagemakerConfigIsNamedWhenMissing() {
+    Path missing = dir.resolve("path/to/job_config.yaml");
+    List<String> a = args(dir.resolve("o"), "--noKafka", "--sagemakerConfig=" + missing);
+    UserInputException e =
+        assertThrows(
+            UserInputException.class, () -> Runs.run(new ConstellationPipeline(), options(a), a));
+    assertEquals(
+        "training config " + missing + " does not exist or is not a file; check --sagemaker-config",
+        e.getMessage());
+    assertFalse(Files.exists(dir.resolve("o")));
   }
 
   @Test

@@ -51,7 +51,7 @@ class ConstellationStreamingIT {
   }
 
   private static Path raw() {
-    return out.resolve("constellation/raw/S1/A");
+    return out.resolve("raw/S1/A");
   }
 
   private static List<JsonNode> windowLines() throws Exception {
@@ -134,7 +134,7 @@ class ConstellationStreamingIT {
 
   @Test
   void oneWebDatasetSamplePerWindow() throws Exception {
-    Path gold = out.resolve("constellation/gold/S1/A");
+    Path gold = out.resolve("gold/S1/A");
     List<String> shards = files(gold);
     assertEquals(List.of("shard-000000.tar", "shard-000001.tar"), shards);
     List<String> keys = new ArrayList<>();
@@ -147,7 +147,7 @@ class ConstellationStreamingIT {
 
   @Test
   void outputsLandAtomically() throws Exception {
-    for (Path root : List.of(raw(), out.resolve("constellation/gold"))) {
+    for (Path root : List.of(raw(), out.resolve("gold"))) {
       for (String f : files(root)) {
         assertFalse(f.endsWith(".tmp") || Path.of(f).getFileName().toString().startsWith("."), f);
       }

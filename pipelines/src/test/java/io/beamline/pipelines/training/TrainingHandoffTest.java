@@ -38,6 +38,29 @@ class TrainingHandoffTest {
   }
 
   @Test
+  void aStagedHandOffRecordsTheFinalDirectory() throws Exception {
+    Path staged = shards();
+    Path finalDir = dir.resolve("final/subj/sess");
+    Path cfg = config("train.yaml", "model: brainstate-cnn\n");
+    TrainingHandoff.TrainingJob job = TrainingHandoff.handOff(cfg, staged, finalDir, "job-1");
+    // Written where the shards are now, naming where they will be once moved there as a whole.
+    assertTrue(Files.isRegularFile(staged.resolve("training_job.json")));
+    assertFalse(Files.exists(finalDir));
+    assertEquals(finalDir.resolve("training_job.json"), job.jobFile());
+    assertEquals(
+        List.of(finalDir.resolve("shard-000000.tar"), finalDir.resolve("shard-000001.tar")),
+        job.shards());
+    JsonNode j = new ObjectMapper().readTree(staged.resolve("training_job.json").toFile());
+    assertEquals(finalDir.toString(), j.get("shards_dir").asText());
+    assertEquals(2, j.get("shard_count").asInt());
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    UserInputException e =
+        assertThrows(
+            UserInputException.class, () -> TrainingHandoff.handOff(cfg, empty, finalDir, "j"));
+    assertThat(e.getMessage(), containsString("in " + finalDir + ";"));
+  }
+
+  @Test
   void recordsTheJobNextToTheShards() throws Exception {
     Path gold = shards();
     Path cfg = config("train.yaml", "model: brainstate-cnn\nmodalities: [eeg]\nepochs: 3\n");
