@@ -73,6 +73,9 @@ final class CrashHarness {
    * @param command the arguments after {@code beamline}, with {@code {out}} for the output
    *     directory
    * @param resume the arguments of the command that resumes it
+   * @param firstRun the arguments of the first run of each chain, when it differs from {@code
+   *     command} (other settings, so files a killed run leaked would show in the comparison); null
+   *     for {@code command}
    * @param ignore paths (relative, prefix match) not compared with the reference
    * @param volatileKeys JSON keys and Parquet columns that differ between runs by nature
    */
@@ -81,6 +84,7 @@ final class CrashHarness {
       String pipeline,
       List<String> command,
       List<String> resume,
+      List<String> firstRun,
       List<String> ignore,
       Set<String> volatileKeys) {}
 
@@ -88,7 +92,8 @@ final class CrashHarness {
   record Outcome(int code, boolean killed, long millis, String out, String err) {}
 
   /** Counts of what a suite run checked, for the closing note. */
-  record Counts(int killPoints, int killsLanded, int itemsChecked, int filesChecked) {}
+  record Counts(
+      int killPoints, int killsLanded, int itemsChecked, int filesChecked, List<String> landed) {}
 
   static List<String> expand(List<String> args, Path out) {
     List<String> r = new ArrayList<>();
@@ -352,17 +357,20 @@ final class CrashHarness {
     int landed = 0;
     int items = 0;
     int checked = 0;
+    List<String> landedAt = new ArrayList<>();
     Map<String, String> expected = snapshot(ref.out(), c);
     for (int chain = 0; chain < chains.size(); chain++) {
       Path out = work.resolve(c.name() + "-chain" + chain);
       boolean first = true;
       for (KillPoint k : chains.get(chain)) {
         points++;
-        List<String> args = expand(first ? c.command() : c.resume(), out);
+        List<String> firstArgs = c.firstRun() == null ? c.command() : c.firstRun();
+        List<String> args = expand(first ? firstArgs : c.resume(), out);
         Outcome o = start(work, args, out, k);
         String ctx = c.name() + " chain " + chain + ", kill " + k.label();
         if (o.killed()) {
           landed++;
+          landedAt.add(k.label());
           first = false;
         } else {
           // It ended before the kill: it must have ended well, and later kills resume it anyway.
@@ -397,7 +405,7 @@ final class CrashHarness {
       }
       checkKilledRunsRecorded(out, ctx);
     }
-    return new Counts(points, landed, items, checked);
+    return new Counts(points, landed, items, checked, landedAt);
   }
 
   /** For a differing JSON file, both versions without their volatile keys. */
