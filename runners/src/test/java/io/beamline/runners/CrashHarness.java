@@ -268,7 +268,7 @@ final class CrashHarness {
       if (name.endsWith(".parquet")) {
         m.put(r, parquetDigest(f, c.volatileKeys()));
       } else if (name.endsWith(".json") && !name.startsWith(".z")) {
-        JsonNode n = JSON.readTree(f.toFile());
+        JsonNode n = json(f, out);
         strip(n, c.volatileKeys());
         m.put(r, Digests.sha256(JSON.writeValueAsBytes(n)));
       } else if (name.endsWith(".mat")) {
@@ -279,6 +279,11 @@ final class CrashHarness {
       }
     }
     return m;
+  }
+
+  /** A JSON file with its output directory's path written as {@code {out}}, as runs compare. */
+  static JsonNode json(Path f, Path out) throws IOException {
+    return JSON.readTree(Files.readString(f).replace(out.toString(), "{out}"));
   }
 
   static String matDigest(Path f) throws Exception {
@@ -414,8 +419,8 @@ final class CrashHarness {
       return "";
     }
     try {
-      JsonNode a = JSON.readTree(ref.out().resolve(rel).toFile());
-      JsonNode b = JSON.readTree(out.resolve(rel).toFile());
+      JsonNode a = json(ref.out().resolve(rel), ref.out());
+      JsonNode b = json(out.resolve(rel), out);
       strip(a, c.volatileKeys());
       strip(b, c.volatileKeys());
       return " (uninterrupted: " + tail(a.toString()) + "; resumed: " + tail(b.toString()) + ")";

@@ -749,7 +749,8 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
       PCollectionTuple loaded =
           batches.apply(
               "LoadChunks" + k,
-              ParDo.of(new LoadBatchFn(s)).withOutputTags(BATCHES, TupleTagList.of(ENDED)));
+              ParDo.of(new LoadBatchFn(s, o.getBatchSize()))
+                  .withOutputTags(BATCHES, TupleTagList.of(ENDED)));
       ended.add(loaded.get(ENDED).setCoder(endedCoder));
       PCollection<KV<String, float[][]>> inputs =
           loaded.get(BATCHES).setCoder(KvCoder.of(StringUtf8Coder.of(), FloatMatrixCoder.of()));
@@ -997,7 +998,13 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     }
   }
 
-  /** Cuts one manifest's chunks of one attempt, in manifest order, into batches. */
+  /**
+   * Cuts one manifest's chunks of one attempt into batches by their place in the manifest: batch
+   * {@code j} holds the chunks at manifest positions {@code [j * batchSize, (j + 1) * batchSize)}
+   * that this attempt runs. So a chunk always sits in the same batch at the same slot, whichever of
+   * its neighbours are still to do (a resume after a kill, a retry), and the model sees the same
+   * input for it (see {@link LoadBatchFn}).
+   */
   static final class FormBatchesFn extends DoFn<KV<String, Iterable<ChunkTask>>, List<ChunkTask>> {
     private final int batchSize;
 
@@ -1008,19 +1015,28 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     @ProcessElement
     public void process(
         @Element KV<String, Iterable<ChunkTask>> group, OutputReceiver<List<ChunkTask>> out) {
-      List<ChunkTask> all = new ArrayList<>();
-      group.getValue().forEach(all::add);
-      all.sort(Comparator.comparingInt(ChunkTask::order));
-      for (int i = 0; i < all.size(); i += batchSize) {
-        out.output(new ArrayList<>(all.subList(i, Math.min(all.size(), i + batchSize))));
+      java.util.TreeMap<Integer, List<ChunkTask>> slices = new java.util.TreeMap<>();
+      for (ChunkTask t : group.getValue()) {
+        slices.computeIfAbsent(t.order() / batchSize, k -> new ArrayList<>()).add(t);
+      }
+      for (List<ChunkTask> slice : slices.values()) {
+        slice.sort(Comparator.comparingInt(ChunkTask::order));
+        out.output(slice);
       }
     }
   }
 
-  /** What travels as the key of a batch: its chunks, their sample rates and its start time. */
-  static String batchKey(List<ChunkTask> tasks, List<Integer> rates, Instant start) {
+  /**
+   * What travels as the key of a batch: its chunks, the row of the model's input each occupies, the
+   * number of rows, their sample rates and its start time.
+   */
+  static String batchKey(
+      List<ChunkTask> tasks, List<Integer> slots, int rows, List<Integer> rates, Instant start) {
     ObjectNode n = Attempts.JSON.createObjectNode();
     n.put("start", start.toString());
+    n.put("rows", rows);
+    ArrayNode sl = n.putArray("slots");
+    slots.forEach(sl::add);
     ArrayNode r = n.putArray("rates");
     rates.forEach(r::add);
     n.set("tasks", Attempts.JSON.valueToTree(tasks));
@@ -1032,17 +1048,21 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   }
 
   /** A decoded batch key. */
-  record BatchKey(Instant start, List<Integer> rates, List<ChunkTask> tasks) {
+  record BatchKey(
+      Instant start, int rows, List<Integer> slots, List<Integer> rates, List<ChunkTask> tasks) {
     static BatchKey parse(String key) {
       try {
         JsonNode n = Attempts.JSON.readTree(key);
+        List<Integer> slots = new ArrayList<>();
+        n.get("slots").forEach(x -> slots.add(x.asInt()));
         List<Integer> rates = new ArrayList<>();
         n.get("rates").forEach(x -> rates.add(x.asInt()));
         List<ChunkTask> tasks = new ArrayList<>();
         for (JsonNode t : n.get("tasks")) {
           tasks.add(Attempts.JSON.treeToValue(t, ChunkTask.class));
         }
-        return new BatchKey(Instant.parse(n.get("start").asText()), rates, tasks);
+        return new BatchKey(
+            Instant.parse(n.get("start").asText()), n.get("rows").asInt(), slots, rates, tasks);
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("not a batch key: " + key, e);
       }
@@ -1098,13 +1118,22 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     ended(s, t, out);
   }
 
-  /** Waits the batch's backoff, reads and checks its chunks; bad chunks fail for good. */
+  /**
+   * Waits the batch's backoff, reads and checks its chunks; bad chunks fail for good. For the model
+   * the input always has {@code batchSize} rows and each chunk sits at the row of its manifest
+   * position ({@code order % batchSize}), other rows silent: one fixed shape (what a GPU wants),
+   * and a chunk's scores do not depend on which neighbours share its batch, so a resumed or retried
+   * chunk gets the scores of an uninterrupted run to the last bit. The stub scores each chunk on
+   * its own and gets only the chunks.
+   */
   static final class LoadBatchFn extends DoFn<List<ChunkTask>, KV<String, float[][]>> {
     private final Settings s;
+    private final int batchSize;
     private final Counter badChunks = Metrics.counter(InferRunPipeline.class, "bad_chunks");
 
-    LoadBatchFn(Settings s) {
+    LoadBatchFn(Settings s, int batchSize) {
       this.s = s;
+      this.batchSize = batchSize;
     }
 
     @ProcessElement
@@ -1134,9 +1163,30 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
           attemptFailed(s, true, t, start, LOADER, e.getMessage(), out);
         }
       }
-      if (!good.isEmpty()) {
-        out.get(BATCHES).output(KV.of(batchKey(good, rates, start), audio.toArray(new float[0][])));
+      if (good.isEmpty()) {
+        return;
       }
+      List<Integer> slots = new ArrayList<>();
+      float[][] rows;
+      if (s.stub()) {
+        rows = audio.toArray(new float[0][]);
+        for (int i = 0; i < good.size(); i++) {
+          slots.add(i);
+        }
+      } else {
+        rows = new float[batchSize][];
+        for (int i = 0; i < good.size(); i++) {
+          int slot = good.get(i).order() % batchSize;
+          slots.add(slot);
+          rows[slot] = audio.get(i);
+        }
+        for (int r = 0; r < batchSize; r++) {
+          if (rows[r] == null) {
+            rows[r] = new float[BirdCallFeatures.SAMPLES];
+          }
+        }
+      }
+      out.get(BATCHES).output(KV.of(batchKey(good, slots, rows.length, rates, start), rows));
     }
   }
 
@@ -1177,7 +1227,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
       BatchKey key = BatchKey.parse(r.key());
       int l = s.labels().size();
       float[] scores = r.output();
-      boolean shapeOk = scores.length == key.tasks().size() * l;
+      boolean shapeOk = scores.length == key.rows() * l;
       for (int i = 0; i < key.tasks().size(); i++) {
         ChunkTask t = key.tasks().get(i);
         String error = null;
@@ -1187,8 +1237,8 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
                   + ": model returned "
                   + scores.length
                   + " scores for "
-                  + key.tasks().size()
-                  + " chunks x "
+                  + key.rows()
+                  + " rows x "
                   + l
                   + " labels";
         } else if (Attempts.injected(s.injectRate(), s.seed(), t)) {
@@ -1206,7 +1256,8 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
           attemptFailed(s, last, t, key.start(), r.worker(), error, out);
           continue;
         }
-        float[] mine = java.util.Arrays.copyOfRange(scores, i * l, (i + 1) * l);
+        int slot = key.slots().get(i);
+        float[] mine = java.util.Arrays.copyOfRange(scores, slot * l, (slot + 1) * l);
         commit(t, mine, r.worker());
         succeeded.inc();
         telemetry(s, t, key.start(), r.worker(), Attempts.SUCCEEDED, null);

@@ -225,6 +225,36 @@ class InferRunCommitTest {
    * but the run id and commit time).
    */
   @Test
+  void aResumedChunkGetsTheModelsScoresOfAnUninterruptedRunToTheBit() throws Exception {
+    // The bundled model in batches of 4: chunk 1 redone alone and chunks 4-6 redone as three must
+    // see the same input rows (their batch's shape and their slot in it) as with all neighbours.
+    Path root = dir.resolve("data");
+    Path manifest = dataset(root, 61, 1, 10, 3.0, 28_000).get(0);
+    String stem = stem(manifest);
+    String[] flags = {"--model=bundled", "--batchSize=4", "--minConfidence=0"};
+    Path whole = dir.resolve("whole");
+    run(manifest, whole, with(flags, "--runId=whole"));
+    Path out = dir.resolve("out");
+    run(manifest, out, with(flags, "--runId=first"));
+    List<String> ids = chunkIds(manifest);
+    io.beamline.pipelines.run.ItemCommits commits =
+        io.beamline.pipelines.run.ItemCommits.of(out, "infer-run");
+    List<String> redone = List.of(ids.get(1), ids.get(4), ids.get(5), ids.get(6));
+    for (String id : redone) {
+      Files.delete(commits.recordFile(stem + "/" + id));
+    }
+    run(manifest, out, with(flags, "--resumeCompleted=true", "--runId=resumed"));
+    for (String id : redone) {
+      assertEquals("resumed", commits.committed(stem + "/" + id).orElseThrow().runId());
+      Path raw = Path.of("artifacts/infer/rec61_0/" + id + ".json");
+      assertEquals(
+          json(whole.resolve(raw)).get("scores"),
+          json(out.resolve(raw)).get("scores"),
+          id + ": scores of the resumed chunk");
+    }
+  }
+
+  @Test
   void aResumeAfterAKillRedoesOnlyWhatWasNotCommittedAndMatchesAnUninterruptedRun()
       throws Exception {
     Path root = dir.resolve("data");
