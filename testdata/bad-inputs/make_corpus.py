@@ -44,7 +44,7 @@ good = wav()
 out("wav/truncated.wav", good[: len(good) // 3])
 out("wav/lying-rate-zero.wav", wav(rate=0))
 out("wav/lying-channels-zero.wav", wav(channels=0, block_align=2))
-out("wav/lying-bits-7.wav", wav(bits=7, block_align=1))
+out("wav/lying-block-align.wav", wav(bits=24, block_align=1))  # 24-bit samples in 1-byte frames
 out("wav/lying-data-size-4gb.wav", wav(frames=512, data_size=0xFFFFFFF0))
 out("wav/huge-channel-count.wav", wav(channels=65535, frames=0, payload=b"\x00" * 64, block_align=65534))
 out("wav/huge-rate.wav", wav(rate=4_000_000_000 & 0xFFFFFFFF, frames=64))
@@ -57,7 +57,7 @@ out("wav/unknown-format-tag.wav", wav(fmt_tag=0x55))  # MP3 inside a WAV contain
 # --- chunk manifests (infer run --manifest) ---
 HEADER = "recording_id,chunk_id,source_path,start_ms,end_ms,overlap_ms,sha256,notes\n"
 out("manifests/empty.csv", b"")
-out("manifests/header-only.csv", HEADER.encode())
+# A header-only manifest is valid (a recording shorter than a chunk, with --partial drop): no file.
 out("manifests/missing-column.csv",
     b"recording_id,chunk_id,start_ms,end_ms\nrec,rec_0_3000,0,3000\n")
 out("manifests/dotdot-path.csv",
@@ -106,7 +106,10 @@ def tvb_zip(members):
     b = io.BytesIO()
     with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
         for n, text in members.items():
-            z.writestr(n, text)
+            # A fixed time, so the corpus is the same bytes whenever it is regenerated.
+            info = zipfile.ZipInfo(n, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, text)
     return b.getvalue()
 
 n = 4

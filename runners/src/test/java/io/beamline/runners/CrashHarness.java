@@ -151,6 +151,71 @@ final class CrashHarness {
     return new Outcome(code, landed, millis, Files.readString(stdout), Files.readString(stderr));
   }
 
+  /** Something done to the output directory while a run goes on. */
+  @FunctionalInterface
+  interface Action {
+    void apply(Path out) throws IOException;
+  }
+
+  /**
+   * Starts the command and, the first time {@code when} holds for the output directory, does {@code
+   * act} to it (the run goes on); returns when the command ended.
+   */
+  static Outcome startAndAct(
+      Path cwd, List<String> args, Path out, Predicate<Path> when, Action act) throws Exception {
+    Path stdout = Files.createTempFile("act", ".out");
+    Path stderr = Files.createTempFile("act", ".err");
+    long t0 = System.nanoTime();
+    Process p =
+        new ProcessBuilder(javaCommand(args))
+            .directory(cwd.toFile())
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .start();
+    boolean acted = false;
+    while (p.isAlive() && !acted) {
+      if (when.test(out)) {
+        act.apply(out);
+        acted = true;
+      }
+      Thread.sleep(2);
+    }
+    if (!p.waitFor(600, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail("timed out: " + args);
+    }
+    assertTrue(acted, "the run ended before the action: " + args);
+    return new Outcome(
+        p.exitValue(),
+        false,
+        (System.nanoTime() - t0) / 1_000_000,
+        Files.readString(stdout),
+        Files.readString(stderr));
+  }
+
+  /** Digests of every output of every succeeded record of {@code pipeline}. */
+  static Map<String, String> committedOutputs(Path out, String pipeline) throws IOException {
+    Map<String, String> m = new TreeMap<>();
+    for (CommitRecord r : ItemCommits.of(out, pipeline).readAll().values()) {
+      if (!r.succeeded()) {
+        continue;
+      }
+      for (CommitRecord.Output o : r.outputs()) {
+        Path p = out.resolve(o.path());
+        if (Files.isDirectory(p)) {
+          try (Stream<Path> s = Files.walk(p)) {
+            for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+              m.put(out.relativize(f).toString(), Digests.sha256(f));
+            }
+          }
+        } else {
+          m.put(o.path(), Digests.sha256(p));
+        }
+      }
+    }
+    return m;
+  }
+
   /** Every regular file under {@code dir}, relative paths, sorted. */
   static List<Path> files(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {

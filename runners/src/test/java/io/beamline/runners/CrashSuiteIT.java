@@ -53,8 +53,8 @@ class CrashSuiteIT {
   }
 
   /** Six seeded recordings of 20 s (a chirp train over noise; sample rates differ). */
-  static Path recordings() throws Exception {
-    Path rec = work.resolve("recordings");
+  static Path recordings(Path dir) throws Exception {
+    Path rec = dir.resolve("recordings");
     if (Files.isDirectory(rec)) {
       return rec;
     }
@@ -78,7 +78,7 @@ class CrashSuiteIT {
 
   @Test
   void inferChunk() throws Exception {
-    Path rec = recordings();
+    Path rec = recordings(work);
     List<String> cmd =
         List.of("infer", "chunk", "--recordings", rec.toString(), "--output-dir", "{out}");
     Case c =
@@ -102,7 +102,7 @@ class CrashSuiteIT {
 
   @Test
   void inferRun() throws Exception {
-    Path rec = recordings();
+    Path rec = recordings(work);
     Path ds = work.resolve("infer-run-dataset");
     CrashHarness.Outcome chunked =
         CrashHarness.start(

@@ -141,6 +141,14 @@ public final class AtomicFiles {
     Path t = target.toAbsolutePath();
     Files.createDirectories(t.getParent());
     Path parked = null;
+    if (Files.exists(t, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        && !Files.isDirectory(t, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      // Not ours to replace: someone's file (or link) sits where the directory goes.
+      throw new java.nio.file.FileAlreadyExistsException(
+          t.toString(),
+          null,
+          "a file is in the way of the output directory; move it away and run again");
+    }
     if (Files.exists(t, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       parked = t.resolveSibling(PARKED + t.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
       Files.move(t, parked, StandardCopyOption.ATOMIC_MOVE);

@@ -48,6 +48,20 @@ class AtomicFilesReplaceTest {
   }
 
   @Test
+  void aFileInTheWayOfTheDirectoryIsAnErrorAndStays() throws IOException {
+    Path target = dir.resolve("set");
+    Files.writeString(target, "someone's notes");
+    Path staged = AtomicFiles.temporarySibling(target);
+    Files.createDirectories(staged);
+    java.nio.file.FileAlreadyExistsException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.nio.file.FileAlreadyExistsException.class,
+            () -> AtomicFiles.replaceDirectory(staged, target));
+    assertTrue(e.getMessage().contains("move it away"), e.getMessage());
+    assertEquals("someone's notes", Files.readString(target));
+  }
+
+  @Test
   void anInterruptedReplacementIsRolledBack() throws IOException {
     // What a process killed between the two renames leaves: the old version parked, no target.
     Path target = dir.resolve("set");

@@ -115,8 +115,17 @@ final class InferManifests {
     String text;
     try {
       text = Files.readString(csv);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new UserInputException(
+          "manifest "
+              + csv
+              + " is not UTF-8 text; give a chunk manifest CSV (infer chunk writes"
+              + " them)",
+          e);
     } catch (IOException e) {
-      throw new UserInputException("cannot read manifest " + csv + ": " + e.getMessage(), e);
+      throw new UserInputException(
+          "cannot read manifest " + csv + ": " + e.getMessage() + "; check the file and its path",
+          e);
     }
     List<List<String>> lines = ChunkManifest.parse(text);
     if (lines.isEmpty()) {

@@ -117,6 +117,15 @@ public final class InferMonitorTool implements BeamlineTool<InferMonitorTool.Inf
                 + " or its directory");
       }
       tail.poll();
+      if (tail.attempts().isEmpty() && tail.malformed() > 0) {
+        throw new UserInputException(
+            "not infer run telemetry: "
+                + o.getTelemetry()
+                + ": none of its "
+                + tail.malformed()
+                + " lines is an attempt record; give the telemetry JSONL of 'beamline infer run'"
+                + " (<output-dir>/telemetry/<manifest>.jsonl) or its directory");
+      }
       out.print(render(tail, true, o.getSparklineWidth(), runStatuses(root)));
       out.flush();
       return 0;

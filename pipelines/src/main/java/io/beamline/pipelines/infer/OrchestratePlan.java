@@ -3,10 +3,8 @@ package io.beamline.pipelines.infer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.pipelines.UserInputException;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,7 +126,14 @@ final class OrchestratePlan {
       Path statusFile =
           candidates.stream().filter(Files::isRegularFile).findFirst().orElse(candidates.get(0));
       String[] st = status(Files.isRegularFile(statusFile) ? statusFile : null);
-      out.add(new Recording(id, m, m == null ? 0 : chunkCount(m), st[0], st[1], statusFile));
+      out.add(
+          new Recording(
+              id,
+              m,
+              m == null ? 0 : chunkCount(m, "completed".equals(st[0])),
+              st[0],
+              st[1],
+              statusFile));
     }
     return List.copyOf(out);
   }
@@ -177,20 +182,28 @@ final class OrchestratePlan {
   }
 
   /** Data rows of a manifest CSV (non-blank lines after the header). */
-  static long chunkCount(Path manifest) {
-    try (BufferedReader r = Files.newBufferedReader(manifest, StandardCharsets.UTF_8)) {
-      String header = r.readLine();
-      if (header == null || !List.of(header.split(",")).contains("chunk_id")) {
-        throw new UserInputException(
-            "manifest "
-                + manifest
-                + " has no chunk_id column in its header; regenerate it with 'beamline infer"
-                + " chunk'");
+  /**
+   * The chunks of {@code manifest}, read as {@code infer run} reads it, so a manifest it would
+   * refuse is refused here, before any run is planned; so is a row whose chunk file lies outside
+   * the dataset, and, for a recording whose chunking says {@code completed}, a missing chunk file
+   * (the dataset is broken; a partly chunked one, planned with {@code --allow-partial-chunks}, may
+   * lack files).
+   */
+  static long chunkCount(Path manifest, boolean completed) {
+    InferManifests.Manifest m =
+        InferManifests.readOne(manifest, InferManifests.root(manifest, null));
+    for (ChunkTask t : m.chunks()) {
+      try {
+        ChunkAudio.resolve(t);
+      } catch (ChunkAudio.BadChunk e) {
+        boolean missing = e.getMessage().contains("not found");
+        if (!missing || completed) {
+          throw new UserInputException(
+              "manifest " + manifest + " line " + (t.order() + 2) + ": " + e.getMessage());
+        }
       }
-      return r.lines().filter(l -> !l.isBlank()).count();
-    } catch (IOException | UncheckedIOException e) {
-      throw new UserInputException("cannot read manifest " + manifest + ": " + e.getMessage());
     }
+    return m.chunks().size();
   }
 
   /**

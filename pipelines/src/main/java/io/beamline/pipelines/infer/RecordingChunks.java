@@ -151,9 +151,9 @@ final class RecordingChunks implements Serializable {
   }
 
   /**
-   * Chunks {@code recording} and commits it, or records its failure; never throws for a bad
-   * recording. Throws {@link IOException} only when a commit or failure record cannot be written
-   * (the output directory is unusable), which fails the run.
+   * Chunks {@code recording} and commits it, or records its failure (also when its outputs cannot
+   * be put in place); never throws for a bad recording. Throws {@link IOException} only when its
+   * failure record cannot be written (the output directory is unusable), which fails the run.
    */
   Result process(Path recording) throws IOException {
     Path source = recording.toAbsolutePath().normalize();
@@ -204,9 +204,14 @@ final class RecordingChunks implements Serializable {
     } catch (IOException | RuntimeException e) {
       return fail(item, id, source, started, oneLine(e));
     }
-    // Outside the try: a commit that cannot move its outputs into place means the output
-    // directory is unusable, which fails the run rather than this recording.
-    item.detail("chunks", chunks).commit(runId);
+    try {
+      item.detail("chunks", chunks).commit(runId);
+    } catch (IOException e) {
+      // Its outputs could not be put in place (a file where its chunk directory goes): this
+      // recording fails, with the path and the fix; what other recordings committed stays.
+      return fail(
+          item, id, source, started, "cannot put " + id + "'s outputs in place: " + oneLine(e));
+    }
     return new Result(id, Outcome.COMPLETED, chunks, null);
   }
 

@@ -245,7 +245,16 @@ final class RegionsAnatomy {
                       o.getRegionMappingFirstIndex()));
         }
       } catch (AnatomyException | MatFileException e) {
-        throw new UserInputException(e.getMessage(), e);
+        String msg = e.getMessage();
+        // Every anatomy error names its file; where it says no fix, the fix is the file itself.
+        throw new UserInputException(
+            msg.contains(";")
+                ? msg
+                : msg
+                    + "; fix or re-export the file (a TVB connectivity zip holds weights.txt,"
+                    + " tract_lengths.txt and centres.txt; MAT files as described in"
+                    + " docs/regions.md)",
+            e);
       } catch (IllegalArgumentException e) {
         // Shape errors of the connectivity's own matrices name both shapes; add the files.
         throw new UserInputException(

@@ -319,10 +319,25 @@ public final class ItemCommits implements Serializable {
 
     /**
      * Moves every staged output into place and then writes the item's record with status {@code
-     * succeeded}; returns the record.
+     * succeeded}; returns the record. When that fails (an output cannot be put in place), what is
+     * still staged is discarded, no record is written (outputs already moved are vouched for by
+     * nothing) and the exception is thrown; the item may then be {@link #fail failed}.
      */
     public CommitRecord commit(String runId) throws IOException {
-      end();
+      if (ended) {
+        throw new IllegalStateException("item " + key + " was already committed or failed");
+      }
+      try {
+        CommitRecord r = moveAndRecord(runId);
+        ended = true;
+        return r;
+      } catch (IOException | RuntimeException | Error e) {
+        discard();
+        throw e;
+      }
+    }
+
+    private CommitRecord moveAndRecord(String runId) throws IOException {
       Files.deleteIfExists(recordFile(key));
       List<CommitRecord.Output> outputs = new ArrayList<>();
       java.util.Set<Path> parents = new java.util.LinkedHashSet<>();

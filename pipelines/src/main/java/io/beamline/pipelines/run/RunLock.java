@@ -179,6 +179,31 @@ public final class RunLock implements AutoCloseable {
     return killed;
   }
 
+  /**
+   * After run {@code current} failed: removes the temporaries its writers left under {@code
+   * outputDir} (staged items, Beam's temporary directories), unless another run there is alive.
+   */
+  static void removeTemporariesOfFailedRun(Path outputDir, String current) {
+    Path runs = outputDir.resolve("runs");
+    try (Stream<Path> s = Files.list(runs)) {
+      for (Path d : s.filter(Files::isDirectory).toList()) {
+        if (!d.getFileName().toString().equals(current) && alive(d)) {
+          LOG.info("Temporaries of failed run {} stay: run {} is alive", current, d.getFileName());
+          return;
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("Could not list runs in {}: {}", runs, e.getMessage());
+      return;
+    }
+    try {
+      List<Path> removed = AtomicFiles.removeTemporaries(outputDir);
+      LOG.info("Removed {} temporary files failed run {} left", removed.size(), current);
+    } catch (IOException e) {
+      LOG.warn("Could not remove temporary files under {}: {}", outputDir, e.getMessage());
+    }
+  }
+
   private static void markKilled(Path dir, String id, Map<String, Object> manifest, String by)
       throws IOException {
     Map<String, Object> m = manifest == null ? new java.util.LinkedHashMap<>() : manifest;

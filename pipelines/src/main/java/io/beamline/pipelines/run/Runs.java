@@ -237,6 +237,7 @@ public final class Runs {
         LOG.error(RunConsole.LOG_ONLY, "Run {} failed: {}", runId, reason, e);
         finish(manifest, start, "failed", reason, def, options, start);
         writeManifestQuietly(runDir, manifest);
+        RunLock.removeTemporariesOfFailedRun(outputDir, runId);
         return new RunRecord(runId, runDir, "failed", null, reason, null);
       }
     }

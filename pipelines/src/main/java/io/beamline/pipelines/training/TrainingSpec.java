@@ -238,10 +238,16 @@ public final class TrainingSpec {
               + (ext.equals("json") ? "JSON" : "YAML")
               + at
               + ": "
-              + oneLine(e.getOriginalMessage()),
+              + oneLine(e.getOriginalMessage())
+              + "; fix the file (docs/training.md lists the fields)",
           e);
     } catch (IOException e) {
-      throw new UserInputException(where + ": cannot read: " + e.getMessage(), e);
+      throw new UserInputException(
+          where
+              + ": cannot read: "
+              + oneLine(String.valueOf(e.getMessage()))
+              + "; give a readable YAML or JSON training spec",
+          e);
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new UserInputException(where + " is empty; it needs at least 'model'");
