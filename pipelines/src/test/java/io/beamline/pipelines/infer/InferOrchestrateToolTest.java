@@ -224,7 +224,32 @@ class InferOrchestrateToolTest {
     Files.writeString(c.resolve("manifests").resolve("rec-a.csv"), "a,b\n1,2\n");
     assertThat(
         assertThrows(UserInputException.class, () -> run("--directory=" + c)).getMessage(),
-        containsString("no chunk_id column"));
+        containsString("lacks column(s) recording_id, chunk_id, source_path, start_s, end_s"));
+  }
+
+  @Test
+  void manifestRowsOutsideTheDatasetOrMissingFilesAreRefusedBeforePlanning() throws Exception {
+    Path c = chunkDir();
+    Path manifest = c.resolve("manifests").resolve("rec-a.csv");
+    String text = Files.readString(manifest);
+    // A completed recording whose chunk file went missing: the dataset is broken.
+    Files.delete(c.resolve("chunks/rec-a/rec-a_3000_6000.wav"));
+    String msg =
+        assertThrows(
+                UserInputException.class,
+                () -> run("--directory=" + c, "--allowPartialChunks=true"))
+            .getMessage();
+    assertThat(msg, containsString("rec-a.csv line 3: chunk file"));
+    assertThat(msg, containsString("rec-a_3000_6000.wav not found;"));
+    // A row that names a file outside the dataset, whatever the chunking status.
+    Files.writeString(
+        manifest, text.replace("chunks/rec-a/rec-a_0_3000.wav", "../../../etc/hostname"));
+    msg =
+        assertThrows(
+                UserInputException.class,
+                () -> run("--directory=" + c, "--allowPartialChunks=true"))
+            .getMessage();
+    assertThat(msg, containsString("rec-a.csv line 2: chunk path ../../../etc/hostname escapes"));
   }
 
   // ---- SLURM ----

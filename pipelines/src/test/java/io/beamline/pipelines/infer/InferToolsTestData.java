@@ -79,6 +79,18 @@ final class InferToolsTestData {
     }
     Path m = manifests.resolve(rec + ".csv");
     Files.writeString(m, csv.toString());
+    // The chunk files the rows name (planning checks they exist; their content is not read).
+    for (int i = 0; i < chunks; i++) {
+      Path wav =
+          chunkDir
+              .resolve("chunks")
+              .resolve(rec)
+              .resolve(rec + "_" + (i * 3000) + "_" + (i * 3000 + 3000) + ".wav");
+      Files.createDirectories(wav.getParent());
+      if (!Files.exists(wav)) {
+        Files.createFile(wav);
+      }
+    }
     if (status != null) {
       Files.writeString(
           manifests.resolve(rec + ".chunk_status.json"),
