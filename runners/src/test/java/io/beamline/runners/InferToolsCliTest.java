@@ -184,6 +184,12 @@ class InferToolsCliTest {
       Files.writeString(
           c.resolve("manifests").resolve(rec + ".chunk_status.json"),
           "{\"status\": \"completed\"}");
+      // The chunk files the rows name (planning checks they exist; the fixture runs read none).
+      for (int i = 0; i < n; i++) {
+        Path wav = c.resolve("chunks").resolve(rec).resolve(i + ".wav");
+        Files.createDirectories(wav.getParent());
+        Files.createFile(wav);
+      }
     }
     return c;
   }
@@ -241,9 +247,17 @@ class InferToolsCliTest {
         Files.readString(c.resolve("orchestrate_plan.csv")),
         containsString("--resume-summary " + c.resolve("rec-b.summary.json")));
 
+    // A manifest infer run would refuse is refused before any run is planned.
+    Path recB = c.resolve("manifests").resolve("rec-b.csv");
+    String good = Files.readString(recB);
+    Files.writeString(recB, "recording_id,chunk_id\n");
+    BeamlineCliTest.Result refused =
+        run("infer", "orchestrate", c.toString(), "--apply", "--include-existing");
+    assertEquals(2, refused.code());
+    assertThat(refused.err(), containsString(recB + " lacks column(s)"));
+    Files.writeString(recB, good);
+
     // A run that fails stops the aggregation and fails the command.
-    Files.delete(c.resolve("manifests").resolve("rec-b.csv"));
-    Files.writeString(c.resolve("manifests").resolve("rec-b.csv"), "recording_id,chunk_id\n");
     BeamlineCliTest.Result failing =
         run(
             "infer",
