@@ -339,7 +339,10 @@ public final class Beamline {
               + " ("
               + options.getRunner().getSimpleName()
               + (record.items() != null && record.items().succeeded() + record.items().failed() > 0
-                  ? ", " + record.items().succeeded() + " items committed"
+                  ? ", "
+                      + record.items().succeeded()
+                      + (record.items().succeeded() == 1 ? " item" : " items")
+                      + " committed"
                   : "")
               + ")");
       for (Path root : def.outputRoots(options)) {

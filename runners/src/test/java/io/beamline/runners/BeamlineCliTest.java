@@ -450,7 +450,7 @@ class BeamlineCliTest {
     assertThat(
         r.out(),
         containsString(
-            "beamline infer chunk: run chunk-cli succeeded (DirectRunner, 1 items committed)"));
+            "beamline infer chunk: run chunk-cli succeeded (DirectRunner, 1 item committed)"));
     assertEquals(
         List.of("site1_0_3000.wav"),
         Files.list(out.resolve("chunks/site1")).map(f -> f.getFileName().toString()).toList());

@@ -82,7 +82,7 @@ class ConstellationSeedCommandsTest {
             "--no-kafka");
     assertEquals(0, r.code(), r.err() + r.processErr());
     assertThat(r.out(), containsString("beamline constellation: run "));
-    assertThat(r.out(), containsString("succeeded (DirectRunner, 1 items committed)"));
+    assertThat(r.out(), containsString("succeeded (DirectRunner, 1 item committed)"));
 
     // Where the seed puts them: raw under raw/<subject>/<session>, shards under gold/...
     Path raw = out.resolve("raw/demo/test");
