@@ -2,10 +2,10 @@ package io.beamline.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.duckdb.DuckDb;
 import io.beamline.pipelines.demo.DemoPipeline;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,12 +96,12 @@ class DirectVsSparkIT {
     // Its 8 broken lines make both runs partial, with the same failure record for the file.
     runEnding("partial", "DirectRunner", "direct", "--input=" + csv);
     runEnding("partial", "SparkRunner", "spark", "--input=" + csv);
-    io.beamline.pipelines.run.CommitRecord recordA =
-        io.beamline.pipelines.run.ItemCommits.of(dir.resolve("direct"), "demo")
+    io.beamline.framework.run.CommitRecord recordA =
+        io.beamline.framework.run.ItemCommits.of(dir.resolve("direct"), "demo")
             .read(csv.toString())
             .orElseThrow();
-    io.beamline.pipelines.run.CommitRecord recordB =
-        io.beamline.pipelines.run.ItemCommits.of(dir.resolve("spark"), "demo")
+    io.beamline.framework.run.CommitRecord recordB =
+        io.beamline.framework.run.ItemCommits.of(dir.resolve("spark"), "demo")
             .read(csv.toString())
             .orElseThrow();
     assertEquals(recordA.error(), recordB.error());

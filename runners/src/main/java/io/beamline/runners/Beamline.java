@@ -1,16 +1,15 @@
 package io.beamline.runners;
 
-import io.beamline.pipelines.BeamlineOptions;
-import io.beamline.pipelines.BeamlinePipeline;
-import io.beamline.pipelines.BeamlineTool;
-import io.beamline.pipelines.BeamlineToolOptions;
-import io.beamline.pipelines.CommandLauncher;
-import io.beamline.pipelines.PipelineRegistry;
-import io.beamline.pipelines.UserInputException;
-import io.beamline.pipelines.run.BuildInfo;
-import io.beamline.pipelines.run.RunConsole;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
+import io.beamline.framework.BeamlineOptions;
+import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.BeamlineTool;
+import io.beamline.framework.BeamlineToolOptions;
+import io.beamline.framework.CommandLauncher;
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.BuildInfo;
+import io.beamline.framework.run.RunConsole;
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

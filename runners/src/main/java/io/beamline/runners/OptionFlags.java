@@ -1,8 +1,8 @@
 package io.beamline.runners;
 
-import io.beamline.pipelines.BeamlineOptions;
-import io.beamline.pipelines.BeamlineToolOptions;
-import io.beamline.pipelines.FlagAlias;
+import io.beamline.framework.BeamlineOptions;
+import io.beamline.framework.BeamlineToolOptions;
+import io.beamline.framework.FlagAlias;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

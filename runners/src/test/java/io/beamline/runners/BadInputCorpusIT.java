@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommits;
 import io.beamline.io.audio.Audio;
 import io.beamline.io.audio.WavEncoding;
 import io.beamline.io.audio.WavWriter;
 import io.beamline.io.files.Digests;
-import io.beamline.pipelines.run.CommitRecord;
-import io.beamline.pipelines.run.ItemCommits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -3,8 +3,8 @@ package io.beamline.runners;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.beamline.pipelines.run.CommitRecord;
-import io.beamline.pipelines.run.ItemCommits;
+import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommits;
 import io.beamline.runners.CrashHarness.Outcome;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.beamline.pipelines.run.CommitRecord;
-import io.beamline.pipelines.run.ItemCommits;
+import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommits;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;

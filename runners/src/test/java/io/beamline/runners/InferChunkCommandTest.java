@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.beamline.framework.BeamlineToolOptions;
+import io.beamline.framework.FlagAlias;
 import io.beamline.io.audio.Audio;
 import io.beamline.io.audio.WavEncoding;
 import io.beamline.io.audio.WavWriter;
-import io.beamline.pipelines.BeamlineToolOptions;
-import io.beamline.pipelines.FlagAlias;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;

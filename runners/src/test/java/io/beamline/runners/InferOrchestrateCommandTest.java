@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.beamline.framework.BeamlineTool;
+import io.beamline.framework.BeamlineToolOptions;
 import io.beamline.io.audio.Audio;
 import io.beamline.io.audio.WavEncoding;
 import io.beamline.io.audio.WavWriter;
-import io.beamline.pipelines.BeamlineTool;
-import io.beamline.pipelines.BeamlineToolOptions;
-import io.beamline.pipelines.PipelineRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

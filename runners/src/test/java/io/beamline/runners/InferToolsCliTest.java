@@ -5,11 +5,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.beamline.framework.BeamlineTool;
+import io.beamline.framework.BeamlineToolOptions;
+import io.beamline.framework.UserInputException;
 import io.beamline.io.duckdb.DuckDb;
-import io.beamline.pipelines.BeamlineTool;
-import io.beamline.pipelines.BeamlineToolOptions;
-import io.beamline.pipelines.PipelineRegistry;
-import io.beamline.pipelines.UserInputException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

@@ -4,9 +4,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.beamline.pipelines.BeamlineTool;
-import io.beamline.pipelines.BeamlineToolOptions;
-import io.beamline.pipelines.UserInputException;
+import io.beamline.framework.BeamlineTool;
+import io.beamline.framework.BeamlineToolOptions;
+import io.beamline.framework.UserInputException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -148,7 +148,7 @@ class ToolCommandTest {
     BeamlineCliTest.Result failed = run("infer", "grep", f.toString(), "--word", "zzz");
     assertEquals(1, failed.code());
     assertEquals(1, failed.errLines().size(), failed.err());
-    Path log = io.beamline.pipelines.run.RunConsole.fallbackLog();
+    Path log = io.beamline.framework.run.RunConsole.fallbackLog();
     assertEquals(
         "beamline infer grep failed: no line matches (details: " + log + ")", failed.err().strip());
     // Outside a run, the stack trace is kept in the fallback log the line names.

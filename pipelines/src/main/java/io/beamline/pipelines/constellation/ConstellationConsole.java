@@ -1,6 +1,6 @@
 package io.beamline.pipelines.constellation;
 
-import io.beamline.pipelines.run.CommitRecord;
+import io.beamline.framework.run.CommitRecord;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;

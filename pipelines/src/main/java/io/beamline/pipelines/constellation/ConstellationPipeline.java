@@ -1,5 +1,12 @@
 package io.beamline.pipelines.constellation;
 
+import io.beamline.framework.BeamlineOptions;
+import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommits;
+import io.beamline.framework.run.RunConsole;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.failures.Failure;
 import io.beamline.io.failures.FailureIO;
 import io.beamline.io.files.AtomicFiles;
@@ -20,13 +27,6 @@ import io.beamline.io.sensors.SensorEventFormatException;
 import io.beamline.io.sensors.Topics;
 import io.beamline.io.webdataset.WebDatasetIO;
 import io.beamline.io.webdataset.WebDatasetSampleCoder;
-import io.beamline.pipelines.BeamlineOptions;
-import io.beamline.pipelines.BeamlinePipeline;
-import io.beamline.pipelines.UserInputException;
-import io.beamline.pipelines.run.CommitRecord;
-import io.beamline.pipelines.run.ItemCommits;
-import io.beamline.pipelines.run.RunConsole;
-import io.beamline.pipelines.run.Runs;
 import io.beamline.pipelines.training.TrainingHandoff;
 import io.beamline.pipelines.training.TrainingSpec;
 import io.beamline.transforms.sync.Packet;

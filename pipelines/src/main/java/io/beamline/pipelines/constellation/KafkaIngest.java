@@ -1,11 +1,11 @@
 package io.beamline.pipelines.constellation;
 
+import io.beamline.framework.UserInputException;
 import io.beamline.io.kafka.KafkaClients;
 import io.beamline.io.sensors.FaultInjection;
 import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.sensors.SensorEvent;
 import io.beamline.io.sensors.SensorEventCodec;
-import io.beamline.pipelines.UserInputException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,15 +1,15 @@
 package io.beamline.pipelines.demo;
 
+import io.beamline.framework.BeamlineOptions;
+import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.Inputs;
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.FailureRecords;
+import io.beamline.framework.run.ItemCommits;
 import io.beamline.io.failures.FailureIO;
 import io.beamline.io.parquet.ParquetTableIO;
 import io.beamline.io.samples.Sample;
 import io.beamline.io.samples.SampleCsvIO;
-import io.beamline.pipelines.BeamlineOptions;
-import io.beamline.pipelines.BeamlinePipeline;
-import io.beamline.pipelines.Inputs;
-import io.beamline.pipelines.UserInputException;
-import io.beamline.pipelines.run.FailureRecords;
-import io.beamline.pipelines.run.ItemCommits;
 import io.beamline.transforms.signal.SyntheticSamples;
 import io.beamline.transforms.signal.WindowSummary;
 import java.nio.file.Path;
@@ -121,7 +121,7 @@ public final class DemoPipeline implements BeamlinePipeline<DemoPipeline.DemoOpt
   @Override
   public void build(Pipeline p, DemoOptions o) {
     if (o.getRunId() == null || o.getRunId().isBlank()) {
-      o.setRunId(io.beamline.pipelines.run.Runs.newRunId(name()));
+      o.setRunId(io.beamline.framework.run.Runs.newRunId(name()));
     }
     String out = outputDir(o).toString();
     PCollection<Sample> samples;

@@ -1,13 +1,13 @@
 package io.beamline.pipelines.infer;
 
+import io.beamline.framework.BeamlineOptions;
+import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.UserInputException;
 import io.beamline.io.duckdb.DuckDb;
 import io.beamline.io.failures.Failure;
 import io.beamline.io.failures.FailureIO;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.parquet.ParquetTableIO;
-import io.beamline.pipelines.BeamlineOptions;
-import io.beamline.pipelines.BeamlinePipeline;
-import io.beamline.pipelines.UserInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

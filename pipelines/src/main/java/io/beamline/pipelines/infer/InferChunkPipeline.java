@@ -1,14 +1,14 @@
 package io.beamline.pipelines.infer;
 
+import io.beamline.framework.BeamlineOptions;
+import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.FlagAlias;
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.failures.Failure;
 import io.beamline.io.failures.FailureIO;
 import io.beamline.io.parquet.ParquetTableIO;
-import io.beamline.pipelines.BeamlineOptions;
-import io.beamline.pipelines.BeamlinePipeline;
-import io.beamline.pipelines.FlagAlias;
-import io.beamline.pipelines.UserInputException;
-import io.beamline.pipelines.run.CommitRecord;
-import io.beamline.pipelines.run.Runs;
 import io.beamline.transforms.audio.Chunker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,7 +49,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * is refused as a failed recording.
  *
  * <p>Each recording is an item of the commit protocol ({@link
- * io.beamline.pipelines.run.ItemCommits}, pipeline {@code infer-chunk}, item = recording id).
+ * io.beamline.framework.run.ItemCommits}, pipeline {@code infer-chunk}, item = recording id).
  * Outputs under {@code <output-dir>}:
  *
  * <ul>

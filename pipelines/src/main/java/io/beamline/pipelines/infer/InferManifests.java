@@ -1,6 +1,6 @@
 package io.beamline.pipelines.infer;
 
-import io.beamline.pipelines.UserInputException;
+import io.beamline.framework.UserInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

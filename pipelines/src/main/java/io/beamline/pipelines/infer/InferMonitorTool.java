@@ -1,10 +1,10 @@
 package io.beamline.pipelines.infer;
 
-import io.beamline.pipelines.BeamlineTool;
-import io.beamline.pipelines.BeamlineToolOptions;
-import io.beamline.pipelines.UserInputException;
+import io.beamline.framework.BeamlineTool;
+import io.beamline.framework.BeamlineToolOptions;
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.RunLock;
 import io.beamline.pipelines.infer.TelemetryTail.Attempt;
-import io.beamline.pipelines.run.RunLock;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,13 +2,13 @@ package io.beamline.pipelines.infer;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
+import io.beamline.framework.BeamlineTool;
+import io.beamline.framework.BeamlineToolOptions;
+import io.beamline.framework.UserInputException;
 import io.beamline.models.birdcall.BirdCallEvaluator;
 import io.beamline.models.birdcall.BirdCallModel;
 import io.beamline.models.birdcall.BirdCallTrainer;
 import io.beamline.models.birdcall.BirdCallTranslator;
-import io.beamline.pipelines.BeamlineTool;
-import io.beamline.pipelines.BeamlineToolOptions;
-import io.beamline.pipelines.UserInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

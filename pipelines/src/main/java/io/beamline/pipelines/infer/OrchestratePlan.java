@@ -2,7 +2,7 @@ package io.beamline.pipelines.infer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.beamline.pipelines.UserInputException;
+import io.beamline.framework.UserInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -2,6 +2,8 @@ package io.beamline.pipelines.infer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommits;
 import io.beamline.io.audio.Audio;
 import io.beamline.io.audio.WavEncoding;
 import io.beamline.io.audio.WavHeader;
@@ -9,8 +11,6 @@ import io.beamline.io.audio.WavReader;
 import io.beamline.io.audio.WavWriter;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.files.Digests;
-import io.beamline.pipelines.run.CommitRecord;
-import io.beamline.pipelines.run.ItemCommits;
 import io.beamline.transforms.audio.Chunker;
 import io.beamline.transforms.audio.Resampler;
 import java.io.IOException;

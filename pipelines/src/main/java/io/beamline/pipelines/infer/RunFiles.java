@@ -2,11 +2,11 @@ package io.beamline.pipelines.infer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommits;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.files.AtomicFiles;
-import io.beamline.pipelines.UserInputException;
-import io.beamline.pipelines.run.CommitRecord;
-import io.beamline.pipelines.run.ItemCommits;
-import io.beamline.pipelines.run.Runs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

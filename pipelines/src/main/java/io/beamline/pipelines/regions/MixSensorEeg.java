@@ -1,11 +1,11 @@
 package io.beamline.pipelines.regions;
 
+import io.beamline.framework.run.ItemCommits;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.mat.MatMatrix;
 import io.beamline.io.mat.MatReader;
 import io.beamline.io.mat.MatWriter;
-import io.beamline.pipelines.run.ItemCommits;
-import io.beamline.pipelines.run.Runs;
 import io.beamline.transforms.nmm.SensorMixing;
 import io.beamline.transforms.nmm.SourcePatches;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.beamline.pipelines.regions;
 
+import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommits;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.files.AtomicFiles;
-import io.beamline.pipelines.run.CommitRecord;
-import io.beamline.pipelines.run.ItemCommits;
-import io.beamline.pipelines.run.Runs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

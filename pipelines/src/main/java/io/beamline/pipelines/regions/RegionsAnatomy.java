@@ -1,5 +1,7 @@
 package io.beamline.pipelines.regions;
 
+import io.beamline.framework.Inputs;
+import io.beamline.framework.UserInputException;
 import io.beamline.io.anatomy.Anatomy;
 import io.beamline.io.anatomy.AnatomyException;
 import io.beamline.io.anatomy.AnatomyFiles;
@@ -9,8 +11,6 @@ import io.beamline.io.anatomy.TvbConnectivity;
 import io.beamline.io.mat.MatFileException;
 import io.beamline.io.mat.MatMatrix;
 import io.beamline.io.mat.MatReader;
-import io.beamline.pipelines.Inputs;
-import io.beamline.pipelines.UserInputException;
 import io.beamline.transforms.nmm.SpikeClips;
 import java.nio.file.Files;
 import java.nio.file.Path;

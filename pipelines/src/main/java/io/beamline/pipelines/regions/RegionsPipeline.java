@@ -1,12 +1,12 @@
 package io.beamline.pipelines.regions;
 
+import io.beamline.framework.BeamlineOptions;
+import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.ItemCommits;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.anatomy.Anatomy;
 import io.beamline.io.anatomy.Connectivity;
-import io.beamline.pipelines.BeamlineOptions;
-import io.beamline.pipelines.BeamlinePipeline;
-import io.beamline.pipelines.UserInputException;
-import io.beamline.pipelines.run.ItemCommits;
-import io.beamline.pipelines.run.Runs;
 import io.beamline.transforms.nmm.JansenRitSimulator;
 import io.beamline.transforms.nmm.RegionConnectivity;
 import io.beamline.transforms.nmm.SpikeClips;

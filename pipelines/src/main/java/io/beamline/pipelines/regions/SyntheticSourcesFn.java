@@ -1,11 +1,11 @@
 package io.beamline.pipelines.regions;
 
+import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommits;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.mat.MatMatrix;
 import io.beamline.io.mat.MatReader;
 import io.beamline.io.mat.MatWriter;
-import io.beamline.pipelines.run.CommitRecord;
-import io.beamline.pipelines.run.ItemCommits;
-import io.beamline.pipelines.run.Runs;
 import io.beamline.transforms.nmm.SourcePatches;
 import java.io.PrintStream;
 import java.nio.file.Path;

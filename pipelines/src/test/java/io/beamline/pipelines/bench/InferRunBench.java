@@ -2,11 +2,11 @@ package io.beamline.pipelines.bench;
 
 import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.ZooModel;
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.audio.WavReader;
 import io.beamline.models.birdcall.BirdCallTrainer;
 import io.beamline.pipelines.infer.InferRunBenchSupport;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

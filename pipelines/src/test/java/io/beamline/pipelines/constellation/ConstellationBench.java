@@ -1,12 +1,12 @@
 package io.beamline.pipelines.constellation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.sensors.SensorEvent;
 import io.beamline.io.sensors.SensorEventCodec;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -14,12 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommits;
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.files.AtomicFiles;
-import io.beamline.pipelines.UserInputException;
-import io.beamline.pipelines.run.CommitRecord;
-import io.beamline.pipelines.run.ItemCommits;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

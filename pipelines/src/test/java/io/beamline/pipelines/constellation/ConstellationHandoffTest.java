@@ -13,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.beamline.pipelines.UserInputException;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

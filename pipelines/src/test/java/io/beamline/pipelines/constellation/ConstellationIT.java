@@ -10,12 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.duckdb.DuckDb;
 import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.testing.Interop;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.nwb.NwbSchemaCheck;
-import io.beamline.pipelines.UserInputException;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
 import io.jhdf.HdfFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

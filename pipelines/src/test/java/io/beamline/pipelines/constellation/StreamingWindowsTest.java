@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.beamline.framework.UserInputException;
 import io.beamline.io.sensors.FaultInjection;
 import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.sensors.SensorEvent;
-import io.beamline.pipelines.UserInputException;
 import io.beamline.transforms.sync.StreamSync;
 import java.nio.file.Path;
 import java.util.ArrayList;

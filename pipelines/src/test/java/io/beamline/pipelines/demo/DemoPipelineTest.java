@@ -96,9 +96,9 @@ public class DemoPipelineTest {
       assertEquals(List.of(List.of("line 5"), List.of("line 6")), failures);
     }
     // The input file is the item: its failure record makes the run partial (exit status 3).
-    io.beamline.pipelines.run.ItemCommits commits =
-        io.beamline.pipelines.run.ItemCommits.of(java.nio.file.Paths.get(o.getOutputDir()), "demo");
-    io.beamline.pipelines.run.CommitRecord r = commits.read(csv.toString()).orElseThrow();
+    io.beamline.framework.run.ItemCommits commits =
+        io.beamline.framework.run.ItemCommits.of(java.nio.file.Paths.get(o.getOutputDir()), "demo");
+    io.beamline.framework.run.CommitRecord r = commits.read(csv.toString()).orElseThrow();
     assertEquals("failed", r.status());
     org.hamcrest.MatcherAssert.assertThat(
         r.error(), org.hamcrest.Matchers.startsWith("2 records of " + csv + " rejected: line 5: "));

@@ -3,10 +3,10 @@ package io.beamline.pipelines.infer;
 import static io.beamline.pipelines.infer.InferToolsTestData.writeDetections;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.duckdb.DuckDb;
 import io.beamline.pipelines.infer.InferToolsTestData.Det;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -14,9 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.duckdb.DuckDb;
-import io.beamline.pipelines.UserInputException;
-import io.beamline.pipelines.run.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -203,7 +203,7 @@ class InferRunCommitTest {
     }
     Files.delete(detections);
     Files.writeString(detections, "x\n");
-    var commits = io.beamline.pipelines.run.ItemCommits.of(out, "infer-run");
+    var commits = io.beamline.framework.run.ItemCommits.of(out, "infer-run");
     java.io.IOException e =
         assertThrows(
             java.io.IOException.class,
@@ -237,8 +237,8 @@ class InferRunCommitTest {
     Path out = dir.resolve("out");
     run(manifest, out, with(flags, "--runId=first"));
     List<String> ids = chunkIds(manifest);
-    io.beamline.pipelines.run.ItemCommits commits =
-        io.beamline.pipelines.run.ItemCommits.of(out, "infer-run");
+    io.beamline.framework.run.ItemCommits commits =
+        io.beamline.framework.run.ItemCommits.of(out, "infer-run");
     List<String> redone = List.of(ids.get(1), ids.get(4), ids.get(5), ids.get(6));
     for (String id : redone) {
       Files.delete(commits.recordFile(stem + "/" + id));
@@ -274,7 +274,7 @@ class InferRunCommitTest {
       Path record =
           out.resolve("commits/infer-run")
               .resolve(
-                  io.beamline.pipelines.run.ItemCommits.of(out, "infer-run")
+                  io.beamline.framework.run.ItemCommits.of(out, "infer-run")
                       .recordFile(stem + "/" + id)
                       .getFileName());
       Files.deleteIfExists(record);
@@ -397,7 +397,7 @@ class InferRunCommitTest {
     Path manifest = dataset(root, 37, 2, 4, 0.5, 22_050).get(0);
     Path out = dir.resolve("out");
     run(manifest, out, "--stubRunner=true", "--runId=t");
-    var commits = io.beamline.pipelines.run.ItemCommits.of(out, "infer-run");
+    var commits = io.beamline.framework.run.ItemCommits.of(out, "infer-run");
     List<JsonNode> lines = telemetry(out, stem(manifest));
     assertEquals(4, lines.size());
     for (JsonNode l : lines) {

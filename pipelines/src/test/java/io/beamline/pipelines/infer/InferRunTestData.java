@@ -2,13 +2,13 @@ package io.beamline.pipelines.infer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.audio.Audio;
 import io.beamline.io.audio.WavEncoding;
 import io.beamline.io.audio.WavWriter;
 import io.beamline.io.files.Digests;
 import io.beamline.models.birdcall.BirdCallTrainer;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
 import io.beamline.transforms.audio.BirdCallSynth;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

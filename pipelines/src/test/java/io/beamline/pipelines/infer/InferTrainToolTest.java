@@ -8,9 +8,9 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import io.beamline.framework.UserInputException;
 import io.beamline.models.birdcall.BirdCallEvaluator;
 import io.beamline.models.birdcall.BirdCallModel;
-import io.beamline.pipelines.UserInputException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -2,9 +2,9 @@ package io.beamline.pipelines.regions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.anatomy.Anatomy;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
 import io.beamline.transforms.nmm.JansenRitSimulator;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -14,11 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.duckdb.DuckDb;
 import io.beamline.io.mat.MatMatrix;
 import io.beamline.io.mat.MatReader;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -198,8 +198,8 @@ class RegionsCommitTest {
 
   /** The items run {@code r} committed or failed. */
   private static List<String> names(Path out, RunRecord r) {
-    io.beamline.pipelines.run.ItemCommits.Tally t =
-        io.beamline.pipelines.run.ItemCommits.of(out, "regions").tally(r.runId());
+    io.beamline.framework.run.ItemCommits.Tally t =
+        io.beamline.framework.run.ItemCommits.of(out, "regions").tally(r.runId());
     List<String> all = new ArrayList<>(t.succeeded());
     t.failed().forEach(f -> all.add(f.item()));
     return all;

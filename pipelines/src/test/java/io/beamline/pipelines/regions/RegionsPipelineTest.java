@@ -17,14 +17,14 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.RunRecord;
+import io.beamline.framework.run.Runs;
 import io.beamline.io.anatomy.Anatomy;
 import io.beamline.io.duckdb.DuckDb;
 import io.beamline.io.mat.MatMatrix;
 import io.beamline.io.mat.MatReader;
 import io.beamline.io.mat.MatWriter;
-import io.beamline.pipelines.UserInputException;
-import io.beamline.pipelines.run.RunRecord;
-import io.beamline.pipelines.run.Runs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

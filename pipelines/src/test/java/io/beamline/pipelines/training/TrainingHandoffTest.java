@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.framework.UserInputException;
 import io.beamline.io.files.Digests;
-import io.beamline.pipelines.UserInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

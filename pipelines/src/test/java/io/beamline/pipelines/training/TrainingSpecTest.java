@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.beamline.pipelines.UserInputException;
+import io.beamline.framework.UserInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

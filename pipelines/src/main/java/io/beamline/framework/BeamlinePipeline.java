@@ -1,0 +1,93 @@
+package io.beamline.framework;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+
+/**
+ * A runnable pipeline: its name on the command line, its options, and how it builds its graph.
+ *
+ * <p>{@link #build} only constructs the graph on the given {@link Pipeline}, so tests pass a {@code
+ * TestPipeline}, {@code beamline plan} prints the graph without running it, and the run directory
+ * records it.
+ *
+ * @param <O> the pipeline's options interface
+ */
+public interface BeamlinePipeline<O extends BeamlineOptions> {
+
+  /** Subcommand name, lower-case, e.g. {@code demo}. */
+  String name();
+
+  /**
+   * The words of the command that runs this pipeline: by default just {@link #name()} ({@code
+   * beamline demo}); two words nest it under a command group, e.g. {@code ["infer", "chunk"]} for
+   * {@code beamline infer chunk} (and {@code beamline plan infer chunk}). At most two words, each
+   * lower-case.
+   */
+  default List<String> commandPath() {
+    return List.of(name());
+  }
+
+  /**
+   * The property that also takes the command's single positional argument (e.g. {@code "manifest"}
+   * for {@code beamline infer run MANIFEST.csv}), or null (the default) for none. Its flag is then
+   * never required on the command line; {@link #validate} checks it.
+   */
+  default String positional() {
+    return null;
+  }
+
+  /**
+   * What the command prints in place of running when {@code options} ask for that (e.g. {@code
+   * infer run --print-datalad-run}), or null (the default) to run. Called once the flags are
+   * parsed, before anything is written; it may validate ({@link UserInputException} for a one-line
+   * error) but must not write. {@code commandLine} is the command's words after {@code beamline}.
+   */
+  default String printInsteadOfRunning(O options, List<String> commandLine) {
+    return null;
+  }
+
+  /** One-line description for {@code --help}. */
+  String summary();
+
+  /** The options interface; its getters become the command's flags. */
+  Class<O> optionsClass();
+
+  /**
+   * Checks options and inputs before anything is built, throwing {@link UserInputException} with a
+   * one-line message that names the input and the fix.
+   */
+  default void validate(O options) {}
+
+  /** Adds the pipeline's transforms to {@code pipeline}. Must not execute anything. */
+  void build(Pipeline pipeline, O options);
+
+  /**
+   * Called once a run (not a plan) has written its plan and options, before the graph executes:
+   * start what the run needs beside the pipeline (an embedded broker, an ingest stage that feeds
+   * it, a monitoring endpoint). The returned handle is closed when the run ends, whatever the
+   * outcome. Throw {@link UserInputException} for a one-line user error.
+   */
+  default AutoCloseable beforeRun(O options, Path runDir) throws Exception {
+    return () -> {};
+  }
+
+  /**
+   * Called after the graph finished successfully, before the run is recorded as succeeded: write
+   * what depends on the finished outputs (a training hand-off, a summary table). A failure here
+   * fails the run.
+   */
+  default void afterRun(O options, Path runDir, PipelineResult result) throws Exception {}
+
+  /** Local input files, recorded with size and SHA-256 in the run manifest. */
+  default List<Path> inputFiles(O options) {
+    return List.of();
+  }
+
+  /** Directories the pipeline writes to; files changed by the run are listed in the manifest. */
+  default List<Path> outputRoots(O options) {
+    return List.of(Paths.get(options.getOutputDir(), name()));
+  }
+}

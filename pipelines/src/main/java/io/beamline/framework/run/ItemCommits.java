@@ -1,0 +1,442 @@
+package io.beamline.framework.run;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.beamline.io.files.AtomicFiles;
+import io.beamline.io.files.Digests;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The commit protocol every pipeline uses for its items (a chunk, a recording, a region, a
+ * session): an item is done only when all of its outputs are in place under their final names and
+ * its <em>commit record</em> has been written after them. Status files, summaries, resume decisions
+ * and counts are derived from commit records, so they never claim more than the outputs hold.
+ *
+ * <p>Committing an item ({@link Item#commit}):
+ *
+ * <ol>
+ *   <li>the item's previous record is deleted, so nothing vouches for outputs while they change;
+ *   <li>each output written to its staged (temporary) name is forced to disk and renamed onto its
+ *       final name; a staged directory replaces the previous directory as a whole ({@link
+ *       AtomicFiles#replaceDirectory}); the parent directories are forced;
+ *   <li>the record ({@code <output-dir>/commits/<pipeline>/<item>.json}: item, status, run id,
+ *       time, every output with its size, the pipeline's details) is written atomically.
+ * </ol>
+ *
+ * <p>A process killed at any instant therefore leaves each item either committed (record present,
+ * outputs complete) or not (no record; at most temporaries, which the next run removes, see {@link
+ * Runs}). {@link #committed} trusts a record only when every output it lists is present with the
+ * recorded size, so outputs deleted or truncated later are redone. An item that failed gets a
+ * record with status {@code failed} and its one-line error ({@link Item#fail}): the run's failure
+ * record, counted by {@link #tally} to end the run as {@code partial}.
+ *
+ * <pre>{@code
+ * ItemCommits commits = ItemCommits.of(outputDir, "regions");
+ * if (commits.committed("region-5").isEmpty()) {
+ *   ItemCommits.Item item = commits.begin("region-5");
+ *   MatWriter.create().withSingle("data", m).write(item.stage(outputDir.resolve("nmm/a5/nmm_1.mat")));
+ *   item.detail("spikes", 1).commit(runId);
+ * }
+ * }</pre>
+ *
+ * <p>Instances are serialisable (a path), so DoFns carry them to workers; every worker must see the
+ * output directory (a local path on the DirectRunner, a shared file system on a cluster).
+ */
+public final class ItemCommits implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ItemCommits.class);
+
+  /** The directory under the output directory that holds every pipeline's commit records. */
+  public static final String DIRECTORY = "commits";
+
+  /** Status of a committed item. */
+  public static final String SUCCEEDED = "succeeded";
+
+  /** Status of an item whose failure is recorded. */
+  public static final String FAILED = "failed";
+
+  private final String outputDir;
+  private final String pipeline;
+
+  private ItemCommits(String outputDir, String pipeline) {
+    this.outputDir = outputDir;
+    this.pipeline = pipeline;
+  }
+
+  /** The commit records of {@code pipeline}'s items under {@code outputDir}. */
+  public static ItemCommits of(Path outputDir, String pipeline) {
+    if (pipeline == null || !pipeline.matches("[a-z0-9][a-z0-9-]*")) {
+      throw new IllegalArgumentException("pipeline name must match [a-z0-9-]+, got " + pipeline);
+    }
+    return new ItemCommits(outputDir.toAbsolutePath().normalize().toString(), pipeline);
+  }
+
+  /** The output directory that record paths are relative to. */
+  public Path outputDir() {
+    return Paths.get(outputDir);
+  }
+
+  /** {@code <output-dir>/commits/<pipeline>}. */
+  public Path directory() {
+    return outputDir().resolve(DIRECTORY).resolve(pipeline);
+  }
+
+  /** The record file of {@code item}. */
+  public Path recordFile(String item) {
+    return directory().resolve(fileName(item) + ".json");
+  }
+
+  /**
+   * A file name for an item key: letters, digits, {@code _ - .} kept, every other byte of its UTF-8
+   * form as {@code %XX} (a leading dot too, so a record never looks hidden or temporary); long keys
+   * keep a prefix and a digest of the whole key.
+   */
+  static String fileName(String item) {
+    StringBuilder b = new StringBuilder();
+    byte[] bytes = item.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      int c = bytes[i] & 0xff;
+      boolean plain =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '-'
+              || (c == '.' && i > 0);
+      if (plain) {
+        b.append((char) c);
+      } else {
+        b.append('%').append(String.format("%02X", c));
+      }
+    }
+    if (b.length() == 0) {
+      return "%00";
+    }
+    if (b.length() > 180) {
+      return b.substring(0, 140) + "~" + Digests.sha256(bytes).substring(0, 16);
+    }
+    return b.toString();
+  }
+
+  /** Starts committing {@code item}: stage its outputs, add details, then commit or fail it. */
+  public Item begin(String item) {
+    return new Item(item);
+  }
+
+  /**
+   * The record of {@code item} whatever its status, or empty when there is none (never committed,
+   * or its record cannot be read).
+   */
+  public Optional<CommitRecord> read(String item) {
+    return readFile(recordFile(item));
+  }
+
+  /**
+   * The record of {@code item} when it succeeded and every output it lists is present with its
+   * recorded size; empty otherwise (the item is to be done again).
+   */
+  public Optional<CommitRecord> committed(String item) {
+    return read(item).filter(r -> SUCCEEDED.equals(r.status()) && outputsPresent(r));
+  }
+
+  /** Whether every output of {@code r} is present with the size it was committed with. */
+  public boolean outputsPresent(CommitRecord r) {
+    for (CommitRecord.Output o : r.outputs()) {
+      Path p = outputDir().resolve(o.path());
+      try {
+        if (o.files() == null) {
+          if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.size(p) != o.size()) {
+            return false;
+          }
+        } else {
+          long[] fs = directorySize(p);
+          if (fs == null || fs[0] != o.files() || fs[1] != o.size()) {
+            return false;
+          }
+        }
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Every readable record, by item key, sorted by key. */
+  public Map<String, CommitRecord> readAll() {
+    Map<String, CommitRecord> out = new TreeMap<>();
+    Path dir = directory();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : s.sorted().toList()) {
+        String n = f.getFileName().toString();
+        if (n.endsWith(".json") && !AtomicFiles.isTemporary(n)) {
+          readFile(f).ifPresent(r -> out.put(r.item(), r));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list commit records in " + dir, e);
+    }
+    return out;
+  }
+
+  /** Items of run {@code runId} by outcome. */
+  public record Tally(List<String> succeeded, List<CommitRecord> failed) {
+    /** Items this run ended, succeeded or failed. */
+    public int total() {
+      return succeeded.size() + failed.size();
+    }
+  }
+
+  /** What run {@code runId} committed: its succeeded items and its failure records. */
+  public Tally tally(String runId) {
+    List<String> ok = new ArrayList<>();
+    List<CommitRecord> failed = new ArrayList<>();
+    for (CommitRecord r : readAll().values()) {
+      if (!runId.equals(r.runId())) {
+        continue;
+      }
+      if (SUCCEEDED.equals(r.status())) {
+        ok.add(r.item());
+      } else {
+        failed.add(r);
+      }
+    }
+    return new Tally(ok, failed);
+  }
+
+  private Optional<CommitRecord> readFile(Path f) {
+    if (!Files.isRegularFile(f)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Json.MAPPER.readValue(f.toFile(), CommitRecord.class));
+    } catch (IOException e) {
+      // Records are written atomically, so this is damage from outside: redo the item.
+      LOG.warn("Ignoring unreadable commit record {}: {}", f, Runs.oneLine(e));
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * {@code [files, bytes]} of the regular files under {@code dir}, or null when not a directory.
+   */
+  private static long[] directorySize(Path dir) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return null;
+    }
+    long[] fs = new long[2];
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          fs[0]++;
+          fs[1] += Files.size(p);
+        }
+      }
+    }
+    return fs;
+  }
+
+  private String relative(Path p) {
+    Path abs = p.toAbsolutePath().normalize();
+    return abs.startsWith(outputDir()) ? outputDir().relativize(abs).toString() : abs.toString();
+  }
+
+  /**
+   * One item being committed; not thread-safe, used within one call of a worker. Outputs are
+   * written to the paths {@link #stage} and {@link #stageDirectory} return (or were already put in
+   * place by a writer that renames, {@link #include}); nothing counts until {@link #commit}.
+   */
+  public final class Item {
+    private final String key;
+    private final Map<Path, Path> staged = new LinkedHashMap<>();
+    private final List<Path> included = new ArrayList<>();
+    private final Map<String, Object> details = new LinkedHashMap<>();
+    private boolean ended;
+
+    private Item(String key) {
+      this.key = key;
+    }
+
+    /** The item key. */
+    public String key() {
+      return key;
+    }
+
+    /**
+     * A temporary path to write the output that {@link #commit} moves to {@code target}; its parent
+     * directory exists. Staging the same target again discards the earlier staged file.
+     */
+    public Path stage(Path target) throws IOException {
+      Path t = target.toAbsolutePath().normalize();
+      Files.createDirectories(t.getParent());
+      Path tmp = AtomicFiles.temporarySibling(t);
+      Path previous = staged.put(t, tmp);
+      if (previous != null) {
+        AtomicFiles.deleteTree(previous);
+      }
+      return tmp;
+    }
+
+    /**
+     * An empty temporary directory whose content {@link #commit} puts in place of the directory
+     * {@code target} as a whole (what was there before is replaced, not merged).
+     */
+    public Path stageDirectory(Path target) throws IOException {
+      Path tmp = stage(target);
+      Files.createDirectories(tmp);
+      return tmp;
+    }
+
+    /** An output already in place under its final name (a writer that renames on its own). */
+    public Item include(Path output) {
+      included.add(output.toAbsolutePath().normalize());
+      return this;
+    }
+
+    /** A value recorded with the item (numbers, strings, lists and maps of them). */
+    public Item detail(String name, Object value) {
+      details.put(name, value);
+      return this;
+    }
+
+    /**
+     * Moves every staged output into place and then writes the item's record with status {@code
+     * succeeded}; returns the record. When that fails (an output cannot be put in place), what is
+     * still staged is discarded, no record is written (outputs already moved are vouched for by
+     * nothing) and the exception is thrown; the item may then be {@link #fail failed}.
+     */
+    public CommitRecord commit(String runId) throws IOException {
+      if (ended) {
+        throw new IllegalStateException("item " + key + " was already committed or failed");
+      }
+      try {
+        CommitRecord r = moveAndRecord(runId);
+        ended = true;
+        return r;
+      } catch (IOException | RuntimeException | Error e) {
+        discard();
+        throw e;
+      }
+    }
+
+    private CommitRecord moveAndRecord(String runId) throws IOException {
+      Files.deleteIfExists(recordFile(key));
+      List<CommitRecord.Output> outputs = new ArrayList<>();
+      java.util.Set<Path> parents = new java.util.LinkedHashSet<>();
+      for (Map.Entry<Path, Path> e : staged.entrySet()) {
+        Path target = e.getKey();
+        Path tmp = e.getValue();
+        if (Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS)) {
+          forceTree(tmp);
+          AtomicFiles.replaceDirectory(tmp, target);
+        } else if (Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS)) {
+          AtomicFiles.force(tmp);
+          AtomicFiles.moveIntoPlace(tmp, target);
+        } else {
+          throw new IOException(
+              "output " + target + " of item " + key + " was staged but never written");
+        }
+        parents.add(target.getParent());
+        outputs.add(describe(target));
+      }
+      for (Path p : included) {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+          throw new IOException("output " + p + " of item " + key + " is missing");
+        }
+        AtomicFiles.force(p);
+        parents.add(p.getParent());
+        outputs.add(describe(p));
+      }
+      for (Path d : parents) {
+        AtomicFiles.force(d);
+      }
+      CommitRecord r =
+          new CommitRecord(
+              key, SUCCEEDED, runId, Instant.now().toString(), outputs, null, copy(details));
+      writeRecord(r);
+      return r;
+    }
+
+    /**
+     * Discards every staged output (outputs in place are left alone) and records the item as failed
+     * with {@code error}, a one-line reason naming the input and the fix.
+     */
+    public CommitRecord fail(String runId, String error) throws IOException {
+      end();
+      discard();
+      CommitRecord r =
+          new CommitRecord(
+              key,
+              FAILED,
+              runId,
+              Instant.now().toString(),
+              List.of(),
+              error == null ? "unknown error" : error.replaceAll("\\s*\\R\\s*", " ").trim(),
+              copy(details));
+      writeRecord(r);
+      return r;
+    }
+
+    /** Deletes what was staged; records nothing. */
+    public void abandon() throws IOException {
+      end();
+      discard();
+    }
+
+    private void discard() throws IOException {
+      for (Path tmp : staged.values()) {
+        AtomicFiles.deleteTree(tmp);
+      }
+    }
+
+    private void end() {
+      if (ended) {
+        throw new IllegalStateException("item " + key + " was already committed or failed");
+      }
+      ended = true;
+    }
+
+    private CommitRecord.Output describe(Path p) throws IOException {
+      long[] fs = directorySize(p);
+      if (fs != null) {
+        return new CommitRecord.Output(relative(p), fs[1], fs[0]);
+      }
+      return new CommitRecord.Output(relative(p), Files.size(p), null);
+    }
+  }
+
+  private void writeRecord(CommitRecord r) throws IOException {
+    AtomicFiles.writeString(recordFile(r.item()), Json.write(r));
+  }
+
+  private static void forceTree(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        AtomicFiles.force(p);
+      }
+    }
+  }
+
+  private static Map<String, Object> copy(Map<String, Object> details) {
+    // Round-trip through JSON so the record holds plain values, as a reader will see them.
+    return Json.MAPPER.convertValue(details, new TypeReference<LinkedHashMap<String, Object>>() {});
+  }
+}

@@ -1,0 +1,443 @@
+package io.beamline.framework.run;
+
+import io.beamline.framework.BeamlineOptions;
+import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.Inputs;
+import io.beamline.framework.UserInputException;
+import io.beamline.io.files.AtomicFiles;
+import io.beamline.io.files.Digests;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Hidden;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs (or only plans) a {@link BeamlinePipeline} and records it in its run directory.
+ *
+ * <p>Order of work: validate inputs and the output directory (a {@link UserInputException} stops
+ * here, before anything is written, not even the output directory), record earlier runs in the same
+ * output directory that were killed ({@link RunLock}: status {@code killed}) and remove the
+ * temporary files they left, create {@code <output-dir>/runs/<run-id>/}, attach {@code run.log},
+ * build the graph, write {@code plan.json}, {@code plan.dot}, {@code options.json} and a {@code
+ * manifest.json} with status {@code running}; then run, wait, and write {@code metrics.json} and
+ * the final manifest. Every file is written atomically.
+ *
+ * <p>The final status is derived from what the run committed ({@link ItemCommits}): {@code
+ * succeeded}, {@code partial} when any item of the run has a failure record (the manifest's {@code
+ * items} says how many and where), or {@code failed} when the run itself failed.
+ */
+public final class Runs {
+  private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
+  private static final DateTimeFormatter RUN_ID_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private Runs() {}
+
+  /** Builds, runs and records {@code def} with {@code options}; returns when the run ended. */
+  public static <O extends BeamlineOptions> RunRecord run(
+      BeamlinePipeline<O> def, O options, List<String> commandLine) {
+    return execute(def, options, commandLine, true);
+  }
+
+  /** Builds and records {@code def}'s plan without running any transform. */
+  public static <O extends BeamlineOptions> RunRecord plan(
+      BeamlinePipeline<O> def, O options, List<String> commandLine) {
+    return execute(def, options, commandLine, false);
+  }
+
+  /** Status of a run that ended with some of its items failed. */
+  public static final String PARTIAL = "partial";
+
+  /** A fresh run id: {@code 20240101T120000Z-demo-1a2b}. */
+  public static String newRunId(String pipeline) {
+    byte[] b = new byte[2];
+    ThreadLocalRandom.current().nextBytes(b);
+    return RUN_ID_TIME.format(Instant.now()) + "-" + pipeline + "-" + HexFormat.of().formatHex(b);
+  }
+
+  private static <O extends BeamlineOptions> RunRecord execute(
+      BeamlinePipeline<O> def, O options, List<String> commandLine, boolean execute) {
+    Instant start = Instant.now();
+    String runId = options.getRunId();
+    if (runId == null || runId.isBlank()) {
+      runId = newRunId(def.name());
+      options.setRunId(runId);
+    } else if (!runId.matches("[A-Za-z0-9_.-]+")) {
+      throw new UserInputException(
+          "--run-id '" + runId + "' may only contain letters, digits, '.', '_' and '-'");
+    }
+    Integer metricsPort = options.getMetricsPort();
+    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+      throw new UserInputException(
+          "--metrics-port must be in 0..65535 (0 = any free port), got " + metricsPort);
+    }
+    Path outputDir = Inputs.checkWritableDir("--output-dir", options.getOutputDir());
+    Path runDir = outputDir.resolve("runs").resolve(runId);
+    if (Files.exists(runDir.resolve("manifest.json"))) {
+      throw new UserInputException(
+          "run directory already exists: " + runDir + "; choose another --run-id");
+    }
+    def.validate(options);
+    List<Path> inputs = def.inputFiles(options);
+    List<Map<String, Object>> inputRecords = describeInputs(inputs);
+    // Validation passed: from here on the run may write.
+    Inputs.requireWritableDir("--output-dir", options.getOutputDir());
+    RunLock lock;
+    try {
+      Files.createDirectories(runDir);
+      lock = RunLock.acquire(runDir);
+    } catch (IOException e) {
+      throw new UserInputException(
+          "cannot create run directory "
+              + runDir
+              + ": "
+              + e.getMessage()
+              + "; choose a writable --output-dir",
+          e);
+    }
+    // With this run's lock held, a concurrent run sees it alive and leaves its files alone.
+    RunLock.reapKilled(outputDir, runId);
+    if (execute && metricsPort != null) {
+      // Live metrics need a PipelineResult while the graph executes.
+      options.as(NonBlockingRun.class).setBlockOnRun(false);
+    }
+    options.setJobName(runId.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-"));
+
+    Map<String, Object> manifest = new LinkedHashMap<>();
+    manifest.put("run_id", runId);
+    manifest.put("pipeline", def.name());
+    manifest.put("status", execute ? "running" : "planning");
+    manifest.put("start_utc", start.toString());
+    manifest.put("end_utc", null);
+    manifest.put("duration_s", null);
+    manifest.put(
+        "runner", options.getRunner() == null ? null : options.getRunner().getSimpleName());
+    manifest.put("project", project());
+    manifest.put("metrics_url", null);
+    manifest.put("command_line", commandLine);
+    manifest.put("host", host());
+    manifest.put("pid", ProcessHandle.current().pid());
+    manifest.put("output_dir", outputDir.toString());
+    manifest.put("inputs", inputRecords);
+    manifest.put("outputs", List.of());
+    manifest.put("items", null);
+    manifest.put("error", null);
+
+    try (lock;
+        RunLog log = RunLog.attach(runDir.resolve("run.log"), runId)) {
+      LOG.info(
+          "{} {} of pipeline {} with Beamline {}",
+          execute ? "Run" : "Plan",
+          runId,
+          def.name(),
+          BuildInfo.describe());
+      PlanExporter plan;
+      try {
+        Pipeline p = Pipeline.create(options);
+        def.build(p, options);
+        plan = PlanExporter.of(def.name(), p);
+        AtomicFiles.writeString(runDir.resolve("plan.json"), plan.toJson());
+        AtomicFiles.writeString(runDir.resolve("plan.dot"), plan.toDot());
+        AtomicFiles.writeString(
+            runDir.resolve("options.json"),
+            Json.write(EffectiveOptions.of(options, def.optionsClass())));
+        writeManifest(runDir, manifest);
+        if (!execute) {
+          finish(manifest, start, "planned", null, def, options, null);
+          writeManifest(runDir, manifest);
+          LOG.info(
+              "Plan written to {} ({} primitive transforms); nothing was run",
+              runDir,
+              plan.primitiveCount());
+          return new RunRecord(runId, runDir, "planned", plan, null, null);
+        }
+        LOG.info(
+            RunConsole.PROGRESS,
+            "{}: run {} on {}; log: {}",
+            def.name(),
+            runId,
+            manifest.get("runner"),
+            runDir.resolve("run.log"));
+        try (MetricsServer metrics = startMetrics(options, def, runDir, manifest);
+            AutoCloseable beside = def.beforeRun(options, runDir)) {
+          PipelineResult result = p.run();
+          if (metrics != null) {
+            metrics.watch(result);
+          }
+          PipelineResult.State state = result.waitUntilFinish();
+          if (metrics != null) {
+            metrics.poll();
+          }
+          AtomicFiles.writeString(
+              runDir.resolve("metrics.json"),
+              MetricsExporter.toJson(
+                  result.metrics().queryMetrics(MetricsFilter.builder().build())));
+          if (state != PipelineResult.State.DONE) {
+            throw new IllegalStateException("pipeline ended in state " + state);
+          }
+          def.afterRun(options, runDir, result);
+        } catch (IOException | RuntimeException | Error e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException(oneLine(e), e);
+        }
+        ItemCommits commits = ItemCommits.of(outputDir, def.name());
+        ItemCommits.Tally tally = commits.tally(runId);
+        RunRecord.Items items =
+            new RunRecord.Items(
+                tally.succeeded().size(),
+                tally.failed().size(),
+                commits.directory(),
+                tally.failed().isEmpty() ? null : tally.failed().get(0).error());
+        String status = items.failed() > 0 ? PARTIAL : "succeeded";
+        finish(manifest, start, status, null, def, options, start);
+        manifest.put("items", items.toMap());
+        writeManifest(runDir, manifest);
+        LOG.info(
+            "Run {} {} in {} s ({} items succeeded, {} failed); record in {}",
+            runId,
+            status,
+            manifest.get("duration_s"),
+            items.succeeded(),
+            items.failed(),
+            runDir);
+        return new RunRecord(runId, runDir, status, plan, null, items);
+      } catch (UserInputException e) {
+        finish(manifest, start, "failed", e.getMessage(), def, options, start);
+        writeManifestQuietly(runDir, manifest);
+        throw e;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (RuntimeException | Error e) {
+        String reason = oneLine(e);
+        // The command line reports the failure on one line; the stack trace is for run.log.
+        LOG.error(RunConsole.LOG_ONLY, "Run {} failed: {}", runId, reason, e);
+        finish(manifest, start, "failed", reason, def, options, start);
+        writeManifestQuietly(runDir, manifest);
+        RunLock.removeTemporariesOfFailedRun(outputDir, runId);
+        return new RunRecord(runId, runDir, "failed", null, reason, null);
+      }
+    }
+  }
+
+  /**
+   * Starts the run's {@link MetricsServer} when {@code --metrics-port} is given (null otherwise),
+   * and records its URL in the manifest.
+   */
+  private static <O extends BeamlineOptions> MetricsServer startMetrics(
+      O options, BeamlinePipeline<O> def, Path runDir, Map<String, Object> manifest)
+      throws IOException {
+    if (options.getMetricsPort() == null) {
+      return null;
+    }
+    MetricsServer server =
+        MetricsServer.start(
+            options.getMetricsHost(),
+            options.getMetricsPort(),
+            def.name(),
+            options.getRunId(),
+            (String) manifest.get("runner"));
+    try {
+      manifest.put("metrics_url", server.url().toString());
+      writeManifest(runDir, manifest);
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    LOG.info(RunConsole.PROGRESS, "Live metrics of run {} at {}", options.getRunId(), server.url());
+    return server;
+  }
+
+  /**
+   * The DirectRunner's {@code blockOnRun} option, declared here (with the DirectRunner's default)
+   * so that a run can switch it off without a compile-time dependency on the runner: other runners
+   * ignore it.
+   */
+  @Hidden
+  public interface NonBlockingRun extends PipelineOptions {
+    @Description(
+        "If the pipeline should block awaiting completion of the pipeline. If set to true, a call"
+            + " to Pipeline#run() will block until all PTransforms are complete. Otherwise, the"
+            + " Pipeline will execute asynchronously. If set to false, use"
+            + " PipelineResult#waitUntilFinish() to block until the Pipeline is complete.")
+    @Default.Boolean(true)
+    boolean isBlockOnRun();
+
+    void setBlockOnRun(boolean value);
+  }
+
+  /** The innermost cause's message, on one line. */
+  public static String oneLine(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String msg =
+        t.getMessage() == null
+            ? t.getClass().getSimpleName()
+            : t.getClass().getSimpleName() + ": " + t.getMessage();
+    return msg.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
+
+  private static <O extends BeamlineOptions> void finish(
+      Map<String, Object> manifest,
+      Instant start,
+      String status,
+      String error,
+      BeamlinePipeline<O> def,
+      O options,
+      Instant outputsSince) {
+    Instant end = Instant.now();
+    manifest.put("status", status);
+    manifest.put("end_utc", end.toString());
+    manifest.put("duration_s", Duration.between(start, end).toMillis() / 1000.0);
+    manifest.put("error", error);
+    if (outputsSince != null) {
+      removeEmptyTempDirs(def.outputRoots(options));
+      manifest.put("outputs", describeOutputs(def.outputRoots(options), outputsSince));
+    }
+  }
+
+  private static Map<String, Object> project() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("version", BuildInfo.version());
+    m.put("git_commit", BuildInfo.gitCommit());
+    m.put("git_dirty", BuildInfo.gitDirty());
+    m.put("beam_version", BuildInfo.beamVersion());
+    m.put("java_version", Runtime.version().toString());
+    return m;
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static List<Map<String, Object>> describeInputs(List<Path> inputs) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Path p : inputs) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("path", p.toAbsolutePath().normalize().toString());
+      try {
+        m.put("size", Files.size(p));
+        m.put("sha256", Digests.sha256(p));
+      } catch (IOException e) {
+        throw new UserInputException("cannot read input " + p + ": " + e.getMessage(), e);
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  /**
+   * Beam's FileIO moves its temporary files into place but leaves their (then empty) {@code
+   * .temp-beam*} directory behind on local file systems; remove those, never a non-empty one.
+   */
+  private static void removeEmptyTempDirs(List<Path> roots) {
+    for (Path root : roots) {
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (Stream<Path> dirs = Files.walk(root)) {
+        for (Path d :
+            dirs.filter(Files::isDirectory)
+                .filter(d -> d.getFileName().toString().startsWith(".temp-beam"))
+                .sorted(java.util.Comparator.reverseOrder())
+                .toList()) {
+          try (Stream<Path> entries = Files.list(d)) {
+            if (entries.findAny().isEmpty()) {
+              Files.delete(d);
+            }
+          }
+        }
+      } catch (IOException e) {
+        LOG.warn("Could not tidy temporary directories under {}: {}", root, e.getMessage());
+      }
+    }
+  }
+
+  /** Regular files under the roots modified at or after {@code since} (skipping hidden/temp). */
+  private static List<Map<String, Object>> describeOutputs(List<Path> roots, Instant since) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    FileTime threshold = FileTime.from(since.minusSeconds(1));
+    for (Path root : roots) {
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.walk(root)) {
+        files
+            .filter(Files::isRegularFile)
+            .filter(f -> !f.getFileName().toString().startsWith("."))
+            .filter(f -> !root.relativize(f).toString().contains(".temp-beam"))
+            .sorted()
+            .forEach(
+                f -> {
+                  try {
+                    if (Files.getLastModifiedTime(f).compareTo(threshold) >= 0) {
+                      Map<String, Object> m = new LinkedHashMap<>();
+                      m.put("path", f.toAbsolutePath().normalize().toString());
+                      m.put("size", Files.size(f));
+                      out.add(m);
+                    }
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
+      } catch (IOException | UncheckedIOException e) {
+        LOG.warn("Could not list outputs under {}: {}", root, e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private static void writeManifest(Path runDir, Map<String, Object> manifest) throws IOException {
+    AtomicFiles.writeString(runDir.resolve("manifest.json"), Json.write(manifest));
+  }
+
+  private static void writeManifestQuietly(Path runDir, Map<String, Object> manifest) {
+    try {
+      writeManifest(runDir, manifest);
+    } catch (IOException e) {
+      LOG.error("Could not write manifest in {}: {}", runDir, e.getMessage());
+    }
+  }
+
+  /** Reads a run's manifest back (for tests and tools). */
+  public static Map<String, Object> readManifest(Path runDir) throws IOException {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m =
+        Json.MAPPER.readValue(runDir.resolve("manifest.json").toFile(), Map.class);
+    return m;
+  }
+
+  /** {@code <output-dir>/runs}. */
+  public static Path runsDir(String outputDir) {
+    return Paths.get(outputDir).toAbsolutePath().normalize().resolve("runs");
+  }
+}

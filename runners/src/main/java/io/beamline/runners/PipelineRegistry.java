@@ -1,0 +1,47 @@
+package io.beamline.runners;
+
+import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.BeamlineTool;
+import io.beamline.pipelines.constellation.ConstellationPipeline;
+import io.beamline.pipelines.demo.DemoPipeline;
+import io.beamline.pipelines.infer.InferAggregatePipeline;
+import io.beamline.pipelines.infer.InferChunkPipeline;
+import io.beamline.pipelines.infer.InferMonitorTool;
+import io.beamline.pipelines.infer.InferOrchestrateTool;
+import io.beamline.pipelines.infer.InferRunPipeline;
+import io.beamline.pipelines.infer.InferTrainTool;
+import io.beamline.pipelines.regions.RegionsPipeline;
+import java.util.List;
+import java.util.Optional;
+
+/** The pipelines and tools this build can run, in the order {@code --help} lists them. */
+public final class PipelineRegistry {
+  private static final List<BeamlinePipeline<?>> ALL =
+      List.of(
+          new DemoPipeline(),
+          new RegionsPipeline(),
+          new InferChunkPipeline(),
+          new InferRunPipeline(),
+          new InferAggregatePipeline(),
+          new ConstellationPipeline());
+
+  private static final List<BeamlineTool<?>> TOOLS =
+      List.of(new InferTrainTool(), new InferOrchestrateTool(), new InferMonitorTool());
+
+  private PipelineRegistry() {}
+
+  /** Every runnable pipeline. */
+  public static List<BeamlinePipeline<?>> all() {
+    return ALL;
+  }
+
+  /** Every command that is not a pipeline, in the order {@code --help} lists them. */
+  public static List<BeamlineTool<?>> tools() {
+    return TOOLS;
+  }
+
+  /** The pipeline called {@code name}, if this build has it. */
+  public static Optional<BeamlinePipeline<?>> find(String name) {
+    return ALL.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+}
