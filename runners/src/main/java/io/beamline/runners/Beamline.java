@@ -71,6 +71,25 @@ public final class Beamline {
     System.exit(code);
   }
 
+  /**
+   * Runs one command in this JVM, as {@code beamline ARGS...} would, printing to the given writers
+   * instead of the terminal; for notebooks and other Java callers. Library noise goes to the run's
+   * log as on the command line.
+   *
+   * <pre>{@code
+   * int status = Beamline.run(out, err, "regions", "--output-dir", "out", "--end-region", "2");
+   * }</pre>
+   *
+   * @return the exit status (0 succeeded, 1 failed, 2 usage error, 3 some items failed)
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    RunConsole.install();
+    int code = new Beamline(out, err).execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
   /** A generated pipeline subcommand, its flags, and its positional parameter (or null). */
   private record PipelineCommand(
       BeamlinePipeline<?> def,
