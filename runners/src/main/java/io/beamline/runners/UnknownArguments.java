@@ -1,5 +1,6 @@
 package io.beamline.runners;
 
+import io.beamline.framework.Spelling;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -147,7 +148,7 @@ final class UnknownArguments {
       if (c.equals(t) || (words(typed).equals(words(k)) && words(k).size() > 1)) {
         score = 0;
       } else {
-        score = distance(t, c);
+        score = Spelling.distance(t, c);
         if (score > limit) {
           if (t.length() >= 3 && c.startsWith(t)) {
             prefixed.add(k);
@@ -181,33 +182,5 @@ final class UnknownArguments {
         Arrays.stream(kebab.toLowerCase(Locale.ROOT).split("-+"))
             .filter(w -> !w.isEmpty())
             .toList());
-  }
-
-  /**
-   * Edit distance with swapped neighbours as one edit (optimal string alignment): {@code
-   * regoin}/{@code region} is 1.
-   */
-  static int distance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      d[i][0] = i;
-    }
-    for (int j = 0; j <= b.length(); j++) {
-      d[0][j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        int v = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1
-            && j > 1
-            && a.charAt(i - 1) == b.charAt(j - 2)
-            && a.charAt(i - 2) == b.charAt(j - 1)) {
-          v = Math.min(v, d[i - 2][j - 2] + 1);
-        }
-        d[i][j] = v;
-      }
-    }
-    return d[a.length()][b.length()];
   }
 }

@@ -10,14 +10,6 @@ class UnknownArgumentsTest {
       List.of("--start-region", "--end-region", "--seed", "--segments", "--output-dir", "--help");
 
   @Test
-  void distanceCountsASwapAsOneEdit() {
-    assertEquals(1, UnknownArguments.distance("regoin", "region"));
-    assertEquals(1, UnknownArguments.distance("manifst", "manifest"));
-    assertEquals(2, UnknownArguments.distance("abc", "cab"));
-    assertEquals(3, UnknownArguments.distance("", "abc"));
-  }
-
-  @Test
   void closestNamesTheFlagMeant() {
     assertEquals(List.of("--start-region"), UnknownArguments.closest("--start-regoin", FLAGS));
     assertEquals(List.of("--start-region"), UnknownArguments.closest("--startregion", FLAGS));

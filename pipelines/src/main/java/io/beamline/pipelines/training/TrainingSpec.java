@@ -1,20 +1,14 @@
 package io.beamline.pipelines.training;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.beamline.framework.Fields;
+import io.beamline.framework.StructuredFile;
 import io.beamline.framework.UserInputException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -206,68 +200,24 @@ public final class TrainingSpec {
    * seed's {@code --sagemaker-config}) when the file is missing.
    */
   public static TrainingSpec load(Path file, String flag) {
-    String where = "training config " + file;
-    if (!Files.isRegularFile(file)) {
-      throw new UserInputException(where + " does not exist or is not a file; check " + flag);
-    }
-    String ext = extension(file);
-    ObjectMapper mapper;
-    if (ext.equals("yaml") || ext.equals("yml")) {
-      mapper = new ObjectMapper(new YAMLFactory());
-    } else if (ext.equals("json")) {
-      mapper = new ObjectMapper();
-    } else {
-      throw new UserInputException(
-          where + ": unsupported file type '." + ext + "'; use .yaml, .yml or .json");
-    }
-    mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    JsonNode root;
-    try {
-      root = mapper.readTree(file.toFile());
-    } catch (JsonProcessingException e) {
-      String at =
-          e.getLocation() == null
-              ? ""
-              : " at line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr();
-      throw new UserInputException(
-          where
-              + ": not valid "
-              + (ext.equals("json") ? "JSON" : "YAML")
-              + at
-              + ": "
-              + oneLine(e.getOriginalMessage())
-              + "; fix the file (docs/training.md lists the fields)",
-          e);
-    } catch (IOException e) {
-      throw new UserInputException(
-          where
-              + ": cannot read: "
-              + oneLine(String.valueOf(e.getMessage()))
-              + "; give a readable YAML or JSON training spec",
-          e);
-    }
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      throw new UserInputException(where + " is empty; it needs at least 'model'");
-    }
-    if (!root.isObject()) {
-      throw new UserInputException(
-          where + ": must be a mapping of fields (model, batch_size, ...), got " + kind(root));
-    }
-    return parse(root, where);
+    JsonNode root =
+        StructuredFile.readMapping(
+            file,
+            "training config",
+            flag,
+            "it needs at least 'model'; docs/training.md lists the fields");
+    return parse(root, "training config " + file);
   }
 
   private static TrainingSpec parse(JsonNode root, String where) {
-    Problems problems = new Problems();
+    Fields problems = new Fields();
     Builder b = new Builder();
     List<String> allowed = new ArrayList<>(FIELDS);
     allowed.addAll(SEED_CLOUD_FIELDS);
-    unknown(root, "", allowed, problems);
+    problems.unknown(root, "", allowed);
 
-    b.model = string(root, "model", problems);
-    String shards = string(root, "shards", problems);
+    b.model = problems.string(root, "model");
+    String shards = problems.string(root, "shards");
     if (shards != null) {
       if (shards.isBlank()
           || shards.contains("/")
@@ -285,14 +235,17 @@ public final class TrainingSpec {
     JsonNode mods = root.get("modalities");
     if (mods != null && !mods.isNull()) {
       if (!mods.isArray()) {
-        problems.add("field 'modalities' must be a list of names, got " + kind(mods));
+        problems.add("field 'modalities' must be a list of names, got " + Fields.kind(mods));
       } else {
         Set<String> seen = new LinkedHashSet<>();
         for (int i = 0; i < mods.size(); i++) {
           JsonNode m = mods.get(i);
           if (!m.isTextual() || !m.asText().matches("[a-z][a-z0-9_]*")) {
             problems.add(
-                "field 'modalities[" + i + "]' must be a lower-case name like eeg, got " + kind(m));
+                "field 'modalities["
+                    + i
+                    + "]' must be a lower-case name like eeg, got "
+                    + Fields.kind(m));
           } else if (!seen.add(m.asText())) {
             problems.add("field 'modalities' lists '" + m.asText() + "' twice");
           }
@@ -300,24 +253,30 @@ public final class TrainingSpec {
         b.modalities = new ArrayList<>(seen);
       }
     }
-    b.windowSeconds = positive(root, "window_seconds", problems);
-    Long batch = integer(root, "batch_size", 1, 1_000_000, problems);
+    b.windowSeconds = problems.positive(root, "window_seconds");
+    Long batch = problems.integer(root, "batch_size", 1, 1_000_000);
     if (batch != null) {
       b.batchSize = batch.intValue();
     }
-    Long epochs = integer(root, "epochs", 1, 1_000_000, problems);
+    Long epochs = problems.integer(root, "epochs", 1, 1_000_000);
     if (epochs != null) {
       b.epochs = epochs.intValue();
     }
-    Double lr = positive(root, "learning_rate", problems);
+    Double lr = problems.positive(root, "learning_rate");
     if (lr != null) {
       b.learningRate = lr;
     }
-    Long seed = integer(root, "seed", Long.MIN_VALUE, Long.MAX_VALUE, problems);
+    Long seed = problems.integer(root, "seed", Long.MIN_VALUE, Long.MAX_VALUE);
     if (seed != null) {
       b.seed = seed;
     }
-    b.hyperparameters = scalars(root, "hyperparameters", problems);
+    b.hyperparameters =
+        problems.mapOf(
+            root,
+            "hyperparameters",
+            "hyperparameters",
+            v -> v.isTextual() || v.isNumber() || v.isBoolean(),
+            "a string, number or boolean");
 
     boolean seedForm = SEED_CLOUD_FIELDS.stream().anyMatch(root::has);
     JsonNode cloud = root.get("cloud");
@@ -329,10 +288,11 @@ public final class TrainingSpec {
     } else if (cloud != null && !cloud.isNull()) {
       if (!cloud.isObject()) {
         problems.add(
-            "field 'cloud' must be a mapping (provider, image_uri, ...), got " + kind(cloud));
+            "field 'cloud' must be a mapping (provider, image_uri, ...), got "
+                + Fields.kind(cloud));
       } else {
-        unknown(cloud, "cloud.", CLOUD_FIELDS, problems);
-        String provider = string(cloud, "provider", "cloud.provider", problems);
+        problems.unknown(cloud, "cloud.", CLOUD_FIELDS);
+        String provider = problems.string(cloud, "provider", "cloud.provider");
         if (provider == null && !cloud.has("provider")) {
           problems.add("missing required field 'cloud.provider' (one of " + PROVIDERS + ")");
         } else if (provider != null && !PROVIDERS.contains(provider)) {
@@ -356,230 +316,31 @@ public final class TrainingSpec {
     } else if (b.model != null && b.model.isBlank()) {
       problems.add("field 'model' must not be empty");
     }
-    if (!problems.list.isEmpty()) {
-      throw new UserInputException(where + ": " + String.join("; ", problems.list));
-    }
+    problems.throwIfAny(where);
     return new TrainingSpec(b);
   }
 
   private static Map<String, Object> cloudFields(
-      JsonNode node, String prefix, String outputField, Problems problems) {
+      JsonNode node, String prefix, String outputField, Fields problems) {
     Map<String, Object> fields = new LinkedHashMap<>();
-    putIfPresent(fields, "image_uri", string(node, "image_uri", prefix + "image_uri", problems));
-    putIfPresent(fields, "role", string(node, "role", prefix + "role", problems));
+    putIfPresent(fields, "image_uri", problems.string(node, "image_uri", prefix + "image_uri"));
+    putIfPresent(fields, "role", problems.string(node, "role", prefix + "role"));
     putIfPresent(
-        fields, "instance_type", string(node, "instance_type", prefix + "instance_type", problems));
-    Long count = integer(node, "instance_count", prefix + "instance_count", 1, 10_000, problems);
+        fields, "instance_type", problems.string(node, "instance_type", prefix + "instance_type"));
+    Long count = problems.integer(node, "instance_count", prefix + "instance_count", 1, 10_000);
     putIfPresent(fields, "instance_count", count == null ? null : count.intValue());
     Map<String, Object> inputs =
-        mapOf(node, "input_data", prefix + "input_data", JsonNode::isTextual, "a URI", problems);
+        problems.mapOf(node, "input_data", prefix + "input_data", JsonNode::isTextual, "a URI");
     if (!inputs.isEmpty()) {
       fields.put("input_data", inputs);
     }
-    putIfPresent(fields, "output_path", string(node, outputField, prefix + outputField, problems));
+    putIfPresent(fields, "output_path", problems.string(node, outputField, prefix + outputField));
     return fields;
   }
 
   private static void putIfPresent(Map<String, Object> m, String k, Object v) {
     if (v != null) {
       m.put(k, v);
-    }
-  }
-
-  private static void unknown(JsonNode node, String prefix, List<String> allowed, Problems p) {
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!allowed.contains(f)) {
-        String near = nearest(f, allowed);
-        p.add(
-            "unknown field '"
-                + prefix
-                + f
-                + "'"
-                + (near == null
-                    ? " (known: " + String.join(", ", allowed) + ")"
-                    : " (did you mean '" + prefix + near + "'?)"));
-      }
-    }
-  }
-
-  private static String string(JsonNode node, String field, Problems p) {
-    return string(node, field, field, p);
-  }
-
-  private static String string(JsonNode node, String field, String label, Problems p) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isTextual()) {
-      p.add("field '" + label + "' must be a string, got " + kind(v));
-      return null;
-    }
-    return v.asText();
-  }
-
-  private static Long integer(JsonNode node, String field, long min, long max, Problems p) {
-    return integer(node, field, field, min, max, p);
-  }
-
-  private static Long integer(
-      JsonNode node, String field, String label, long min, long max, Problems p) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      p.add("field '" + label + "' must be an integer, got " + kind(v));
-      return null;
-    }
-    long x = v.asLong();
-    if (x < min || x > max) {
-      p.add(
-          "field '"
-              + label
-              + "' must be "
-              + (max == Long.MAX_VALUE ? ">= " + min : "in " + min + ".." + max)
-              + ", got "
-              + x);
-      return null;
-    }
-    return x;
-  }
-
-  private static Double positive(JsonNode node, String field, Problems p) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isNumber()) {
-      p.add("field '" + field + "' must be a number, got " + kind(v));
-      return null;
-    }
-    double x = v.asDouble();
-    if (!(x > 0) || Double.isInfinite(x)) {
-      p.add("field '" + field + "' must be a finite number > 0, got " + v.asText());
-      return null;
-    }
-    return x;
-  }
-
-  private static Map<String, Object> scalars(JsonNode node, String field, Problems p) {
-    Map<String, Object> raw =
-        mapOf(
-            node,
-            field,
-            field,
-            v -> v.isTextual() || v.isNumber() || v.isBoolean(),
-            "a string, number or boolean",
-            p);
-    return raw;
-  }
-
-  private static Map<String, Object> mapOf(
-      JsonNode node,
-      String field,
-      String label,
-      java.util.function.Predicate<JsonNode> valueOk,
-      String valueKind,
-      Problems p) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      return out;
-    }
-    if (!v.isObject()) {
-      p.add("field '" + label + "' must be a mapping, got " + kind(v));
-      return out;
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      JsonNode x = e.getValue();
-      if (!valueOk.test(x)) {
-        p.add("field '" + label + "." + e.getKey() + "' must be " + valueKind + ", got " + kind(x));
-      } else {
-        out.put(e.getKey(), scalar(x));
-      }
-    }
-    return out;
-  }
-
-  private static Object scalar(JsonNode x) {
-    if (x.isTextual()) {
-      return x.asText();
-    } else if (x.isBoolean()) {
-      return x.asBoolean();
-    } else if (x.isIntegralNumber() && x.canConvertToLong()) {
-      return x.asLong();
-    }
-    return x.asDouble();
-  }
-
-  /** What a value is, for messages: {@code the string "32"}, {@code a list}, {@code 1.5}. */
-  private static String kind(JsonNode v) {
-    if (v.isTextual()) {
-      String t = v.asText();
-      return "the string \"" + (t.length() > 40 ? t.substring(0, 40) + "..." : t) + "\"";
-    } else if (v.isArray()) {
-      return "a list";
-    } else if (v.isObject()) {
-      return "a mapping";
-    } else if (v.isBoolean()) {
-      return "the boolean " + v.asText();
-    } else if (v.isNull()) {
-      return "null";
-    }
-    return v.asText();
-  }
-
-  private static String nearest(String f, List<String> allowed) {
-    String best = null;
-    int bestD = Integer.MAX_VALUE;
-    String lf = f.toLowerCase(Locale.ROOT).replace('-', '_');
-    for (String a : allowed) {
-      int d = distance(lf, a);
-      if (d < bestD) {
-        bestD = d;
-        best = a;
-      }
-    }
-    return bestD <= Math.max(2, f.length() / 4) ? best : null;
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
-  }
-
-  private static String extension(Path file) {
-    String n = file.getFileName().toString();
-    int dot = n.lastIndexOf('.');
-    return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
-  }
-
-  private static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
-  }
-
-  private static final class Problems {
-    final List<String> list = new ArrayList<>();
-
-    void add(String problem) {
-      list.add(problem);
     }
   }
 
