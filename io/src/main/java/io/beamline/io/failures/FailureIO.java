@@ -3,7 +3,7 @@ package io.beamline.io.failures;
 import static org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Preconditions.checkArgument;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.io.json.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.beam.sdk.io.FileIO;
@@ -35,13 +35,11 @@ public final class FailureIO {
     m.put("step", f.step);
     m.put("error", f.error);
     try {
-      return JSON.writeValueAsString(m);
+      return Json.MAPPER.writeValueAsString(m);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a map of strings is always serialisable", e);
     }
   }
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The writer. */
   public static final class Write extends PTransform<PCollection<Failure>, WriteFilesResult<Void>> {

@@ -1,7 +1,7 @@
 package io.beamline.io.nwb;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.io.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,7 +24,6 @@ final class NwbSpecs {
   private NwbSpecs() {}
 
   private static final String ROOT = "specifications/";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One cached namespace: its name, version and texts (the namespace first), in order. */
   record Namespace(String name, String version, Map<String, String> texts) {}
@@ -46,7 +45,7 @@ final class NwbSpecs {
     String namespace = resource(dir + "namespace.json");
     texts.put("namespace", namespace);
     try {
-      JsonNode ns = JSON.readTree(namespace).path("namespaces").path(0);
+      JsonNode ns = Json.MAPPER.readTree(namespace).path("namespaces").path(0);
       if (!name.equals(ns.path("name").asText()) || !version.equals(ns.path("version").asText())) {
         throw new IllegalStateException(
             dir + "namespace.json describes " + ns.path("name") + " " + ns.path("version"));

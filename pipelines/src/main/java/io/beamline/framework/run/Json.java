@@ -1,20 +1,16 @@
 package io.beamline.framework.run;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
-/** The one JSON writer of the run directory: pretty-printed, keys in insertion order. */
+/**
+ * The run directory's short name for the project's JSON mapper ({@link io.beamline.io.json.Json}).
+ */
 final class Json {
-  static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper MAPPER = io.beamline.io.json.Json.PRETTY;
 
   private Json() {}
 
   static String write(Object value) {
-    try {
-      return MAPPER.writeValueAsString(value) + "\n";
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise " + value.getClass() + ": " + e, e);
-    }
+    return io.beamline.io.json.Json.pretty(value);
   }
 }

@@ -1,12 +1,11 @@
 package io.beamline.pipelines.training;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.BuildInfo;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.files.Digests;
+import io.beamline.io.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
@@ -37,8 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainingHandoff {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingHandoff.class);
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** Name of the job file written next to the shards. */
   public static final String JOB_FILE = "training_job.json";
@@ -144,7 +141,7 @@ public final class TrainingHandoff {
     Path jobFile = dir.resolve(JOB_FILE);
     String json;
     try {
-      json = JSON.writeValueAsString(doc) + "\n";
+      json = Json.pretty(doc);
       AtomicFiles.writeString(jobFile, json);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise the training job: " + e, e);
@@ -226,7 +223,7 @@ public final class TrainingHandoff {
 
   private static String compact(Map<String, Object> doc) {
     try {
-      return new ObjectMapper().writeValueAsString(doc.get("spec"));
+      return Json.MAPPER.writeValueAsString(doc.get("spec"));
     } catch (JsonProcessingException e) {
       return String.valueOf(doc.get("spec"));
     }
