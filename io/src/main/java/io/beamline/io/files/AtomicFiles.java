@@ -111,6 +111,30 @@ public final class AtomicFiles {
   }
 
   /**
+   * Publishes the complete directory {@code staged} as {@code target} unless another process got
+   * there first: a rename that fails when {@code target} exists, for caches that any process may
+   * fill (an extracted model, broker jars) where every complete copy is the same. The staged
+   * directory is deleted when it was not used.
+   *
+   * @return true when {@code staged} became {@code target}, false when {@code target} was there
+   */
+  public static boolean publishDirectory(Path staged, Path target) throws IOException {
+    try {
+      force(staged);
+      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+      force(target.getParent());
+      return true;
+    } catch (java.nio.file.FileSystemException e) {
+      // Linux reports a rename onto a non-empty directory as a plain "Directory not empty".
+      if (!Files.isDirectory(target)) {
+        throw e;
+      }
+      deleteTree(staged);
+      return false;
+    }
+  }
+
+  /**
    * Forces a file's content (or a directory's entries) to disk, so that a rename that follows, or
    * one that preceded it, survives a power loss and not only a killed process. A file system that
    * cannot sync a directory is not an error.

@@ -6,14 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The Kafka broker's jars, bundled as resources by the build, extracted once per version to a cache
@@ -82,17 +79,14 @@ final class BrokerLibs {
       Files.createDirectories(launcher.getParent());
       copyResource(LAUNCHER_CLASS, launcher);
       AtomicFiles.writeString(tmp.resolve("complete"), String.join("\n", names) + "\n");
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-        // Another process extracted the same jars first; theirs are identical.
-        if (!Files.isRegularFile(target.resolve("complete"))) {
-          throw new IOException(
-              "Kafka broker cache " + target + " is incomplete; delete it and retry", e);
-        }
+      // Another process may have extracted the same jars first; theirs are identical.
+      if (!AtomicFiles.publishDirectory(tmp, target)
+          && !Files.isRegularFile(target.resolve("complete"))) {
+        throw new IOException(
+            "Kafka broker cache " + target + " is incomplete; delete it and retry");
       }
     } finally {
-      deleteTree(tmp);
+      AtomicFiles.deleteTree(tmp);
     }
     return done;
   }
@@ -122,17 +116,5 @@ final class BrokerLibs {
           "Resource " + resource + " is missing from the class path; rebuild beamline-io");
     }
     return in;
-  }
-
-  /** Deletes {@code root} and everything under it, if it exists. */
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

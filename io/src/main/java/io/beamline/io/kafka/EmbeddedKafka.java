@@ -256,7 +256,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       // The JVM is already shutting down; the hook runs (harmlessly) anyway.
     }
     if (ownsDataDir) {
-      BrokerLibs.deleteTree(dataDir);
+      AtomicFiles.deleteTree(dataDir);
     }
   }
 
@@ -288,7 +288,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       if (owns) {
         try {
-          BrokerLibs.deleteTree(dataDir);
+          AtomicFiles.deleteTree(dataDir);
         } catch (IOException suppressed) {
           e.addSuppressed(suppressed);
         }
@@ -300,7 +300,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static EmbeddedKafka launchOnce(
       Settings settings, BrokerLibs.Extracted libs, Path dataDir, boolean owns) throws IOException {
     Path logDirs = dataDir.resolve("kraft-logs");
-    BrokerLibs.deleteTree(logDirs);
+    AtomicFiles.deleteTree(logDirs);
     int[] ports = freePorts(2);
     String bootstrap = "127.0.0.1:" + ports[0];
     Path serverProps = dataDir.resolve("server.properties");

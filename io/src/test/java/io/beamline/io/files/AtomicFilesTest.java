@@ -1,7 +1,9 @@
 package io.beamline.io.files;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,5 +60,19 @@ class AtomicFilesTest {
     Path f = dir.resolve("abc.txt");
     Files.writeString(f, "abc");
     assertEquals(Digests.sha256("abc".getBytes()), Digests.sha256(f));
+  }
+
+  @Test
+  void publishDirectoryLetsTheFirstCompleteCopyWin() throws IOException {
+    Path target = dir.resolve("cache");
+    Path first = Files.createDirectory(dir.resolve(".cache.tmp-1"));
+    Files.writeString(first.resolve("f"), "first");
+    Path second = Files.createDirectory(dir.resolve(".cache.tmp-2"));
+    Files.writeString(second.resolve("f"), "second");
+    assertTrue(AtomicFiles.publishDirectory(first, target));
+    assertFalse(AtomicFiles.publishDirectory(second, target));
+    assertEquals("first", Files.readString(target.resolve("f")));
+    assertFalse(Files.exists(first));
+    assertFalse(Files.exists(second), "the unused copy is deleted");
   }
 }

@@ -1,5 +1,6 @@
 package io.beamline.models.birdcall;
 
+import io.beamline.io.files.AtomicFiles;
 import io.beamline.models.inference.ModelSpec;
 import io.beamline.transforms.audio.BirdCallSynth;
 import java.io.IOException;
@@ -7,12 +8,9 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -116,19 +114,12 @@ public final class BirdCallModel {
       for (Map.Entry<String, byte[]> e : files.entrySet()) {
         Files.write(tmp.resolve(e.getKey()), e.getValue());
       }
-      try {
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
+      if (!AtomicFiles.publishDirectory(tmp, dir)) {
         // Another JVM extracted it first: use theirs once checked.
         checkSame(dir, files);
       }
     } finally {
-      if (Files.isDirectory(tmp)) {
-        for (String f : FILES) {
-          Files.deleteIfExists(tmp.resolve(f));
-        }
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFiles.deleteTree(tmp);
     }
     return dir;
   }

@@ -23,13 +23,11 @@ import io.beamline.models.inference.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * Trains {@link BirdCallNet} on seeded synthetic segments ({@link
@@ -161,9 +159,12 @@ public final class BirdCallTrainer {
         model.save(tmp, BirdCallModel.NAME);
         AtomicFiles.writeString(
             tmp.resolve(BirdCallModel.PROPERTIES), BirdCallModel.toText(description));
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        if (!AtomicFiles.publishDirectory(tmp, target)) {
+          throw new IOException(
+              "model directory " + target + " appeared while training; choose a new one");
+        }
       } catch (IOException | RuntimeException e) {
-        deleteTree(tmp);
+        AtomicFiles.deleteTree(tmp);
         throw e;
       }
       return new Result(target, finalLoss, parameters(), featureMillis, millis);
@@ -314,17 +315,6 @@ public final class BirdCallTrainer {
       int t = a[i];
       a[i] = a[j];
       a[j] = t;
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted((x, y) -> y.getNameCount() - x.getNameCount()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }
