@@ -62,6 +62,7 @@ final class OrchestrateCommands {
     return a;
   }
 
+  /** The words of a flag value separated by spaces ({@code --run-args}, {@code --run-command}). */
   static List<String> words(String s) {
     if (s == null || s.isBlank()) {
       return List.of();
@@ -74,45 +75,40 @@ final class OrchestrateCommands {
    * the command this JVM would run ({@link #selfCommand}).
    */
   static List<String> dataladRun(OrchestrateDirs where, PlannedRun r) {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "datalad",
-                "run",
-                "-d",
-                where.dataset().toString(),
-                "-m",
-                "beamline infer run " + r.recording().id(),
-                "--explicit",
-                "--input",
-                r.recording().manifest().toString(),
-                "--output",
-                where.runOut().toString(),
-                "--"));
-    List<String> beamline = new ArrayList<>(selfCommand());
-    beamline.addAll(r.args());
-    cmd.addAll(dataladEscape(beamline));
-    return cmd;
+    return datalad(
+        where.dataset(),
+        "beamline infer run " + r.recording().id(),
+        r.recording().manifest(),
+        where.runOut(),
+        r.args());
   }
 
+  /** {@code datalad run} of the aggregation: the run output as input, its output as output. */
   static List<String> dataladAggregate(OrchestrateDirs where, List<String> aggregate) {
+    return datalad(
+        where.dataset(), "beamline infer aggregate", where.runOut(), where.aggOut(), aggregate);
+  }
+
+  /** {@code datalad run} in {@code dataset} of this build's command line with {@code args}. */
+  private static List<String> datalad(
+      Path dataset, String message, Path input, Path output, List<String> args) {
     List<String> cmd =
         new ArrayList<>(
             List.of(
                 "datalad",
                 "run",
                 "-d",
-                where.dataset().toString(),
+                dataset.toString(),
                 "-m",
-                "beamline infer aggregate",
+                message,
                 "--explicit",
                 "--input",
-                where.runOut().toString(),
+                input.toString(),
                 "--output",
-                where.aggOut().toString(),
+                output.toString(),
                 "--"));
     List<String> beamline = new ArrayList<>(selfCommand());
-    beamline.addAll(aggregate);
+    beamline.addAll(args);
     cmd.addAll(dataladEscape(beamline));
     return cmd;
   }
