@@ -23,6 +23,9 @@ import io.beamline.models.inference.FloatArrayCoder;
 import io.beamline.models.inference.InferenceResult;
 import io.beamline.models.inference.ModelSpec;
 import io.beamline.models.inference.RunInference;
+import io.beamline.pipelines.infer.chunk.ChunkAudio;
+import io.beamline.pipelines.infer.formats.ChunkManifest;
+import io.beamline.pipelines.infer.orchestrate.OrchestratePlan;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
@@ -74,7 +77,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * resume, as BADC's {@code badc infer run} (seed 002) with DJL in place of HawkEars.
  *
  * <p>Inputs: {@code --manifest} or the command's argument (one chunk manifest CSV, or a directory
- * of them; see {@link InferManifests} for columns and the dataset root), and {@code --model} (a
+ * of them; see {@link ChunkManifest} for columns and the dataset root), and {@code --model} (a
  * bird-call model directory, see {@link BirdCallModel}) or {@code --stub-runner} (the model-free
  * {@link EnergyDetector}).
  *
@@ -313,13 +316,13 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
    * and those it marks succeeded without committed outputs here (run again).
    */
   record Plan(
-      List<InferManifests.Manifest> manifests,
+      List<ChunkManifest.Manifest> manifests,
       Map<String, Set<String>> kept,
       List<String> orphans,
       List<String> uncommitted) {
     int toProcess() {
       int n = 0;
-      for (InferManifests.Manifest m : manifests) {
+      for (ChunkManifest.Manifest m : manifests) {
         n += m.chunks().size() - kept.get(m.stem()).size();
       }
       return n;
@@ -364,8 +367,8 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   }
 
   static Plan plan(InferRunOptions o) {
-    List<InferManifests.Manifest> manifests =
-        InferManifests.read(o.getManifest(), o.getDatasetRoot());
+    List<ChunkManifest.Manifest> manifests =
+        ChunkManifest.read(o.getManifest(), o.getDatasetRoot());
     ItemCommits commits = commits(o);
     Map<String, Set<String>> kept = new LinkedHashMap<>();
     List<String> orphans = new ArrayList<>();
@@ -379,7 +382,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
               + manifests.size()
               + "; use --resume-completed for a directory");
     }
-    for (InferManifests.Manifest m : manifests) {
+    for (ChunkManifest.Manifest m : manifests) {
       Set<String> skip = new LinkedHashSet<>();
       if (explicit) {
         Map<String, JsonNode> previous =
@@ -549,13 +552,13 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
    * outside it) as outputs, as BADC's {@code --print-datalad-run} does.
    */
   static String dataladRun(InferRunOptions o, List<String> commandLine) {
-    List<InferManifests.Manifest> manifests =
-        InferManifests.read(o.getManifest(), o.getDatasetRoot());
+    List<ChunkManifest.Manifest> manifests =
+        ChunkManifest.read(o.getManifest(), o.getDatasetRoot());
     List<String> words = new ArrayList<>(List.of("datalad", "run", "-m"));
     words.add(
         "beamline infer run "
-            + String.join(" ", manifests.stream().map(InferManifests.Manifest::stem).toList()));
-    for (InferManifests.Manifest m : manifests) {
+            + String.join(" ", manifests.stream().map(ChunkManifest.Manifest::stem).toList()));
+    for (ChunkManifest.Manifest m : manifests) {
       words.add("--input");
       words.add(m.path().toString());
     }
@@ -721,7 +724,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
             o.getSeed());
 
     List<ChunkTask> first = new ArrayList<>();
-    for (InferManifests.Manifest m : plan.manifests()) {
+    for (ChunkManifest.Manifest m : plan.manifests()) {
       for (ChunkTask t : m.chunks()) {
         if (!plan.kept().get(m.stem()).contains(t.chunkId())) {
           first.add(t);
@@ -800,7 +803,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     List<KV<String, String>> markers = new ArrayList<>();
     HashMap<String, List<String>> order = new HashMap<>();
     HashMap<String, String> manifestPaths = new HashMap<>();
-    for (InferManifests.Manifest m : plan.manifests()) {
+    for (ChunkManifest.Manifest m : plan.manifests()) {
       markers.add(KV.of(m.stem(), ""));
       order.put(m.stem(), m.chunks().stream().map(ChunkTask::chunkId).toList());
       manifestPaths.put(m.stem(), m.path().toString());
@@ -817,7 +820,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
 
   @Override
   public List<Path> inputFiles(InferRunOptions o) {
-    return InferManifests.files(o.getManifest());
+    return ChunkManifest.files(o.getManifest());
   }
 
   @Override
@@ -833,7 +836,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     Plan plan = plan(o);
     String runId = o.getRunId();
     removeTemporariesOutside(o, plan);
-    for (InferManifests.Manifest m : plan.manifests()) {
+    for (ChunkManifest.Manifest m : plan.manifests()) {
       // A killed run may have left half a telemetry line; end it so this run's lines stay whole.
       Attempts.endLastLine(telemetryDir(o).resolve(m.stem() + ".jsonl"));
     }
@@ -871,7 +874,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
         continue;
       }
       Set<String> mine = new java.util.HashSet<>();
-      for (InferManifests.Manifest m : plan.manifests()) {
+      for (ChunkManifest.Manifest m : plan.manifests()) {
         for (String suffix : List.of(".jsonl", ".summary.json", ".workers.csv")) {
           mine.add("." + m.stem() + suffix + ".");
         }
@@ -904,7 +907,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     int succeeded = 0;
     int failed = 0;
     int processed = 0;
-    for (InferManifests.Manifest m : plan.manifests()) {
+    for (ChunkManifest.Manifest m : plan.manifests()) {
       Path w = RunFiles.workersFile(dir, m.stem());
       if (Files.isRegularFile(w)) {
         RunFiles.readWorkers(w).forEach((k, v) -> workers.merge(k, v, RunFiles.WorkerCounts::plus));

@@ -26,14 +26,14 @@ import java.util.stream.Stream;
  * complete, so a file being written is never misread. A file that shrank (rewritten) is read again
  * from its start.
  */
-final class TelemetryTail {
+public final class TelemetryTail {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * One attempt of one chunk, as a telemetry line records it; {@code recordingId} and {@code runId}
    * are null in lines that lack them.
    */
-  record Attempt(
+  public record Attempt(
       String chunkId,
       String worker,
       String status,
@@ -54,16 +54,16 @@ final class TelemetryTail {
   private final Path root;
   private final Map<Path, FileState> files = new TreeMap<>();
 
-  TelemetryTail(Path root) {
+  public TelemetryTail(Path root) {
     this.root = root;
   }
 
-  Path root() {
+  public Path root() {
     return root;
   }
 
   /** The telemetry files now present: the file itself, or {@code *.jsonl} under the directory. */
-  List<Path> currentFiles() throws IOException {
+  public List<Path> currentFiles() throws IOException {
     if (Files.isRegularFile(root)) {
       return List.of(root);
     }
@@ -80,7 +80,7 @@ final class TelemetryTail {
   }
 
   /** Reads what was appended since the last poll; returns whether any byte was new. */
-  boolean poll() throws IOException {
+  public boolean poll() throws IOException {
     boolean changed = false;
     for (Path f : currentFiles()) {
       FileState st = files.computeIfAbsent(f, k -> new FileState());
@@ -148,7 +148,7 @@ final class TelemetryTail {
   }
 
   /** The attempt a telemetry line records, or null when it is not a telemetry JSON object. */
-  static Attempt parse(String line) {
+  public static Attempt parse(String line) {
     JsonNode n;
     try {
       n = JSON.readTree(line);
@@ -189,7 +189,7 @@ final class TelemetryTail {
   }
 
   /** Every attempt read so far, file by file in path order, each file in line order. */
-  List<Attempt> attempts() {
+  public List<Attempt> attempts() {
     List<Attempt> all = new ArrayList<>();
     for (FileState st : files.values()) {
       all.addAll(st.attempts);
@@ -198,12 +198,12 @@ final class TelemetryTail {
   }
 
   /** Complete lines that were not telemetry objects. */
-  int malformed() {
+  public int malformed() {
     return files.values().stream().mapToInt(s -> s.malformed).sum();
   }
 
   /** Files whose last line is still incomplete (no newline yet). */
-  int partialLines() {
+  public int partialLines() {
     return (int) files.values().stream().filter(s -> s.pending.size() > 0).count();
   }
 
@@ -211,7 +211,7 @@ final class TelemetryTail {
    * Attempts in the incomplete last lines that already parse as a whole JSON object (a writer that
    * does not end its last line): counted by a one-shot look, never by a follower.
    */
-  List<Attempt> completePending() {
+  public List<Attempt> completePending() {
     List<Attempt> out = new ArrayList<>();
     for (FileState st : files.values()) {
       if (st.pending.size() > 0) {
@@ -225,7 +225,7 @@ final class TelemetryTail {
   }
 
   /** Files read so far, in path order. */
-  int fileCount() {
+  public int fileCount() {
     return files.size();
   }
 }

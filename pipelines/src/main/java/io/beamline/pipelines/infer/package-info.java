@@ -1,6 +1,7 @@
 /**
- * The {@code infer} pipelines of seed 002 (BADC + HawkEars): {@code beamline infer chunk} turns WAV
- * recordings into fixed-length chunks at the model's rate, one chunk manifest CSV and one chunk
- * status file per recording, and a Parquet chunk table.
+ * The {@code infer} commands of seed 002 (BADC + HawkEars), one sub-package per command: {@code
+ * chunk}, {@code aggregate}, {@code orchestrate}, {@code monitor}, {@code train}; the file formats
+ * they share in {@code formats}; and {@code beamline infer run}, which runs a model over the chunks
+ * that the manifests list.
  */
 package io.beamline.pipelines.infer;

@@ -2,6 +2,7 @@ package io.beamline.pipelines.infer;
 
 import ai.djl.Device;
 import ai.djl.repository.zoo.ZooModel;
+import io.beamline.pipelines.infer.formats.ChunkManifest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.duckdb.DuckDb;
+import io.beamline.pipelines.infer.formats.ChunkManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

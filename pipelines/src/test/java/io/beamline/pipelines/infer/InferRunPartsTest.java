@@ -3,6 +3,7 @@ package io.beamline.pipelines.infer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.beamline.pipelines.infer.formats.ChunkManifest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -85,9 +86,9 @@ class InferRunPartsTest {
 
   @Test
   void datasetRootIsAboveTheManifestsDirectory() {
-    assertEquals(Path.of("/d/set"), InferManifests.root(Path.of("/d/set/manifests/a.csv"), null));
-    assertEquals(Path.of("/d/other"), InferManifests.root(Path.of("/d/other/a.csv"), null));
-    assertEquals("a.b", InferManifests.stem(Path.of("/x/a.b.csv")));
+    assertEquals(Path.of("/d/set"), ChunkManifest.root(Path.of("/d/set/manifests/a.csv"), null));
+    assertEquals(Path.of("/d/other"), ChunkManifest.root(Path.of("/d/other/a.csv"), null));
+    assertEquals("a.b", ChunkManifest.stem(Path.of("/x/a.b.csv")));
   }
 
   @Test

@@ -19,6 +19,7 @@ import io.beamline.framework.UserInputException;
 import io.beamline.io.audio.WavReader;
 import io.beamline.io.duckdb.DuckDb;
 import io.beamline.models.birdcall.BirdCallModel;
+import io.beamline.pipelines.infer.formats.ChunkManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.framework.run.RunRecord;
 import io.beamline.io.duckdb.DuckDb;
+import io.beamline.pipelines.infer.formats.ChunkManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

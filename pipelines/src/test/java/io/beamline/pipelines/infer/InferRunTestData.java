@@ -9,6 +9,7 @@ import io.beamline.io.audio.WavEncoding;
 import io.beamline.io.audio.WavWriter;
 import io.beamline.io.files.Digests;
 import io.beamline.models.birdcall.BirdCallTrainer;
+import io.beamline.pipelines.infer.formats.ChunkManifest;
 import io.beamline.transforms.audio.BirdCallSynth;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -146,6 +147,6 @@ final class InferRunTestData {
   }
 
   static String stem(Path manifest) {
-    return InferManifests.stem(manifest);
+    return ChunkManifest.stem(manifest);
   }
 }

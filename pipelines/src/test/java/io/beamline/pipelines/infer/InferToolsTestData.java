@@ -11,17 +11,18 @@ import java.util.Locale;
  * Fixtures in the formats {@code beamline infer run} writes (the detections table) and {@code
  * beamline infer chunk} writes (manifests and chunk status), made with DuckDB and plain files.
  */
-final class InferToolsTestData {
+public final class InferToolsTestData {
   private InferToolsTestData() {}
 
   /** One detection row in the canonical column order. */
-  record Det(String recording, String chunk, double start, double end, String label, double conf) {}
+  public record Det(
+      String recording, String chunk, double start, double end, String label, double conf) {}
 
   /**
    * Writes {@code dets} as a detections Parquet file {@code file} through DuckDB, with exactly the
    * canonical columns and types; a null label writes SQL NULL.
    */
-  static void writeDetections(Path file, List<Det> dets) throws Exception {
+  public static void writeDetections(Path file, List<Det> dets) throws Exception {
     Files.createDirectories(file.getParent());
     List<String> rows = new ArrayList<>();
     for (Det d : dets) {
@@ -57,7 +58,8 @@ final class InferToolsTestData {
    * Writes {@code manifests/<rec>.csv} with {@code chunks} chunks of 3 s and its {@code
    * .chunk_status.json} with {@code status} (no status file when status is null).
    */
-  static Path writeManifest(Path chunkDir, String rec, int chunks, String status) throws Exception {
+  public static Path writeManifest(Path chunkDir, String rec, int chunks, String status)
+      throws Exception {
     Path manifests = chunkDir.resolve("manifests");
     Files.createDirectories(manifests);
     StringBuilder csv =
