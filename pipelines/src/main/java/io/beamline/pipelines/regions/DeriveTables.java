@@ -20,18 +20,13 @@ final class DeriveTables extends Module<DeriveTables.Config, PCollection<Regions
   /**
    * @param settings anatomy (labels), output directory and spike folder of the run
    * @param runId the run whose regions {@code regions_summary.json} reports
-   * @param start the run's first region
-   * @param end the region the run stops before
+   * @param range the run's regions
    */
-  record Config(RegionSettings settings, String runId, int start, int end)
+  record Config(RegionSettings settings, String runId, RegionRange.Config range)
       implements ModuleConfig<DeriveTables>, Serializable {
     Config {
-      if (settings == null || runId == null) {
-        throw new IllegalArgumentException("settings and runId are required");
-      }
-      if (start < 0 || end <= start) {
-        throw new IllegalArgumentException(
-            "start must be >= 0 and end > start, got start " + start + " and end " + end);
+      if (settings == null || runId == null || range == null) {
+        throw new IllegalArgumentException("settings, runId and range are required");
       }
     }
 
@@ -63,7 +58,7 @@ final class DeriveTables extends Module<DeriveTables.Config, PCollection<Regions
         "DeriveTables",
         ParDo.of(
             new RegionsTables.DeriveTablesFn(
-                c.settings(), commits, c.runId(), c.start(), c.end())));
+                c.settings(), commits, c.runId(), c.range().start(), c.range().end())));
     return PDone.in(ended.getPipeline());
   }
 }

@@ -27,8 +27,6 @@ record RegionsConfigs(
   /** Resolves validated options ({@link RegionsPipeline#validate}) for run {@code runId}. */
   static RegionsConfigs resolve(RegionsOptions o, String runId) {
     RegionSettings settings = settings(o);
-    int start = o.getStartRegion();
-    int end = o.getEndRegion();
     Optional<BuildSyntheticSources.Config> sources = Optional.empty();
     Optional<MixEeg.Config> mix = Optional.empty();
     if (o.getSyntheticSources() || o.getMixEeg()) {
@@ -50,10 +48,11 @@ record RegionsConfigs(
         mix = Optional.of(new MixEeg.Config(settings, runId, mode, o.getnData()));
       }
     }
+    RegionRange.Config range = new RegionRange.Config(o.getStartRegion(), o.getEndRegion());
     return new RegionsConfigs(
-        new RegionRange.Config(start, end),
-        new SimulateRegions.Config(settings, runId, start, end, UUID.randomUUID().toString()),
-        new DeriveTables.Config(settings, runId, start, end),
+        range,
+        new SimulateRegions.Config(settings, runId, range, UUID.randomUUID().toString()),
+        new DeriveTables.Config(settings, runId, range),
         sources,
         mix);
   }

@@ -38,19 +38,14 @@ final class SimulateRegions
   /**
    * @param settings anatomy, simulation and output of the run
    * @param runId the run the commit records name
-   * @param start the run's first region (for the progress lines)
-   * @param end the region the run stops before
+   * @param range the run's regions (for the progress lines)
    * @param progressKey a key unique to this run's graph, counting its finished regions
    */
-  record Config(RegionSettings settings, String runId, int start, int end, String progressKey)
+  record Config(RegionSettings settings, String runId, RegionRange.Config range, String progressKey)
       implements ModuleConfig<SimulateRegions>, Serializable {
     Config {
-      if (settings == null || runId == null || progressKey == null) {
-        throw new IllegalArgumentException("settings, runId and progressKey are required");
-      }
-      if (start < 0 || end <= start) {
-        throw new IllegalArgumentException(
-            "start must be >= 0 and end > start, got start " + start + " and end " + end);
+      if (settings == null || runId == null || range == null || progressKey == null) {
+        throw new IllegalArgumentException("settings, runId, range and progressKey are required");
       }
     }
 
@@ -88,8 +83,8 @@ final class SimulateRegions
                     settings.fingerprint(),
                     commits,
                     c.runId(),
-                    c.start(),
-                    c.end() - c.start(),
+                    c.range().start(),
+                    c.range().end() - c.range().start(),
                     c.progressKey())))
         .setCoder(VarIntCoder.of())
         .apply("KeyRegions", WithKeys.of("regions"))
