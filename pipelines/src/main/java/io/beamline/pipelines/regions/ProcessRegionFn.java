@@ -95,7 +95,7 @@ final class ProcessRegionFn extends DoFn<Integer, Integer> {
   public void process(@Element Integer region, OutputReceiver<Integer> out) throws IOException {
     PrintStream progress = System.out;
     long t0 = System.nanoTime();
-    String label = region >= 0 && region < settings.labels.length ? settings.labels[region] : "";
+    String label = settings.anatomy().label(region);
     // One print per banner: regions run in parallel and their lines must not interleave.
     String bar = "#".repeat(80);
     progress.println(
@@ -109,7 +109,8 @@ final class ProcessRegionFn extends DoFn<Integer, Integer> {
             + ")\n"
             + bar);
     RegionProgress status = new RegionProgress(System.err, progressKey, first, count);
-    String key = key(settings.spikeFolder(), region);
+    RegionsOutput files = settings.output();
+    String key = key(files.spikeFolder(), region);
     Optional<CommitRecord> done = committed(commits, key, fingerprint);
     if (done.isPresent()) {
       skipped.inc();
@@ -129,25 +130,25 @@ final class ProcessRegionFn extends DoFn<Integer, Integer> {
     List<Path> staged = new ArrayList<>();
     boolean committing = false;
     try {
-      Path dir = item.stageDirectory(work.regionDir(region));
+      Path dir = item.stageDirectory(files.regionDir(region));
       staged.add(dir);
       Map<Integer, Path> markers = new LinkedHashMap<>();
-      for (int m : settings.iterations) {
-        Path marker = item.stage(work.clipInfo(m, region));
+      for (int m : settings.simulation().iterations()) {
+        Path marker = item.stage(files.clipInfo(m, region));
         staged.add(marker);
         markers.put(m, marker);
       }
       Path raw = null;
-      if (settings.keepRaw) {
-        raw = item.stageDirectory(work.rawDir(region));
+      if (settings.simulation().keepRaw()) {
+        raw = item.stageDirectory(files.rawDir(region));
         staged.add(raw);
       }
       RegionWork.Result r = work.process(region, new RegionWork.Outputs(dir, markers, raw));
       double seconds = (System.nanoTime() - t0) / 1e9;
-      removeStale(work, region);
+      removeStale(files, region);
       item.detail("fingerprint", fingerprint)
-          .detail("spike_folder", settings.spikeFolder())
-          .detail("iterations", Arrays.stream(settings.iterations).boxed().toList())
+          .detail("spike_folder", files.spikeFolder())
+          .detail("iterations", Arrays.stream(settings.simulation().iterations()).boxed().toList())
           .detail("spikes_per_iteration", Arrays.stream(r.spikesPerIteration()).boxed().toList())
           .detail("spikes", r.spikes())
           .detail("seconds", seconds)
@@ -193,14 +194,14 @@ final class ProcessRegionFn extends DoFn<Integer, Integer> {
    * other settings: removed before the commit (an older record that lists them then no longer
    * verifies, which is right: the region is being replaced).
    */
-  private void removeStale(RegionWork work, int region) throws IOException {
+  private void removeStale(RegionsOutput files, int region) throws IOException {
     for (int m : ALL_ITERATIONS) {
-      if (Arrays.stream(settings.iterations).noneMatch(x -> x == m)) {
-        Files.deleteIfExists(work.clipInfo(m, region));
+      if (!settings.simulation().simulates(m)) {
+        Files.deleteIfExists(files.clipInfo(m, region));
       }
     }
-    if (!settings.keepRaw) {
-      AtomicFiles.deleteTree(work.rawDir(region));
+    if (!settings.simulation().keepRaw()) {
+      AtomicFiles.deleteTree(files.rawDir(region));
     }
   }
 }

@@ -6,11 +6,11 @@ import io.beamline.io.mat.MatReader;
 import io.beamline.io.mat.MatWriter;
 import io.beamline.transforms.nmm.JansenRitParameters;
 import io.beamline.transforms.nmm.JansenRitSimulator;
+import io.beamline.transforms.nmm.RegionSimulation;
 import io.beamline.transforms.nmm.SpikeClips;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,18 +20,10 @@ import java.util.Map;
  * One region's whole job, fused so no raw trace touches the disk: for each DeepSIF iteration
  * (background mean / noise pair), simulate the network with the region's excitability raised, drop
  * the transient and downsample to 500 Hz while the samples stream out of the kernel, find and scale
- * the region's spikes, and write {@code nmm_<k>.mat} clips and the {@code clip_info} marker. Plain
- * Java; the Beam DoFn in {@link RegionsPipeline} stages the outputs ({@link Outputs}), calls it and
- * commits the region.
- *
- * <p>File layout under the output directory (DeepSIF's {@code source/} folder, with {@code <f>} =
- * {@code --filename}):
- *
- * <pre>
- * nmm_&lt;f&gt;/a&lt;r&gt;/nmm_&lt;k&gt;.mat                    data: 500 x N single (time x region), k = 1, 2, ...
- * nmm_&lt;f&gt;/clip_info/iter&lt;m&gt;/iter_&lt;m&gt;_i_&lt;r&gt;.mat  num_spike (cumulative), spike_time (1 x n, 1-based), alpha
- * raw_nmm/a&lt;r&gt;/mean_iter_&lt;m&gt;_a_iter_&lt;r&gt;_&lt;s&gt;.mat  only with --keep-raw: time, data, A
- * </pre>
+ * the region's spikes, and write {@code nmm_<k>.mat} clips and the {@code clip_info} marker (file
+ * layout: {@link RegionsOutput}). The numbers come from the kernels in {@code transforms} ({@link
+ * RegionSimulation}, {@link SpikeClips}); this class is their files. The {@link SimulateRegions}
+ * module stages the outputs ({@link Outputs}), calls it and commits the region.
  *
  * <p>Clip numbers continue across iterations, as DeepSIF's {@code previous_iter_spike_num} does.
  * Whether a region is done is decided by its commit record, not by the markers: {@link #process}
@@ -41,7 +33,9 @@ final class RegionWork {
   /** Samples per block handed out by the kernel when raw traces are not kept. */
   private static final int BLOCK = 4096;
 
-  private final RegionSettings s;
+  private final RegionSettings settings;
+  private final SimulationConfig s;
+  private final RegionsOutput files;
   private final PrintStream progress;
   private final RegionProgress status;
 
@@ -54,7 +48,9 @@ final class RegionWork {
    * @param status where the one-line step status goes, or null
    */
   RegionWork(RegionSettings settings, PrintStream progress, RegionProgress status) {
-    this.s = settings;
+    this.settings = settings;
+    this.s = settings.simulation();
+    this.files = settings.output();
     this.progress = progress;
     this.status = status;
   }
@@ -92,36 +88,14 @@ final class RegionWork {
   record Outputs(Path regionDir, Map<Integer, Path> markers, Path rawDir) {
     /** The final paths themselves (tests, and tools that write without committing). */
     static Outputs inPlace(RegionWork work, int region) {
+      RegionsOutput files = work.files;
       Map<Integer, Path> markers = new LinkedHashMap<>();
-      for (int m : work.s.iterations) {
-        markers.put(m, work.clipInfo(m, region));
+      for (int m : work.s.iterations()) {
+        markers.put(m, files.clipInfo(m, region));
       }
       return new Outputs(
-          work.regionDir(region), markers, work.s.keepRaw ? work.rawDir(region) : null);
+          files.regionDir(region), markers, work.s.keepRaw() ? files.rawDir(region) : null);
     }
-  }
-
-  Path spikesDir() {
-    return Paths.get(s.root, s.spikeFolder());
-  }
-
-  Path regionDir(int region) {
-    return spikesDir().resolve("a" + region);
-  }
-
-  Path clipInfo(int iteration, int region) {
-    return spikesDir()
-        .resolve("clip_info")
-        .resolve("iter" + iteration)
-        .resolve("iter_" + iteration + "_i_" + region + ".mat");
-  }
-
-  Path clipFile(int region, int k) {
-    return regionDir(region).resolve("nmm_" + k + ".mat");
-  }
-
-  Path rawDir(int region) {
-    return Paths.get(s.root, "raw_nmm", "a" + region);
   }
 
   /**
@@ -130,27 +104,30 @@ final class RegionWork {
    * @throws Exception anything that goes wrong; the caller turns it into a failure record
    */
   Result process(int region, Outputs out) throws Exception {
-    if (region < 0 || region >= s.regions()) {
+    int regions = settings.anatomy().regions();
+    if (region < 0 || region >= regions) {
       throw new IllegalArgumentException(
           "region "
               + region
               + " is outside the connectivity's "
-              + s.regions()
+              + regions
               + " regions (0.."
-              + (s.regions() - 1)
+              + (regions - 1)
               + "); lower --end-region");
     }
     Files.createDirectories(out.regionDir());
-    int[] perIteration = new int[s.iterations.length];
+    int[] iterations = s.iterations();
+    int[] perIteration = new int[iterations.length];
     List<Clip> clips = new ArrayList<>();
     int previous = 0;
-    for (int i = 0; i < s.iterations.length; i++) {
-      int m = s.iterations[i];
+    for (int i = 0; i < iterations.length; i++) {
+      int m = iterations[i];
       step("Simulating region " + region + ", iteration " + m + " and extracting spikes");
       long stepStart = System.nanoTime();
       float[][] nmm = simulate(region, m, out.rawDir());
       requireFinite(nmm, region, m);
-      SpikeClips.SourceClips found = SpikeClips.extract(nmm, s.leadfield, region, s.targetSnrDb);
+      SpikeClips.SourceClips found =
+          SpikeClips.extract(nmm, settings.anatomy().leadfield, region, s.targetSnrDb());
       int[] times = found.spikeTimes();
       float[][][] data = found.clips();
       for (int j = 0; j < times.length; j++) {
@@ -166,7 +143,7 @@ final class RegionWork {
                 times[j] + 1,
                 SpikeClips.clipStart(times[j]) + 1,
                 found.alpha(),
-                Paths.get(s.root).relativize(clipFile(region, k)).toString()));
+                files.rootDir().relativize(files.clipFile(region, k)).toString()));
       }
       previous += times.length;
       perIteration[i] = times.length;
@@ -184,7 +161,7 @@ final class RegionWork {
         status.step(
             region,
             m,
-            s.segments * s.segmentMs / 1000.0,
+            s.segments() * s.segmentMs() / 1000.0,
             times.length,
             (System.nanoTime() - stepStart) / 1e9);
       }
@@ -199,7 +176,7 @@ final class RegionWork {
   List<Clip> committedClips(int region, List<Integer> iterations) throws MatFileException {
     List<Clip> clips = new ArrayList<>();
     for (int m : iterations) {
-      try (MatReader r = MatReader.open(clipInfo(m, region))) {
+      try (MatReader r = MatReader.open(files.clipInfo(m, region))) {
         int cumulative = (int) r.matrix("num_spike").getFlat(0);
         MatMatrix times = r.matrix("spike_time");
         double alpha = r.has("alpha") ? r.matrix("alpha").getFlat(0) : Double.NaN;
@@ -214,7 +191,7 @@ final class RegionWork {
                   t,
                   SpikeClips.clipStart(t - 1) + 1,
                   alpha,
-                  Paths.get(s.root).relativize(clipFile(region, first + j + 1)).toString()));
+                  files.rootDir().relativize(files.clipFile(region, first + j + 1)).toString()));
         }
       }
     }
@@ -243,18 +220,24 @@ final class RegionWork {
 
   /**
    * Simulates {@code segments x segmentMs} of the network for one iteration and returns the 500 Hz
-   * signal after DeepSIF's drop of the first 1000 samples: {@code [region][sample]}. Segments are
-   * one continuous trajectory (DeepSIF concatenates its segment files before processing).
+   * signal after DeepSIF's drop of the first 1000 samples: {@code [region][sample]} ({@link
+   * RegionSimulation#run}). Segments are one continuous trajectory (DeepSIF concatenates its
+   * segment files before processing); with {@code rawDir}, each segment's 2 kHz trace is written
+   * there.
    */
   float[][] simulate(int region, int iteration, Path rawDir) throws MatFileException {
-    JansenRitParameters p = s.parameters(region, iteration);
+    int n = settings.anatomy().regions();
+    JansenRitParameters p = RegionSimulation.parameters(n, region, iteration, s.sourceA());
     JansenRitSimulator sim =
         JansenRitSimulator.create(
-            p, s.coupling(), s.connectivity(), s.dtMs, s.simulationSeed(region, iteration));
+            p,
+            s.coupling(),
+            s.connectivity(settings.anatomy()),
+            s.dtMs(),
+            RegionSimulation.noiseSeed(s.seed(), region, iteration));
     long perSegment = s.samplesPerSegment();
-    long total = perSegment * s.segments;
+    long total = perSegment * s.segments();
     int drop = SpikeClips.DEEPSIF_DROP_SAMPLES;
-    int factor = SpikeClips.DEEPSIF_DOWNSAMPLE_FACTOR;
     if (total <= drop) {
       throw new IllegalArgumentException(
           "simulation of "
@@ -263,39 +246,34 @@ final class RegionWork {
               + drop
               + "-sample transient DeepSIF drops; raise --segment-ms or --segments");
     }
-    long outLength = (total - drop + factor - 1) / factor;
-    if (outLength > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("simulation too long for one region: " + total);
-    }
-    int n = s.regions();
-    float[][] out = new float[n][(int) outLength];
+    // A raw file per segment needs blocks of one segment; otherwise small blocks keep memory low.
     int block = rawDir != null ? (int) Math.min(perSegment, Integer.MAX_VALUE - 8) : BLOCK;
     MatFileException[] rawError = new MatFileException[1];
-    sim.run(
-        total,
-        block,
-        (first, length, b) -> {
-          // First kept sample at or after `first` on the decimation grid drop + k * factor.
-          long start = Math.max(first, drop);
-          long offset = (start - drop) % factor;
-          if (offset != 0) {
-            start += factor - offset;
-          }
-          for (long g = start; g < first + length; g += factor) {
-            int t = (int) (g - first);
-            int o = (int) ((g - drop) / factor);
-            for (int r = 0; r < n; r++) {
-              out[r][o] = b[r][t];
-            }
-          }
-          if (rawDir != null && rawError[0] == null) {
-            try {
-              writeRaw(rawDir, region, iteration, (int) (first / perSegment), first, length, b, p);
-            } catch (MatFileException e) {
-              rawError[0] = e;
-            }
-          }
-        });
+    float[][] out =
+        RegionSimulation.run(
+            sim,
+            n,
+            total,
+            block,
+            rawDir == null
+                ? null
+                : (first, length, b) -> {
+                  if (rawError[0] == null) {
+                    try {
+                      writeRaw(
+                          rawDir,
+                          region,
+                          iteration,
+                          (int) (first / perSegment),
+                          first,
+                          length,
+                          b,
+                          p);
+                    } catch (MatFileException e) {
+                      rawError[0] = e;
+                    }
+                  }
+                });
     if (rawError[0] != null) {
       throw rawError[0];
     }
@@ -312,11 +290,11 @@ final class RegionWork {
       float[][] block,
       JansenRitParameters p)
       throws MatFileException {
-    int n = s.regions();
+    int n = settings.anatomy().regions();
     double[] data = new double[length * n];
     double[] time = new double[length];
     for (int t = 0; t < length; t++) {
-      time[t] = (first + t + 1) * s.dtMs;
+      time[t] = (first + t + 1) * s.dtMs();
       for (int r = 0; r < n; r++) {
         data[t * n + r] = block[r][t];
       }

@@ -71,7 +71,7 @@ final class RegionsAnatomy {
     }
 
     /** One line for the banner: the files, or the synthetic anatomy's size. */
-    String describe(RegionsPipeline.RegionsOptions o) {
+    String describe(RegionsOptions o) {
       if (synthetic()) {
         return "synthetic ("
             + o.getSyntheticRegions()
@@ -92,7 +92,7 @@ final class RegionsAnatomy {
    * when given, otherwise {@code .}, {@code ./anatomy}, {@code ../anatomy} and {@code
    * <output-dir>/../anatomy}.
    */
-  static List<Path> searchDirs(RegionsPipeline.RegionsOptions o) {
+  static List<Path> searchDirs(RegionsOptions o) {
     Set<Path> dirs = new LinkedHashSet<>();
     if (o.getAnatomyDir() != null) {
       dirs.add(Paths.get(o.getAnatomyDir()).toAbsolutePath().normalize());
@@ -113,7 +113,7 @@ final class RegionsAnatomy {
   }
 
   /** Resolves the anatomy flags to files; a one-line {@link UserInputException} otherwise. */
-  static Sources resolve(RegionsPipeline.RegionsOptions o) {
+  static Sources resolve(RegionsOptions o) {
     if (o.getAnatomyDir() != null && !Files.isDirectory(Paths.get(o.getAnatomyDir()))) {
       throw new UserInputException(
           "--anatomy-dir "
@@ -175,8 +175,7 @@ final class RegionsAnatomy {
    * The connectivity of a leadfield given alone: {@code connectivity_<N>.zip} next to it, then in
    * the search folders.
    */
-  private static Path connectivityFor(
-      Path leadfield, RegionsPipeline.RegionsOptions o, List<Path> dirs) {
+  private static Path connectivityFor(Path leadfield, RegionsOptions o, List<Path> dirs) {
     MatMatrix lf = readLeadfield(leadfield, o);
     int regions = lf.ndims() == 2 ? lf.cols() : -1;
     String name = "connectivity_" + regions + ".zip";
@@ -208,7 +207,7 @@ final class RegionsAnatomy {
             + deepSif);
   }
 
-  private static MatMatrix readLeadfield(Path file, RegionsPipeline.RegionsOptions o) {
+  private static MatMatrix readLeadfield(Path file, RegionsOptions o) {
     try {
       return AnatomyFiles.readLeadfield(file, o.getLeadfieldVariable());
     } catch (MatFileException e) {
@@ -220,7 +219,7 @@ final class RegionsAnatomy {
    * Reads the anatomy files (or generates the synthetic anatomy) and checks that they fit together;
    * every problem is a one-line {@link UserInputException} naming the file.
    */
-  static Anatomy load(RegionsPipeline.RegionsOptions o, Sources src) {
+  static Anatomy load(RegionsOptions o, Sources src) {
     Anatomy anatomy;
     if (src.synthetic()) {
       anatomy =
@@ -276,7 +275,7 @@ final class RegionsAnatomy {
    * Checks what depends on the anatomy: the region range (0-based, end exclusive) against its
    * region count, and the memory one region's simulation needs.
    */
-  static void check(RegionsPipeline.RegionsOptions o, Sources src, Anatomy anatomy) {
+  static void check(RegionsOptions o, Sources src, Anatomy anatomy) {
     int n = anatomy.regions();
     String which =
         src.synthetic()

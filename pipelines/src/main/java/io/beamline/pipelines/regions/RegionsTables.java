@@ -1,6 +1,5 @@
 package io.beamline.pipelines.regions;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.beamline.framework.run.CommitRecord;
@@ -11,17 +10,14 @@ import io.beamline.io.parquet.ParquetTableIO;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -30,11 +26,12 @@ import org.apache.beam.sdk.values.Row;
  *
  * <ul>
  *   <li>{@code spike_clips/nmm_<f>.parquet}: one row per clip of every committed region of the
- *       spike folder, whichever run or batch committed it ({@link RegionsPipeline#SPIKE_CLIPS});
+ *       spike folder, whichever run or batch committed it ({@link #SPIKE_CLIPS});
  *   <li>{@code region_summary/nmm_<f>.parquet}: one row per region with a record, succeeded or
- *       failed ({@link RegionsPipeline#REGION_SUMMARY});
+ *       failed ({@link #REGION_SUMMARY});
  *   <li>{@code regions_summary.json}: the run's own regions (succeeded, failed with the error and
- *       the failure record, skipped), read by {@link #summaryText} for the final console summary.
+ *       the failure record, skipped), read by {@link RegionsConsole#summaryText} for the final
+ *       console summary.
  * </ul>
  *
  * <p>Each file is replaced atomically, so a reader sees the previous version or the new one; a run
@@ -43,6 +40,33 @@ import org.apache.beam.sdk.values.Row;
  */
 final class RegionsTables {
   static final String SUMMARY_JSON = "regions_summary.json";
+
+  /** Clip index table: one row per {@code nmm_<k>.mat} of a committed region. */
+  static final Schema SPIKE_CLIPS =
+      Schema.builder()
+          .addInt32Field("region")
+          .addInt32Field("iteration")
+          .addInt32Field("clip")
+          .addInt32Field("spike_time")
+          .addInt32Field("clip_start")
+          .addDoubleField("alpha")
+          .addStringField("file")
+          .build();
+
+  /**
+   * One row per region with a record: {@code status} succeeded or failed (with the {@code error}),
+   * and the run that recorded it.
+   */
+  static final Schema REGION_SUMMARY =
+      Schema.builder()
+          .addInt32Field("region")
+          .addStringField("label")
+          .addStringField("status")
+          .addNullableField("error", Schema.FieldType.STRING)
+          .addInt32Field("spikes")
+          .addDoubleField("seconds")
+          .addStringField("run_id")
+          .build();
 
   private RegionsTables() {}
 
@@ -61,7 +85,7 @@ final class RegionsTables {
   }
 
   /** Derives the tables and the run's summary from the commit records; runs once per run. */
-  static final class DeriveTablesFn extends DoFn<KV<String, Iterable<Integer>>, Void> {
+  static final class DeriveTablesFn extends DoFn<RegionsEnded, Void> {
     private final RegionSettings settings;
     private final ItemCommits commits;
     private final String runId;
@@ -77,9 +101,9 @@ final class RegionsTables {
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<Integer>> ignored) throws Exception {
-      String folder = settings.spikeFolder();
-      Path root = Paths.get(settings.root);
+    public void process(@Element RegionsEnded ignored) throws Exception {
+      String folder = settings.output().spikeFolder();
+      Path root = settings.output().rootDir();
       RegionWork work = new RegionWork(settings, null);
       TreeMap<Integer, CommitRecord> records = new TreeMap<>();
       for (CommitRecord r : commits.readAll().values()) {
@@ -111,7 +135,7 @@ final class RegionsTables {
           }
           for (RegionWork.Clip c : regionClips) {
             clips.add(
-                Row.withSchema(RegionsPipeline.SPIKE_CLIPS)
+                Row.withSchema(SPIKE_CLIPS)
                     .addValues(
                         c.region(),
                         c.iteration(),
@@ -127,7 +151,7 @@ final class RegionsTables {
         }
         statusOf.put(region, status);
         summary.add(
-            Row.withSchema(RegionsPipeline.REGION_SUMMARY)
+            Row.withSchema(REGION_SUMMARY)
                 .addValues(
                     region,
                     String.valueOf(d.getOrDefault("label", "")),
@@ -142,12 +166,12 @@ final class RegionsTables {
           Comparator.<Row>comparingInt(x -> x.getInt32("region"))
               .thenComparingInt(x -> x.getInt32("clip")));
       writeParquet(
-          RegionsPipeline.SPIKE_CLIPS,
+          SPIKE_CLIPS,
           "spike_clips",
           clips,
           root.resolve("spike_clips").resolve(folder + ".parquet"));
       writeParquet(
-          RegionsPipeline.REGION_SUMMARY,
+          REGION_SUMMARY,
           "region_summary",
           summary,
           root.resolve("region_summary").resolve(folder + ".parquet"));
@@ -175,7 +199,7 @@ final class RegionsTables {
         entry.put(
             "label",
             r == null
-                ? (region < settings.labels.length ? settings.labels[region] : "")
+                ? settings.anatomy().label(region)
                 : String.valueOf(r.details().getOrDefault("label", "")));
         String status;
         double seconds = 0;
@@ -238,58 +262,5 @@ final class RegionsTables {
 
   static Number number(Object o) {
     return o instanceof Number n ? n : 0;
-  }
-
-  /**
-   * The final summary of {@code regions_summary.json}: counts of succeeded, failed and skipped
-   * regions, a table with one line per region (label, status, spikes, seconds), then each failed
-   * region with its error and the path of its failure record.
-   */
-  static String summaryText(Path json) throws IOException {
-    JsonNode n = new ObjectMapper().readTree(json.toFile());
-    Path root = json.toAbsolutePath().getParent();
-    StringBuilder b = new StringBuilder();
-    String bar = "#".repeat(80);
-    b.append(bar).append('\n');
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "# Summary: regions %d..%d: %d succeeded, %d failed, %d skipped (%.2f s)%n",
-            n.get("start_region").asInt(),
-            n.get("end_region").asInt() - 1,
-            n.get("succeeded").size(),
-            n.get("failed").size(),
-            n.get("skipped").size(),
-            n.get("total_seconds").asDouble()));
-    b.append(bar).append('\n');
-    int labelWidth = 5;
-    for (JsonNode r : n.get("regions")) {
-      labelWidth = Math.max(labelWidth, r.get("label").asText().length());
-    }
-    String row = "%6s  %-" + labelWidth + "s  %-9s  %6s  %9s%n";
-    b.append(String.format(Locale.ROOT, row, "region", "label", "status", "spikes", "seconds"));
-    for (JsonNode r : n.get("regions")) {
-      b.append(
-          String.format(
-              Locale.ROOT,
-              row,
-              r.get("region").asInt(),
-              r.get("label").asText().isEmpty() ? "-" : r.get("label").asText(),
-              r.get("status").asText(),
-              r.get("spikes").asInt(),
-              String.format(Locale.ROOT, "%.2f", r.get("seconds").asDouble())));
-    }
-    for (JsonNode f : n.get("failed")) {
-      b.append("\u2717 region ")
-          .append(f.get("region").asInt())
-          .append(": ")
-          .append(f.get("error").asText())
-          .append('\n')
-          .append("  failure record: ")
-          .append(root.resolve(f.get("record").asText()))
-          .append('\n');
-    }
-    b.append("summary: ").append(json).append('\n');
-    return b.toString();
   }
 }

@@ -7,21 +7,20 @@ import io.beamline.io.mat.MatMatrix;
 import io.beamline.io.mat.MatReader;
 import io.beamline.io.mat.MatWriter;
 import io.beamline.transforms.nmm.SourcePatches;
+import io.beamline.transforms.nmm.SyntheticSources;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
@@ -34,78 +33,49 @@ import org.apache.beam.sdk.values.TupleTag;
  * run killed during it commits it next time. A table that cannot be built (no region has clips)
  * gets a failure record.
  *
- * <p>With {@code --mix-eeg} it also plans the EEG item ({@link MixSensorEeg}): unless that item is
- * committed with the same fingerprint, it emits the table rows keyed by their EEG part on {@link
- * #MIX} and one plan event ({@link MixSensorEeg#EVENT}) on {@link #PLAN}.
+ * <p>With {@code mixEeg} it also plans the EEG item ({@link MixEeg}): unless that item is committed
+ * with the same fingerprint, it emits the table rows keyed by their EEG part on {@link #ROWS} and
+ * one {@link EegEvent#plan} on {@link #PLAN}.
  */
-final class SyntheticSourcesFn extends DoFn<KV<String, Iterable<Integer>>, KV<Integer, Row>> {
-  static final TupleTag<KV<Integer, Row>> MIX = new TupleTag<KV<Integer, Row>>() {};
-  static final TupleTag<Row> PLAN = new TupleTag<Row>() {};
+final class SyntheticSourcesFn extends DoFn<RegionsEnded, KV<Integer, SourceRow>> {
+  static final TupleTag<KV<Integer, SourceRow>> ROWS = BuildSyntheticSources.ROWS.tag();
+  static final TupleTag<EegEvent> PLAN = BuildSyntheticSources.PLAN.tag();
 
+  private final BuildSyntheticSources.Config c;
   private final RegionSettings settings;
   private final String fingerprint;
   private final ItemCommits commits;
-  private final String runId;
-  private final SyntheticSources.Mode mode;
-  private final int nper;
-  private final int variations;
-  private final int sources;
-  private final int neighbours;
-  private final boolean mixEeg;
-  private final int samplesPerFile;
-  private final int nData;
 
-  SyntheticSourcesFn(
-      RegionSettings settings,
-      String fingerprint,
-      ItemCommits commits,
-      String runId,
-      SyntheticSources.Mode mode,
-      int nper,
-      int variations,
-      int sources,
-      int neighbours,
-      boolean mixEeg,
-      int samplesPerFile,
-      int nData) {
-    this.settings = settings;
+  /**
+   * @param fingerprint {@link RegionSettings#fingerprint} of the config's settings
+   */
+  SyntheticSourcesFn(BuildSyntheticSources.Config config, String fingerprint, ItemCommits commits) {
+    this.c = config;
+    this.settings = config.settings();
     this.fingerprint = fingerprint;
     this.commits = commits;
-    this.runId = runId;
-    this.mode = mode;
-    this.nper = nper;
-    this.variations = variations;
-    this.sources = sources;
-    this.neighbours = neighbours;
-    this.mixEeg = mixEeg;
-    this.samplesPerFile = samplesPerFile;
-    this.nData = nData;
-  }
-
-  /** {@code test_sample_source1} or {@code train_sample_source1}: the item key and file stem. */
-  static String key(SyntheticSources.Mode mode) {
-    return mode.name().toLowerCase(Locale.ROOT) + "_sample_source1";
   }
 
   @ProcessElement
-  public void process(@Element KV<String, Iterable<Integer>> ignored, MultiOutputReceiver out)
-      throws Exception {
+  public void process(@Element RegionsEnded ignored, MultiOutputReceiver out) throws Exception {
     PrintStream progress = System.out;
-    String key = key(mode);
-    String eegKey = MixSensorEeg.key(mode);
-    int n = settings.regions();
+    SyntheticSources.Mode mode = c.mode();
+    String key = RegionsOutput.sourcesKey(mode);
+    String eegKey = RegionsOutput.eegKey(mode);
+    RegionsOutput files = settings.output();
+    int n = settings.anatomy().regions();
     int[] clips = new int[n];
-    MessageDigest d = RegionSettings.sha256();
-    RegionSettings.update(d, "beamline-synthetic-sources-1");
-    RegionSettings.update(d, fingerprint);
-    RegionSettings.update(d, settings.centres);
-    RegionSettings.update(d, settings.distances);
-    RegionSettings.update(d, mode.name());
-    RegionSettings.update(d, nper, variations, sources, neighbours);
+    MessageDigest d = Digests.sha256();
+    Digests.update(d, "beamline-synthetic-sources-1");
+    Digests.update(d, fingerprint);
+    Digests.update(d, settings.anatomy().centres);
+    Digests.update(d, settings.anatomy().distances);
+    Digests.update(d, mode.name());
+    Digests.update(d, c.nper(), c.variations(), c.sources(), c.neighbours());
     // The regions the table is built from, in region order, each with the commit it comes from.
     TreeMap<Integer, CommitRecord> regions = new TreeMap<>();
     for (CommitRecord r : commits.readAll().values()) {
-      int region = ProcessRegionFn.region(settings.spikeFolder(), r.item());
+      int region = ProcessRegionFn.region(files.spikeFolder(), r.item());
       if (region >= 0
           && region < n
           && r.succeeded()
@@ -116,20 +86,20 @@ final class SyntheticSourcesFn extends DoFn<KV<String, Iterable<Integer>>, KV<In
     }
     for (Map.Entry<Integer, CommitRecord> e : regions.entrySet()) {
       clips[e.getKey()] = RegionsTables.number(e.getValue().details().get("spikes")).intValue();
-      RegionSettings.update(d, e.getKey() + "@" + e.getValue().committedUtc());
+      Digests.update(d, e.getKey() + "@" + e.getValue().committedUtc());
     }
     String sourcesFingerprint = HexFormat.of().formatHex(d.digest());
-    MessageDigest e = RegionSettings.sha256();
-    RegionSettings.update(e, sourcesFingerprint);
-    RegionSettings.update(e, samplesPerFile, nData);
+    MessageDigest e = Digests.sha256();
+    Digests.update(e, sourcesFingerprint);
+    Digests.update(e, c.samplesPerFile(), c.nData());
     String eegFingerprint = HexFormat.of().formatHex(e.digest());
     Optional<CommitRecord> table = committed(key, sourcesFingerprint);
-    boolean eegNeeded = mixEeg && committed(eegKey, eegFingerprint).isEmpty();
+    boolean eegNeeded = c.mixEeg() && committed(eegKey, eegFingerprint).isEmpty();
     String bar = "=".repeat(80);
     if (table.isPresent() && !eegNeeded) {
       progress.println(
           "\u2713 Synthetic sources "
-              + (mixEeg ? "and mixed EEG " : "")
+              + (c.mixEeg() ? "and mixed EEG " : "")
               + "already built from these regions (committed by run "
               + table.get().runId()
               + "), skipped");
@@ -138,69 +108,70 @@ final class SyntheticSourcesFn extends DoFn<KV<String, Iterable<Integer>>, KV<In
     progress.println(
         bar
             + "\nSTEP 4: Generating synthetic sources ("
-            + mode.name().toLowerCase(Locale.ROOT)
+            + RegionsOutput.modeName(mode)
             + ")\n"
             + bar);
-    RegionWork work = new RegionWork(settings, null);
     SyntheticSources.Samples s;
     try {
       Map<String, double[][]> cache = new HashMap<>();
       s =
           SyntheticSources.generate(
-              SyntheticSources.nearestNeighbours(settings.centres, neighbours),
-              settings.centres,
-              settings.distances,
-              settings.leadfield,
+              SyntheticSources.nearestNeighbours(settings.anatomy().centres, c.neighbours()),
+              settings.anatomy().centres,
+              settings.anatomy().distances,
+              settings.anatomy().leadfield,
               clips,
               (region, k) ->
                   cache.computeIfAbsent(
                       region + "/" + k,
                       x -> {
                         try {
-                          return MatReader.readMatrix(work.clipFile(region, k), "data").toArray2d();
+                          return MatReader.readMatrix(files.clipFile(region, k), "data")
+                              .toArray2d();
                         } catch (Exception ex) {
                           throw new IllegalStateException(ex.getMessage(), ex);
                         }
                       }),
               mode,
-              nper,
-              variations,
-              sources,
-              settings.seed);
+              c.nper(),
+              c.variations(),
+              c.sources(),
+              settings.simulation().seed());
     } catch (Exception | OutOfMemoryError ex) {
       String error = Runs.oneLine(ex);
-      commits.begin(key).detail("fingerprint", sourcesFingerprint).fail(runId, error);
+      commits.begin(key).detail("fingerprint", sourcesFingerprint).fail(c.runId(), error);
       progress.println("\u2717 Synthetic sources failed: " + error);
       return;
     }
-    List<Row> rows = rows(s);
-    Path root = Paths.get(settings.root);
+    List<SourceRow> rows = rows(s);
+    Path root = files.rootDir();
     if (table.isEmpty()) {
       ItemCommits.Item item = commits.begin(key);
       write(s, item.stage(root.resolve(key + ".mat")));
       RegionsTables.writeParquet(
-          RegionsPipeline.SYNTHETIC_SOURCES,
+          SourceRow.SCHEMA,
           "synthetic_sources",
-          rows,
+          rows.stream().map(SourceRow::toRow).toList(),
           item.stage(root.resolve("synthetic_sources").resolve(key + ".parquet")));
       item.detail("fingerprint", sourcesFingerprint)
-          .detail("spike_folder", settings.spikeFolder())
+          .detail("spike_folder", files.spikeFolder())
           .detail("regions", new ArrayList<>(regions.keySet()))
           .detail("samples", s.count())
-          .commit(runId);
+          .commit(c.runId());
       progress.println(
           "\u2713 Synthetic sources: "
               + s.count()
               + " samples over "
-              + java.util.Arrays.stream(clips).filter(c -> c > 0).count()
+              + Arrays.stream(clips).filter(c -> c > 0).count()
               + " centre regions -> "
               + root.resolve(key + ".mat"));
     }
     if (eegNeeded) {
-      int parts = (s.count() + samplesPerFile - 1) / samplesPerFile;
-      out.get(PLAN).output(MixSensorEeg.event(-1, parts, 0, eegFingerprint, null));
-      for (Row r : rows) {
-        out.get(MIX).output(KV.of(r.getInt32("sample") / samplesPerFile, r));
+      int perFile = c.samplesPerFile();
+      int parts = (s.count() + perFile - 1) / perFile;
+      out.get(PLAN).output(EegEvent.plan(parts, eegFingerprint));
+      for (SourceRow r : rows) {
+        out.get(ROWS).output(KV.of(r.sample() / perFile, r));
       }
     }
   }
@@ -209,37 +180,36 @@ final class SyntheticSourcesFn extends DoFn<KV<String, Iterable<Integer>>, KV<In
     return commits.committed(key).filter(r -> fp.equals(r.details().get("fingerprint")));
   }
 
-  /** One {@link RegionsPipeline#SYNTHETIC_SOURCES} row per (sample, source). */
-  private List<Row> rows(SyntheticSources.Samples s) {
-    List<Row> out = new ArrayList<>();
+  /** One {@link SourceRow} per (sample, source). */
+  private List<SourceRow> rows(SyntheticSources.Samples s) {
+    List<SourceRow> out = new ArrayList<>();
     int width = SourcePatches.DEEPSIF_MAX_SIZE;
     for (int i = 0; i < s.count(); i++) {
-      for (int k = 0; k < sources; k++) {
-        List<Integer> patch = new ArrayList<>();
-        List<Double> mag = new ArrayList<>();
-        for (int j = 0; j < width; j++) {
-          if (s.selectedRegion()[i][k][j] != SourcePatches.DEEPSIF_PAD) {
-            patch.add(s.selectedRegion()[i][k][j]);
-            mag.add(s.magChange()[i][k][j]);
+      for (int k = 0; k < c.sources(); k++) {
+        int[] selected = s.selectedRegion()[i][k];
+        int size =
+            (int) Arrays.stream(selected).filter(r -> r != SourcePatches.DEEPSIF_PAD).count();
+        int[] patch = new int[size];
+        double[] mag = new double[size];
+        int j = 0;
+        for (int x = 0; x < width; x++) {
+          if (selected[x] != SourcePatches.DEEPSIF_PAD) {
+            patch[j] = selected[x];
+            mag[j] = s.magChange()[i][k][x];
+            j++;
           }
         }
-        List<Double> ratios = new ArrayList<>();
-        for (double v : s.scaleRatio()[i][k]) {
-          ratios.add(v);
-        }
         out.add(
-            Row.withSchema(RegionsPipeline.SYNTHETIC_SOURCES)
-                .addValues(
-                    i,
-                    k,
-                    patch.get(0),
-                    patch,
-                    s.randomSamples()[i][k],
-                    s.nmmIdx()[i][k],
-                    s.currentSnr()[i],
-                    ratios,
-                    mag)
-                .build());
+            new SourceRow(
+                i,
+                k,
+                patch[0],
+                patch,
+                s.randomSamples()[i][k],
+                s.nmmIdx()[i][k],
+                s.currentSnr()[i],
+                s.scaleRatio()[i][k].clone(),
+                mag));
       }
     }
     return out;
@@ -249,7 +219,8 @@ final class SyntheticSourcesFn extends DoFn<KV<String, Iterable<Integer>>, KV<In
   private void write(SyntheticSources.Samples s, Path target) throws Exception {
     int rows = s.count();
     int width = SourcePatches.DEEPSIF_MAX_SIZE;
-    int levels = mode.scaleSnrs.length;
+    int sources = c.sources();
+    int levels = c.mode().scaleLevels();
     double[] selected = new double[rows * sources * width];
     double[] magnitude = new double[rows * sources * width];
     double[] scale = new double[rows * sources * levels];

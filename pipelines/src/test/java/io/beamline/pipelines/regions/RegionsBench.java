@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.framework.run.RunRecord;
 import io.beamline.framework.run.Runs;
-import io.beamline.io.anatomy.Anatomy;
 import io.beamline.transforms.nmm.JansenRitSimulator;
+import io.beamline.transforms.nmm.RegionSimulation;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -61,21 +61,27 @@ public final class RegionsBench {
             "--targetParallelism=1"));
   }
 
-  private static RegionsPipeline.RegionsOptions options(List<String> a) {
+  private static RegionsOptions options(List<String> a) {
     return PipelineOptionsFactory.fromArgs(a.toArray(new String[0]))
         .withValidation()
-        .as(RegionsPipeline.RegionsOptions.class);
+        .as(RegionsOptions.class);
   }
 
   /** Bare kernel: the same simulations the pipeline runs, samples handed to a no-op consumer. */
   private static double kernelSeconds(RegionSettings s, int count) {
-    long total = s.samplesPerSegment() * s.segments;
+    SimulationConfig c = s.simulation();
+    int n = s.anatomy().regions();
+    long total = c.samplesPerSegment() * c.segments();
     float[] sink = new float[1];
     long t0 = System.nanoTime();
     for (int r = 0; r < count; r++) {
       JansenRitSimulator sim =
           JansenRitSimulator.create(
-              s.parameters(r, 0), s.coupling(), s.connectivity(), s.dtMs, s.simulationSeed(r, 0));
+              RegionSimulation.parameters(n, r, 0, c.sourceA()),
+              c.coupling(),
+              c.connectivity(s.anatomy()),
+              c.dtMs(),
+              RegionSimulation.noiseSeed(c.seed(), r, 0));
       sim.run(total, 4096, (first, length, b) -> sink[0] += b[0][length - 1]);
     }
     double wall = (System.nanoTime() - t0) / 1e9;
@@ -103,14 +109,10 @@ public final class RegionsBench {
   private static void measure(int regions, double simulatedS, int count) throws Exception {
     Path dir = Files.createTempDirectory("regions-bench-");
     List<String> a = args(dir.resolve("run"), regions, simulatedS, count);
-    RegionsPipeline.RegionsOptions o = options(a);
-    Anatomy anatomy = RegionsPipeline.loadAnatomy(o);
-    RegionSettings s = RegionsPipeline.settings(o, anatomy, RegionsPipeline.outputDir(o));
+    RegionsOptions o = options(a);
+    RegionSettings s = RegionsConfigs.settings(o);
     // Warm-up (JIT) of both paths on a short run of the same network.
-    kernelSeconds(
-        RegionsPipeline.settings(
-            options(args(dir.resolve("warm"), regions, 2, 1)), anatomy, dir.resolve("warm")),
-        1);
+    kernelSeconds(RegionsConfigs.settings(options(args(dir.resolve("warm"), regions, 2, 1))), 1);
     pipeline(args(dir.resolve("warm"), regions, 2, 1));
 
     // Kernel before and after the pipeline, averaged: the machine's load drifts during a run.

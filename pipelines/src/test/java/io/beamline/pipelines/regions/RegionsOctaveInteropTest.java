@@ -24,7 +24,7 @@ class RegionsOctaveInteropTest {
   @Test
   void octaveLoadsClipsAndClipInfo() throws Exception {
     List<String> a = args(dir, 0, 1, "--iterations=0");
-    RegionsPipeline.RegionsOptions o = options(a);
+    RegionsOptions o = options(a);
     new RegionsPipeline().validate(o);
     Pipeline p = Pipeline.create(o);
     new RegionsPipeline().build(p, o);
@@ -62,7 +62,7 @@ class RegionsOctaveInteropTest {
   @Test
   void octaveLoadsTheSyntheticSourceTable() throws Exception {
     List<String> a = args(dir, 0, REGIONS, "--iterations=0", "--syntheticSources=true");
-    RegionsPipeline.RegionsOptions o = options(a);
+    RegionsOptions o = options(a);
     new RegionsPipeline().validate(o);
     Pipeline p = Pipeline.create(o);
     new RegionsPipeline().build(p, o);
@@ -97,7 +97,7 @@ class RegionsOctaveInteropTest {
             "--iterations=0",
             "--mixEeg=true",
             "--eegSamplesPerFile=5");
-    RegionsPipeline.RegionsOptions o = options(a);
+    RegionsOptions o = options(a);
     new RegionsPipeline().validate(o);
     Pipeline p = Pipeline.create(o);
     new RegionsPipeline().build(p, o);

@@ -45,7 +45,7 @@ public class RegionsPipelineTest {
 
   /** Validates, builds and runs on the DirectRunner; returns the result. */
   private static PipelineResult run(List<String> a) {
-    RegionsPipeline.RegionsOptions o = options(a);
+    RegionsOptions o = options(a);
     RegionsPipeline def = new RegionsPipeline();
     def.validate(o);
     Pipeline pipeline = Pipeline.create(o);
@@ -76,8 +76,8 @@ public class RegionsPipelineTest {
   @Test
   public void regionsBecomeDeepSifFilesAndTables() throws Exception {
     Path out = tmp.getRoot().toPath();
-    RegionsPipeline.RegionsOptions o = p.getOptions().as(RegionsPipeline.RegionsOptions.class);
-    RegionsPipeline.RegionsOptions given = options(args(out, 0, 3));
+    RegionsOptions o = p.getOptions().as(RegionsOptions.class);
+    RegionsOptions given = options(args(out, 0, 3));
     o.setOutputDir(given.getOutputDir());
     o.setStartRegion(0);
     o.setEndRegion(3);
@@ -277,7 +277,7 @@ public class RegionsPipelineTest {
 
     // The final summary: counts, one line per region with its time, then each failure with its
     // record.
-    String[] lines = RegionsTables.summaryText(root.resolve("regions_summary.json")).split("\n");
+    String[] lines = RegionsConsole.summaryText(root.resolve("regions_summary.json")).split("\n");
     assertEquals(
         "# Summary: regions 3..5: 2 succeeded, 1 failed, 0 skipped", lines[1].split(" \\(")[0]);
     assertTrue(lines[3], lines[3].matches("region\\s+label\\s+status\\s+spikes\\s+seconds"));
@@ -310,9 +310,8 @@ public class RegionsPipelineTest {
   @Test
   public void eachRegionStepReportsOneStatusLine() throws Exception {
     Path out = tmp.getRoot().toPath();
-    RegionsPipeline.RegionsOptions o = options(args(out, 2, 4));
-    RegionSettings settings =
-        RegionsPipeline.settings(o, RegionsPipeline.loadAnatomy(o), RegionsPipeline.outputDir(o));
+    RegionsOptions o = options(args(out, 2, 4));
+    RegionSettings settings = RegionsConfigs.settings(o);
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     java.io.PrintStream err =
         new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
@@ -400,7 +399,7 @@ public class RegionsPipelineTest {
   }
 
   private static UserInputException invalid(Path out, String... extra) {
-    RegionsPipeline.RegionsOptions o = options(args(out, 0, 2, extra));
+    RegionsOptions o = options(args(out, 0, 2, extra));
     return assertThrows(UserInputException.class, () -> new RegionsPipeline().validate(o));
   }
 
@@ -443,7 +442,7 @@ public class RegionsPipelineTest {
         invalid(out, "--connectivity=" + dir.resolve("nope.zip"), "--leadfield=" + lf).getMessage(),
         containsString("nope.zip"));
     assertThat(invalid(out, "--iterations=0,3").getMessage(), containsString("--iterations"));
-    RegionsPipeline.RegionsOptions backwards = options(args(out, 3, 3));
+    RegionsOptions backwards = options(args(out, 3, 3));
     assertThat(
         assertThrows(UserInputException.class, () -> new RegionsPipeline().validate(backwards))
             .getMessage(),
@@ -453,10 +452,10 @@ public class RegionsPipelineTest {
 
   @Test
   public void iterationListsAcceptRangesAndLists() {
-    assertArrayEquals(new int[] {0, 1, 2}, RegionsPipeline.iterations("0:2"));
-    assertArrayEquals(new int[] {2, 0}, RegionsPipeline.iterations("2, 0"));
-    assertThrows(UserInputException.class, () -> RegionsPipeline.iterations("1,1"));
-    assertThrows(UserInputException.class, () -> RegionsPipeline.iterations("a"));
+    assertArrayEquals(new int[] {0, 1, 2}, RegionsConfigs.iterations("0:2"));
+    assertArrayEquals(new int[] {2, 0}, RegionsConfigs.iterations("2, 0"));
+    assertThrows(UserInputException.class, () -> RegionsConfigs.iterations("1,1"));
+    assertThrows(UserInputException.class, () -> RegionsConfigs.iterations("a"));
   }
 
   @Test

@@ -58,10 +58,10 @@ final class RegionsTestData {
     return a;
   }
 
-  static RegionsPipeline.RegionsOptions options(List<String> args) {
+  static RegionsOptions options(List<String> args) {
     return PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
         .withValidation()
-        .as(RegionsPipeline.RegionsOptions.class);
+        .as(RegionsOptions.class);
   }
 
   /** The synthetic anatomy the default test options use, for writing as files. */

@@ -1,4 +1,4 @@
-package io.beamline.pipelines.regions;
+package io.beamline.transforms.nmm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,5 @@
-package io.beamline.pipelines.regions;
+package io.beamline.transforms.nmm;
 
-import io.beamline.transforms.nmm.SourcePatches;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,8 +12,8 @@ import java.util.TreeSet;
  * spike clip each source uses, the SNR level, the scaling factors that put a clip at given sensor
  * SNRs, and the magnitude fall-off inside each patch. DeepSIF's training loader mixes the clips,
  * projects them through the leadfield and adds noise from these parameters; this class computes the
- * parameters, {@link MixSensorEeg} (with {@code --mix-eeg}) the mixed EEG. Plain Java over arrays,
- * seeded.
+ * parameters, {@link SensorSamples} the mixed EEG. Plain Java over arrays, seeded; no Beam, no I/O
+ * (clips come through {@link ClipSource}).
  *
  * <p>Differences from DeepSIF, on purpose: neighbours come from the region centres (each region's
  * {@code k} nearest, made symmetric) because the pipeline has no cortical surface; only regions
@@ -22,35 +21,55 @@ import java.util.TreeSet;
  * centre region really has ({@code min(nper, clips)}), where DeepSIF assumes {@code nper} clips per
  * region; random draws come from {@link SplittableRandom}, not MATLAB's stream.
  */
-final class SyntheticSources {
+public final class SyntheticSources {
   /** DeepSIF's SNR levels (dB), one copy of every sample per level. */
-  static final double[] SNR_LEVELS = {5, 10, 15, 20};
+  private static final double[] SNR_LEVELS = {5, 10, 15, 20};
 
   /** Reads clip {@code k} (1-based) of {@code region} as {@code [time][region]}. */
-  interface ClipSource {
+  public interface ClipSource {
     double[][] clip(int region, int k) throws Exception;
   }
 
   /** DeepSIF's presets. */
-  enum Mode {
+  public enum Mode {
     /** nper 100, 48 variations per centre, scale SNRs 10:2:20, patch k-th candidate first. */
     TRAIN(100, 48, new double[] {10, 12, 14, 16, 18, 20}),
     /** nper 10, 3 variations per centre, scale SNRs 10 and 15. */
     TEST(10, 3, new double[] {10, 15});
 
-    final int nper;
-    final int variations;
-    final double[] scaleSnrs;
+    private final int nper;
+    private final int variations;
+    private final double[] scaleSnrs;
 
     Mode(int nper, int variations, double[] scaleSnrs) {
       this.nper = nper;
       this.variations = variations;
       this.scaleSnrs = scaleSnrs;
     }
+
+    /** DeepSIF's {@code nper}: spike clips a source may draw from per region. */
+    public int nper() {
+      return nper;
+    }
+
+    /** DeepSIF's {@code n_iter}: variations per centre region. */
+    public int variations() {
+      return variations;
+    }
+
+    /** The sensor SNRs (dB) each source gets a {@code scale_ratio} factor for. */
+    public double[] scaleSnrs() {
+      return scaleSnrs.clone();
+    }
+
+    /** Number of {@link #scaleSnrs}. */
+    public int scaleLevels() {
+      return scaleSnrs.length;
+    }
   }
 
   /** The generated table; arrays indexed [sample][source][...]. */
-  record Samples(
+  public record Samples(
       int[][][] selectedRegion,
       int[][] randomSamples,
       int[][] nmmIdx,
@@ -58,7 +77,8 @@ final class SyntheticSources {
       double[][][] scaleRatio,
       double[][][] magChange,
       double halfDistance) {
-    int count() {
+    /** Number of samples (table rows). */
+    public int count() {
       return currentSnr.length;
     }
   }
@@ -69,7 +89,7 @@ final class SyntheticSources {
    * Each region's {@code k} nearest regions by centre distance, plus every region that has it among
    * its own {@code k} nearest (so the relation is symmetric, like surface adjacency); sorted.
    */
-  static int[][] nearestNeighbours(double[][] centres, int k) {
+  public static int[][] nearestNeighbours(double[][] centres, int k) {
     int n = centres.length;
     List<TreeSet<Integer>> nb = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -111,7 +131,7 @@ final class SyntheticSources {
    * @param clipsPerRegion spike clips available per region (0 = cannot be a source)
    * @param sources sources per sample, >= 1 (DeepSIF: 2)
    */
-  static Samples generate(
+  public static Samples generate(
       int[][] neighbours,
       double[][] centres,
       double[][] distances,
@@ -143,7 +163,7 @@ final class SyntheticSources {
    * @param nper >= 1
    * @param variations >= 1
    */
-  static Samples generate(
+  public static Samples generate(
       int[][] neighbours,
       double[][] centres,
       double[][] distances,
@@ -250,7 +270,8 @@ final class SyntheticSources {
    *
    * @param clip {@code [time][region]}
    */
-  static double[] scaleRatio(double[][] clip, double[][] leadfield, int[] patch, double[] snrs) {
+  public static double[] scaleRatio(
+      double[][] clip, double[][] leadfield, int[] patch, double[] snrs) {
     int length = clip.length;
     int regions = clip[0].length;
     int centre = patch[0];
