@@ -18,8 +18,8 @@ import org.apache.beam.sdk.values.POutput;
  * setCoder}) and receives explicit values only, never {@code PipelineOptions}.
  *
  * <pre>{@code
- * PCollection<RegionResult> results =
- *     regions.apply(Module.from(new SimulateConfig(seed, steps)));
+ * SimulateRegions simulate = Module.from(new SimulateConfig(seed, steps));
+ * PCollection<RegionResult> results = regions.apply(simulate);
  * }</pre>
  *
  * @param <C> the config record

@@ -1,5 +1,6 @@
 package io.beamline.framework.run;
 
+import io.beamline.framework.module.Module;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.runners.TransformHierarchy;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PValue;
 
@@ -29,6 +31,10 @@ public final class PlanExporter {
     public final Integer parent;
     public final List<String> inputs = new ArrayList<>();
     public final List<String> outputs = new ArrayList<>();
+
+    /** For a {@link Module}: its display data (module, ports and every config setting). */
+    public final Map<String, String> settings = new LinkedHashMap<>();
+
     final List<Step> children = new ArrayList<>();
 
     Step(int id, String name, String fullName, String kind, String transform, Integer parent) {
@@ -122,6 +128,12 @@ public final class PlanExporter {
                     kind,
                     node.getTransform() == null ? "" : node.getTransform().getClass().getName(),
                     parent == null ? null : parent.id);
+            if (node.getTransform() instanceof Module<?, ?, ?> module) {
+              // Sorted by key: display data is a set, and plans are compared between runs.
+              DisplayData.from(module).items().stream()
+                  .sorted(java.util.Comparator.comparing(DisplayData.Item::getKey))
+                  .forEach(item -> s.settings.put(item.getKey(), String.valueOf(item.getValue())));
+            }
             steps.add(s);
             if (parent != null) {
               parent.children.add(s);
@@ -185,6 +197,9 @@ public final class PlanExporter {
     m.put("parent", s.parent);
     m.put("inputs", s.inputs);
     m.put("outputs", s.outputs);
+    if (!s.settings.isEmpty()) {
+      m.put("settings", s.settings);
+    }
     return m;
   }
 
@@ -230,7 +245,11 @@ public final class PlanExporter {
       return;
     }
     b.append(indent).append("subgraph cluster_").append(s.id).append(" {\n");
-    b.append(indent).append("  label=\"").append(esc(s.name)).append("\";\n");
+    b.append(indent).append("  label=\"").append(esc(s.name));
+    if (!s.settings.isEmpty()) {
+      b.append(" (module)");
+    }
+    b.append("\";\n");
     for (Step c : s.children) {
       dotStep(b, c, indent + "  ");
     }
@@ -269,11 +288,28 @@ public final class PlanExporter {
       b.append(" -> ").append(outs);
     }
     b.append("\n");
+    String settings = settingsLine(s.settings);
+    if (!settings.isEmpty()) {
+      b.append(indent).append("    settings: ").append(settings).append("\n");
+    }
     if (depth < 1) {
       for (Step c : s.children) {
         textStep(b, c, indent + "  ", depth + 1);
       }
     }
+  }
+
+  /** A module's config settings on one line (ports and name are in the tree already). */
+  private static String settingsLine(Map<String, String> settings) {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<String, String> e : settings.entrySet()) {
+      if (List.of("module", "inputs", "outputs").contains(e.getKey())) {
+        continue;
+      }
+      String v = e.getValue().length() > 60 ? e.getValue().substring(0, 57) + "..." : e.getValue();
+      b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append('=').append(v);
+    }
+    return b.length() > 400 ? b.substring(0, 397) + "..." : b.toString();
   }
 
   private static int countPrimitives(Step s) {
