@@ -74,7 +74,15 @@ class HowtoDocsIT {
   }
 
   static void expect(int status, List<String> args) {
+    long start = System.nanoTime();
     Result r = beamline(args);
+    // The time of each command, so a slow machine's report says where the minute went.
+    System.out.printf(
+        Locale.ROOT,
+        "HowtoDocsIT: %.1f s, status %d: beamline %s%n",
+        (System.nanoTime() - start) / 1e9,
+        r.code(),
+        String.join(" ", args));
     assertEquals(status, r.code(), "beamline " + String.join(" ", args) + "\n" + r.err() + r.out());
   }
 
@@ -155,11 +163,15 @@ class HowtoDocsIT {
     expect(0, command("constellation"));
   }
 
-  /** {@code args} with its {@code --start-region}/{@code --end-region} values replaced. */
+  /**
+   * {@code args} as one array task of slurm.md: its {@code --start-region}/{@code --end-region}
+   * values replaced, without the source table and EEG mix that only the finishing run builds.
+   */
   static List<String> withRange(List<String> args, String start, String end) {
     List<String> r = new ArrayList<>(args);
     r.set(r.indexOf("--start-region") + 1, start);
     r.set(r.indexOf("--end-region") + 1, end);
+    r.removeAll(List.of("--synthetic-sources", "--mix-eeg"));
     return r;
   }
 
@@ -237,6 +249,28 @@ class HowtoDocsIT {
               .toList();
     }
     assertEquals(List.of(), unread, "output files no query of docs/howto/duckdb.md reads");
+  }
+
+  @Test
+  void everyShellBlockOfTheHowtosParses() throws Exception {
+    // bash -n: the wrapper and sbatch scripts and the command lists are at least valid shell.
+    List<String> broken = new ArrayList<>();
+    try (Stream<Path> pages = Files.list(HOWTO)) {
+      for (Path page : pages.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+        Matcher m =
+            Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(page));
+        while (m.find()) {
+          Path script = Files.writeString(work.resolve("block.sh"), m.group(1));
+          Process p =
+              new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+          String said = new String(p.getInputStream().readAllBytes());
+          if (p.waitFor() != 0) {
+            broken.add(page.getFileName() + ": " + said);
+          }
+        }
+      }
+    }
+    assertEquals(List.of(), broken, "shell blocks of docs/howto that bash cannot parse");
   }
 
   /** Row count and distinct keys of a query's result, through DuckDB. */
