@@ -36,7 +36,7 @@ final class AlignStreams
     extends Module<AlignStreams.Config, PCollection<SensorEvent>, PCollection<AlignedSlice>> {
   private static final long serialVersionUID = 1L;
 
-  static final Port EVENTS = Port.of("events", SensorEvent.class);
+  static final Port EVENTS = SessionSource.EVENTS;
   static final Port STREAMS = Port.of("streams", AlignedSlice.class);
 
   private static final KvCoder<String, SensorEvent> STREAM_CODER =

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.slf4j.Logger;
@@ -38,22 +37,28 @@ import org.slf4j.LoggerFactory;
  *       packets to {@code <prefix>.<modality>.<sensor_id>} ({@link KafkaIngest}); without {@code
  *       --kafka-bootstrap} an embedded KRaft broker is started for the run. {@code
  *       --fault-injection} drops ~5% of packets and jitters timestamps (2 ms), seeded.
- *   <li><b>Read</b>: one bounded {@link KafkaIO} read per topic, from the run's start time, for
- *       exactly the number of records the session holds ({@link SessionPlan#expectedRecords});
- *       decoded with {@link SensorEventCodec}. {@code --no-kafka} skips Kafka: the drivers feed the
- *       sync stage directly.
- *   <li><b>Sync</b>: per sensor, {@link StreamSync} places the packets on the session timeline
- *       (device clock offset from event time), resamples onto the session grid and marks lost
- *       packets as gaps (never interpolated across).
- *   <li><b>Storage</b> under {@code <output-dir>/raw/<subject>/<session>/}: {@code
- *       <subject>_<session>.nwb} (one TimeSeries per time-series modality), {@code
- *       <subject>_<session>_video.zarr} (OME-Zarr), {@code timeseries/*.parquet} (one row per grid
- *       point), {@code sync_report.json}; WebDataset shards {@code
+ *   <li><b>Read</b> ({@link KafkaSource}, module {@code kafka-source}): one {@code KafkaIO} read
+ *       per topic, from the run's start time, for exactly the number of records the session holds
+ *       ({@link SessionPlan#expectedRecords}); decoded with {@code SensorEventCodec}. {@code
+ *       --no-kafka} ({@link DriverSource}, {@code driver-source}): the drivers feed the sync stage
+ *       directly.
+ *   <li><b>Sync</b> ({@link AlignStreams}, {@code align-streams}): per sensor, {@code StreamSync}
+ *       places the packets on the session timeline (device clock offset from event time), resamples
+ *       onto the session grid and marks lost packets as gaps (never interpolated across).
+ *   <li><b>Storage</b> ({@link SessionOutputs}, {@code session-outputs}) under {@code
+ *       <output-dir>/raw/<subject>/<session>/}: {@code <subject>_<session>.nwb} (one TimeSeries per
+ *       time-series modality), {@code <subject>_<session>_video.zarr} (OME-Zarr, written by {@code
+ *       OmeZarrIO}), {@code timeseries/*.parquet} (one row per grid point), {@code
+ *       sync_report.json}; WebDataset shards {@code
  *       <output-dir>/gold/<subject>/<session>/shard-%06d.tar}, one sample per window.
  *   <li><b>Commit</b> ({@link #afterRun}): the graph wrote both sets to staging directories; the
  *       session ({@code <subject>/<session>}, one item of {@link ItemCommits}) replaces its
  *       previous raw and gold sets as a whole, then its commit record is written.
  * </ol>
+ *
+ * <p>{@code --streaming} runs the same graph: {@link KafkaSource} reads on packet event time and
+ * {@link Windowing#eventTime} cuts the session into event-time windows, each aligned and written
+ * (sync report, Parquet rows, WebDataset sample) as the watermark passes it.
  *
  * <p>Beam metrics (namespace {@value #NAMESPACE}): counters {@code samples_ingested_<modality>},
  * {@code packets_dropped_<modality>}, {@code gap_samples_<modality>}; distributions {@code
@@ -283,14 +288,14 @@ public final class ConstellationPipeline implements BeamlinePipeline<Constellati
   @Override
   public void build(Pipeline p, ConstellationOptions o) {
     Settings s = resolve(o);
-    Module<?, PBegin, PCollectionTuple> source = Module.from(s.source());
+    SessionSource<?> source = Module.from(s.source());
     AlignStreams align = Module.from(s.align());
     SessionOutputs outputs = Module.from(s.outputs());
 
     PCollectionTuple read = p.apply(source);
-    PCollection<AlignedSlice> aligned = read.get(SourcePorts.EVENTS_TAG).apply(align);
+    PCollection<AlignedSlice> aligned = read.get(SessionSource.EVENTS_TAG).apply(align);
     PCollectionTuple.of(SessionOutputs.STREAMS.<AlignedSlice>tag(), aligned)
-        .and(SessionOutputs.FAILURES.<Failure>tag(), read.get(SourcePorts.FAILURES_TAG))
+        .and(SessionOutputs.FAILURES.<Failure>tag(), read.get(SessionSource.FAILURES_TAG))
         .apply(outputs);
   }
 
@@ -302,7 +307,7 @@ public final class ConstellationPipeline implements BeamlinePipeline<Constellati
    * @param outputs the outputs stage
    */
   record Settings(
-      ModuleConfig<? extends Module<?, PBegin, PCollectionTuple>> source,
+      ModuleConfig<? extends SessionSource<?>> source,
       AlignStreams.Config align,
       SessionOutputs.Config outputs) {}
 
@@ -332,7 +337,7 @@ public final class ConstellationPipeline implements BeamlinePipeline<Constellati
    * packet event time; the reader stops after the session's records (a fresh embedded topic holds
    * exactly those) or at duration + grace, so the watermark passes every window.
    */
-  private static ModuleConfig<? extends Module<?, PBegin, PCollectionTuple>> source(
+  private static ModuleConfig<? extends SessionSource<?>> source(
       ConstellationOptions o, SessionPlan plan) {
     if (o.getNoKafka()) {
       return new DriverSource.Config(plan, o.getRunId());

@@ -1,16 +1,11 @@
 package io.beamline.pipelines.constellation;
 
-import io.beamline.framework.module.Module;
 import io.beamline.framework.module.ModuleConfig;
-import io.beamline.framework.module.Port;
-import io.beamline.io.failures.Failure;
 import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.sensors.SensorEvent;
-import io.beamline.io.sensors.SensorEventCoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
@@ -26,7 +21,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * worker, and emits the events that survive fault injection, bypassing Kafka. It rejects nothing;
  * its failures output is empty.
  */
-final class DriverSource extends Module<DriverSource.Config, PBegin, PCollectionTuple> {
+final class DriverSource extends SessionSource<DriverSource.Config> {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -52,33 +47,18 @@ final class DriverSource extends Module<DriverSource.Config, PBegin, PCollection
   }
 
   @Override
-  public List<Port> inputs() {
-    return List.of();
-  }
-
-  @Override
-  public List<Port> outputs() {
-    return SourcePorts.ALL;
-  }
-
-  @Override
-  public PCollectionTuple expand(PBegin begin) {
+  PCollectionTuple read(PBegin begin) {
     List<Integer> indices = new ArrayList<>();
     for (int i = 0; i < config().plan().drivers.size(); i++) {
       indices.add(i);
     }
-    PCollectionTuple events =
-        begin
-            .apply("Drivers", Create.of(indices).withCoder(VarIntCoder.of()))
-            .apply("SpreadDrivers", Reshuffle.viaRandomKey())
-            .apply(
-                "RunDrivers",
-                ParDo.of(new GenerateFn(config().plan(), config().runId()))
-                    .withOutputTags(
-                        SourcePorts.EVENTS_TAG, TupleTagList.of(SourcePorts.FAILURES_TAG)));
-    events.get(SourcePorts.EVENTS_TAG).setCoder(SensorEventCoder.of());
-    events.get(SourcePorts.FAILURES_TAG).setCoder(SerializableCoder.of(Failure.class));
-    return events;
+    return begin
+        .apply("Drivers", Create.of(indices).withCoder(VarIntCoder.of()))
+        .apply("SpreadDrivers", Reshuffle.viaRandomKey())
+        .apply(
+            "RunDrivers",
+            ParDo.of(new GenerateFn(config().plan(), config().runId()))
+                .withOutputTags(EVENTS_TAG, TupleTagList.of(FAILURES_TAG)));
   }
 
   /** Runs one driver (with the session's faults) and emits its events. */
@@ -101,7 +81,7 @@ final class DriverSource extends Module<DriverSource.Config, PBegin, PCollection
         SensorEvent e = events.next();
         samples += e.sampleCount();
         generated.addAndGet(e.sampleCount());
-        out.get(SourcePorts.EVENTS_TAG).output(e);
+        out.get(EVENTS_TAG).output(e);
       }
       Metrics.counter(ConstellationPipeline.NAMESPACE, "samples_ingested_" + d.modality())
           .inc(samples);

@@ -1,20 +1,16 @@
 package io.beamline.pipelines.constellation;
 
-import io.beamline.framework.module.Module;
 import io.beamline.framework.module.ModuleConfig;
-import io.beamline.framework.module.Port;
 import io.beamline.io.failures.Failure;
 import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.sensors.SensorEvent;
 import io.beamline.io.sensors.SensorEventCodec;
-import io.beamline.io.sensors.SensorEventCoder;
 import io.beamline.io.sensors.SensorEventFormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.kafka.CustomTimestampPolicyWithLimitedDelay;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
@@ -47,7 +43,7 @@ import org.joda.time.Instant;
  * trailing the newest packet, and ends after the session's records (embedded broker) or at the read
  * time limit.
  */
-final class KafkaSource extends Module<KafkaSource.Config, PBegin, PCollectionTuple> {
+final class KafkaSource extends SessionSource<KafkaSource.Config> {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -98,17 +94,7 @@ final class KafkaSource extends Module<KafkaSource.Config, PBegin, PCollectionTu
   }
 
   @Override
-  public List<Port> inputs() {
-    return List.of();
-  }
-
-  @Override
-  public List<Port> outputs() {
-    return SourcePorts.ALL;
-  }
-
-  @Override
-  public PCollectionTuple expand(PBegin begin) {
+  PCollectionTuple read(PBegin begin) {
     Config c = config();
     SessionPlan plan = c.plan();
     List<PCollection<KafkaRecord<byte[], byte[]>>> reads = new ArrayList<>();
@@ -143,17 +129,12 @@ final class KafkaSource extends Module<KafkaSource.Config, PBegin, PCollectionTu
           begin.apply(
               "Read " + plan.topic(d), read.withMaxReadTime(Duration.millis(c.maxReadTimeMs()))));
     }
-    PCollectionTuple decoded =
-        PCollectionList.of(reads)
-            .apply("AllTopics", Flatten.pCollections())
-            .apply(
-                "DecodeEvents",
-                ParDo.of(new DecodeFn(plan, c.runId()))
-                    .withOutputTags(
-                        SourcePorts.EVENTS_TAG, TupleTagList.of(SourcePorts.FAILURES_TAG)));
-    decoded.get(SourcePorts.EVENTS_TAG).setCoder(SensorEventCoder.of());
-    decoded.get(SourcePorts.FAILURES_TAG).setCoder(SerializableCoder.of(Failure.class));
-    return decoded;
+    return PCollectionList.of(reads)
+        .apply("AllTopics", Flatten.pCollections())
+        .apply(
+            "DecodeEvents",
+            ParDo.of(new DecodeFn(plan, c.runId()))
+                .withOutputTags(EVENTS_TAG, TupleTagList.of(FAILURES_TAG)));
   }
 
   /** Decodes records; measures ingest and Kafka latency; rejects malformed or foreign records. */
@@ -204,13 +185,12 @@ final class KafkaSource extends Module<KafkaSource.Config, PBegin, PCollectionTu
           // A header written by another producer: no latency to measure, the record is still good.
         }
       }
-      out.get(SourcePorts.EVENTS_TAG).output(e);
+      out.get(EVENTS_TAG).output(e);
     }
 
     private static void reject(MultiOutputReceiver out, String item, String why) {
       Metrics.counter(ConstellationPipeline.NAMESPACE, "records_rejected").inc();
-      out.get(SourcePorts.FAILURES_TAG)
-          .output(new Failure("constellation", item, "DecodeEvents", why));
+      out.get(FAILURES_TAG).output(new Failure("constellation", item, "DecodeEvents", why));
     }
   }
 

@@ -56,7 +56,7 @@ final class SessionOutputs extends Module<SessionOutputs.Config, PCollectionTupl
   private static final long serialVersionUID = 1L;
 
   static final Port STREAMS = AlignStreams.STREAMS;
-  static final Port FAILURES = SourcePorts.FAILURES;
+  static final Port FAILURES = SessionSource.FAILURES;
 
   /**
    * @param plan the session

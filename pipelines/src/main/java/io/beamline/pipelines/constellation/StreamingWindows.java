@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Streaming mode's cut of the session timeline: which event-time window each packet belongs to and
- * how one sensor's packets of one window are aligned ({@link StreamSync} on the window alone).
+ * The cut of the session timeline into event-time windows ({@code --streaming}): which window each
+ * packet belongs to and how one sensor's packets of one window are aligned ({@link StreamSync} on
+ * the window alone); and, for batch, the same alignment over the whole session.
  *
  * <p>A packet's event time on the session timeline is the nominal time of its first sample, {@code
  * sessionStart + seq * samplesPerPacket / rate} (its device timestamp carries the clock offset and
