@@ -3,7 +3,6 @@ package io.beamline.pipelines.constellation;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.module.Module;
-import io.beamline.framework.module.ModuleConfig;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.failures.Failure;
@@ -83,12 +82,6 @@ public final class ConstellationPipeline implements BeamlinePipeline<Constellati
   private static final Logger LOG = LoggerFactory.getLogger(ConstellationPipeline.class);
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final Duration PREFLIGHT = Duration.ofSeconds(5);
-
-  /** Streaming: how far the watermark trails the newest packet time read. */
-  static final long WATERMARK_DELAY_MS = 1000;
-
-  /** Streaming: how long past {@code --duration} the reader may wait for the last records. */
-  static final long STREAMING_GRACE_MS = 10_000;
 
   /** Streaming: directory (under the session's raw directory) of the per-window sync reports. */
   static final String SYNC_WINDOWS_DIR = SyncReports.WINDOWS_DIR;
@@ -283,11 +276,11 @@ public final class ConstellationPipeline implements BeamlinePipeline<Constellati
   /**
    * The graph, batch and streaming alike: the session's events from its source, aligned on the
    * session grid, written by the shared outputs stage. The modes differ only in the source and the
-   * {@link Windowing} (see {@link #resolve}).
+   * {@link Windowing} (see {@link ConstellationSettings#resolve}).
    */
   @Override
   public void build(Pipeline p, ConstellationOptions o) {
-    Settings s = resolve(o);
+    ConstellationSettings s = ConstellationSettings.resolve(o);
     SessionSource<?> source = Module.from(s.source());
     AlignStreams align = Module.from(s.align());
     SessionOutputs outputs = Module.from(s.outputs());
@@ -297,73 +290,6 @@ public final class ConstellationPipeline implements BeamlinePipeline<Constellati
     PCollectionTuple.of(SessionOutputs.STREAMS.<AlignedSlice>tag(), aligned)
         .and(SessionOutputs.FAILURES.<Failure>tag(), read.get(SessionSource.FAILURES_TAG))
         .apply(outputs);
-  }
-
-  /**
-   * The settings of each stage of one run, resolved once from validated options.
-   *
-   * @param source {@link DriverSource} ({@code --no-kafka}) or {@link KafkaSource}
-   * @param align the sync stage
-   * @param outputs the outputs stage
-   */
-  record Settings(
-      ModuleConfig<? extends SessionSource<?>> source,
-      AlignStreams.Config align,
-      SessionOutputs.Config outputs) {}
-
-  /** Every stage's config, from options that passed {@link #validate}. */
-  static Settings resolve(ConstellationOptions o) {
-    SessionPlan plan = plan(o);
-    String runId = o.getRunId();
-    Windowing windowing = o.isStreaming() ? Windowing.eventTime(plan) : Windowing.session();
-    return new Settings(
-        source(o, plan),
-        new AlignStreams.Config(plan, runId, windowing),
-        // Every output goes to the run's staging sets; afterRun commits them as a whole.
-        new SessionOutputs.Config(
-            plan,
-            runId,
-            SessionCommit.staging(rawDir(o), runId).toString(),
-            SessionCommit.staging(goldDir(o), runId).toString(),
-            o.getSubjectId() + "_" + o.getSessionId(),
-            o.getShardSize(),
-            windowing,
-            NwbSessionMetadata.header(o, plan)));
-  }
-
-  /**
-   * {@code --no-kafka}: the drivers in the graph. Batch: the records appended since now, exactly as
-   * many as the session holds, within a generous read time. Streaming: each topic from its start on
-   * packet event time; the reader stops after the session's records (a fresh embedded topic holds
-   * exactly those) or at duration + grace, so the watermark passes every window.
-   */
-  private static ModuleConfig<? extends SessionSource<?>> source(
-      ConstellationOptions o, SessionPlan plan) {
-    if (o.getNoKafka()) {
-      return new DriverSource.Config(plan, o.getRunId());
-    }
-    String bootstrap = o.getKafkaBootstrap() == null ? "embedded:0" : o.getKafkaBootstrap();
-    String bootstrapFile = runDir(o).resolve(BOOTSTRAP_FILE).toString();
-    if (o.isStreaming()) {
-      return new KafkaSource.Config(
-          plan,
-          o.getRunId(),
-          bootstrap,
-          bootstrapFile,
-          null,
-          Math.round(o.getDuration() * 1000) + STREAMING_GRACE_MS,
-          o.getKafkaBootstrap() == null,
-          WATERMARK_DELAY_MS);
-    }
-    return new KafkaSource.Config(
-        plan,
-        o.getRunId(),
-        bootstrap,
-        bootstrapFile,
-        System.currentTimeMillis(),
-        1000 * Math.max(120, 20 * (long) o.getDuration()),
-        true,
-        null);
   }
 
   /**

@@ -188,7 +188,7 @@ final class SessionOutputs extends Module<SessionOutputs.Config, PCollectionTupl
               .apply(
                   "WriteNwb",
                   NwbIO.write(c.nwbHeader()).to(raw.resolve(c.baseName() + ".nwb").toString())));
-      for (SensorDriver video : videoDrivers(plan)) {
+      for (SensorDriver video : videoDriver(plan)) {
         PCollectionTuple image =
             streams
                 .apply("VideoFrames", ParDo.of(new VideoFramesFn(video.sensorId())))
@@ -217,9 +217,15 @@ final class SessionOutputs extends Module<SessionOutputs.Config, PCollectionTupl
     return PDone.in(in.getPipeline());
   }
 
-  /** The session's video sensors (byte payload): one OME-Zarr image each (the drivers have one). */
-  private static List<SensorDriver> videoDrivers(SessionPlan plan) {
-    return plan.drivers.stream().filter(d -> d.payload() == SensorDriver.Payload.UINT8).toList();
+  /**
+   * The session's video sensor (byte payload), if any: the one stream written as {@code
+   * <subject>_<session>_video.zarr} (the standard drivers have exactly one).
+   */
+  private static List<SensorDriver> videoDriver(SessionPlan plan) {
+    return plan.drivers.stream()
+        .filter(d -> d.payload() == SensorDriver.Payload.UINT8)
+        .limit(1)
+        .toList();
   }
 
   /** The image layout of a video sensor: its frame size and rate, three channels. */
