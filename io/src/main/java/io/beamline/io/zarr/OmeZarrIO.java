@@ -54,7 +54,7 @@ public final class OmeZarrIO {
   /** A writer for frames of {@code layout}; {@link Write#to} is required. */
   public static Write write(OmeZarrLayout layout) {
     checkArgument(layout != null, "layout must not be null");
-    return new Write(layout, null);
+    return new Write(layout, null, -1);
   }
 
   /** The writer; immutable. */
@@ -62,22 +62,34 @@ public final class OmeZarrIO {
       extends PTransform<PCollection<KV<Long, byte[]>>, PCollectionTuple> {
     private final OmeZarrLayout layout;
     private final String root;
+    private final long timePoints;
 
-    private Write(OmeZarrLayout layout, String root) {
+    private Write(OmeZarrLayout layout, String root, long timePoints) {
       this.layout = layout;
       this.root = root;
+      this.timePoints = timePoints;
     }
 
     /** Local directory of the image ({@code .zarr}); created if missing; required. */
     public Write to(String root) {
       checkArgument(root != null && !root.isEmpty(), "root must be a non-empty path");
-      return new Write(layout, root);
+      return new Write(layout, root, timePoints);
     }
 
     /** Replaces the layout (shape, levels, compression, frame rate). */
     public Write withLayout(OmeZarrLayout layout) {
       checkArgument(layout != null, "layout must not be null");
-      return new Write(layout, root);
+      return new Write(layout, root, timePoints);
+    }
+
+    /**
+     * The image has exactly {@code timePoints} time points, whichever frames arrive: frames never
+     * received (lost in transit, say) read as the fill value 0, and a frame at {@code t >=
+     * timePoints} is rejected. Without it the image ends at the highest index written.
+     */
+    public Write withTimePoints(long timePoints) {
+      checkArgument(timePoints >= 0, "timePoints must be >= 0, got %s", timePoints);
+      return new Write(layout, root, timePoints);
     }
 
     @Override
@@ -86,7 +98,7 @@ public final class OmeZarrIO {
       PCollectionTuple chunks =
           frames.apply(
               "WriteFrameChunks",
-              ParDo.of(new WriteChunksFn(root, layout))
+              ParDo.of(new WriteChunksFn(root, layout, timePoints))
                   .withOutputTags(WRITTEN, TupleTagList.of(FAILURES)));
       chunks.get(WRITTEN).setCoder(VarLongCoder.of());
       chunks.get(FAILURES).setCoder(SerializableCoder.of(Failure.class));
@@ -94,7 +106,7 @@ public final class OmeZarrIO {
           chunks
               .get(WRITTEN)
               .apply("HighestFrameIndex", Max.longsGlobally())
-              .apply("WriteMetadata", ParDo.of(new WriteMetadataFn(root, layout)))
+              .apply("WriteMetadata", ParDo.of(new WriteMetadataFn(root, layout, timePoints)))
               .setCoder(StringUtf8Coder.of());
       return PCollectionTuple.of(ROOT, written).and(FAILURES, chunks.get(FAILURES));
     }
@@ -106,10 +118,12 @@ public final class OmeZarrIO {
     private final Counter written = Metrics.counter(OmeZarrIO.class, "frames_written");
     private final String root;
     private final OmeZarrLayout layout;
+    private final long timePoints;
 
-    WriteChunksFn(String root, OmeZarrLayout layout) {
+    WriteChunksFn(String root, OmeZarrLayout layout, long timePoints) {
       this.root = root;
       this.layout = layout;
+      this.timePoints = timePoints;
     }
 
     @ProcessElement
@@ -119,6 +133,8 @@ public final class OmeZarrIO {
       String problem = null;
       if (t < 0) {
         problem = "frame index t must be >= 0, got " + t;
+      } else if (timePoints >= 0 && t >= timePoints) {
+        problem = "frame index t must be < " + timePoints + " (the image's time points), got " + t;
       } else if (pixels == null || pixels.length != layout.frameBytes()) {
         problem =
             String.format(
@@ -141,20 +157,25 @@ public final class OmeZarrIO {
     }
   }
 
-  /** Writes the metadata for {@code maxIndex + 1} frames (0 when there were none). */
+  /**
+   * Writes the metadata for the fixed number of time points, or else for {@code maxIndex + 1}
+   * frames (0 when there were none).
+   */
   static final class WriteMetadataFn extends DoFn<Long, String> {
     private final String root;
     private final OmeZarrLayout layout;
+    private final long timePoints;
 
-    WriteMetadataFn(String root, OmeZarrLayout layout) {
+    WriteMetadataFn(String root, OmeZarrLayout layout, long timePoints) {
       this.root = root;
       this.layout = layout;
+      this.timePoints = timePoints;
     }
 
     @ProcessElement
     public void process(@Element Long maxIndex, OutputReceiver<String> out) throws Exception {
       // Max over an empty input is Long.MIN_VALUE: an image with zero time points.
-      long frames = maxIndex < 0 ? 0 : maxIndex + 1;
+      long frames = timePoints >= 0 ? timePoints : maxIndex < 0 ? 0 : maxIndex + 1;
       OmeZarrWriter.writeMetadata(Path.of(root), layout, frames);
       out.output(root);
     }

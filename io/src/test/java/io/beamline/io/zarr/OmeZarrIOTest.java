@@ -88,6 +88,33 @@ public class OmeZarrIOTest {
         relativeFiles(root));
   }
 
+  @Test
+  public void fixedTimePointsKeepFramesNeverReceivedAsFillAndRejectFramesPastTheEnd()
+      throws Exception {
+    OmeZarrLayout layout = OmeZarrLayout.of(1, 2, 2);
+    Path root = tmp.getRoot().toPath().resolve("fixed.zarr");
+    PCollectionTuple out =
+        p.apply(
+                Create.of(KV.of(1L, new byte[] {1, 2, 3, 4}), KV.of(5L, new byte[] {1, 2, 3, 4}))
+                    .withCoder(KvCoder.of(VarLongCoder.of(), ByteArrayCoder.of())))
+            .apply(OmeZarrIO.write(layout).withTimePoints(4).to(root.toString()));
+    PAssert.that(out.get(OmeZarrIO.FAILURES))
+        .containsInAnyOrder(
+            new Failure(
+                root.toString(),
+                "t=5",
+                "WriteFrameChunks",
+                "frame index t must be < 4 (the image's time points), got 5"));
+    p.run().waitUntilFinish();
+    assertEquals(
+        List.of("0/.zarray", "0/1/0/0/0/0", ".zattrs", ".zgroup").stream()
+            .sorted()
+            .collect(Collectors.toList()),
+        relativeFiles(root));
+    // Frames 0, 2 and 3 never came: the array still has four time points, read as 0.
+    assertEquals(OmeZarrWriter.zarray(layout, 0, 4), Files.readString(root.resolve("0/.zarray")));
+  }
+
   private static List<String> relativeFiles(Path root) throws Exception {
     try (Stream<Path> s = Files.walk(root)) {
       return s.filter(Files::isRegularFile)

@@ -9,7 +9,6 @@ import io.beamline.framework.UserInputException;
 import io.beamline.io.nwb.NwbFile;
 import io.beamline.io.nwb.NwbSubject;
 import io.beamline.io.sensors.SensorDriver;
-import io.beamline.pipelines.constellation.ConstellationPipeline.ConstellationOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

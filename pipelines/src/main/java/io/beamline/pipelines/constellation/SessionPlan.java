@@ -138,4 +138,22 @@ final class SessionPlan implements Serializable {
     }
     return kept;
   }
+
+  /** One line for the plan's display data: who, when, how long, which faults and topics. */
+  @Override
+  public String toString() {
+    return String.format(
+        java.util.Locale.ROOT,
+        "%s/%s from %s for %.3f s, windows of %.3f s, seed %d, fault injection %s, topics %s.*,"
+            + " %d drivers",
+        subjectId,
+        sessionId,
+        sessionStart(),
+        durationNs / 1e9,
+        windowNs / 1e9,
+        seed,
+        faultInjection ? "on" : "off",
+        topicPrefix,
+        drivers.size());
+  }
 }

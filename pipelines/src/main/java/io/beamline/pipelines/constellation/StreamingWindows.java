@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Streaming mode's cut of the session timeline: which event-time window each packet belongs to and
- * how one sensor's packets of one window are aligned ({@link StreamSync} on the window alone).
+ * The cut of the session timeline into event-time windows ({@code --streaming}): which window each
+ * packet belongs to and how one sensor's packets of one window are aligned ({@link StreamSync} on
+ * the window alone); and, for batch, the same alignment over the whole session.
  *
  * <p>A packet's event time on the session timeline is the nominal time of its first sample, {@code
  * sessionStart + seq * samplesPerPacket / rate} (its device timestamp carries the clock offset and
@@ -52,6 +53,37 @@ final class StreamingWindows {
   }
 
   /**
+   * {@code d}'s packets {@code events} over the whole session: a {@link StreamSync} on the session
+   * grid (batch).
+   */
+  static StreamSync.Result alignSession(
+      SessionPlan plan, SensorDriver d, Iterable<SensorEvent> events) {
+    return StreamSync.align(plan.spec(d), packets(events, 0));
+  }
+
+  /**
+   * The events as sync packets, numbered from packet {@code lo} (an earlier one gets a number
+   * {@link StreamSync} rejects); null elements (a stream's marker) are skipped.
+   */
+  static List<Packet> packets(Iterable<SensorEvent> events, long lo) {
+    List<Packet> packets = new ArrayList<>();
+    for (SensorEvent e : events) {
+      if (e == null) {
+        continue;
+      }
+      long seq = e.seq() - lo;
+      if (seq < 0) {
+        seq = Long.MAX_VALUE; // not of this window: StreamSync rejects it
+      }
+      packets.add(
+          e.isBytePayload()
+              ? Packet.ofBytes(seq, e.timestampNs(), e.sampleCount(), e.bytes())
+              : Packet.ofFloats(seq, e.timestampNs(), e.sampleCount(), e.samples()));
+    }
+    return packets;
+  }
+
+  /**
    * One sensor's share of one window, aligned.
    *
    * @param window the window index
@@ -80,17 +112,6 @@ final class StreamingWindows {
             Math.max(0, end - first),
             SampleClock.timestampNs(plan.sessionStartNs, first, session.rate()),
             session.bytePayload());
-    List<Packet> packets = new ArrayList<>();
-    for (SensorEvent e : events) {
-      long seq = e.seq() - lo;
-      if (seq < 0) {
-        seq = Long.MAX_VALUE; // not of this window: StreamSync rejects it
-      }
-      packets.add(
-          e.isBytePayload()
-              ? Packet.ofBytes(seq, e.timestampNs(), e.sampleCount(), e.bytes())
-              : Packet.ofFloats(seq, e.timestampNs(), e.sampleCount(), e.samples()));
-    }
-    return new Aligned(w, first, StreamSync.align(spec, packets));
+    return new Aligned(w, first, StreamSync.align(spec, packets(events, lo)));
   }
 }

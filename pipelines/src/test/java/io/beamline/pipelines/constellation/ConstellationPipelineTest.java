@@ -171,7 +171,7 @@ class ConstellationPipelineTest {
   @Test
   void theSeedsSagemakerConfigSpellingIsTheTrainingConfig() throws Exception {
     Path config = Files.writeString(dir.resolve("job.json"), "{\"instance_count\": 2}\n");
-    ConstellationPipeline.ConstellationOptions o =
+    ConstellationOptions o =
         options(args(dir.resolve("o"), "--noKafka", "--sagemakerConfig=" + config));
     new ConstellationPipeline().validate(o);
     assertEquals(config.toString(), o.getTrainingConfig());

@@ -2,7 +2,6 @@ package io.beamline.pipelines.constellation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.beamline.pipelines.constellation.ConstellationPipeline.ConstellationOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

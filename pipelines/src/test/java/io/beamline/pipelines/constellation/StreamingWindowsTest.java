@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** Streaming mode's window arithmetic and per-window sync, and its option checks. */
 class StreamingWindowsTest {
   private static SessionPlan plan(String window, String duration) {
-    ConstellationPipeline.ConstellationOptions o =
+    ConstellationOptions o =
         options(
             args(
                 Path.of("out"),
@@ -91,7 +91,7 @@ class StreamingWindowsTest {
 
   @Test
   void aWindowRejectsPacketsOfOtherWindowsAndWithoutJitterEqualsTheSessionGrid() {
-    ConstellationPipeline.ConstellationOptions o =
+    ConstellationOptions o =
         options(args(Path.of("out"), "--duration=4", "--windowSeconds=2", "--seed=5"));
     new ConstellationPipeline().validate(o);
     SessionPlan plan = ConstellationPipeline.plan(o);
@@ -137,7 +137,7 @@ class StreamingWindowsTest {
             UserInputException.class,
             () -> p.validate(options(with(base, "--windowSeconds=0.0005"))));
     assertThat(window.getMessage(), containsString("--window-seconds"));
-    ConstellationPipeline.ConstellationOptions ok = options(base);
+    ConstellationOptions ok = options(base);
     p.validate(ok);
     assertTrue(ok.isStreaming());
     assertTrue(ok.getSessionStart() != null);

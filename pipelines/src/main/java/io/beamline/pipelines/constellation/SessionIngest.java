@@ -1,0 +1,152 @@
+package io.beamline.pipelines.constellation;
+
+import static io.beamline.pipelines.constellation.ConstellationPipeline.BOOTSTRAP_FILE;
+import static io.beamline.pipelines.constellation.ConstellationPipeline.INGEST_FILE;
+import static io.beamline.pipelines.constellation.ConstellationPipeline.expectedOutputs;
+import static io.beamline.pipelines.constellation.ConstellationPipeline.plan;
+
+import io.beamline.framework.run.RunConsole;
+import io.beamline.io.files.AtomicFiles;
+import io.beamline.io.kafka.EmbeddedKafka;
+import io.beamline.io.kafka.KafkaClients;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a constellation run does beside its graph, before it runs: the progress line, the embedded
+ * Kafka broker and the ingest stage (the drivers publishing the session, all at once in batch, in
+ * real time with {@code --streaming}).
+ */
+final class SessionIngest {
+  private static final Logger LOG = LoggerFactory.getLogger(ConstellationPipeline.class);
+
+  private SessionIngest() {}
+
+  /**
+   * Starts the progress line and what the graph reads from: the embedded broker (unless {@code
+   * --kafka-bootstrap} or {@code --no-kafka}), then runs the ingest stage. A given bootstrap was
+   * checked during validation; the clients check it again as they are made ({@link KafkaClients}).
+   * The returned handle stops the line and the broker, and removes this run's staging sets if they
+   * were not committed (the graph failed).
+   */
+  static AutoCloseable start(ConstellationOptions o, Path runDir) throws Exception {
+    ConstellationConsole console =
+        ConstellationConsole.start(
+            o.getRunId(),
+            System.err,
+            !o.getNoKafka(),
+            o.isStreaming() ? 0 : plan(o).drivers.size(),
+            o.isStreaming() ? 0 : expectedOutputs(o));
+    EmbeddedKafka broker = null;
+    try {
+      if (o.getNoKafka()) {
+        LOG.info("--no-kafka: drivers feed the sync stage directly");
+        return closer(o, console, null);
+      }
+      String bootstrap = o.getKafkaBootstrap();
+      if (bootstrap == null) {
+        broker = EmbeddedKafka.settings().withDataDir(runDir.resolve("kafka-data")).start();
+        bootstrap = broker.bootstrapServers();
+        LOG.info(RunConsole.PROGRESS, "Embedded Kafka broker at {}", bootstrap);
+      }
+      if (o.isStreaming()) {
+        return startStreamingIngest(o, runDir, bootstrap, broker, console);
+      }
+      AtomicFiles.writeString(runDir.resolve(BOOTSTRAP_FILE), bootstrap);
+      KafkaIngest.Report report =
+          KafkaIngest.run(plan(o), bootstrap, ConstellationConsole.progress(o.getRunId()).ingested);
+      AtomicFiles.writeString(runDir.resolve(INGEST_FILE), SyncReports.json(report.toJson()));
+      LOG.info(
+          RunConsole.PROGRESS,
+          "Ingested {} samples ({} bytes) in {} s",
+          report.samples(),
+          report.bytes(),
+          String.format("%.2f", report.seconds()));
+      return closer(o, console, broker);
+    } catch (Exception | Error e) {
+      console.close();
+      if (broker != null) {
+        broker.close();
+      }
+      throw e;
+    }
+  }
+
+  private static AutoCloseable closer(
+      ConstellationOptions o, ConstellationConsole console, EmbeddedKafka broker) {
+    return () -> {
+      try {
+        console.close();
+        // Committed sets were moved away by afterRun; what is left here belongs to a failed run.
+        SessionCommit.discardStaged(o);
+      } finally {
+        if (broker != null) {
+          broker.close();
+        }
+      }
+    };
+  }
+
+  /**
+   * Streaming ingest: topics prepared now, then a background thread sends every packet when its
+   * event time comes. The returned handle stops it (if still running), records {@code ingest.json}
+   * and stops the embedded broker.
+   */
+  private static AutoCloseable startStreamingIngest(
+      ConstellationOptions o,
+      Path runDir,
+      String bootstrap,
+      EmbeddedKafka broker,
+      ConstellationConsole console)
+      throws Exception {
+    SessionPlan plan = plan(o);
+    AtomicReference<KafkaIngest.Report> report = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicLong sent = ConstellationConsole.progress(o.getRunId()).ingested;
+    AtomicFiles.writeString(runDir.resolve(BOOTSTRAP_FILE), bootstrap);
+    KafkaIngest.prepareTopics(bootstrap, plan.drivers.stream().map(plan::topic).toList());
+    Thread ingest =
+        new Thread(
+            () -> {
+              try {
+                report.set(KafkaIngest.send(plan, bootstrap, true, sent));
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            },
+            "constellation-ingest");
+    ingest.setDaemon(true);
+    ingest.start();
+    LOG.info(
+        RunConsole.PROGRESS,
+        "Streaming ingest started: {} s of packets in real time",
+        o.getDuration());
+    AutoCloseable rest = closer(o, console, broker);
+    return () -> {
+      try {
+        ingest.interrupt();
+        ingest.join(TimeUnit.SECONDS.toMillis(30));
+        if (failure.get() != null) {
+          throw new IllegalStateException(
+              "streaming ingest failed: " + failure.get().getMessage(), failure.get());
+        }
+        if (report.get() != null) {
+          AtomicFiles.writeString(
+              runDir.resolve(INGEST_FILE), SyncReports.json(report.get().toJson()));
+          LOG.info(
+              RunConsole.PROGRESS,
+              "Ingested {} samples ({} bytes) in {} s",
+              report.get().samples(),
+              report.get().bytes(),
+              String.format("%.2f", report.get().seconds()));
+        }
+      } finally {
+        rest.close();
+      }
+    };
+  }
+}
