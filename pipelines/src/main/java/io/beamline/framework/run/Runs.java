@@ -59,14 +59,42 @@ public final class Runs {
   /** Builds, runs and records {@code def} with {@code options}; returns when the run ended. */
   public static <O extends BeamlineOptions> RunRecord run(
       BeamlinePipeline<O> def, O options, List<String> commandLine) {
-    return execute(def, options, commandLine, true);
+    return execute(def, options, commandLine, true, null, null);
+  }
+
+  /**
+   * Builds, runs and records {@code def} with {@code options}; returns when the run ended. While it
+   * executes, {@code control} can cancel it (the run then ends with status {@link #CANCELLED}).
+   */
+  public static <O extends BeamlineOptions> RunRecord run(
+      BeamlinePipeline<O> def, O options, List<String> commandLine, RunControl control) {
+    return execute(def, options, commandLine, true, null, control);
   }
 
   /** Builds and records {@code def}'s plan without running any transform. */
   public static <O extends BeamlineOptions> RunRecord plan(
       BeamlinePipeline<O> def, O options, List<String> commandLine) {
-    return execute(def, options, commandLine, false);
+    return execute(def, options, commandLine, false, PLANNED, null);
   }
+
+  /**
+   * Like {@link #plan}, but records the run directory as {@link #COMPILED}: a later run with the
+   * same {@code --output-dir} and {@code --run-id} runs in that directory (the compiled working
+   * directory) instead of refusing it.
+   */
+  public static <O extends BeamlineOptions> RunRecord compile(
+      BeamlinePipeline<O> def, O options, List<String> commandLine) {
+    return execute(def, options, commandLine, false, COMPILED, null);
+  }
+
+  /** Status of a run directory that only holds a plan. */
+  public static final String PLANNED = "planned";
+
+  /** Status of a compiled working directory that a run with its run id may take over. */
+  public static final String COMPILED = "compiled";
+
+  /** Status of a run cancelled through its {@link RunControl}. */
+  public static final String CANCELLED = "cancelled";
 
   /** Status of a run that ended with some of its items failed. */
   public static final String PARTIAL = "partial";
@@ -79,7 +107,12 @@ public final class Runs {
   }
 
   private static <O extends BeamlineOptions> RunRecord execute(
-      BeamlinePipeline<O> def, O options, List<String> commandLine, boolean execute) {
+      BeamlinePipeline<O> def,
+      O options,
+      List<String> commandLine,
+      boolean execute,
+      String planStatus,
+      RunControl control) {
     Instant start = Instant.now();
     String runId = options.getRunId();
     if (runId == null || runId.isBlank()) {
@@ -96,7 +129,7 @@ public final class Runs {
     }
     Path outputDir = Inputs.checkWritableDir("--output-dir", options.getOutputDir());
     Path runDir = outputDir.resolve("runs").resolve(runId);
-    if (Files.exists(runDir.resolve("manifest.json"))) {
+    if (Files.exists(runDir.resolve("manifest.json")) && !COMPILED.equals(RunLock.status(runDir))) {
       throw new UserInputException(
           "run directory already exists: " + runDir + "; choose another --run-id");
     }
@@ -120,8 +153,8 @@ public final class Runs {
     }
     // With this run's lock held, a concurrent run sees it alive and leaves its files alone.
     RunLock.reapKilled(outputDir, runId);
-    if (execute && metricsPort != null) {
-      // Live metrics need a PipelineResult while the graph executes.
+    if (execute && (metricsPort != null || control != null)) {
+      // Live metrics and cancelling need a PipelineResult while the graph executes.
       options.as(NonBlockingRun.class).setBlockOnRun(false);
     }
     options.setJobName(runId.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-"));
@@ -166,13 +199,13 @@ public final class Runs {
             Json.write(EffectiveOptions.of(options, def.optionsClass())));
         writeManifest(runDir, manifest);
         if (!execute) {
-          finish(manifest, start, "planned", null, def, options, null);
+          finish(manifest, start, planStatus, null, def, options, null);
           writeManifest(runDir, manifest);
           LOG.info(
               "Plan written to {} ({} primitive transforms); nothing was run",
               runDir,
               plan.primitiveCount());
-          return new RunRecord(runId, runDir, "planned", plan, null, null);
+          return new RunRecord(runId, runDir, planStatus, plan, null, null);
         }
         LOG.info(
             RunConsole.PROGRESS,
@@ -184,6 +217,9 @@ public final class Runs {
         try (MetricsServer metrics = startMetrics(options, def, runDir, manifest);
             AutoCloseable beside = def.beforeRun(options, runDir)) {
           PipelineResult result = p.run();
+          if (control != null) {
+            control.started(result);
+          }
           if (metrics != null) {
             metrics.watch(result);
           }
@@ -195,6 +231,14 @@ public final class Runs {
               runDir.resolve("metrics.json"),
               MetricsExporter.toJson(
                   result.metrics().queryMetrics(MetricsFilter.builder().build())));
+          if (state == PipelineResult.State.CANCELLED && control != null && control.requested()) {
+            String reason = "cancelled on request";
+            finish(manifest, start, CANCELLED, reason, def, options, start);
+            writeManifest(runDir, manifest);
+            LOG.info(RunConsole.PROGRESS, "Run {} cancelled; record in {}", runId, runDir);
+            RunLock.removeTemporariesOfFailedRun(outputDir, runId);
+            return new RunRecord(runId, runDir, CANCELLED, plan, reason, null);
+          }
           if (state != PipelineResult.State.DONE) {
             throw new IllegalStateException("pipeline ended in state " + state);
           }
