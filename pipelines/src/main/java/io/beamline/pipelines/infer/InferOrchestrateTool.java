@@ -10,10 +10,10 @@ import io.beamline.framework.CommandLauncher;
 import io.beamline.framework.FlagAlias;
 import io.beamline.framework.Inputs;
 import io.beamline.framework.UserInputException;
+import io.beamline.framework.backend.Launch;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.pipelines.infer.OrchestratePlan.Recording;
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -762,24 +762,7 @@ public final class InferOrchestrateTool
 
   /** The jar SLURM tasks run: {@code --slurm-jar}, the jar running now, or the build's. */
   static Path jar(InferOrchestrateOptions o) {
-    if (o.getSlurmJar() != null) {
-      return Paths.get(o.getSlurmJar()).toAbsolutePath().normalize();
-    }
-    try {
-      Path self =
-          Paths.get(
-              InferOrchestrateTool.class
-                  .getProtectionDomain()
-                  .getCodeSource()
-                  .getLocation()
-                  .toURI());
-      if (Files.isRegularFile(self) && self.getFileName().toString().equals("beamline.jar")) {
-        return self.toAbsolutePath().normalize();
-      }
-    } catch (URISyntaxException | SecurityException | NullPointerException e) {
-      // Fall through to the build's jar.
-    }
-    return Paths.get("runners", "target", "beamline.jar").toAbsolutePath().normalize();
+    return Launch.jar(o.getSlurmJar(), InferOrchestrateTool.class);
   }
 
   /**
