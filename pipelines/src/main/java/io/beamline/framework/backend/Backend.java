@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * Where a compiled pipeline runs. The first two run in this JVM (so they also run pipelines
- * composed in Java and registered nowhere); the other two start the {@code beamline} command of
- * the shaded jar outside it.
+ * composed in Java and registered nowhere); the other two start the {@code beamline} command of the
+ * shaded jar outside it.
  */
 public enum Backend {
   /** Beam's DirectRunner, in this JVM. */

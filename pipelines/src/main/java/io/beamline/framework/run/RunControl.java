@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Lets another thread cancel a run that {@link Runs#run(io.beamline.framework.BeamlinePipeline,
- * io.beamline.framework.BeamlineOptions, java.util.List, RunControl)} executes in this process.
- * A cancel that comes before the graph started cancels it as soon as it starts; the run then ends
+ * io.beamline.framework.BeamlineOptions, java.util.List, RunControl)} executes in this process. A
+ * cancel that comes before the graph started cancels it as soon as it starts; the run then ends
  * with status {@link Runs#CANCELLED}.
  */
 public final class RunControl {

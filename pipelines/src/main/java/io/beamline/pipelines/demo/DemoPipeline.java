@@ -142,7 +142,9 @@ public final class DemoPipeline implements BeamlinePipeline<DemoPipeline.DemoOpt
   /** The samples of the CSV input; rejected lines go to {@code failures/} and failure records. */
   private PCollection<Sample> readCsv(Pipeline p, DemoOptions o, String out) {
     PCollectionTuple parsed = p.apply("ReadCsv", SampleCsvIO.read().from(o.getInput()));
-    parsed.get(SampleCsvIO.FAILURES).apply("WriteFailures", FailureIO.write().to(out + "/failures"));
+    parsed
+        .get(SampleCsvIO.FAILURES)
+        .apply("WriteFailures", FailureIO.write().to(out + "/failures"));
     parsed
         .get(SampleCsvIO.FAILURES)
         .apply(
