@@ -18,4 +18,13 @@ public final class Json {
       throw new IllegalStateException("cannot serialise " + value.getClass() + ": " + e, e);
     }
   }
+
+  /** {@code value} as JSON on one line (for JSON-lines files), without the newline. */
+  public static String line(Object value) {
+    try {
+      return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + value.getClass() + ": " + e, e);
+    }
+  }
 }
