@@ -197,4 +197,19 @@ class BackendsTest {
     assertEquals("w1", c.runId());
     assertEquals(dir.resolve("out/runs/w1"), c.workingDir());
   }
+
+  @Test
+  void runsOnSparkWithALocalMasterInThisJvm() throws Exception {
+    Compiled<ComposedPipeline.Options> c =
+        Backends.compile(new ComposedPipeline(), options("--runId=l1"));
+    RunHandle run = Backends.run(c, Backend.SPARK_LOCAL);
+    assertEquals("succeeded", run.waitFor(Duration.ofMinutes(5)), run.toString());
+    Map<String, Object> m = Runs.readManifest(c.workingDir());
+    assertEquals("SparkRunner", m.get("runner"));
+    assertThat(
+        Files.readString(c.workingDir().resolve("options.json")), containsString("local[*]"));
+    assertTrue(
+        Files.isRegularFile(
+            dir.resolve("composed/window_stats/window_stats-00000-of-00001.parquet")));
+  }
 }
