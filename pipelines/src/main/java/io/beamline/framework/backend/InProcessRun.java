@@ -13,11 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A run in this JVM, on a thread of its own, cancelled through its {@link RunControl}. */
-final class InProcessRun implements RunHandle {
+final class InProcessRun extends BackendRun {
   private static final Logger LOG = LoggerFactory.getLogger(InProcessRun.class);
 
-  private final Backend backend;
-  private final Path workingDir;
   private final RunControl control = new RunControl();
   private final Thread thread;
   private volatile RunRecord record;
@@ -25,8 +23,7 @@ final class InProcessRun implements RunHandle {
 
   <O extends BeamlineOptions> InProcessRun(
       Backend backend, BeamlinePipeline<O> def, O options, List<String> commandLine, Path dir) {
-    this.backend = backend;
-    this.workingDir = dir;
+    super(backend, dir);
     this.thread =
         new Thread(
             () -> {
@@ -43,20 +40,9 @@ final class InProcessRun implements RunHandle {
   }
 
   @Override
-  public Backend backend() {
-    return backend;
-  }
-
-  @Override
-  public Path workingDir() {
-    return workingDir;
-  }
-
-  @Override
   public String status() {
     if (thread.isAlive()) {
-      String s = Backends.recordedStatus(workingDir);
-      return s == null || Runs.COMPILED.equals(s) ? "starting" : s;
+      return Backends.statusOf(workingDir(), true);
     }
     return record != null ? record.status() : "failed";
   }
@@ -75,10 +61,5 @@ final class InProcessRun implements RunHandle {
   @Override
   public void cancel() {
     control.cancel();
-  }
-
-  @Override
-  public String toString() {
-    return backend.id() + " run in " + workingDir;
   }
 }

@@ -10,15 +10,12 @@ import java.util.concurrent.TimeUnit;
  * A run in a process of its own: the backend's script in the working directory, its terminal output
  * in {@code run-<backend>.out} beside {@code run.log}.
  */
-final class ProcessRun implements RunHandle {
-  private final Backend backend;
-  private final Path workingDir;
+final class ProcessRun extends BackendRun {
   private final Process process;
 
   ProcessRun(Backend backend, Path script, Path workingDir, Map<String, String> env)
       throws IOException {
-    this.backend = backend;
-    this.workingDir = workingDir;
+    super(backend, workingDir);
     ProcessBuilder pb = new ProcessBuilder("bash", script.toString());
     pb.environment().putAll(env);
     pb.redirectErrorStream(true);
@@ -27,18 +24,8 @@ final class ProcessRun implements RunHandle {
   }
 
   @Override
-  public Backend backend() {
-    return backend;
-  }
-
-  @Override
-  public Path workingDir() {
-    return workingDir;
-  }
-
-  @Override
   public String status() {
-    return Backends.statusOf(workingDir, process.isAlive());
+    return Backends.statusOf(workingDir(), process.isAlive());
   }
 
   @Override
@@ -55,6 +42,6 @@ final class ProcessRun implements RunHandle {
 
   @Override
   public String toString() {
-    return backend.id() + " run (pid " + process.pid() + ") in " + workingDir;
+    return super.toString() + " (pid " + process.pid() + ")";
   }
 }

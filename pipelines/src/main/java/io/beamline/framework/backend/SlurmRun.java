@@ -13,12 +13,11 @@ import java.util.concurrent.TimeUnit;
  * A run submitted as a SLURM batch job ({@code sbatch --parsable}); {@code squeue} tells whether it
  * still waits or runs, the run directory how it ended, {@code scancel} stops it.
  */
-final class SlurmRun implements RunHandle {
-  private final Path workingDir;
+final class SlurmRun extends BackendRun {
   private final String jobId;
 
   SlurmRun(Path script, Path workingDir) throws IOException, InterruptedException {
-    this.workingDir = workingDir;
+    super(Backend.SLURM, workingDir);
     String out = call(List.of("sbatch", "--parsable", script.toString()));
     this.jobId = out.strip().split(";", 2)[0];
     if (!jobId.matches("[0-9]+")) {
@@ -29,16 +28,6 @@ final class SlurmRun implements RunHandle {
   /** The SLURM job id. */
   String jobId() {
     return jobId;
-  }
-
-  @Override
-  public Backend backend() {
-    return Backend.SLURM;
-  }
-
-  @Override
-  public Path workingDir() {
-    return workingDir;
   }
 
   @Override
@@ -55,7 +44,7 @@ final class SlurmRun implements RunHandle {
     if (state.equals("PENDING")) {
       return "pending";
     }
-    return Backends.statusOf(workingDir, !state.isEmpty());
+    return Backends.statusOf(workingDir(), !state.isEmpty());
   }
 
   @Override
@@ -103,6 +92,6 @@ final class SlurmRun implements RunHandle {
 
   @Override
   public String toString() {
-    return "SLURM job " + jobId + " in " + workingDir;
+    return super.toString() + " (SLURM job " + jobId + ")";
   }
 }
