@@ -5,25 +5,21 @@ import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.Inputs;
 import io.beamline.framework.UserInputException;
 import io.beamline.io.files.AtomicFiles;
-import io.beamline.io.files.Digests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -135,7 +131,7 @@ public final class Runs {
     }
     def.validate(options);
     List<Path> inputs = def.inputFiles(options);
-    List<Map<String, Object>> inputRecords = describeInputs(inputs);
+    List<Map<String, Object>> inputRecords = RunFiles.describeInputs(inputs);
     // Validation passed: from here on the run may write.
     Inputs.requireWritableDir("--output-dir", options.getOutputDir());
     RunLock lock;
@@ -360,8 +356,8 @@ public final class Runs {
     manifest.put("duration_s", Duration.between(start, end).toMillis() / 1000.0);
     manifest.put("error", error);
     if (outputsSince != null) {
-      removeEmptyTempDirs(def.outputRoots(options));
-      manifest.put("outputs", describeOutputs(def.outputRoots(options), outputsSince));
+      RunFiles.removeEmptyTempDirs(def.outputRoots(options));
+      manifest.put("outputs", RunFiles.describeOutputs(def.outputRoots(options), outputsSince));
     }
   }
 
@@ -381,83 +377,6 @@ public final class Runs {
     } catch (IOException e) {
       return "unknown";
     }
-  }
-
-  private static List<Map<String, Object>> describeInputs(List<Path> inputs) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Path p : inputs) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("path", p.toAbsolutePath().normalize().toString());
-      try {
-        m.put("size", Files.size(p));
-        m.put("sha256", Digests.sha256(p));
-      } catch (IOException e) {
-        throw new UserInputException("cannot read input " + p + ": " + e.getMessage(), e);
-      }
-      out.add(m);
-    }
-    return out;
-  }
-
-  /**
-   * Beam's FileIO moves its temporary files into place but leaves their (then empty) {@code
-   * .temp-beam*} directory behind on local file systems; remove those, never a non-empty one.
-   */
-  private static void removeEmptyTempDirs(List<Path> roots) {
-    for (Path root : roots) {
-      if (!Files.isDirectory(root)) {
-        continue;
-      }
-      try (Stream<Path> dirs = Files.walk(root)) {
-        for (Path d :
-            dirs.filter(Files::isDirectory)
-                .filter(d -> d.getFileName().toString().startsWith(".temp-beam"))
-                .sorted(java.util.Comparator.reverseOrder())
-                .toList()) {
-          try (Stream<Path> entries = Files.list(d)) {
-            if (entries.findAny().isEmpty()) {
-              Files.delete(d);
-            }
-          }
-        }
-      } catch (IOException e) {
-        LOG.warn("Could not tidy temporary directories under {}: {}", root, e.getMessage());
-      }
-    }
-  }
-
-  /** Regular files under the roots modified at or after {@code since} (skipping hidden/temp). */
-  private static List<Map<String, Object>> describeOutputs(List<Path> roots, Instant since) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    FileTime threshold = FileTime.from(since.minusSeconds(1));
-    for (Path root : roots) {
-      if (!Files.isDirectory(root)) {
-        continue;
-      }
-      try (Stream<Path> files = Files.walk(root)) {
-        files
-            .filter(Files::isRegularFile)
-            .filter(f -> !f.getFileName().toString().startsWith("."))
-            .filter(f -> !root.relativize(f).toString().contains(".temp-beam"))
-            .sorted()
-            .forEach(
-                f -> {
-                  try {
-                    if (Files.getLastModifiedTime(f).compareTo(threshold) >= 0) {
-                      Map<String, Object> m = new LinkedHashMap<>();
-                      m.put("path", f.toAbsolutePath().normalize().toString());
-                      m.put("size", Files.size(f));
-                      out.add(m);
-                    }
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                });
-      } catch (IOException | UncheckedIOException e) {
-        LOG.warn("Could not list outputs under {}: {}", root, e.getMessage());
-      }
-    }
-    return out;
   }
 
   private static void writeManifest(Path runDir, Map<String, Object> manifest) throws IOException {
