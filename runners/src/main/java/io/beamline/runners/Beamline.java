@@ -109,7 +109,9 @@ public final class Beamline {
     CommandLine top = new CommandLine(topSpec());
     List<PipelineCommand> runs = new ArrayList<>();
     List<PipelineCommand> plans = new ArrayList<>();
+    List<PipelineCommand> compiles = new ArrayList<>();
     CommandLine plan = new CommandLine(planSpec());
+    CommandLine compile = new CommandLine(CompileCommand.spec());
     for (BeamlinePipeline<?> def : PipelineRegistry.all()) {
       List<String> words = def.commandPath();
       String leafName = words.get(words.size() - 1);
@@ -123,6 +125,16 @@ public final class Beamline {
               "Write and print the plan of '" + String.join(" ", words) + "' without running it");
       parent(plan, words).addSubcommand(leafName, p.cli());
       plans.add(p);
+      PipelineCommand c =
+          pipelineCommand(
+              def,
+              leafName,
+              "Compile '"
+                  + String.join(" ", words)
+                  + "' into its working directory (plan, picture, options, a script per"
+                  + " backend) without running it");
+      parent(compile, words).addSubcommand(leafName, c.cli());
+      compiles.add(c);
     }
     List<ToolCommand> toolCommands = new ArrayList<>();
     for (BeamlineTool<?> def : tools) {
@@ -133,6 +145,8 @@ public final class Beamline {
       toolCommands.add(tc);
     }
     top.addSubcommand("plan", plan);
+    top.addSubcommand("compile", compile);
+    top.addSubcommand("runs", new CommandLine(RunsCommand.spec()));
     for (Upcoming u : Upcoming.ALL) {
       top.addSubcommand(u.name(), new CommandLine(u.spec()));
     }
@@ -181,15 +195,35 @@ public final class Beamline {
       return USAGE;
     }
     String first = path.get(0);
+    if ("runs".equals(first)) {
+      return RunsCommand.execute(parsed.subcommand(), out, err);
+    }
+    if ("compile".equals(first)) {
+      if (path.size() < 2) {
+        err.println(
+            "beamline compile: name a pipeline, e.g. 'beamline compile demo'; pipelines: "
+                + pipelineList());
+        return USAGE;
+      }
+      PipelineCommand pc = find(compiles, path.subList(1, path.size()));
+      if (pc == null) {
+        return groupWithoutCommand(
+            "beamline compile " + String.join(" ", path.subList(1, path.size())), leaf);
+      }
+      CompileCommand settings;
+      try {
+        settings = CompileCommand.settings(parsed.subcommand());
+      } catch (IllegalArgumentException e) {
+        err.println("beamline compile: " + e.getMessage());
+        return USAGE;
+      }
+      return runTyped(pc.def(), pc, leaf, args, Mode.COMPILE, "text", settings);
+    }
     if ("plan".equals(first)) {
       if (path.size() < 2) {
         err.println(
             "beamline plan: name a pipeline, e.g. 'beamline plan demo'; pipelines: "
-                + String.join(
-                    ", ",
-                    PipelineRegistry.all().stream()
-                        .map(d -> String.join(" ", d.commandPath()))
-                        .toList()));
+                + pipelineList());
         return USAGE;
       }
       PipelineCommand pc = find(plans, path.subList(1, path.size()));
@@ -202,7 +236,7 @@ public final class Beamline {
         err.println("beamline plan: --format must be text, dot or json, got '" + format + "'");
         return USAGE;
       }
-      return runPipeline(pc, leaf, args, false, format);
+      return runTyped(pc.def(), pc, leaf, args, Mode.PLAN, format, null);
     }
     for (Upcoming u : Upcoming.ALL) {
       if (u.name().equals(first)) {
@@ -228,7 +262,13 @@ public final class Beamline {
     if (pc == null) {
       return groupWithoutCommand("beamline " + String.join(" ", path), leaf);
     }
-    return runPipeline(pc, leaf, args, true, "text");
+    return runTyped(pc.def(), pc, leaf, args, Mode.RUN, "text", null);
+  }
+
+  /** The registered pipelines' commands, comma-separated. */
+  private static String pipelineList() {
+    return String.join(
+        ", ", PipelineRegistry.all().stream().map(d -> String.join(" ", d.commandPath())).toList());
   }
 
   /** The command whose pipeline's command path is {@code path}, or null (a command group). */
@@ -285,9 +325,11 @@ public final class Beamline {
               + " detections into DuckDB, orchestrate many manifests (or a SLURM array), and"
               + " monitor a run's telemetry.");
 
-  private int runPipeline(
-      PipelineCommand pc, ParseResult leaf, String[] args, boolean execute, String format) {
-    return runTyped(pc.def(), pc, leaf, args, execute, format);
+  /** What a pipeline command does: run it, write its plan, or compile it. */
+  private enum Mode {
+    RUN,
+    PLAN,
+    COMPILE
   }
 
   private <O extends BeamlineOptions> int runTyped(
@@ -295,9 +337,14 @@ public final class Beamline {
       PipelineCommand pc,
       ParseResult leaf,
       String[] args,
-      boolean execute,
-      String format) {
-    String cmd = "beamline " + (execute ? "" : "plan ") + String.join(" ", def.commandPath());
+      Mode mode,
+      String format,
+      CompileCommand compileSettings) {
+    boolean execute = mode == Mode.RUN;
+    String cmd =
+        "beamline "
+            + (mode == Mode.RUN ? "" : mode.name().toLowerCase(Locale.ROOT) + " ")
+            + String.join(" ", def.commandPath());
     List<String> beamArgs = underSparkSubmit(OptionFlags.toBeamArgs(leaf, pc.flags()));
     if (!addPositional(cmd, def.positional(), pc.positional(), leaf, beamArgs)) {
       return USAGE;
@@ -327,6 +374,14 @@ public final class Beamline {
           out.println(instead);
           return OK;
         }
+      } catch (UserInputException e) {
+        err.println(cmd + ": " + firstLine(e.getMessage()));
+        return USAGE;
+      }
+    }
+    if (mode == Mode.COMPILE) {
+      try {
+        return compileSettings.compile(cmd, def, options, out, err);
       } catch (UserInputException e) {
         err.println(cmd + ": " + firstLine(e.getMessage()));
         return USAGE;

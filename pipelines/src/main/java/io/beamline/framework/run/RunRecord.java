@@ -9,8 +9,8 @@ import java.util.Map;
  *
  * @param runId the run id
  * @param runDir {@code <output-dir>/runs/<run-id>}
- * @param status {@code succeeded}, {@code partial} (some items failed), {@code failed} or {@code
- *     planned}
+ * @param status {@code succeeded}, {@code partial} (some items failed), {@code failed}, {@code
+ *     cancelled} (through a {@link RunControl}), {@code planned} or {@code compiled}
  * @param plan the recorded plan
  * @param error the one-line failure reason, or {@code null}
  * @param items the items the run committed, or null when it did not run to the end

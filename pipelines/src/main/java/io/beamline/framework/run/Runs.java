@@ -5,25 +5,21 @@ import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.Inputs;
 import io.beamline.framework.UserInputException;
 import io.beamline.io.files.AtomicFiles;
-import io.beamline.io.files.Digests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -59,14 +55,42 @@ public final class Runs {
   /** Builds, runs and records {@code def} with {@code options}; returns when the run ended. */
   public static <O extends BeamlineOptions> RunRecord run(
       BeamlinePipeline<O> def, O options, List<String> commandLine) {
-    return execute(def, options, commandLine, true);
+    return execute(def, options, commandLine, true, null, null);
+  }
+
+  /**
+   * Builds, runs and records {@code def} with {@code options}; returns when the run ended. While it
+   * executes, {@code control} can cancel it (the run then ends with status {@link #CANCELLED}).
+   */
+  public static <O extends BeamlineOptions> RunRecord run(
+      BeamlinePipeline<O> def, O options, List<String> commandLine, RunControl control) {
+    return execute(def, options, commandLine, true, null, control);
   }
 
   /** Builds and records {@code def}'s plan without running any transform. */
   public static <O extends BeamlineOptions> RunRecord plan(
       BeamlinePipeline<O> def, O options, List<String> commandLine) {
-    return execute(def, options, commandLine, false);
+    return execute(def, options, commandLine, false, PLANNED, null);
   }
+
+  /**
+   * Like {@link #plan}, but records the run directory as {@link #COMPILED}: a later run with the
+   * same {@code --output-dir} and {@code --run-id} runs in that directory (the compiled working
+   * directory) instead of refusing it.
+   */
+  public static <O extends BeamlineOptions> RunRecord compile(
+      BeamlinePipeline<O> def, O options, List<String> commandLine) {
+    return execute(def, options, commandLine, false, COMPILED, null);
+  }
+
+  /** Status of a run directory that only holds a plan. */
+  public static final String PLANNED = "planned";
+
+  /** Status of a compiled working directory that a run with its run id may take over. */
+  public static final String COMPILED = "compiled";
+
+  /** Status of a run cancelled through its {@link RunControl}. */
+  public static final String CANCELLED = "cancelled";
 
   /** Status of a run that ended with some of its items failed. */
   public static final String PARTIAL = "partial";
@@ -79,7 +103,12 @@ public final class Runs {
   }
 
   private static <O extends BeamlineOptions> RunRecord execute(
-      BeamlinePipeline<O> def, O options, List<String> commandLine, boolean execute) {
+      BeamlinePipeline<O> def,
+      O options,
+      List<String> commandLine,
+      boolean execute,
+      String planStatus,
+      RunControl control) {
     Instant start = Instant.now();
     String runId = options.getRunId();
     if (runId == null || runId.isBlank()) {
@@ -96,13 +125,13 @@ public final class Runs {
     }
     Path outputDir = Inputs.checkWritableDir("--output-dir", options.getOutputDir());
     Path runDir = outputDir.resolve("runs").resolve(runId);
-    if (Files.exists(runDir.resolve("manifest.json"))) {
+    if (Files.exists(runDir.resolve("manifest.json")) && !COMPILED.equals(RunLock.status(runDir))) {
       throw new UserInputException(
           "run directory already exists: " + runDir + "; choose another --run-id");
     }
     def.validate(options);
     List<Path> inputs = def.inputFiles(options);
-    List<Map<String, Object>> inputRecords = describeInputs(inputs);
+    List<Map<String, Object>> inputRecords = RunFiles.describeInputs(inputs);
     // Validation passed: from here on the run may write.
     Inputs.requireWritableDir("--output-dir", options.getOutputDir());
     RunLock lock;
@@ -120,8 +149,8 @@ public final class Runs {
     }
     // With this run's lock held, a concurrent run sees it alive and leaves its files alone.
     RunLock.reapKilled(outputDir, runId);
-    if (execute && metricsPort != null) {
-      // Live metrics need a PipelineResult while the graph executes.
+    if (execute && (metricsPort != null || control != null)) {
+      // Live metrics and cancelling need a PipelineResult while the graph executes.
       options.as(NonBlockingRun.class).setBlockOnRun(false);
     }
     options.setJobName(runId.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-"));
@@ -166,13 +195,13 @@ public final class Runs {
             Json.write(EffectiveOptions.of(options, def.optionsClass())));
         writeManifest(runDir, manifest);
         if (!execute) {
-          finish(manifest, start, "planned", null, def, options, null);
+          finish(manifest, start, planStatus, null, def, options, null);
           writeManifest(runDir, manifest);
           LOG.info(
               "Plan written to {} ({} primitive transforms); nothing was run",
               runDir,
               plan.primitiveCount());
-          return new RunRecord(runId, runDir, "planned", plan, null, null);
+          return new RunRecord(runId, runDir, planStatus, plan, null, null);
         }
         LOG.info(
             RunConsole.PROGRESS,
@@ -184,6 +213,9 @@ public final class Runs {
         try (MetricsServer metrics = startMetrics(options, def, runDir, manifest);
             AutoCloseable beside = def.beforeRun(options, runDir)) {
           PipelineResult result = p.run();
+          if (control != null) {
+            control.started(result);
+          }
           if (metrics != null) {
             metrics.watch(result);
           }
@@ -195,6 +227,14 @@ public final class Runs {
               runDir.resolve("metrics.json"),
               MetricsExporter.toJson(
                   result.metrics().queryMetrics(MetricsFilter.builder().build())));
+          if (state == PipelineResult.State.CANCELLED && control != null && control.requested()) {
+            String reason = "cancelled on request";
+            finish(manifest, start, CANCELLED, reason, def, options, start);
+            writeManifest(runDir, manifest);
+            LOG.info(RunConsole.PROGRESS, "Run {} cancelled; record in {}", runId, runDir);
+            RunLock.removeTemporariesOfFailedRun(outputDir, runId);
+            return new RunRecord(runId, runDir, CANCELLED, plan, reason, null);
+          }
           if (state != PipelineResult.State.DONE) {
             throw new IllegalStateException("pipeline ended in state " + state);
           }
@@ -316,8 +356,8 @@ public final class Runs {
     manifest.put("duration_s", Duration.between(start, end).toMillis() / 1000.0);
     manifest.put("error", error);
     if (outputsSince != null) {
-      removeEmptyTempDirs(def.outputRoots(options));
-      manifest.put("outputs", describeOutputs(def.outputRoots(options), outputsSince));
+      RunFiles.removeEmptyTempDirs(def.outputRoots(options));
+      manifest.put("outputs", RunFiles.describeOutputs(def.outputRoots(options), outputsSince));
     }
   }
 
@@ -337,83 +377,6 @@ public final class Runs {
     } catch (IOException e) {
       return "unknown";
     }
-  }
-
-  private static List<Map<String, Object>> describeInputs(List<Path> inputs) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Path p : inputs) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("path", p.toAbsolutePath().normalize().toString());
-      try {
-        m.put("size", Files.size(p));
-        m.put("sha256", Digests.sha256(p));
-      } catch (IOException e) {
-        throw new UserInputException("cannot read input " + p + ": " + e.getMessage(), e);
-      }
-      out.add(m);
-    }
-    return out;
-  }
-
-  /**
-   * Beam's FileIO moves its temporary files into place but leaves their (then empty) {@code
-   * .temp-beam*} directory behind on local file systems; remove those, never a non-empty one.
-   */
-  private static void removeEmptyTempDirs(List<Path> roots) {
-    for (Path root : roots) {
-      if (!Files.isDirectory(root)) {
-        continue;
-      }
-      try (Stream<Path> dirs = Files.walk(root)) {
-        for (Path d :
-            dirs.filter(Files::isDirectory)
-                .filter(d -> d.getFileName().toString().startsWith(".temp-beam"))
-                .sorted(java.util.Comparator.reverseOrder())
-                .toList()) {
-          try (Stream<Path> entries = Files.list(d)) {
-            if (entries.findAny().isEmpty()) {
-              Files.delete(d);
-            }
-          }
-        }
-      } catch (IOException e) {
-        LOG.warn("Could not tidy temporary directories under {}: {}", root, e.getMessage());
-      }
-    }
-  }
-
-  /** Regular files under the roots modified at or after {@code since} (skipping hidden/temp). */
-  private static List<Map<String, Object>> describeOutputs(List<Path> roots, Instant since) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    FileTime threshold = FileTime.from(since.minusSeconds(1));
-    for (Path root : roots) {
-      if (!Files.isDirectory(root)) {
-        continue;
-      }
-      try (Stream<Path> files = Files.walk(root)) {
-        files
-            .filter(Files::isRegularFile)
-            .filter(f -> !f.getFileName().toString().startsWith("."))
-            .filter(f -> !root.relativize(f).toString().contains(".temp-beam"))
-            .sorted()
-            .forEach(
-                f -> {
-                  try {
-                    if (Files.getLastModifiedTime(f).compareTo(threshold) >= 0) {
-                      Map<String, Object> m = new LinkedHashMap<>();
-                      m.put("path", f.toAbsolutePath().normalize().toString());
-                      m.put("size", Files.size(f));
-                      out.add(m);
-                    }
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                });
-      } catch (IOException | UncheckedIOException e) {
-        LOG.warn("Could not list outputs under {}: {}", root, e.getMessage());
-      }
-    }
-    return out;
   }
 
   private static void writeManifest(Path runDir, Map<String, Object> manifest) throws IOException {

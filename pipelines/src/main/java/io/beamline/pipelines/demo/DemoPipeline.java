@@ -4,13 +4,12 @@ import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.Inputs;
 import io.beamline.framework.UserInputException;
+import io.beamline.framework.module.Module;
 import io.beamline.framework.run.FailureRecords;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.io.failures.FailureIO;
-import io.beamline.io.parquet.ParquetTableIO;
 import io.beamline.io.samples.Sample;
 import io.beamline.io.samples.SampleCsvIO;
-import io.beamline.transforms.signal.SyntheticSamples;
 import io.beamline.transforms.signal.WindowSummary;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,12 +19,14 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.joda.time.Duration;
 
 /**
  * The smallest complete Beamline pipeline, runnable with no input and no external service: sensor
  * samples (seeded synthetic ones, or a CSV file) are summarised per sensor over fixed event-time
  * windows and written as a Parquet table.
+ *
+ * <p>The graph is three modules: {@link SyntheticSamplesModule} (or the CSV reader), {@link
+ * SummariseWindowsModule} and {@link WriteWindowStatsModule}.
  *
  * <p>Outputs under {@code <output-dir>/demo/}: {@code window_stats/window_stats-*.parquet} (schema
  * {@link WindowSummary#SCHEMA}) and, when reading CSV, {@code failures/failures-*.jsonl} with one
@@ -124,40 +125,34 @@ public final class DemoPipeline implements BeamlinePipeline<DemoPipeline.DemoOpt
       o.setRunId(io.beamline.framework.run.Runs.newRunId(name()));
     }
     String out = outputDir(o).toString();
-    PCollection<Sample> samples;
-    if (o.getInput() == null) {
-      samples =
-          p.apply(
-              "SyntheticSamples",
-              SyntheticSamples.create()
-                  .withSensors(o.getSensors())
-                  .withSeconds(o.getSeconds())
-                  .withRateHz(o.getRateHz())
-                  .withSeed(o.getSeed()));
-    } else {
-      PCollectionTuple parsed = p.apply("ReadCsv", SampleCsvIO.read().from(o.getInput()));
-      parsed
-          .get(SampleCsvIO.FAILURES)
-          .apply("WriteFailures", FailureIO.write().to(out + "/failures"));
-      parsed
-          .get(SampleCsvIO.FAILURES)
-          .apply(
-              "RecordFailures",
-              FailureRecords.to(
-                  ItemCommits.of(Paths.get(o.getOutputDir()).toAbsolutePath(), name()),
-                  o.getRunId()));
-      samples = parsed.get(SampleCsvIO.SAMPLES);
-    }
-    samples
+    SummariseWindowsModule summarise =
+        Module.from(new SummariseWindowsModule.Config(o.getWindowSeconds()));
+    WriteWindowStatsModule write =
+        Module.from(new WriteWindowStatsModule.Config(out + "/window_stats", o.getNumShards()));
+    PCollection<Sample> samples = o.getInput() == null ? p.apply(synthetic(o)) : readCsv(p, o, out);
+    samples.apply(summarise).apply(write);
+  }
+
+  private static SyntheticSamplesModule synthetic(DemoOptions o) {
+    return Module.from(
+        new SyntheticSamplesModule.Config(
+            o.getSensors(), o.getSeconds(), o.getRateHz(), o.getSeed()));
+  }
+
+  /** The samples of the CSV input; rejected lines go to {@code failures/} and failure records. */
+  private PCollection<Sample> readCsv(Pipeline p, DemoOptions o, String out) {
+    PCollectionTuple parsed = p.apply("ReadCsv", SampleCsvIO.read().from(o.getInput()));
+    parsed
+        .get(SampleCsvIO.FAILURES)
+        .apply("WriteFailures", FailureIO.write().to(out + "/failures"));
+    parsed
+        .get(SampleCsvIO.FAILURES)
         .apply(
-            "SummariseWindows",
-            WindowSummary.of(Duration.millis(Math.round(o.getWindowSeconds() * 1000))))
-        .apply(
-            "WriteWindowStats",
-            ParquetTableIO.write(WindowSummary.SCHEMA)
-                .to(out + "/window_stats")
-                .withPrefix("window_stats")
-                .withNumShards(o.getNumShards()));
+            "RecordFailures",
+            FailureRecords.to(
+                ItemCommits.of(Paths.get(o.getOutputDir()).toAbsolutePath(), name()),
+                o.getRunId()));
+    return parsed.get(SampleCsvIO.SAMPLES);
   }
 
   @Override

@@ -111,8 +111,11 @@ class RunsTest {
     assertEquals("demo", plan.get("pipeline").asText());
     List<String> names = new ArrayList<>();
     plan.get("transforms").forEach(t -> names.add(t.get("full_name").asText()));
-    assertThat(names, hasItem("SyntheticSamples"));
-    assertThat(names, hasItem("WriteWindowStats"));
+    // The demo's modules, each with its inner step.
+    assertThat(names, hasItem("synthetic-samples"));
+    assertThat(names, hasItem("synthetic-samples/SyntheticSamples"));
+    assertThat(names, hasItem("summarise-windows/SummariseWindows"));
+    assertThat(names, hasItem("write-window-stats/WriteWindowStats"));
     assertTrue(plan.get("pcollections").size() > 5);
     assertThat(Files.readString(run.resolve("plan.dot")), startsWith("digraph \"demo\" {"));
     assertThat(Files.readString(run.resolve("run.log")), containsString("Run r1 of pipeline demo"));

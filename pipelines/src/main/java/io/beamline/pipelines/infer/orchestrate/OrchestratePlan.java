@@ -3,6 +3,7 @@ package io.beamline.pipelines.infer.orchestrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.framework.UserInputException;
+import io.beamline.framework.backend.Launch;
 import io.beamline.pipelines.infer.ChunkTask;
 import io.beamline.pipelines.infer.chunk.ChunkAudio;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
@@ -231,18 +232,11 @@ public final class OrchestratePlan {
 
   /** Quotes a word for a POSIX shell when it needs it. */
   public static String shellQuote(String s) {
-    if (!s.isEmpty() && s.matches("[A-Za-z0-9_@%+=:,./-]+")) {
-      return s;
-    }
-    return "'" + s.replace("'", "'\"'\"'") + "'";
+    return Launch.shellQuote(s);
   }
 
   /** A command line as a shell would read it. */
   public static String shellLine(List<String> words) {
-    List<String> q = new ArrayList<>();
-    for (String w : words) {
-      q.add(shellQuote(w));
-    }
-    return String.join(" ", q);
+    return Launch.shellLine(words);
   }
 }

@@ -2,9 +2,9 @@ package io.beamline.pipelines.infer.orchestrate;
 
 import io.beamline.framework.Inputs;
 import io.beamline.framework.UserInputException;
+import io.beamline.framework.backend.Launch;
 import io.beamline.io.files.AtomicFiles;
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -111,18 +111,6 @@ final class SlurmArray {
 
   /** The jar SLURM tasks run: {@code --slurm-jar}, the jar running now, or the build's. */
   static Path jar(InferOrchestrateOptions o) {
-    if (o.getSlurmJar() != null) {
-      return Paths.get(o.getSlurmJar()).toAbsolutePath().normalize();
-    }
-    try {
-      Path self =
-          Paths.get(SlurmArray.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      if (Files.isRegularFile(self) && self.getFileName().toString().equals("beamline.jar")) {
-        return self.toAbsolutePath().normalize();
-      }
-    } catch (URISyntaxException | SecurityException | NullPointerException e) {
-      // Fall through to the build's jar.
-    }
-    return Paths.get("runners", "target", "beamline.jar").toAbsolutePath().normalize();
+    return Launch.jar(o.getSlurmJar(), SlurmArray.class);
   }
 }

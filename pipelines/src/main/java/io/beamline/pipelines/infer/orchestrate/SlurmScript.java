@@ -2,12 +2,10 @@ package io.beamline.pipelines.infer.orchestrate;
 
 import static io.beamline.pipelines.infer.orchestrate.OrchestratePlan.shellQuote;
 
-import java.io.IOException;
-import java.io.InputStream;
+import io.beamline.framework.backend.Launch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * A SLURM array script for {@code beamline infer orchestrate --slurm-script}: array task {@code i}
@@ -63,19 +61,7 @@ record SlurmScript(
 
   /** The {@code --add-opens} flags Spark needs on Java 17, from the build. */
   static String sparkJavaOpts() {
-    Properties p = new Properties();
-    try (InputStream in = SlurmScript.class.getResourceAsStream("spark-java17.properties")) {
-      if (in != null) {
-        p.load(in);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read spark-java17.properties: " + e.getMessage(), e);
-    }
-    String v = p.getProperty("add.opens", "");
-    if (v.isBlank() || v.contains("${")) {
-      throw new IllegalStateException("spark-java17.properties was not filled in by the build");
-    }
-    return v.trim();
+    return Launch.javaFlags();
   }
 
   private static String paths(List<Path> paths) {
