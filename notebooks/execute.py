@@ -96,7 +96,7 @@ def main():
     parser.add_argument("--out", required=True, help="folder for the executed copies")
     parser.add_argument("--heap", default="3g", help="kernel JVM heap (default 3g)")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
-    parser.add_argument("--startup-tries", type=int, default=4)
+    parser.add_argument("--startup-tries", type=int, default=6)
     args = parser.parse_args()
     if not os.path.isfile(args.kernel_jar):
         print(f"--kernel-jar {args.kernel_jar}: no such file; build with mvn first", file=sys.stderr)
