@@ -3,6 +3,7 @@ package io.beamline.framework;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
@@ -47,6 +48,24 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
    */
   default String printInsteadOfRunning(O options, List<String> commandLine) {
     return null;
+  }
+
+  /**
+   * The flags (kebab-case names, as on the command line) of each of the pipeline's modules, by
+   * module name in stage order: how a config file ({@code --config}) and the run's recorded {@code
+   * config.yaml} group them under {@code modules:}. Flags listed nowhere (and not in {@link
+   * #inputParameters}) go under {@code options:}. Default: no modules.
+   */
+  default Map<String, List<String>> moduleParameters() {
+    return Map.of();
+  }
+
+  /**
+   * The flags (kebab-case names) that name the pipeline's inputs, grouped under {@code data:
+   * inputs:} in a config file. Default: none.
+   */
+  default List<String> inputParameters() {
+    return List.of();
   }
 
   /** One-line description for {@code --help}. */

@@ -15,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.beam.runners.spark.SparkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
@@ -105,6 +107,13 @@ public final class Beamline {
       parent(plan, words).addSubcommand(leafName, p.cli());
       plans.add(p);
     }
+    Map<CommandLine, ConfigFile.Layout> layouts = new HashMap<>();
+    for (PipelineCommand c : runs) {
+      layouts.put(c.cli(), layout(c.def(), c.flags()));
+    }
+    for (PipelineCommand c : plans) {
+      layouts.put(c.cli(), layout(c.def(), c.flags()));
+    }
     List<ToolCommand> toolCommands = new ArrayList<>();
     for (BeamlineTool<?> def : tools) {
       List<String> words = def.commandPath();
@@ -112,6 +121,8 @@ public final class Beamline {
       ToolCommand tc = toolCommand(def, leafName);
       parent(top, words).addSubcommand(leafName, tc.cli());
       toolCommands.add(tc);
+      layouts.put(
+          tc.cli(), new ConfigFile.Layout(String.join(" ", words), Map.of(), tc.flags(), false));
     }
     top.addSubcommand("plan", plan);
     for (Upcoming u : Upcoming.ALL) {
@@ -122,7 +133,14 @@ public final class Beamline {
     top.setErr(err);
 
     ParseResult parsed;
-    String[] normalized = OptionFlags.normalize(args);
+    ConfigFile.Applied config;
+    try {
+      config = ConfigFile.apply(top, OptionFlags.normalize(args), layouts);
+    } catch (UserInputException e) {
+      err.println(commandWords(top, args) + ": " + firstLine(e.getMessage()));
+      return USAGE;
+    }
+    String[] normalized = config.args();
     try {
       parsed = top.parseArgs(normalized);
     } catch (ParameterException e) {
@@ -183,7 +201,7 @@ public final class Beamline {
         err.println("beamline plan: --format must be text, dot or json, got '" + format + "'");
         return USAGE;
       }
-      return runPipeline(pc, leaf, args, false, format);
+      return runTyped(pc.def(), pc, leaf, args, config, false, format);
     }
     for (Upcoming u : Upcoming.ALL) {
       if (u.name().equals(first)) {
@@ -202,14 +220,14 @@ public final class Beamline {
     }
     for (ToolCommand tc : toolCommands) {
       if (tc.def().commandPath().equals(path)) {
-        return runTool(tc.def(), tc, leaf);
+        return runTool(tc.def(), tc, leaf, config);
       }
     }
     PipelineCommand pc = find(runs, path);
     if (pc == null) {
       return groupWithoutCommand("beamline " + String.join(" ", path), leaf);
     }
-    return runPipeline(pc, leaf, args, true, "text");
+    return runTyped(pc.def(), pc, leaf, args, config, true, "text");
   }
 
   /** The command whose pipeline's command path is {@code path}, or null (a command group). */
@@ -258,17 +276,33 @@ public final class Beamline {
   }
 
   /** Descriptions of command groups for {@code --help}. */
-  private static final java.util.Map<String, String> GROUPS =
-      java.util.Map.of(
+  private static final Map<String, String> GROUPS =
+      Map.of(
           "infer",
           "Chunked audio inference with DJL (seed 002): chunk recordings, train the bird-call"
               + " detector, run it over chunk manifests (retries, telemetry, resume), aggregate"
               + " detections into DuckDB, orchestrate many manifests (or a SLURM array), and"
               + " monitor a run's telemetry.");
 
-  private int runPipeline(
-      PipelineCommand pc, ParseResult leaf, String[] args, boolean execute, String format) {
-    return runTyped(pc.def(), pc, leaf, args, execute, format);
+  /** How a pipeline's flags are grouped in a config file. */
+  private static ConfigFile.Layout layout(BeamlinePipeline<?> def, List<OptionFlags.Flag> flags) {
+    return new ConfigFile.Layout(
+        String.join(" ", def.commandPath()), def.moduleParameters(), flags, true);
+  }
+
+  /** {@code beamline} and the command words at the start of {@code args}, for one-line errors. */
+  private static String commandWords(CommandLine top, String[] args) {
+    StringBuilder b = new StringBuilder("beamline");
+    CommandLine cur = top;
+    for (String a : args) {
+      CommandLine sub = cur.getSubcommands().get(a);
+      if (sub == null) {
+        break;
+      }
+      b.append(' ').append(a);
+      cur = sub;
+    }
+    return b.toString();
   }
 
   private <O extends BeamlineOptions> int runTyped(
@@ -276,12 +310,17 @@ public final class Beamline {
       PipelineCommand pc,
       ParseResult leaf,
       String[] args,
+      ConfigFile.Applied config,
       boolean execute,
       String format) {
     String cmd = "beamline " + (execute ? "" : "plan ") + String.join(" ", def.commandPath());
     List<String> beamArgs = underSparkSubmit(OptionFlags.toBeamArgs(leaf, pc.flags()));
-    if (!addPositional(cmd, def.positional(), pc.positional(), leaf, beamArgs)) {
+    if (!addPositional(
+        cmd, def.positional(), pc.positional(), leaf, beamArgs, config, pc.flags())) {
       return USAGE;
+    }
+    if (config.scratch() != null) {
+      beamArgs.add("--tempLocation=" + config.scratch());
     }
     O options;
     try {
@@ -438,6 +477,19 @@ public final class Beamline {
         .build();
   }
 
+  /** {@code --config FILE} (read by {@link ConfigFile} before parsing). */
+  private static OptionSpec configOption() {
+    return OptionSpec.builder(ConfigFile.FLAG)
+        .type(String.class)
+        .arity("1")
+        .paramLabel("<FILE>")
+        .description(
+            "YAML or JSON file with the command's flags (data: workspace, inputs, scratch;"
+                + " modules: <module>: flags; options: flags); flags typed here override it."
+                + " A run's runs/<id>/config.yaml reproduces that run")
+        .build();
+  }
+
   private CommandSpec topSpec() {
     CommandSpec spec = CommandSpec.create().name("beamline");
     spec.mixinStandardHelpOptions(true);
@@ -477,6 +529,7 @@ public final class Beamline {
     spec.addOption(helpOption());
     spec.usageMessage().description(OptionFlags.literal(def.summary()));
     List<OptionFlags.Flag> flags = OptionFlags.addOwn(spec, def.optionsClass(), def.positional());
+    spec.addOption(configOption());
     PositionalParamSpec positional = positional(spec, def.commandPath(), def.positional(), flags);
     spec.usageMessage().sortOptions(false);
     CommandLine cli = new CommandLine(spec);
@@ -519,11 +572,18 @@ public final class Beamline {
       String property,
       PositionalParamSpec positional,
       ParseResult leaf,
-      List<String> beamArgs) {
+      List<String> beamArgs,
+      ConfigFile.Applied config,
+      List<OptionFlags.Flag> flags) {
     if (positional == null || !leaf.hasMatchedPositional(0)) {
       return true;
     }
     String flag = "--" + property + "=";
+    // The argument typed on the command line wins over the config file's value.
+    if (flags.stream()
+        .anyMatch(f -> f.property().equals(property) && config.fromFile().contains(f.spec()))) {
+      beamArgs.removeIf(a -> a.startsWith(flag));
+    }
     if (beamArgs.stream().anyMatch(a -> a.startsWith(flag))) {
       err.println(
           cmd
@@ -539,10 +599,11 @@ public final class Beamline {
   }
 
   private <O extends BeamlineToolOptions> int runTool(
-      BeamlineTool<O> def, ToolCommand tc, ParseResult leaf) {
+      BeamlineTool<O> def, ToolCommand tc, ParseResult leaf, ConfigFile.Applied config) {
     String cmd = "beamline " + String.join(" ", def.commandPath());
     List<String> beamArgs = OptionFlags.toBeamArgs(leaf, tc.flags());
-    if (!addPositional(cmd, def.positional(), tc.positional(), leaf, beamArgs)) {
+    if (!addPositional(
+        cmd, def.positional(), tc.positional(), leaf, beamArgs, config, tc.flags())) {
       return USAGE;
     }
     O options;
@@ -588,6 +649,7 @@ public final class Beamline {
     spec.addOption(helpOption());
     spec.usageMessage().description(OptionFlags.literal(description));
     List<OptionFlags.Flag> flags = OptionFlags.addTo(spec, def.optionsClass(), def.positional());
+    spec.addOption(configOption());
     PositionalParamSpec positional = positional(spec, def.commandPath(), def.positional(), flags);
     spec.usageMessage().sortOptions(false);
     CommandLine cli = new CommandLine(spec);

@@ -2,6 +2,7 @@ package io.beamline.pipelines.constellation;
 
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.CommitRecord;
 import io.beamline.framework.run.ItemCommits;
@@ -303,6 +304,33 @@ public final class ConstellationPipeline
   @Override
   public String summary() {
     return "Sensor drivers -> Kafka -> sync -> NWB/OME-Zarr/Parquet + WebDataset shards (seed 000)";
+  }
+
+  @Override
+  public Map<String, List<String>> moduleParameters() {
+    return ModuleParameters.of("drivers", "duration", "seed", "fault-injection")
+        .module("ingest", "kafka-bootstrap", "no-kafka", "topic-prefix")
+        .module("align", "window-seconds")
+        .module(
+            "outputs",
+            "shard-size",
+            "subject-id",
+            "session-id",
+            "session-start",
+            "species",
+            "sex",
+            "age",
+            "subject-description",
+            "experimenter",
+            "institution",
+            "experiment-description",
+            "keywords")
+        .asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("session-config", "training-config", "sagemaker-config");
   }
 
   @Override

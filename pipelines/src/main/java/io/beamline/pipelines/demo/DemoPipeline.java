@@ -3,6 +3,7 @@ package io.beamline.pipelines.demo;
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.Inputs;
+import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.FailureRecords;
 import io.beamline.framework.run.ItemCommits;
@@ -15,6 +16,7 @@ import io.beamline.transforms.signal.WindowSummary;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -92,6 +94,19 @@ public final class DemoPipeline implements BeamlinePipeline<DemoPipeline.DemoOpt
   @Override
   public String summary() {
     return "Summarise synthetic (or CSV) sensor samples per window into Parquet; needs no input";
+  }
+
+  @Override
+  public Map<String, List<String>> moduleParameters() {
+    return ModuleParameters.of("samples", "sensors", "seconds", "rate-hz", "seed")
+        .module("summarise", "window-seconds")
+        .module("write", "num-shards")
+        .asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("input");
   }
 
   @Override

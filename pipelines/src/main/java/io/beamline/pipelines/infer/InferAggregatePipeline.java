@@ -2,6 +2,7 @@ package io.beamline.pipelines.infer;
 
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.UserInputException;
 import io.beamline.io.duckdb.DuckDb;
 import io.beamline.io.failures.Failure;
@@ -157,6 +158,16 @@ public final class InferAggregatePipeline
   public String summary() {
     return "Detections Parquet -> merged table, counts per label and time bucket, DuckDB file,"
         + " quicklook CSV and PNG";
+  }
+
+  @Override
+  public Map<String, List<String>> moduleParameters() {
+    return ModuleParameters.of("aggregate", "bucket-minutes", "min-confidence").asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("input");
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.beamline.pipelines.infer;
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.FlagAlias;
+import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.CommitRecord;
 import io.beamline.framework.run.Runs;
@@ -140,6 +141,18 @@ public final class InferChunkPipeline
   @Override
   public String summary() {
     return "WAV recordings -> chunks at the model's rate + chunk manifests and status per recording";
+  }
+
+  @Override
+  public Map<String, List<String>> moduleParameters() {
+    return ModuleParameters.of(
+            "chunk", "chunk-seconds", "overlap-seconds", "target-rate", "partial")
+        .asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("recordings");
   }
 
   @Override

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.Inputs;
+import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.RunLock;
@@ -295,6 +296,29 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   @Override
   public String summary() {
     return "chunk manifests -> detections via DJL, with retries, telemetry and resume";
+  }
+
+  @Override
+  public Map<String, List<String>> moduleParameters() {
+    return ModuleParameters.of(
+            "infer",
+            "stub-runner",
+            "use-hawkears",
+            "batch-size",
+            "max-wait-ms",
+            "max-gpus",
+            "workers-per-gpu",
+            "worker-per-gpu",
+            "cpu-workers",
+            "workers")
+        .module("attempt", "max-retries", "backoff-base-s", "inject-failure-rate", "seed")
+        .module("detections", "min-confidence")
+        .asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("manifest", "dataset-root", "model");
   }
 
   @Override

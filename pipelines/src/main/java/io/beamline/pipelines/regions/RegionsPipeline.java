@@ -2,6 +2,7 @@ package io.beamline.pipelines.regions;
 
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.Pipeline;
@@ -368,6 +370,43 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
   @Override
   public String summary() {
     return "Jansen-Rit simulation region by region -> DeepSIF spike clips (MAT + Parquet)";
+  }
+
+  @Override
+  public Map<String, List<String>> moduleParameters() {
+    return ModuleParameters.of(
+            "anatomy",
+            "leadfield-variable",
+            "distances-variable",
+            "region-mapping-variable",
+            "region-mapping-first-index",
+            "synthetic-regions",
+            "synthetic-channels")
+        .module(
+            "simulate",
+            "segment-ms",
+            "segments",
+            "iterations",
+            "dt-ms",
+            "source-a",
+            "coupling-a",
+            "conduction-speed",
+            "seed")
+        .module("extract-spikes", "target-snr", "filename", "keep-raw")
+        .module(
+            "synthetic-sources",
+            "synthetic-sources",
+            "sources-mode",
+            "sources-per-sample",
+            "nper",
+            "patch-neighbours")
+        .module("mix-eeg", "mix-eeg", "eeg-samples-per-file")
+        .asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("leadfield", "anatomy-dir", "connectivity", "distances", "region-mapping");
   }
 
   @Override
