@@ -68,6 +68,25 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
     return List.of();
   }
 
+  /**
+   * Which module makes which of the pipeline's items (commit records): regular expression over item
+   * keys to module name, first match wins; items no pattern matches belong to the last module. An
+   * item's config hash ({@link io.beamline.framework.run.ItemConfig}) covers the inputs and the
+   * parameters of its module and the modules before it. Default: none (every item is the last
+   * module's).
+   */
+  default Map<String, String> itemModules() {
+    return Map.of();
+  }
+
+  /**
+   * The items a run with {@code options} would commit, for {@code beamline plan --dry-run}; called
+   * after {@link #validate}, must not write. Default: {@link PlannedItems#NONE}.
+   */
+  default PlannedItems plannedItems(O options) {
+    return PlannedItems.NONE;
+  }
+
   /** One-line description for {@code --help}. */
   String summary();
 

@@ -7,6 +7,7 @@ import io.beamline.framework.BeamlineToolOptions;
 import io.beamline.framework.CommandLauncher;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.BuildInfo;
+import io.beamline.framework.run.DryRun;
 import io.beamline.framework.run.RunConsole;
 import io.beamline.framework.run.RunRecord;
 import io.beamline.framework.run.Runs;
@@ -104,6 +105,7 @@ public final class Beamline {
               def,
               leafName,
               "Write and print the plan of '" + String.join(" ", words) + "' without running it");
+      p.cli().getCommandSpec().addOption(dryRunOption());
       parent(plan, words).addSubcommand(leafName, p.cli());
       plans.add(p);
     }
@@ -200,6 +202,10 @@ public final class Beamline {
       if (!List.of("text", "dot", "json").contains(format)) {
         err.println("beamline plan: --format must be text, dot or json, got '" + format + "'");
         return USAGE;
+      }
+      if (parsed.subcommand().hasMatchedOption(DRY_RUN_FLAG)
+          || leaf.hasMatchedOption(DRY_RUN_FLAG)) {
+        format = DRY_RUN;
       }
       return runTyped(pc.def(), pc, leaf, args, config, false, format);
     }
@@ -340,6 +346,9 @@ public final class Beamline {
       // In-process Spark (local master from --spark-master): no web UI port to bind or leak.
       System.setProperty("spark.ui.enabled", "false");
     }
+    if (DRY_RUN.equals(format)) {
+      return dryRun(cmd, def, options);
+    }
     if (execute) {
       try {
         String instead = def.printInsteadOfRunning(options, Arrays.asList(args));
@@ -412,6 +421,40 @@ public final class Beamline {
             + record.runDir().resolve("run.log")
             + ")");
     return FAILED;
+  }
+
+  /** The plan "format" of {@code beamline plan --dry-run}: item decisions, nothing written. */
+  private static final String DRY_RUN = "dry-run";
+
+  private static final String DRY_RUN_FLAG = "--dry-run";
+
+  /** {@code --dry-run} of {@code beamline plan} and of each of its pipeline commands. */
+  private static OptionSpec dryRunOption() {
+    return OptionSpec.builder(DRY_RUN_FLAG)
+        .arity("0")
+        .description(
+            "Print which items a run would do and which it would skip, and why (not yet run;"
+                + " already committed with the same config; config changed; failed before), with"
+                + " a summary line; write nothing")
+        .build();
+  }
+
+  /**
+   * Prints which items a run would do and skip, and why, after validating the options; writes
+   * nothing (not even the output directory).
+   */
+  private <O extends BeamlineOptions> int dryRun(String cmd, BeamlinePipeline<O> def, O options) {
+    DryRun plan;
+    try {
+      def.validate(options);
+      plan = DryRun.of(def, options);
+    } catch (UserInputException e) {
+      err.println(cmd + ": " + firstLine(e.getMessage()));
+      return USAGE;
+    }
+    out.print(plan.toText());
+    out.flush();
+    return OK;
   }
 
   /**
@@ -521,6 +564,7 @@ public final class Beamline {
             .description("What to print: an indented text tree (default), Graphviz DOT, or JSON")
             .completionCandidates(List.of("text", "dot", "json"))
             .build());
+    spec.addOption(dryRunOption());
     return spec;
   }
 

@@ -163,6 +163,9 @@ public final class Runs {
           BuildInfo.describe());
       PlanExporter plan;
       try {
+        Map<String, Object> config = EffectiveConfig.of(def, options);
+        // Before the graph is built: its commit steps stamp and check each item's config hash.
+        ItemConfig.of(def, config).into(options);
         Pipeline p = Pipeline.create(options);
         def.build(p, options);
         plan = PlanExporter.of(def.name(), p);
@@ -171,8 +174,7 @@ public final class Runs {
         AtomicFiles.writeString(
             runDir.resolve("options.json"),
             Json.write(EffectiveOptions.of(options, def.optionsClass())));
-        AtomicFiles.writeString(
-            runDir.resolve(CONFIG_FILE), EffectiveConfig.toYaml(EffectiveConfig.of(def, options)));
+        AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), EffectiveConfig.toYaml(config));
         writeManifest(runDir, manifest);
         if (!execute) {
           finish(manifest, start, "planned", null, def, options, null);

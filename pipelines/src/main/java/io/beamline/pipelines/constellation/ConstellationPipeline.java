@@ -3,6 +3,7 @@ package io.beamline.pipelines.constellation;
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.ModuleParameters;
+import io.beamline.framework.PlannedItems;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.CommitRecord;
 import io.beamline.framework.run.ItemCommits;
@@ -331,6 +332,12 @@ public final class ConstellationPipeline
   @Override
   public List<String> inputParameters() {
     return List.of("session-config", "training-config", "sagemaker-config");
+  }
+
+  @Override
+  public PlannedItems plannedItems(ConstellationOptions o) {
+    // A recording session is recorded anew by every run: nothing to resume.
+    return new PlannedItems(List.of(sessionKey(o)), false, null);
   }
 
   @Override
@@ -960,7 +967,7 @@ public final class ConstellationPipeline
     Map<String, Object> details = ConstellationOutputs.sessionDetails(rawStage, goldStage);
     details.put("training_job", handedOff);
 
-    ItemCommits commits = ItemCommits.of(outputDir(o), name());
+    ItemCommits commits = ItemCommits.of(outputDir(o), name(), o);
     ItemCommits.Item item = commits.begin(sessionKey(o));
     List<Path> staged = new ArrayList<>();
     CommitRecord record;

@@ -159,7 +159,7 @@ public final class DemoPipeline implements BeamlinePipeline<DemoPipeline.DemoOpt
           .apply(
               "RecordFailures",
               FailureRecords.to(
-                  ItemCommits.of(Paths.get(o.getOutputDir()).toAbsolutePath(), name()),
+                  ItemCommits.of(Paths.get(o.getOutputDir()).toAbsolutePath(), name(), o),
                   o.getRunId()));
       samples = parsed.get(SampleCsvIO.SAMPLES);
     }

@@ -4,8 +4,10 @@ import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.FlagAlias;
 import io.beamline.framework.ModuleParameters;
+import io.beamline.framework.PlannedItems;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.failures.Failure;
 import io.beamline.io.failures.FailureIO;
@@ -156,6 +158,11 @@ public final class InferChunkPipeline
   }
 
   @Override
+  public PlannedItems plannedItems(InferChunkOptions o) {
+    return InferChunkItems.of(o);
+  }
+
+  @Override
   public Class<InferChunkOptions> optionsClass() {
     return InferChunkOptions.class;
   }
@@ -261,7 +268,7 @@ public final class InferChunkPipeline
         new RecordingChunks(
             recordingsDir(o),
             out,
-            name(),
+            ItemCommits.of(out, name(), o),
             runId,
             o.getChunkSeconds(),
             o.getOverlapSeconds(),

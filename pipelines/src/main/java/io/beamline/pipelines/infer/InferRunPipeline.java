@@ -11,6 +11,7 @@ import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.Inputs;
 import io.beamline.framework.ModuleParameters;
+import io.beamline.framework.PlannedItems;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.RunLock;
@@ -322,6 +323,11 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   }
 
   @Override
+  public PlannedItems plannedItems(InferRunOptions o) {
+    return InferRunItems.of(o);
+  }
+
+  @Override
   public Class<InferRunOptions> optionsClass() {
     return InferRunOptions.class;
   }
@@ -384,7 +390,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   }
 
   static ItemCommits commits(InferRunOptions o) {
-    return ItemCommits.of(outputDir(o), NAME);
+    return ItemCommits.of(outputDir(o), NAME, o);
   }
 
   static Plan plan(InferRunOptions o) {

@@ -3,6 +3,7 @@ package io.beamline.pipelines.regions;
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.ModuleParameters;
+import io.beamline.framework.PlannedItems;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
@@ -410,6 +411,16 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
   }
 
   @Override
+  public Map<String, String> itemModules() {
+    return RegionsItems.MODULES;
+  }
+
+  @Override
+  public PlannedItems plannedItems(RegionsOptions o) {
+    return RegionsItems.of(o);
+  }
+
+  @Override
   public Class<RegionsOptions> optionsClass() {
     return RegionsOptions.class;
   }
@@ -505,7 +516,7 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsPipeline.R
     int end = o.getEndRegion();
     // Runs sets the run id before building; a graph built without it (tests) gets its own.
     String runId = o.getRunId() != null ? o.getRunId() : Runs.newRunId(name());
-    ItemCommits commits = ItemCommits.of(root, name());
+    ItemCommits commits = ItemCommits.of(root, name(), o);
     RegionSettings settings = settings(o, anatomy, root);
     String fingerprint = settings.fingerprint();
     List<Integer> ids = IntStream.range(start, end).boxed().toList();
