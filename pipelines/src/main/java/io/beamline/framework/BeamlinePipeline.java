@@ -53,8 +53,11 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
   /**
    * The flags (kebab-case names, as on the command line) of each of the pipeline's modules, by
    * module name in stage order: how a config file ({@code --config}) and the run's recorded {@code
-   * config.yaml} group them under {@code modules:}. Flags listed nowhere (and not in {@link
-   * #inputParameters}) go under {@code options:}. Default: no modules.
+   * config.yaml} group them under {@code modules:}. List the flags that shape a module's outputs;
+   * execution settings (workers, retries, service addresses, resume flags) stay unlisted and go
+   * under {@code options:} with every other flag not in {@link #inputParameters}. An item's config
+   * hash covers its module's flags and those of the modules before it, so changing a listed flag
+   * reruns the affected items on resume and changing an option reruns nothing. Default: no modules.
    */
   default Map<String, List<String>> moduleParameters() {
     return Map.of();

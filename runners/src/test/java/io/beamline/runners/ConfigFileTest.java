@@ -233,6 +233,19 @@ class ConfigFileTest {
   }
 
   @Test
+  void theTypedArgumentWinsOverTheFilesValueOfItsFlag() throws Exception {
+    Path config = write("p.yaml", "data:\n  inputs: {telemetry: from-file.jsonl}\n");
+    Path typed = dir.resolve("typed.jsonl");
+    Result r = run("infer", "monitor", "--config", config.toString(), typed.toString());
+    assertEquals(2, r.code());
+    assertEquals(List.of("beamline infer monitor: telemetry not found: " + typed
+        + "; give the telemetry JSONL of 'beamline infer run' (<output-dir>/telemetry/) or its"
+        + " directory"), r.errLines());
+    Result fromFile = run("infer", "monitor", "--config", config.toString());
+    assertThat(fromFile.err(), containsString("telemetry not found: from-file.jsonl"));
+  }
+
+  @Test
   void everyPipelineGroupsOnlyItsOwnFlagsAndEachOnce() {
     for (BeamlinePipeline<?> def : PipelineRegistry.all()) {
       Map<String, Object> config = configOf(def);

@@ -310,7 +310,7 @@ public final class ConstellationPipeline
   @Override
   public Map<String, List<String>> moduleParameters() {
     return ModuleParameters.of("drivers", "duration", "seed", "fault-injection")
-        .module("ingest", "kafka-bootstrap", "no-kafka", "topic-prefix")
+        .module("ingest", "no-kafka", "topic-prefix")
         .module("align", "window-seconds")
         .module(
             "outputs",

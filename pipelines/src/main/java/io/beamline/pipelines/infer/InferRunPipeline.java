@@ -301,18 +301,8 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
 
   @Override
   public Map<String, List<String>> moduleParameters() {
-    return ModuleParameters.of(
-            "infer",
-            "stub-runner",
-            "use-hawkears",
-            "batch-size",
-            "max-wait-ms",
-            "max-gpus",
-            "workers-per-gpu",
-            "worker-per-gpu",
-            "cpu-workers",
-            "workers")
-        .module("attempt", "max-retries", "backoff-base-s", "inject-failure-rate", "seed")
+    // Workers, retries and injected failures change how a chunk is scored, not its scores.
+    return ModuleParameters.of("infer", "stub-runner", "use-hawkears", "batch-size")
         .module("detections", "min-confidence")
         .asMap();
   }
