@@ -238,9 +238,13 @@ class ConfigFileTest {
     Path typed = dir.resolve("typed.jsonl");
     Result r = run("infer", "monitor", "--config", config.toString(), typed.toString());
     assertEquals(2, r.code());
-    assertEquals(List.of("beamline infer monitor: telemetry not found: " + typed
-        + "; give the telemetry JSONL of 'beamline infer run' (<output-dir>/telemetry/) or its"
-        + " directory"), r.errLines());
+    assertEquals(
+        List.of(
+            "beamline infer monitor: telemetry not found: "
+                + typed
+                + "; give the telemetry JSONL of 'beamline infer run' (<output-dir>/telemetry/) or its"
+                + " directory"),
+        r.errLines());
     Result fromFile = run("infer", "monitor", "--config", config.toString());
     assertThat(fromFile.err(), containsString("telemetry not found: from-file.jsonl"));
   }
