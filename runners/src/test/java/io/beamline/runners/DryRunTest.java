@@ -180,7 +180,8 @@ class DryRunTest {
         BeamlineCliTest.run(
             "plan", "demo", "--output-dir", dir.resolve("d").toString(), "--dry-run");
     assertEquals(0, r.code(), r.err());
-    assertThat(r.out(), containsString("no items: this pipeline commits none"));
+    assertThat(
+        r.out(), containsString("no planned items: this pipeline does not resume item by item"));
     assertFalse(Files.exists(dir.resolve("d")));
   }
 }

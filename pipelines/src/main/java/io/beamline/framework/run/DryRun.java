@@ -145,8 +145,8 @@ public final class DryRun {
   /** {@code 5 items: 3 would run (2 not yet run, 1 config changed), 2 would be skipped (...)}. */
   public String summary() {
     if (planned.keys().isEmpty()) {
-      return "no items: this pipeline commits none, so a run does all of its work; nothing was"
-          + " written";
+      return "no planned items: this pipeline does not resume item by item, so a run does all of"
+          + " its work; nothing was written";
     }
     Map<Reason, Integer> run = new LinkedHashMap<>();
     Map<Reason, Integer> skip = new LinkedHashMap<>();
