@@ -3,6 +3,7 @@ package io.beamline.framework;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
@@ -47,6 +48,46 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
    */
   default String printInsteadOfRunning(O options, List<String> commandLine) {
     return null;
+  }
+
+  /**
+   * The flags (kebab-case names, as on the command line) of each of the pipeline's modules, by
+   * module name in stage order: how a config file ({@code --config}) and the run's recorded {@code
+   * config.yaml} group them under {@code modules:}. List the flags that shape a module's outputs;
+   * execution settings (workers, retries, service addresses, resume flags) stay unlisted and go
+   * under {@code options:} with every other flag not in {@link #inputParameters}. An item's config
+   * hash covers its module's flags and those of the modules before it, so changing a listed flag
+   * reruns the affected items on resume and changing an option reruns nothing. Default: no modules.
+   */
+  default Map<String, List<String>> moduleParameters() {
+    return Map.of();
+  }
+
+  /**
+   * The flags (kebab-case names) that name the pipeline's inputs, grouped under {@code data:
+   * inputs:} in a config file. Default: none.
+   */
+  default List<String> inputParameters() {
+    return List.of();
+  }
+
+  /**
+   * Which module makes which of the pipeline's items (commit records): regular expression over item
+   * keys to module name, first match wins; items no pattern matches belong to the last module. An
+   * item's config hash ({@link io.beamline.framework.run.ItemConfig}) covers the inputs and the
+   * parameters of its module and the modules before it. Default: none (every item is the last
+   * module's).
+   */
+  default Map<String, String> itemModules() {
+    return Map.of();
+  }
+
+  /**
+   * The items a run with {@code options} would commit, for {@code beamline plan --dry-run}; called
+   * after {@link #validate}, must not write. Default: {@link PlannedItems#NONE}.
+   */
+  default PlannedItems plannedItems(O options) {
+    return PlannedItems.NONE;
   }
 
   /** One-line description for {@code --help}. */

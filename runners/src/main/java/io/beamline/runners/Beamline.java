@@ -7,6 +7,7 @@ import io.beamline.framework.BeamlineToolOptions;
 import io.beamline.framework.CommandLauncher;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.BuildInfo;
+import io.beamline.framework.run.DryRun;
 import io.beamline.framework.run.RunConsole;
 import io.beamline.framework.run.RunRecord;
 import io.beamline.framework.run.Runs;
@@ -15,8 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.beam.runners.spark.SparkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
@@ -123,6 +126,7 @@ public final class Beamline {
               def,
               leafName,
               "Write and print the plan of '" + String.join(" ", words) + "' without running it");
+      p.cli().getCommandSpec().addOption(dryRunOption());
       parent(plan, words).addSubcommand(leafName, p.cli());
       plans.add(p);
       PipelineCommand c =
@@ -136,6 +140,16 @@ public final class Beamline {
       parent(compile, words).addSubcommand(leafName, c.cli());
       compiles.add(c);
     }
+    Map<CommandLine, ConfigFile.Layout> layouts = new HashMap<>();
+    for (PipelineCommand c : runs) {
+      layouts.put(c.cli(), layout(c.def(), c.flags()));
+    }
+    for (PipelineCommand c : plans) {
+      layouts.put(c.cli(), layout(c.def(), c.flags()));
+    }
+    for (PipelineCommand c : compiles) {
+      layouts.put(c.cli(), layout(c.def(), c.flags()));
+    }
     List<ToolCommand> toolCommands = new ArrayList<>();
     for (BeamlineTool<?> def : tools) {
       List<String> words = def.commandPath();
@@ -143,6 +157,8 @@ public final class Beamline {
       ToolCommand tc = toolCommand(def, leafName);
       parent(top, words).addSubcommand(leafName, tc.cli());
       toolCommands.add(tc);
+      layouts.put(
+          tc.cli(), new ConfigFile.Layout(String.join(" ", words), Map.of(), tc.flags(), false));
     }
     top.addSubcommand("plan", plan);
     top.addSubcommand("compile", compile);
@@ -155,7 +171,14 @@ public final class Beamline {
     top.setErr(err);
 
     ParseResult parsed;
-    String[] normalized = OptionFlags.normalize(args);
+    ConfigFile.Applied config;
+    try {
+      config = ConfigFile.apply(top, OptionFlags.normalize(args), layouts);
+    } catch (UserInputException e) {
+      err.println(commandWords(top, args) + ": " + firstLine(e.getMessage()));
+      return USAGE;
+    }
+    String[] normalized = config.args();
     try {
       parsed = top.parseArgs(normalized);
     } catch (ParameterException e) {
@@ -217,7 +240,7 @@ public final class Beamline {
         err.println("beamline compile: " + e.getMessage());
         return USAGE;
       }
-      return runTyped(pc.def(), pc, leaf, args, Mode.COMPILE, "text", settings);
+      return runTyped(pc.def(), pc, leaf, args, config, Mode.COMPILE, "text", settings);
     }
     if ("plan".equals(first)) {
       if (path.size() < 2) {
@@ -236,7 +259,11 @@ public final class Beamline {
         err.println("beamline plan: --format must be text, dot or json, got '" + format + "'");
         return USAGE;
       }
-      return runTyped(pc.def(), pc, leaf, args, Mode.PLAN, format, null);
+      if (parsed.subcommand().hasMatchedOption(DRY_RUN_FLAG)
+          || leaf.hasMatchedOption(DRY_RUN_FLAG)) {
+        format = DRY_RUN;
+      }
+      return runTyped(pc.def(), pc, leaf, args, config, Mode.PLAN, format, null);
     }
     for (Upcoming u : Upcoming.ALL) {
       if (u.name().equals(first)) {
@@ -255,14 +282,14 @@ public final class Beamline {
     }
     for (ToolCommand tc : toolCommands) {
       if (tc.def().commandPath().equals(path)) {
-        return runTool(tc.def(), tc, leaf);
+        return runTool(tc.def(), tc, leaf, config);
       }
     }
     PipelineCommand pc = find(runs, path);
     if (pc == null) {
       return groupWithoutCommand("beamline " + String.join(" ", path), leaf);
     }
-    return runTyped(pc.def(), pc, leaf, args, Mode.RUN, "text", null);
+    return runTyped(pc.def(), pc, leaf, args, config, Mode.RUN, "text", null);
   }
 
   /** The registered pipelines' commands, comma-separated. */
@@ -317,8 +344,8 @@ public final class Beamline {
   }
 
   /** Descriptions of command groups for {@code --help}. */
-  private static final java.util.Map<String, String> GROUPS =
-      java.util.Map.of(
+  private static final Map<String, String> GROUPS =
+      Map.of(
           "infer",
           "Chunked audio inference with DJL (seed 002): chunk recordings, train the bird-call"
               + " detector, run it over chunk manifests (retries, telemetry, resume), aggregate"
@@ -332,11 +359,33 @@ public final class Beamline {
     COMPILE
   }
 
+  /** How a pipeline's flags are grouped in a config file. */
+  private static ConfigFile.Layout layout(BeamlinePipeline<?> def, List<OptionFlags.Flag> flags) {
+    return new ConfigFile.Layout(
+        String.join(" ", def.commandPath()), def.moduleParameters(), flags, true);
+  }
+
+  /** {@code beamline} and the command words at the start of {@code args}, for one-line errors. */
+  private static String commandWords(CommandLine top, String[] args) {
+    StringBuilder b = new StringBuilder("beamline");
+    CommandLine cur = top;
+    for (String a : args) {
+      CommandLine sub = cur.getSubcommands().get(a);
+      if (sub == null) {
+        break;
+      }
+      b.append(' ').append(a);
+      cur = sub;
+    }
+    return b.toString();
+  }
+
   private <O extends BeamlineOptions> int runTyped(
       BeamlinePipeline<O> def,
       PipelineCommand pc,
       ParseResult leaf,
       String[] args,
+      ConfigFile.Applied config,
       Mode mode,
       String format,
       CompileCommand compileSettings) {
@@ -346,8 +395,12 @@ public final class Beamline {
             + (mode == Mode.RUN ? "" : mode.name().toLowerCase(Locale.ROOT) + " ")
             + String.join(" ", def.commandPath());
     List<String> beamArgs = underSparkSubmit(OptionFlags.toBeamArgs(leaf, pc.flags()));
-    if (!addPositional(cmd, def.positional(), pc.positional(), leaf, beamArgs)) {
+    if (!addPositional(
+        cmd, def.positional(), pc.positional(), leaf, beamArgs, config, pc.flags())) {
       return USAGE;
+    }
+    if (config.scratch() != null) {
+      beamArgs.add("--tempLocation=" + config.scratch());
     }
     O options;
     try {
@@ -366,6 +419,9 @@ public final class Beamline {
         && options.as(SparkPipelineOptions.class).getSparkMaster().startsWith("local")) {
       // In-process Spark (local master from --spark-master): no web UI port to bind or leak.
       System.setProperty("spark.ui.enabled", "false");
+    }
+    if (DRY_RUN.equals(format)) {
+      return dryRun(cmd, def, options);
     }
     if (execute) {
       try {
@@ -449,6 +505,40 @@ public final class Beamline {
     return FAILED;
   }
 
+  /** The plan "format" of {@code beamline plan --dry-run}: item decisions, nothing written. */
+  private static final String DRY_RUN = "dry-run";
+
+  private static final String DRY_RUN_FLAG = "--dry-run";
+
+  /** {@code --dry-run} of {@code beamline plan} and of each of its pipeline commands. */
+  private static OptionSpec dryRunOption() {
+    return OptionSpec.builder(DRY_RUN_FLAG)
+        .arity("0")
+        .description(
+            "Print which items a run would do and which it would skip, and why (not yet run;"
+                + " already committed with the same config; config changed; failed before), with"
+                + " a summary line; write nothing")
+        .build();
+  }
+
+  /**
+   * Prints which items a run would do and skip, and why, after validating the options; writes
+   * nothing (not even the output directory).
+   */
+  private <O extends BeamlineOptions> int dryRun(String cmd, BeamlinePipeline<O> def, O options) {
+    DryRun plan;
+    try {
+      def.validate(options);
+      plan = DryRun.of(def, options);
+    } catch (UserInputException e) {
+      err.println(cmd + ": " + firstLine(e.getMessage()));
+      return USAGE;
+    }
+    out.print(plan.toText());
+    out.flush();
+    return OK;
+  }
+
   /**
    * Under {@code spark-submit} (which sets the {@code spark.master} system property) the
    * SparkRunner is the default, and the master spark-submit chose is the one Spark uses, so it is
@@ -512,6 +602,19 @@ public final class Beamline {
         .build();
   }
 
+  /** {@code --config FILE} (read by {@link ConfigFile} before parsing). */
+  private static OptionSpec configOption() {
+    return OptionSpec.builder(ConfigFile.FLAG)
+        .type(String.class)
+        .arity("1")
+        .paramLabel("<FILE>")
+        .description(
+            "YAML or JSON file with the command's flags (data: workspace, inputs, scratch;"
+                + " modules: <module>: flags; options: flags); flags typed here override it."
+                + " A run's runs/<id>/config.yaml reproduces that run")
+        .build();
+  }
+
   private CommandSpec topSpec() {
     CommandSpec spec = CommandSpec.create().name("beamline");
     spec.mixinStandardHelpOptions(true);
@@ -543,6 +646,7 @@ public final class Beamline {
             .description("What to print: an indented text tree (default), Graphviz DOT, or JSON")
             .completionCandidates(List.of("text", "dot", "json"))
             .build());
+    spec.addOption(dryRunOption());
     return spec;
   }
 
@@ -551,6 +655,7 @@ public final class Beamline {
     spec.addOption(helpOption());
     spec.usageMessage().description(OptionFlags.literal(def.summary()));
     List<OptionFlags.Flag> flags = OptionFlags.addOwn(spec, def.optionsClass(), def.positional());
+    spec.addOption(configOption());
     PositionalParamSpec positional = positional(spec, def.commandPath(), def.positional(), flags);
     spec.usageMessage().sortOptions(false);
     CommandLine cli = new CommandLine(spec);
@@ -593,11 +698,18 @@ public final class Beamline {
       String property,
       PositionalParamSpec positional,
       ParseResult leaf,
-      List<String> beamArgs) {
+      List<String> beamArgs,
+      ConfigFile.Applied config,
+      List<OptionFlags.Flag> flags) {
     if (positional == null || !leaf.hasMatchedPositional(0)) {
       return true;
     }
     String flag = "--" + property + "=";
+    // The argument typed on the command line wins over the config file's value.
+    if (flags.stream()
+        .anyMatch(f -> f.property().equals(property) && config.fromFile().contains(f.spec()))) {
+      beamArgs.removeIf(a -> a.startsWith(flag));
+    }
     if (beamArgs.stream().anyMatch(a -> a.startsWith(flag))) {
       err.println(
           cmd
@@ -613,10 +725,11 @@ public final class Beamline {
   }
 
   private <O extends BeamlineToolOptions> int runTool(
-      BeamlineTool<O> def, ToolCommand tc, ParseResult leaf) {
+      BeamlineTool<O> def, ToolCommand tc, ParseResult leaf, ConfigFile.Applied config) {
     String cmd = "beamline " + String.join(" ", def.commandPath());
     List<String> beamArgs = OptionFlags.toBeamArgs(leaf, tc.flags());
-    if (!addPositional(cmd, def.positional(), tc.positional(), leaf, beamArgs)) {
+    if (!addPositional(
+        cmd, def.positional(), tc.positional(), leaf, beamArgs, config, tc.flags())) {
       return USAGE;
     }
     O options;
@@ -662,6 +775,7 @@ public final class Beamline {
     spec.addOption(helpOption());
     spec.usageMessage().description(OptionFlags.literal(description));
     List<OptionFlags.Flag> flags = OptionFlags.addTo(spec, def.optionsClass(), def.positional());
+    spec.addOption(configOption());
     PositionalParamSpec positional = positional(spec, def.commandPath(), def.positional(), flags);
     spec.usageMessage().sortOptions(false);
     CommandLine cli = new CommandLine(spec);

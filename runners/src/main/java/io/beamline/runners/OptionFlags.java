@@ -1,8 +1,8 @@
 package io.beamline.runners;
 
 import io.beamline.framework.BeamlineOptions;
-import io.beamline.framework.BeamlineToolOptions;
 import io.beamline.framework.FlagAlias;
+import io.beamline.framework.OptionProperties;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -128,43 +128,7 @@ final class OptionFlags {
 
   /** Getter properties declared by Beamline options interfaces, in declaration order. */
   static Map<String, Method> properties(Class<? extends PipelineOptions> optionsClass) {
-    Map<String, Method> out = new LinkedHashMap<>();
-    List<Class<?>> ifaces = new ArrayList<>();
-    collect(optionsClass, ifaces);
-    for (Class<?> i : ifaces) {
-      for (Method m : i.getDeclaredMethods()) {
-        String n = m.getName();
-        if (m.getParameterCount() != 0 || m.isDefault() || m.isSynthetic()) {
-          continue;
-        }
-        String prop = null;
-        if (n.startsWith("get") && n.length() > 3) {
-          prop = n.substring(3);
-        } else if (n.startsWith("is") && n.length() > 2) {
-          prop = n.substring(2);
-        }
-        if (prop != null) {
-          out.putIfAbsent(Character.toLowerCase(prop.charAt(0)) + prop.substring(1), m);
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Most specific interface first, then its parents, stopping at BeamlineOptions (included) or
-   * BeamlineToolOptions (excluded: it declares nothing).
-   */
-  private static void collect(Class<?> c, List<Class<?>> out) {
-    boolean ours =
-        BeamlineOptions.class.isAssignableFrom(c) || BeamlineToolOptions.class.isAssignableFrom(c);
-    if (!ours || c == BeamlineToolOptions.class || out.contains(c)) {
-      return;
-    }
-    out.add(c);
-    for (Class<?> p : c.getInterfaces()) {
-      collect(p, out);
-    }
+    return OptionProperties.of(optionsClass);
   }
 
   /**
@@ -175,9 +139,7 @@ final class OptionFlags {
   static Map<String, List<String>> aliases(Class<? extends PipelineOptions> optionsClass) {
     Map<String, Method> props = properties(optionsClass);
     Map<String, List<String>> out = new LinkedHashMap<>();
-    List<Class<?>> ifaces = new ArrayList<>();
-    collect(optionsClass, ifaces);
-    for (Class<?> i : ifaces) {
+    for (Class<?> i : OptionProperties.interfaces(optionsClass)) {
       for (FlagAlias a : i.getAnnotationsByType(FlagAlias.class)) {
         if (!props.containsKey(a.property())) {
           throw new IllegalStateException(
@@ -219,15 +181,7 @@ final class OptionFlags {
   }
 
   static String kebab(String camel) {
-    StringBuilder b = new StringBuilder();
-    for (char c : camel.toCharArray()) {
-      if (Character.isUpperCase(c)) {
-        b.append('-').append(Character.toLowerCase(c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
+    return OptionProperties.kebab(camel);
   }
 
   private static String[] description(Method getter) {

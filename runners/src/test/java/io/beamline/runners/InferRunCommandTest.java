@@ -275,7 +275,9 @@ class InferRunCommandTest {
         Files.readString(dir.resolve("logs/XXXX-000.summary.json")),
         containsString("\"status\" : \"succeeded\""));
 
-    // --workers N, and --resume-summary / --resume-completed skip what is committed: no attempt
+    // --workers N, and --resume-summary / --resume-completed skip what is committed: no attempt.
+    // They resume with the detector the chunks were committed with (--use-hawkears): a chunk
+    // committed under another detector has another config hash and is inferred again.
     Path telemetry = out.resolve("telemetry/XXXX-000.jsonl");
     long lines = Files.readAllLines(telemetry).size();
     r =
@@ -285,7 +287,7 @@ class InferRunCommandTest {
             manifest.toString(),
             "--workers",
             "2",
-            "--stub-runner",
+            "--use-hawkears",
             "--resume-summary",
             dir.resolve("logs/XXXX-000.summary.json").toString(),
             "--output-dir",
@@ -299,7 +301,7 @@ class InferRunCommandTest {
             "infer",
             "run",
             manifest.toString(),
-            "--stub-runner",
+            "--use-hawkears",
             "--resume-completed",
             "--output-dir",
             out.toString(),

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param outputs every output of the item, path relative to the output directory
  * @param error the one-line reason of a failed item, else null
  * @param details pipeline-specific values (scores, counts, attempts)
+ * @param configHash the hash of the settings that made the item ({@link ItemConfig}); null when the
+ *     item was committed outside a run or before runs recorded it
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CommitRecord(
@@ -26,7 +28,8 @@ public record CommitRecord(
     @JsonProperty("committed_utc") String committedUtc,
     @JsonProperty("outputs") List<Output> outputs,
     @JsonProperty("error") String error,
-    @JsonProperty("details") Map<String, Object> details) {
+    @JsonProperty("details") Map<String, Object> details,
+    @JsonProperty("config_hash") @JsonInclude(JsonInclude.Include.NON_NULL) String configHash) {
 
   public CommitRecord {
     outputs = outputs == null ? List.of() : List.copyOf(outputs);

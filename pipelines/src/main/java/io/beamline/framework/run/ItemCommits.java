@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,10 +74,12 @@ public final class ItemCommits implements Serializable {
 
   private final String outputDir;
   private final String pipeline;
+  private final ItemConfig config;
 
-  private ItemCommits(String outputDir, String pipeline) {
+  private ItemCommits(String outputDir, String pipeline, ItemConfig config) {
     this.outputDir = outputDir;
     this.pipeline = pipeline;
+    this.config = config;
   }
 
   /** The commit records of {@code pipeline}'s items under {@code outputDir}. */
@@ -84,7 +87,45 @@ public final class ItemCommits implements Serializable {
     if (pipeline == null || !pipeline.matches("[a-z0-9][a-z0-9-]*")) {
       throw new IllegalArgumentException("pipeline name must match [a-z0-9-]+, got " + pipeline);
     }
-    return new ItemCommits(outputDir.toAbsolutePath().normalize().toString(), pipeline);
+    return new ItemCommits(outputDir.toAbsolutePath().normalize().toString(), pipeline, null);
+  }
+
+  /**
+   * The commit records of {@code pipeline}'s items under {@code outputDir}, for a run with {@code
+   * options}: records carry each item's config hash ({@link ItemConfig}, set by {@link Runs}), and
+   * {@link #committed} passes over an item committed with another one, so resume redoes it.
+   */
+  public static ItemCommits of(Path outputDir, String pipeline, PipelineOptions options) {
+    ItemCommits plain = of(outputDir, pipeline);
+    return new ItemCommits(plain.outputDir, pipeline, ItemConfig.from(options));
+  }
+
+  /**
+   * As {@link #of(Path, String, PipelineOptions)}, with the item config a stage resolved from the
+   * options ({@link ItemConfig#from}) and carries in its settings; null for none.
+   */
+  public static ItemCommits of(Path outputDir, String pipeline, ItemConfig config) {
+    ItemCommits plain = of(outputDir, pipeline);
+    return new ItemCommits(plain.outputDir, pipeline, config);
+  }
+
+  /** The item config records are checked against, or null (none: every record counts). */
+  public ItemConfig config() {
+    return config;
+  }
+
+  /**
+   * Whether {@code r} was made with the config of this run: true when either side has no config
+   * hash (an item committed outside a run, or before hashes were recorded).
+   */
+  public boolean sameConfig(CommitRecord r) {
+    return config == null
+        || r.configHash() == null
+        || r.configHash().equals(config.hashOf(r.item()));
+  }
+
+  private String hashOf(String item) {
+    return config == null ? null : config.hashOf(item);
   }
 
   /** The output directory that record paths are relative to. */
@@ -148,11 +189,13 @@ public final class ItemCommits implements Serializable {
   }
 
   /**
-   * The record of {@code item} when it succeeded and every output it lists is present with its
-   * recorded size; empty otherwise (the item is to be done again).
+   * The record of {@code item} when it succeeded, every output it lists is present with its
+   * recorded size, and it was made with this run's config ({@link #sameConfig}); empty otherwise
+   * (the item is to be done again).
    */
   public Optional<CommitRecord> committed(String item) {
-    return read(item).filter(r -> SUCCEEDED.equals(r.status()) && outputsPresent(r));
+    return read(item)
+        .filter(r -> SUCCEEDED.equals(r.status()) && outputsPresent(r) && sameConfig(r));
   }
 
   /** Whether every output of {@code r} is present with the size it was committed with. */
@@ -370,7 +413,14 @@ public final class ItemCommits implements Serializable {
       }
       CommitRecord r =
           new CommitRecord(
-              key, SUCCEEDED, runId, Instant.now().toString(), outputs, null, copy(details));
+              key,
+              SUCCEEDED,
+              runId,
+              Instant.now().toString(),
+              outputs,
+              null,
+              copy(details),
+              hashOf(key));
       writeRecord(r);
       return r;
     }
@@ -390,7 +440,8 @@ public final class ItemCommits implements Serializable {
               Instant.now().toString(),
               List.of(),
               error == null ? "unknown error" : error.replaceAll("\\s*\\R\\s*", " ").trim(),
-              copy(details));
+              copy(details),
+              hashOf(key));
       writeRecord(r);
       return r;
     }

@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * here, before anything is written, not even the output directory), record earlier runs in the same
  * output directory that were killed ({@link RunLock}: status {@code killed}) and remove the
  * temporary files they left, create {@code <output-dir>/runs/<run-id>/}, attach {@code run.log},
- * build the graph, write {@code plan.json}, {@code plan.dot}, {@code options.json} and a {@code
- * manifest.json} with status {@code running}; then run, wait, and write {@code metrics.json} and
- * the final manifest. Every file is written atomically.
+ * build the graph, write {@code plan.json}, {@code plan.dot}, {@code options.json}, {@code
+ * config.yaml} and a {@code manifest.json} with status {@code running}; then run, wait, and write
+ * {@code metrics.json} and the final manifest. Every file is written atomically.
  *
  * <p>The final status is derived from what the run committed ({@link ItemCommits}): {@code
  * succeeded}, {@code partial} when any item of the run has a failure record (the manifest's {@code
@@ -91,6 +91,12 @@ public final class Runs {
 
   /** Status of a run cancelled through its {@link RunControl}. */
   public static final String CANCELLED = "cancelled";
+
+  /**
+   * The run's effective configuration in config-file form ({@link EffectiveConfig}), in the run
+   * directory; {@code --config runs/<id>/config.yaml} reproduces the run.
+   */
+  public static final String CONFIG_FILE = "config.yaml";
 
   /** Status of a run that ended with some of its items failed. */
   public static final String PARTIAL = "partial";
@@ -170,6 +176,7 @@ public final class Runs {
     manifest.put("host", host());
     manifest.put("pid", ProcessHandle.current().pid());
     manifest.put("output_dir", outputDir.toString());
+    manifest.put("config", CONFIG_FILE);
     manifest.put("inputs", inputRecords);
     manifest.put("outputs", List.of());
     manifest.put("items", null);
@@ -185,6 +192,9 @@ public final class Runs {
           BuildInfo.describe());
       PlanExporter plan;
       try {
+        Map<String, Object> config = EffectiveConfig.of(def, options);
+        // Before the graph is built: its commit steps stamp and check each item's config hash.
+        ItemConfig.of(def, config).into(options);
         Pipeline p = Pipeline.create(options);
         def.build(p, options);
         plan = PlanExporter.of(def.name(), p);
@@ -193,6 +203,7 @@ public final class Runs {
         AtomicFiles.writeString(
             runDir.resolve("options.json"),
             Json.write(EffectiveOptions.of(options, def.optionsClass())));
+        AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), EffectiveConfig.toYaml(config));
         writeManifest(runDir, manifest);
         if (!execute) {
           finish(manifest, start, planStatus, null, def, options, null);

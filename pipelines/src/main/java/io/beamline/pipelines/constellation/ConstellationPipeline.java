@@ -1,6 +1,8 @@
 package io.beamline.pipelines.constellation;
 
 import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.ModuleParameters;
+import io.beamline.framework.PlannedItems;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.module.Module;
 import io.beamline.framework.run.ItemCommits;
@@ -19,6 +21,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -94,6 +97,39 @@ public final class ConstellationPipeline implements BeamlinePipeline<Constellati
   @Override
   public String summary() {
     return "Sensor drivers -> Kafka -> sync -> NWB/OME-Zarr/Parquet + WebDataset shards (seed 000)";
+  }
+
+  @Override
+  public Map<String, List<String>> moduleParameters() {
+    return ModuleParameters.of("driver-source", "duration", "seed", "fault-injection")
+        .module("kafka-source", "no-kafka", "topic-prefix")
+        .module("align-streams", "window-seconds")
+        .module(
+            "session-outputs",
+            "shard-size",
+            "subject-id",
+            "session-id",
+            "session-start",
+            "species",
+            "sex",
+            "age",
+            "subject-description",
+            "experimenter",
+            "institution",
+            "experiment-description",
+            "keywords")
+        .asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("session-config", "training-config", "sagemaker-config");
+  }
+
+  @Override
+  public PlannedItems plannedItems(ConstellationOptions o) {
+    // A recording session is recorded anew by every run: nothing to resume.
+    return new PlannedItems(List.of(sessionKey(o)), false, null);
   }
 
   @Override

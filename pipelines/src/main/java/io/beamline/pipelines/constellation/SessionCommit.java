@@ -72,7 +72,7 @@ final class SessionCommit {
     Map<String, Object> details = SyncReports.sessionDetails(rawStage, goldStage);
     details.put("training_job", handedOff);
 
-    ItemCommits commits = ItemCommits.of(outputDir(o), pipeline);
+    ItemCommits commits = ItemCommits.of(outputDir(o), pipeline, o);
     ItemCommits.Item item = commits.begin(sessionKey(o));
     List<Path> staged = new ArrayList<>();
     CommitRecord record;

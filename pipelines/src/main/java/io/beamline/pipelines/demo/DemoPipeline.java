@@ -3,6 +3,7 @@ package io.beamline.pipelines.demo;
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.Inputs;
+import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.module.Module;
 import io.beamline.framework.run.FailureRecords;
@@ -14,6 +15,7 @@ import io.beamline.transforms.signal.WindowSummary;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -96,6 +98,19 @@ public final class DemoPipeline implements BeamlinePipeline<DemoPipeline.DemoOpt
   }
 
   @Override
+  public Map<String, List<String>> moduleParameters() {
+    return ModuleParameters.of("synthetic-samples", "sensors", "seconds", "rate-hz", "seed")
+        .module("summarise-windows", "window-seconds")
+        .module("write-window-stats", "num-shards")
+        .asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("input");
+  }
+
+  @Override
   public Class<DemoOptions> optionsClass() {
     return DemoOptions.class;
   }
@@ -150,7 +165,7 @@ public final class DemoPipeline implements BeamlinePipeline<DemoPipeline.DemoOpt
         .apply(
             "RecordFailures",
             FailureRecords.to(
-                ItemCommits.of(Paths.get(o.getOutputDir()).toAbsolutePath(), name()),
+                ItemCommits.of(Paths.get(o.getOutputDir()).toAbsolutePath(), name(), o),
                 o.getRunId()));
     return parsed.get(SampleCsvIO.SAMPLES);
   }

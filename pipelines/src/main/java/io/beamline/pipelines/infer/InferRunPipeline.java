@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.Inputs;
+import io.beamline.framework.ModuleParameters;
+import io.beamline.framework.PlannedItems;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.RunLock;
@@ -301,6 +303,24 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   }
 
   @Override
+  public Map<String, List<String>> moduleParameters() {
+    // Workers, retries and injected failures change how a chunk is scored, not its scores.
+    return ModuleParameters.of("infer", "stub-runner", "use-hawkears", "batch-size")
+        .module("detections", "min-confidence")
+        .asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("manifest", "dataset-root", "model");
+  }
+
+  @Override
+  public PlannedItems plannedItems(InferRunOptions o) {
+    return InferRunItems.of(o);
+  }
+
+  @Override
   public Class<InferRunOptions> optionsClass() {
     return InferRunOptions.class;
   }
@@ -363,7 +383,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   }
 
   static ItemCommits commits(InferRunOptions o) {
-    return ItemCommits.of(outputDir(o), NAME);
+    return ItemCommits.of(outputDir(o), NAME, o);
   }
 
   static Plan plan(InferRunOptions o) {

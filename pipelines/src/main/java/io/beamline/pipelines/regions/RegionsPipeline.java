@@ -1,6 +1,8 @@
 package io.beamline.pipelines.regions;
 
 import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.ModuleParameters;
+import io.beamline.framework.PlannedItems;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.module.Module;
 import io.beamline.framework.run.Runs;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.values.PCollection;
@@ -83,6 +86,55 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsOptions> {
   @Override
   public String summary() {
     return "Jansen-Rit simulation region by region -> DeepSIF spike clips (MAT + Parquet)";
+  }
+
+  @Override
+  public Map<String, List<String>> moduleParameters() {
+    return ModuleParameters.of(
+            "region-range",
+            "leadfield-variable",
+            "distances-variable",
+            "region-mapping-variable",
+            "region-mapping-first-index",
+            "synthetic-regions",
+            "synthetic-channels")
+        .module(
+            "simulate-regions",
+            "segment-ms",
+            "segments",
+            "iterations",
+            "dt-ms",
+            "source-a",
+            "coupling-a",
+            "conduction-speed",
+            "seed",
+            "target-snr",
+            "filename",
+            "keep-raw")
+        .module(
+            "synthetic-sources",
+            "synthetic-sources",
+            "sources-mode",
+            "sources-per-sample",
+            "nper",
+            "patch-neighbours")
+        .module("mix-eeg", "mix-eeg", "eeg-samples-per-file")
+        .asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("leadfield", "anatomy-dir", "connectivity", "distances", "region-mapping");
+  }
+
+  @Override
+  public Map<String, String> itemModules() {
+    return RegionsItems.MODULES;
+  }
+
+  @Override
+  public PlannedItems plannedItems(RegionsOptions o) {
+    return RegionsItems.of(o);
   }
 
   @Override

@@ -2,12 +2,14 @@ package io.beamline.pipelines.infer.aggregate;
 
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
+import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.module.Module;
 import io.beamline.io.files.AtomicFiles;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.Default;
@@ -92,6 +94,16 @@ public final class InferAggregatePipeline
   @Override
   public List<String> commandPath() {
     return List.of("infer", "aggregate");
+  }
+
+  @Override
+  public Map<String, List<String>> moduleParameters() {
+    return ModuleParameters.of("count-per-bucket", "bucket-minutes", "min-confidence").asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("input");
   }
 
   @Override

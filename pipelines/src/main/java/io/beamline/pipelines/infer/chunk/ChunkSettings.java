@@ -1,5 +1,7 @@
 package io.beamline.pipelines.infer.chunk;
 
+import io.beamline.framework.run.ItemCommits;
+import io.beamline.framework.run.ItemConfig;
 import io.beamline.transforms.audio.Chunker;
 import java.io.Serializable;
 import java.nio.file.Paths;
@@ -25,7 +27,8 @@ record ChunkSettings(
     double chunkSeconds,
     double overlapSeconds,
     Chunker.Partial partial,
-    int targetRate)
+    int targetRate,
+    ItemConfig itemConfig)
     implements Serializable {
 
   ChunkSettings {
@@ -58,7 +61,7 @@ record ChunkSettings(
     return new RecordingChunks(
         Paths.get(recordingsDir),
         Paths.get(outputDir),
-        pipeline,
+        ItemCommits.of(Paths.get(outputDir), pipeline, itemConfig),
         runId,
         chunkSeconds,
         overlapSeconds,

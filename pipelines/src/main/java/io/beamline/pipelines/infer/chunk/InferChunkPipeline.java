@@ -3,8 +3,11 @@ package io.beamline.pipelines.infer.chunk;
 import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.FlagAlias;
+import io.beamline.framework.ModuleParameters;
+import io.beamline.framework.PlannedItems;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.module.Module;
+import io.beamline.framework.run.ItemConfig;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.failures.Failure;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
@@ -130,6 +133,23 @@ public final class InferChunkPipeline
   }
 
   @Override
+  public Map<String, List<String>> moduleParameters() {
+    return ModuleParameters.of(
+            "chunk-recordings", "chunk-seconds", "overlap-seconds", "target-rate", "partial")
+        .asMap();
+  }
+
+  @Override
+  public List<String> inputParameters() {
+    return List.of("recordings");
+  }
+
+  @Override
+  public PlannedItems plannedItems(InferChunkOptions o) {
+    return InferChunkItems.of(o);
+  }
+
+  @Override
   public Class<InferChunkOptions> optionsClass() {
     return InferChunkOptions.class;
   }
@@ -238,7 +258,8 @@ public final class InferChunkPipeline
         o.getChunkSeconds(),
         o.getOverlapSeconds(),
         partial(o.getPartial()),
-        o.getTargetRate());
+        o.getTargetRate(),
+        ItemConfig.from(o));
   }
 
   @Override

@@ -100,7 +100,7 @@ final class RecordingChunks implements Serializable {
    * @param recordingsRoot the recordings directory; inputs must really lie inside it
    * @param outputRoot the output directory; {@code chunks/}, {@code manifests/} and the commit
    *     records go under it
-   * @param pipeline the pipeline name the commit records are kept under
+   * @param commits the commit records of the recordings (with the run's item config)
    * @param runId the run that commits
    * @param chunkSeconds chunk length in seconds, {@code > 0}
    * @param overlapSeconds overlap in seconds, {@code [0, chunkSeconds)}
@@ -110,7 +110,7 @@ final class RecordingChunks implements Serializable {
   RecordingChunks(
       Path recordingsRoot,
       Path outputRoot,
-      String pipeline,
+      ItemCommits commits,
       String runId,
       double chunkSeconds,
       double overlapSeconds,
@@ -118,7 +118,7 @@ final class RecordingChunks implements Serializable {
       int targetRate) {
     this.recordingsRoot = recordingsRoot.toAbsolutePath().normalize().toString();
     this.outputRoot = outputRoot.toAbsolutePath().normalize().toString();
-    this.commits = ItemCommits.of(outputRoot, pipeline);
+    this.commits = commits;
     this.runId = Objects.requireNonNull(runId);
     this.chunkSeconds = chunkSeconds;
     this.overlapSeconds = overlapSeconds;

@@ -1,0 +1,80 @@
+package io.beamline.framework;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * The properties of a Beamline options interface and their flag names: the one place that decides
+ * which getters are a command's flags, for the command line and for config files alike.
+ */
+public final class OptionProperties {
+  private OptionProperties() {}
+
+  /**
+   * Getter properties declared by Beamline options interfaces (the command's own interface and
+   * those it extends, down to {@link BeamlineOptions}), most specific interface first, each in
+   * declaration order.
+   */
+  public static Map<String, Method> of(Class<? extends PipelineOptions> optionsClass) {
+    Map<String, Method> out = new LinkedHashMap<>();
+    List<Class<?>> ifaces = new ArrayList<>();
+    collect(optionsClass, ifaces);
+    for (Class<?> i : ifaces) {
+      for (Method m : i.getDeclaredMethods()) {
+        String n = m.getName();
+        if (m.getParameterCount() != 0 || m.isDefault() || m.isSynthetic()) {
+          continue;
+        }
+        String prop = null;
+        if (n.startsWith("get") && n.length() > 3) {
+          prop = n.substring(3);
+        } else if (n.startsWith("is") && n.length() > 2) {
+          prop = n.substring(2);
+        }
+        if (prop != null) {
+          out.putIfAbsent(Character.toLowerCase(prop.charAt(0)) + prop.substring(1), m);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The interfaces of {@code c} that declare Beamline flags, most specific first, stopping at
+   * BeamlineOptions (included) or BeamlineToolOptions (excluded: it declares nothing).
+   */
+  public static List<Class<?>> interfaces(Class<?> c) {
+    List<Class<?>> out = new ArrayList<>();
+    collect(c, out);
+    return out;
+  }
+
+  private static void collect(Class<?> c, List<Class<?>> out) {
+    boolean ours =
+        BeamlineOptions.class.isAssignableFrom(c) || BeamlineToolOptions.class.isAssignableFrom(c);
+    if (!ours || c == BeamlineToolOptions.class || out.contains(c)) {
+      return;
+    }
+    out.add(c);
+    for (Class<?> p : c.getInterfaces()) {
+      collect(p, out);
+    }
+  }
+
+  /** The flag name (without dashes) of a property: {@code startRegion} is {@code start-region}. */
+  public static String kebab(String camel) {
+    StringBuilder b = new StringBuilder();
+    for (char c : camel.toCharArray()) {
+      if (Character.isUpperCase(c)) {
+        b.append('-').append(Character.toLowerCase(c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+}

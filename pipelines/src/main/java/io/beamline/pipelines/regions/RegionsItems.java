@@ -1,0 +1,38 @@
+package io.beamline.pipelines.regions;
+
+import io.beamline.framework.PlannedItems;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The items of a {@code regions} run, for {@code beamline plan regions --dry-run}: one per region
+ * of {@code [start-region, end-region)} (made by the {@code simulate-regions} module), then the
+ * synthetic source table ({@code synthetic-sources}) and the mixed EEG ({@code mix-eeg}) when asked
+ * for. A region committed with the same settings is skipped, so every run resumes.
+ */
+final class RegionsItems {
+  /** Item key patterns to the module that makes those items. */
+  static final Map<String, String> MODULES =
+      Map.of(
+          ".*\\.region-[0-9]+", "simulate-regions",
+          "[a-z]+_sample_source1", "synthetic-sources",
+          "[a-z]+_sample_source1_eeg", "mix-eeg");
+
+  private RegionsItems() {}
+
+  static PlannedItems of(RegionsOptions o) {
+    List<String> keys = new ArrayList<>();
+    String folder = "nmm_" + o.getFilename();
+    for (int r = o.getStartRegion(); r < o.getEndRegion(); r++) {
+      keys.add(ProcessRegionFn.key(folder, r));
+    }
+    if (o.getSyntheticSources() || o.getMixEeg()) {
+      keys.add(RegionsOutput.sourcesKey(RegionsConfigs.mode(o.getSourcesMode())));
+    }
+    if (o.getMixEeg()) {
+      keys.add(RegionsOutput.eegKey(RegionsConfigs.mode(o.getSourcesMode())));
+    }
+    return PlannedItems.resumable(keys);
+  }
+}
