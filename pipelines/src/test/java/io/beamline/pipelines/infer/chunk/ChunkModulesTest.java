@@ -24,7 +24,8 @@ class ChunkModulesTest {
         chunk,
         overlap,
         Chunker.Partial.PAD,
-        rate);
+        rate,
+        null);
   }
 
   @Test
