@@ -8,6 +8,7 @@ import io.beamline.io.failures.Failure;
 import io.beamline.io.failures.FailureIO;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.parquet.ParquetTableIO;
+import io.beamline.pipelines.infer.formats.DetectionsTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

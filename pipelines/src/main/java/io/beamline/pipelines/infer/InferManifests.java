@@ -1,6 +1,7 @@
 package io.beamline.pipelines.infer;
 
 import io.beamline.framework.UserInputException;
+import io.beamline.pipelines.infer.run.ChunkTask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ import java.util.stream.Stream;
  * manifest's directory when that directory is called {@code manifests} (the {@code infer chunk}
  * layout), else the manifest's directory.
  */
-final class InferManifests {
+public final class InferManifests {
   static final List<String> REQUIRED = List.of("recording_id", "chunk_id", "source_path");
   static final String REQUIRED_TEXT =
       "recording_id, chunk_id, source_path and start_s, end_s (or BADC's start_ms, end_ms)";
@@ -38,10 +39,10 @@ final class InferManifests {
   private InferManifests() {}
 
   /** One manifest's chunks. */
-  record Manifest(Path path, String stem, Path root, List<ChunkTask> chunks) {}
+  public record Manifest(Path path, String stem, Path root, List<ChunkTask> chunks) {}
 
   /** The manifest files named by {@code --manifest}, sorted; at least one. */
-  static List<Path> files(String manifest) {
+  public static List<Path> files(String manifest) {
     if (manifest == null || manifest.isBlank()) {
       throw new UserInputException(
           "--manifest is required: give a chunk manifest CSV (or a directory of them),"
@@ -73,13 +74,13 @@ final class InferManifests {
   }
 
   /** The manifest's stem: its file name without {@code .csv}. */
-  static String stem(Path manifest) {
+  public static String stem(Path manifest) {
     String n = manifest.getFileName().toString();
     return n.toLowerCase(Locale.ROOT).endsWith(".csv") ? n.substring(0, n.length() - 4) : n;
   }
 
   /** The dataset root of {@code manifest}. */
-  static Path root(Path manifest, String datasetRoot) {
+  public static Path root(Path manifest, String datasetRoot) {
     if (datasetRoot != null && !datasetRoot.isBlank()) {
       Path r = Paths.get(datasetRoot).toAbsolutePath().normalize();
       if (!Files.isDirectory(r)) {
@@ -98,7 +99,7 @@ final class InferManifests {
   }
 
   /** Reads every manifest; a malformed one is a one-line {@link UserInputException}. */
-  static List<Manifest> read(String manifest, String datasetRoot) {
+  public static List<Manifest> read(String manifest, String datasetRoot) {
     List<Manifest> out = new ArrayList<>();
     Set<String> stems = new HashSet<>();
     for (Path f : files(manifest)) {

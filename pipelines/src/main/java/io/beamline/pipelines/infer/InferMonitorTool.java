@@ -4,7 +4,8 @@ import io.beamline.framework.BeamlineTool;
 import io.beamline.framework.BeamlineToolOptions;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.RunLock;
-import io.beamline.pipelines.infer.TelemetryTail.Attempt;
+import io.beamline.pipelines.infer.formats.TelemetryLog;
+import io.beamline.pipelines.infer.formats.TelemetryLog.Attempt;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,7 +108,7 @@ public final class InferMonitorTool implements BeamlineTool<InferMonitorTool.Inf
           "--sparkline-width must be in [1, 200], got " + o.getSparklineWidth());
     }
     Path root = Paths.get(o.getTelemetry()).toAbsolutePath().normalize();
-    TelemetryTail tail = new TelemetryTail(root);
+    TelemetryLog tail = new TelemetryLog(root);
     if (!o.getFollow()) {
       if (!Files.exists(root)) {
         throw new UserInputException(
@@ -205,7 +206,7 @@ public final class InferMonitorTool implements BeamlineTool<InferMonitorTool.Inf
    * runStatus} gives a run's status by id (null when unknown).
    */
   static String render(
-      TelemetryTail tail, boolean once, int width, Function<String, String> runStatus) {
+      TelemetryLog tail, boolean once, int width, Function<String, String> runStatus) {
     List<Attempt> attempts = new ArrayList<>(tail.attempts());
     if (once) {
       attempts.addAll(tail.completePending());

@@ -3,6 +3,8 @@ package io.beamline.pipelines.infer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.framework.UserInputException;
+import io.beamline.pipelines.infer.run.ChunkAudio;
+import io.beamline.pipelines.infer.run.ChunkTask;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,7 +22,7 @@ import java.util.stream.Stream;
  * {@code beamline infer chunk} writes it ({@code <manifest-dir>/<recording>.chunk_status.json}) or
  * as the seed lays it out ({@code <chunks-dir>/<recording>/.chunk_status.json}).
  */
-final class OrchestratePlan {
+public final class OrchestratePlan {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The status {@code infer chunk} gives a fully chunked recording. */
@@ -236,7 +238,7 @@ final class OrchestratePlan {
   }
 
   /** A command line as a shell would read it. */
-  static String shellLine(List<String> words) {
+  public static String shellLine(List<String> words) {
     List<String> q = new ArrayList<>();
     for (String w : words) {
       q.add(shellQuote(w));

@@ -1,4 +1,4 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -17,12 +17,19 @@ import io.beamline.framework.run.Runs;
 import io.beamline.io.audio.Audio;
 import io.beamline.io.failures.Failure;
 import io.beamline.io.files.AtomicFiles;
+import io.beamline.models.birdcall.BirdCallBatchTranslator;
 import io.beamline.models.birdcall.BirdCallFeatures;
 import io.beamline.models.birdcall.BirdCallModel;
+import io.beamline.models.birdcall.EnergyDetector;
 import io.beamline.models.inference.FloatArrayCoder;
+import io.beamline.models.inference.FloatMatrixCoder;
 import io.beamline.models.inference.InferenceResult;
 import io.beamline.models.inference.ModelSpec;
 import io.beamline.models.inference.RunInference;
+import io.beamline.pipelines.infer.InferManifests;
+import io.beamline.pipelines.infer.OrchestratePlan;
+import io.beamline.pipelines.infer.formats.DetectionsTable;
+import io.beamline.pipelines.infer.formats.TelemetryLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
@@ -835,7 +842,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
     removeTemporariesOutside(o, plan);
     for (InferManifests.Manifest m : plan.manifests()) {
       // A killed run may have left half a telemetry line; end it so this run's lines stay whole.
-      Attempts.endLastLine(telemetryDir(o).resolve(m.stem() + ".jsonl"));
+      TelemetryLog.endLastLine(telemetryDir(o).resolve(m.stem() + ".jsonl"));
     }
     startedNanos.put(runId, System.nanoTime());
     plans.put(runId, plan);
@@ -1078,9 +1085,9 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
   /** Appends the telemetry line of an attempt of {@code t} that ended with {@code status}. */
   private static void telemetry(
       Settings s, ChunkTask t, Instant start, String worker, String status, String error) {
-    Attempts.append(
+    TelemetryLog.append(
         s.telemetryFile(t.stem()),
-        Attempts.line(t, start, Instant.now(), worker, status, error, s.runId()));
+        Attempts.record(t, start, Instant.now(), worker, status, error, s.runId()));
   }
 
   /**
@@ -1096,7 +1103,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
       String error,
       DoFn.MultiOutputReceiver out) {
     if (!last) {
-      telemetry(s, t, start, worker, Attempts.RETRYING, error);
+      telemetry(s, t, start, worker, TelemetryLog.RETRYING, error);
       out.get(RETRY).output(t.retry(s.backoffBefore(t.attempt() + 1), worker, error));
       return;
     }
@@ -1114,7 +1121,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
                   + ": "
                   + Runs.oneLine(e)));
     }
-    telemetry(s, t, start, worker, Attempts.FAILED, error);
+    telemetry(s, t, start, worker, TelemetryLog.FAILED, error);
     ended(s, t, out);
   }
 
@@ -1260,7 +1267,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunPipeline
         float[] mine = java.util.Arrays.copyOfRange(scores, slot * l, (slot + 1) * l);
         commit(t, mine, r.worker());
         succeeded.inc();
-        telemetry(s, t, key.start(), r.worker(), Attempts.SUCCEEDED, null);
+        telemetry(s, t, key.start(), r.worker(), TelemetryLog.SUCCEEDED, null);
         ended(s, t, out);
       }
     }

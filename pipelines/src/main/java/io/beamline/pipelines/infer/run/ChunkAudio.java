@@ -1,4 +1,4 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
 import io.beamline.io.audio.Audio;
 import io.beamline.io.audio.WavReader;
@@ -12,18 +12,18 @@ import java.nio.file.Paths;
  * Finds, checks and reads the audio of one chunk. Every problem is a {@link BadChunk} with a
  * one-line reason naming the chunk and the fix; such a chunk fails at once (retrying cannot help).
  */
-final class ChunkAudio {
+public final class ChunkAudio {
   private ChunkAudio() {}
 
   /** A chunk whose audio cannot be used: escaping or missing path, checksum mismatch, bad WAV. */
-  static final class BadChunk extends Exception {
+  public static final class BadChunk extends Exception {
     BadChunk(String message) {
       super(message);
     }
   }
 
   /** The chunk's audio file, resolved against its dataset root and kept inside it. */
-  static Path resolve(ChunkTask t) throws BadChunk {
+  public static Path resolve(ChunkTask t) throws BadChunk {
     Path root = Paths.get(t.root());
     Path p;
     try {

@@ -1,4 +1,4 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +9,8 @@ import io.beamline.io.audio.WavEncoding;
 import io.beamline.io.audio.WavWriter;
 import io.beamline.io.files.Digests;
 import io.beamline.models.birdcall.BirdCallTrainer;
+import io.beamline.pipelines.infer.ChunkManifest;
+import io.beamline.pipelines.infer.InferManifests;
 import io.beamline.transforms.audio.BirdCallSynth;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

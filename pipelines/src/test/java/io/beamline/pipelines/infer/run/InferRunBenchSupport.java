@@ -1,7 +1,9 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
 import ai.djl.Device;
 import ai.djl.repository.zoo.ZooModel;
+import io.beamline.models.birdcall.BirdCallBatchTranslator;
+import io.beamline.pipelines.infer.ChunkManifest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.formats;
 
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.parquet.ParquetTableIO;
@@ -33,14 +33,14 @@ import org.apache.parquet.io.LocalInputFile;
  * #read} reads any detections Parquet file, filling {@code committed_utc} from the file's
  * modification time where an older table lacks the column.
  */
-final class DetectionsTable {
+public final class DetectionsTable {
   private DetectionsTable() {}
 
   /** The column that orders commits of the same chunk. */
-  static final String COMMITTED_UTC = "committed_utc";
+  public static final String COMMITTED_UTC = "committed_utc";
 
   /** The seed's columns, in order. */
-  static final Schema SEED_COLUMNS =
+  public static final Schema SEED_COLUMNS =
       Schema.builder()
           .addStringField("recording_id")
           .addStringField("chunk_id")
@@ -55,19 +55,19 @@ final class DetectionsTable {
           .build();
 
   /** The table: the seed's columns and {@link #COMMITTED_UTC}. */
-  static final Schema SCHEMA =
+  public static final Schema SCHEMA =
       Schema.builder().addFields(SEED_COLUMNS.getFields()).addStringField(COMMITTED_UTC).build();
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   /** A commit time as stored: ISO 8601 UTC with exactly six fraction digits. */
-  static String time(Instant t) {
+  public static String time(Instant t) {
     return TIME.format(t);
   }
 
   /** {@link #time} of an ISO 8601 instant as {@link Instant#toString()} writes it. */
-  static String time(String iso) {
+  public static String time(String iso) {
     return time(Instant.parse(iso));
   }
 
@@ -75,7 +75,7 @@ final class DetectionsTable {
    * Writes {@code rows} ({@link #SCHEMA}) as the Parquet file {@code target}, atomically: a reader
    * sees the previous table or this one, never a part.
    */
-  static void write(Path target, List<Row> rows) throws IOException {
+  public static void write(Path target, List<Row> rows) throws IOException {
     org.apache.avro.Schema avro = ParquetTableIO.avroSchema(SCHEMA, "detections");
     Files.createDirectories(target.toAbsolutePath().getParent());
     Path tmp = AtomicFiles.temporarySibling(target);
@@ -102,10 +102,10 @@ final class DetectionsTable {
   }
 
   /** One row of a detections file as read: the seed's columns (any may be null) and its commit. */
-  record ReadRow(List<Object> values, String committedUtc) {}
+  public record ReadRow(List<Object> values, String committedUtc) {}
 
   /** Receives rows one at a time. */
-  interface RowSink {
+  public interface RowSink {
     void accept(ReadRow row) throws IOException;
   }
 
@@ -114,7 +114,7 @@ final class DetectionsTable {
    * columns in order (strings and doubles; null where missing), and the row's {@code
    * committed_utc}, or, in a table without that column, the file's modification time.
    */
-  static void read(Path file, RowSink sink) throws IOException {
+  public static void read(Path file, RowSink sink) throws IOException {
     String fallback = time(Files.getLastModifiedTime(file).toInstant());
     try (ParquetReader<GenericRecord> r =
         AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file)).build()) {

@@ -1,10 +1,10 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
-import static io.beamline.pipelines.infer.InferRunTestData.dataset;
-import static io.beamline.pipelines.infer.InferRunTestData.json;
-import static io.beamline.pipelines.infer.InferRunTestData.run;
-import static io.beamline.pipelines.infer.InferRunTestData.stem;
-import static io.beamline.pipelines.infer.InferRunTestData.telemetry;
+import static io.beamline.pipelines.infer.run.InferRunTestData.dataset;
+import static io.beamline.pipelines.infer.run.InferRunTestData.json;
+import static io.beamline.pipelines.infer.run.InferRunTestData.run;
+import static io.beamline.pipelines.infer.run.InferRunTestData.stem;
+import static io.beamline.pipelines.infer.run.InferRunTestData.telemetry;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.duckdb.DuckDb;
+import io.beamline.pipelines.infer.ChunkManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
