@@ -54,7 +54,7 @@ final class RunFiles {
 
   /** {@code <output-dir>/detections/<stem>.parquet}: the one detections table of a manifest. */
   static Path detectionsFile(Path outputDir, String stem) {
-    return outputDir.resolve("detections").resolve(InferRunPipeline.safe(stem) + ".parquet");
+    return outputDir.resolve("detections").resolve(RunPaths.safe(stem) + ".parquet");
   }
 
   /** Per-worker counts. */
@@ -267,8 +267,7 @@ final class RunFiles {
    */
   static void removeReplacedTables(Path dir, String stem, Set<String> chunkIds) throws IOException {
     Pattern perRun =
-        Pattern.compile(
-            Pattern.quote(InferRunPipeline.safe(stem)) + "\\..+-\\d{5}-of-\\d{5}\\.parquet");
+        Pattern.compile(Pattern.quote(RunPaths.safe(stem)) + "\\..+-\\d{5}-of-\\d{5}\\.parquet");
     List<Path> candidates;
     try (Stream<Path> s = Files.list(dir)) {
       candidates =

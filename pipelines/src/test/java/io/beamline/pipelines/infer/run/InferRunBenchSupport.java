@@ -38,7 +38,7 @@ public final class InferRunBenchSupport {
     return new InferRunPipeline();
   }
 
-  public static InferRunPipeline.InferRunOptions options(
+  public static InferRunOptions options(
       Path manifest, Path out, Path model, int batch, String runId) {
     return PipelineOptionsFactory.fromArgs(
             "--manifest=" + manifest,
@@ -50,6 +50,6 @@ public final class InferRunBenchSupport {
             // pipeline's own work, as a production runner would run it.
             "--enforceImmutability=false",
             "--enforceEncodability=false")
-        .as(InferRunPipeline.InferRunOptions.class);
+        .as(InferRunOptions.class);
   }
 }

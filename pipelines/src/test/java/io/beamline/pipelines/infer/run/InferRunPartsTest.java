@@ -31,7 +31,7 @@ class InferRunPartsTest {
   void workersGivesExactlyNSlots() {
     for (int gpus = 0; gpus <= 4; gpus++) {
       for (int n = 1; n <= 11; n++) {
-        InferRunPipeline.Workers w = InferRunPipeline.Workers.total(n, gpus);
+        Workers w = Workers.total(n, gpus);
         List<io.beamline.models.inference.WorkerSlot> slots =
             io.beamline.models.inference.WorkerSlot.plan(
                 w.maxGpus(), w.workersPerGpu(), w.cpuWorkers(), gpus);
@@ -41,9 +41,9 @@ class InferRunPartsTest {
         assertEquals(expected, onGpu, "GPU slots, " + n + " workers on " + gpus + " GPUs");
       }
     }
-    assertEquals(new InferRunPipeline.Workers(2, 2, 1), InferRunPipeline.Workers.total(5, 2));
-    assertEquals(new InferRunPipeline.Workers(0, 1, 3), InferRunPipeline.Workers.total(3, 0));
-    assertEquals(new InferRunPipeline.Workers(2, 1, 0), InferRunPipeline.Workers.total(2, 4));
+    assertEquals(new Workers(2, 2, 1), Workers.total(5, 2));
+    assertEquals(new Workers(0, 1, 3), Workers.total(3, 0));
+    assertEquals(new Workers(2, 1, 0), Workers.total(2, 4));
   }
 
   @Test
@@ -57,8 +57,8 @@ class InferRunPartsTest {
   void progressLineShowsCountsAndRate() {
     assertEquals(
         "infer run [###############...............] 5/10 chunks  50% 2.50 chunks/s",
-        InferRunPipeline.Progress.line(5, 10, 2.0));
-    assertEquals("a_b", InferRunPipeline.safe("a/b"));
-    assertEquals("_..", InferRunPipeline.safe(".."));
+        InferRunConsole.Progress.line(5, 10, 2.0));
+    assertEquals("a_b", RunPaths.safe("a/b"));
+    assertEquals("_..", RunPaths.safe(".."));
   }
 }
