@@ -26,8 +26,8 @@ import org.apache.beam.sdk.PipelineResult;
  *
  * <p>Inputs: {@code --manifest} or the command's argument (one chunk manifest CSV, or a directory
  * of them; see {@link InferManifests} for columns and the dataset root), and {@code --model} (a
- * bird-call model directory, see {@link BirdCallModel}) or {@code --stub-runner} (the model-free
- * {@link EnergyDetector}).
+ * bird-call model directory, see {@link io.beamline.models.birdcall.BirdCallModel}) or {@code
+ * --stub-runner} (the model-free {@link io.beamline.models.birdcall.EnergyDetector}).
  *
  * <p>Graph, four modules: {@link ReadManifests} (the chunks still to do), {@link FormBatches} (per
  * manifest, in manifest order, batches of {@code --batch-size}, so batches are the same on every
