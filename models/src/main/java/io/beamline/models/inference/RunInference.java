@@ -2,8 +2,6 @@ package io.beamline.models.inference;
 
 import static org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Preconditions.checkArgument;
 
-import ai.djl.engine.Engine;
-import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import io.beamline.io.failures.Failure;
 import java.io.IOException;
@@ -13,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -52,11 +48,12 @@ import org.joda.time.Instant;
  * DirectRunner, streaming), {@link #withShards(int)} first groups the inputs into a few shards
  * ({@code Shard}, {@code GroupShards}) and cuts each shard's group into full batches.
  *
- * <p>Workers: each DoFn instance takes the next {@link WorkerSlot} of this JVM round-robin ({@code
- * gpu-0}, {@code gpu-1}, ..., {@code cpu-0}, ... as planned by {@link WorkerSlot#plan}), shares the
- * model of that slot's device through {@link ModelCache} (loaded once per JVM and device), opens
- * its own {@code Predictor} in {@code @Setup} and closes it in {@code @Teardown}. Slots do not
- * limit how many DoFn instances the runner makes: instances beyond the slot count share slots.
+ * <p>Workers: each DoFn instance opens an {@link InferenceWorker} in {@code @Setup}: the next
+ * {@link WorkerSlot} of this JVM round-robin ({@code gpu-0}, {@code gpu-1}, ..., {@code cpu-0}, ...
+ * as planned by {@link WorkerSlot#plan}), the model of that slot's device shared through {@link
+ * ModelCache} (loaded once per JVM and device), and its own {@code Predictor}; the worker is closed
+ * in the DoFn's teardown. Slots do not limit how many DoFn instances the runner makes: instances
+ * beyond the slot count share slots.
  *
  * <p>Keep inputs small where the runner moves them between steps: a chunk's path with a translator
  * that reads the file inside {@code batchPredict} (as {@code BirdCallFileTranslator} does) costs a
@@ -408,9 +405,6 @@ public final class RunInference<I, O>
    * reference, never copied or encoded.
    */
   static final class Batcher<I, O> implements java.io.Serializable {
-    /** Next slot per transform instance (by id), shared by the DoFn instances of this JVM. */
-    private static final Map<String, AtomicInteger> NEXT_SLOT = new ConcurrentHashMap<>();
-
     private final ModelSpec<I, O> spec;
     private final String id;
     private final int batchSize;
@@ -429,9 +423,7 @@ public final class RunInference<I, O>
     private final Distribution modelLoad =
         Metrics.distribution(RunInference.class, "model_load_ms");
 
-    private transient WorkerSlot slot;
-    private transient ModelCache.Handle handle;
-    private transient Predictor<I, O> predictor;
+    private transient InferenceWorker<I, O> worker;
     private transient boolean pad;
     private transient long pendingLoadMillis;
     private transient Map<BoundedWindow, Buffer<I>> buffers;
@@ -487,19 +479,11 @@ public final class RunInference<I, O>
       };
     }
 
-    @SuppressWarnings("unchecked")
     void setup() throws IOException {
-      int gpuCount = maxGpus == 0 ? 0 : Engine.getEngine(ModelSpec.ENGINE).getGpuCount();
-      List<WorkerSlot> slots = WorkerSlot.plan(maxGpus, workersPerGpu, cpuWorkers, gpuCount);
-      int next = NEXT_SLOT.computeIfAbsent(id, k -> new AtomicInteger()).getAndIncrement();
-      slot = slots.get(Math.floorMod(next, slots.size()));
-      handle = ModelCache.acquire(spec, slot.device());
+      worker = InferenceWorker.open(spec, id, maxGpus, workersPerGpu, cpuWorkers);
       // Metrics have no step context in @Setup on every runner: report the load at first bundle.
-      pendingLoadMillis = handle.loadMillis();
-      predictor =
-          ((ai.djl.repository.zoo.ZooModel<I, O>) handle.model())
-              .newPredictor(spec.translator().get(), slot.device());
-      pad = padding == Padding.ALWAYS || (padding == Padding.AUTO && slot.isGpu());
+      pendingLoadMillis = worker.loadMillis();
+      pad = padding == Padding.ALWAYS || (padding == Padding.AUTO && worker.slot().isGpu());
     }
 
     void startBundle() {
@@ -575,7 +559,7 @@ public final class RunInference<I, O>
       inferences.inc(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         emit.result(
-            new InferenceResult<>(batch.get(i).getKey(), outputs.get(i), slot.label()),
+            new InferenceResult<>(batch.get(i).getKey(), outputs.get(i), worker.label()),
             timestamp,
             window);
       }
@@ -591,15 +575,11 @@ public final class RunInference<I, O>
           batchLatency.update((System.nanoTime() - t0) / 1_000_000);
           batchSizes.update(1);
           inferences.inc();
-          emit.result(new InferenceResult<>(kv.getKey(), o, slot.label()), timestamp, window);
+          emit.result(new InferenceResult<>(kv.getKey(), o, worker.label()), timestamp, window);
         } catch (TranslateException | RuntimeException e) {
           failures.inc();
           emit.failure(
-              new Failure(
-                  kv.getKey(),
-                  kv.getKey(),
-                  "Predict",
-                  slot.label() + ": " + ModelSpec.oneLine(rootCause(e))),
+              new Failure(kv.getKey(), kv.getKey(), "Predict", worker.describe(e)),
               timestamp,
               window);
         }
@@ -618,35 +598,14 @@ public final class RunInference<I, O>
           call.add(last);
         }
       }
-      List<O> outputs = predictor.batchPredict(call);
-      if (outputs == null || outputs.size() != call.size()) {
-        throw new TranslateException(
-            "model returned "
-                + (outputs == null ? "null" : outputs.size() + " outputs")
-                + " for "
-                + call.size()
-                + " inputs; check the translator's batchProcessOutput");
-      }
+      List<O> outputs = worker.predict(call);
       return n == call.size() ? outputs : outputs.subList(0, n);
     }
 
-    private static Throwable rootCause(Throwable e) {
-      Throwable t = e;
-      // DJL wraps translator exceptions; the innermost one carries the reason.
-      while (t.getCause() != null && t.getCause() != t) {
-        t = t.getCause();
-      }
-      return t;
-    }
-
     void teardown() {
-      if (predictor != null) {
-        predictor.close();
-        predictor = null;
-      }
-      if (handle != null) {
-        handle.close();
-        handle = null;
+      if (worker != null) {
+        worker.close();
+        worker = null;
       }
     }
   }

@@ -6,7 +6,7 @@ import io.beamline.framework.run.RunRecord;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.audio.WavReader;
 import io.beamline.models.birdcall.BirdCallTrainer;
-import io.beamline.pipelines.infer.InferRunBenchSupport;
+import io.beamline.pipelines.infer.run.InferRunBenchSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

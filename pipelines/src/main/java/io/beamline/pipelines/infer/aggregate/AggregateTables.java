@@ -1,6 +1,6 @@
 package io.beamline.pipelines.infer.aggregate;
 
-import io.beamline.pipelines.infer.DetectionsTable;
+import io.beamline.pipelines.infer.formats.DetectionsTable;
 import org.apache.beam.sdk.schemas.Schema;
 
 /** The tables of {@code beamline infer aggregate}: what it reads, merges and counts. */

@@ -2,7 +2,7 @@ package io.beamline.pipelines.infer.aggregate;
 
 import io.beamline.framework.UserInputException;
 import io.beamline.io.duckdb.DuckDb;
-import io.beamline.pipelines.infer.DetectionsTable;
+import io.beamline.pipelines.infer.formats.DetectionsTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.beamline.pipelines.infer.aggregate;
 import io.beamline.framework.module.Module;
 import io.beamline.framework.module.ModuleConfig;
 import io.beamline.framework.module.Port;
-import io.beamline.pipelines.infer.DetectionsTable;
+import io.beamline.pipelines.infer.formats.DetectionsTable;
 import java.io.IOException;
 import java.nio.file.Paths;
 import java.util.ArrayList;

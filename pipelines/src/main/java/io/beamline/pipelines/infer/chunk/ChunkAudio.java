@@ -3,7 +3,7 @@ package io.beamline.pipelines.infer.chunk;
 import io.beamline.io.audio.Audio;
 import io.beamline.io.audio.WavReader;
 import io.beamline.io.files.Digests;
-import io.beamline.pipelines.infer.ChunkTask;
+import io.beamline.pipelines.infer.run.ChunkTask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

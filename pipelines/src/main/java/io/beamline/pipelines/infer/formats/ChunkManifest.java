@@ -1,7 +1,7 @@
 package io.beamline.pipelines.infer.formats;
 
 import io.beamline.framework.UserInputException;
-import io.beamline.pipelines.infer.ChunkTask;
+import io.beamline.pipelines.infer.run.ChunkTask;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.CharacterCodingException;

@@ -4,7 +4,7 @@ import io.beamline.framework.BeamlineTool;
 import io.beamline.framework.BeamlineToolOptions;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.run.RunLock;
-import io.beamline.pipelines.infer.TelemetryTail;
+import io.beamline.pipelines.infer.formats.TelemetryLog;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +99,7 @@ public final class InferMonitorTool implements BeamlineTool<InferMonitorTool.Inf
           "--sparkline-width must be in [1, 200], got " + o.getSparklineWidth());
     }
     Path root = Paths.get(o.getTelemetry()).toAbsolutePath().normalize();
-    TelemetryTail tail = new TelemetryTail(root);
+    TelemetryLog tail = new TelemetryLog(root);
     if (!o.getFollow()) {
       if (!Files.exists(root)) {
         throw new UserInputException(

@@ -1,8 +1,8 @@
 package io.beamline.pipelines.infer.monitor;
 
 import io.beamline.framework.run.RunLock;
-import io.beamline.pipelines.infer.TelemetryTail;
-import io.beamline.pipelines.infer.TelemetryTail.Attempt;
+import io.beamline.pipelines.infer.formats.TelemetryLog;
+import io.beamline.pipelines.infer.formats.TelemetryLog.Attempt;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +44,7 @@ final class MonitorReport {
    * runStatus} gives a run's status by id (null when unknown).
    */
   static String render(
-      TelemetryTail tail, boolean once, int width, Function<String, String> runStatus) {
+      TelemetryLog tail, boolean once, int width, Function<String, String> runStatus) {
     List<Attempt> attempts = new ArrayList<>(tail.attempts());
     if (once) {
       attempts.addAll(tail.completePending());

@@ -1,17 +1,11 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.pipelines.infer.formats.TelemetryLog;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,29 +13,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Attempts of {@code infer run}: the telemetry line of each, appended to {@code <stem>.jsonl} in
- * the telemetry directory as attempts end (a final one only after the chunk's commit); which
+ * Attempts of {@code infer run}: the telemetry record of each ({@link TelemetryLog}); which
  * attempts fail on purpose ({@code --inject-failure-rate}); the worker's GPU and memory; the live
  * progress count.
  */
 final class Attempts {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final String SUCCEEDED = "succeeded";
-  static final String RETRYING = "retrying";
-  static final String FAILED = "failed";
-
-  private static final Map<Path, Object> LOCKS = new ConcurrentHashMap<>();
   private static final Map<String, AtomicLong> PROGRESS = new ConcurrentHashMap<>();
   private static volatile String[] gpuNames;
 
   private Attempts() {}
 
-  /**
-   * One telemetry line (no line end): {@code chunk_id, recording_id, start_utc, end_utc, worker,
-   * gpu_index, gpu_name, memory_used_bytes, runtime_s, status, attempt, error}, then {@code
-   * backoff_s} and {@code run_id}.
-   */
-  static String line(
+  /** The telemetry record of an attempt of {@code t} that ended with {@code status}. */
+  static TelemetryLog.Attempt record(
       ChunkTask t,
       Instant start,
       Instant end,
@@ -50,84 +34,21 @@ final class Attempts {
       String error,
       String runId) {
     Integer gpu = gpuIndex(worker);
-    ObjectNode n = JSON.createObjectNode();
-    n.put("chunk_id", t.chunkId());
-    n.put("recording_id", t.recordingId());
-    n.put("start_utc", start.toString());
-    n.put("end_utc", end.toString());
-    n.put("worker", worker);
-    if (gpu == null) {
-      n.putNull("gpu_index");
-      n.putNull("gpu_name");
-    } else {
-      n.put("gpu_index", gpu);
-      n.put("gpu_name", gpuName(gpu));
-    }
-    n.put("memory_used_bytes", memoryUsed(gpu));
-    n.put("runtime_s", (end.toEpochMilli() - start.toEpochMilli()) / 1000.0);
-    n.put("status", status);
-    n.put("attempt", t.attempt());
-    if (error == null) {
-      n.putNull("error");
-    } else {
-      n.put("error", error);
-    }
-    n.put("backoff_s", t.backoffS());
-    n.put("run_id", runId);
-    try {
-      return JSON.writeValueAsString(n);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static JsonNode parse(String line) {
-    try {
-      return JSON.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a telemetry line: " + line, e);
-    }
-  }
-
-  /**
-   * Ends {@code file} with a line end when its last line lacks one (a run killed while appending),
-   * so that the next line appended starts a line of its own; a missing or empty file is left alone.
-   */
-  static void endLastLine(Path file) throws IOException {
-    if (!Files.isRegularFile(file) || Files.size(file) == 0) {
-      return;
-    }
-    try (java.nio.channels.FileChannel ch =
-        java.nio.channels.FileChannel.open(
-            file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
-      ch.read(last, ch.size() - 1);
-      if (last.get(0) != '\n') {
-        ch.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}), ch.size());
-      }
-    }
-  }
-
-  /**
-   * Appends {@code line} and a line end to {@code file} in one write, so a monitor tailing it never
-   * sees half a line from this JVM.
-   */
-  static void append(Path file, String line) {
-    byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-    Object lock = LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Object());
-    synchronized (lock) {
-      try {
-        Files.createDirectories(file.getParent());
-        Files.write(
-            file,
-            bytes,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND,
-            StandardOpenOption.WRITE);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot append telemetry to " + file, e);
-      }
-    }
+    return new TelemetryLog.Attempt(
+        t.chunkId(),
+        t.recordingId(),
+        start,
+        end,
+        worker,
+        gpu,
+        gpu == null ? null : gpuName(gpu),
+        memoryUsed(gpu),
+        (end.toEpochMilli() - start.toEpochMilli()) / 1000.0,
+        status,
+        t.attempt(),
+        error,
+        t.backoffS(),
+        runId);
   }
 
   /**

@@ -1,10 +1,10 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
-import static io.beamline.pipelines.infer.InferRunTestData.dataset;
-import static io.beamline.pipelines.infer.InferRunTestData.json;
-import static io.beamline.pipelines.infer.InferRunTestData.run;
-import static io.beamline.pipelines.infer.InferRunTestData.stem;
-import static io.beamline.pipelines.infer.InferRunTestData.telemetry;
+import static io.beamline.pipelines.infer.run.InferRunTestData.dataset;
+import static io.beamline.pipelines.infer.run.InferRunTestData.json;
+import static io.beamline.pipelines.infer.run.InferRunTestData.run;
+import static io.beamline.pipelines.infer.run.InferRunTestData.stem;
+import static io.beamline.pipelines.infer.run.InferRunTestData.telemetry;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;

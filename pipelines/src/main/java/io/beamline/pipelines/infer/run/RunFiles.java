@@ -1,4 +1,4 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,6 +7,8 @@ import io.beamline.framework.run.CommitRecord;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.files.AtomicFiles;
+import io.beamline.pipelines.infer.formats.DetectionsTable;
+import io.beamline.pipelines.infer.formats.TelemetryLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +54,7 @@ final class RunFiles {
 
   /** {@code <output-dir>/detections/<stem>.parquet}: the one detections table of a manifest. */
   static Path detectionsFile(Path outputDir, String stem) {
-    return outputDir.resolve("detections").resolve(InferRunPipeline.safe(stem) + ".parquet");
+    return outputDir.resolve("detections").resolve(RunPaths.safe(stem) + ".parquet");
   }
 
   /** Per-worker counts. */
@@ -100,7 +102,7 @@ final class RunFiles {
 
   /** Whether a summary entry records a success. */
   static boolean succeeded(JsonNode entry) {
-    return entry != null && Attempts.SUCCEEDED.equals(entry.path("status").asText());
+    return entry != null && TelemetryLog.SUCCEEDED.equals(entry.path("status").asText());
   }
 
   /** The details of a chunk that succeeded on {@code worker} with {@code scores}. */
@@ -124,7 +126,7 @@ final class RunFiles {
       }
     }
     d.put("detections", detections);
-    d.put("attempts", attempts(t, worker, Attempts.SUCCEEDED, null));
+    d.put("attempts", attempts(t, worker, TelemetryLog.SUCCEEDED, null));
     return d;
   }
 
@@ -132,7 +134,7 @@ final class RunFiles {
   static Map<String, Object> failedDetails(
       ChunkTask t, String model, String version, String worker, String error) {
     Map<String, Object> d = common(t, model, version, worker);
-    d.put("attempts", attempts(t, worker, Attempts.FAILED, error));
+    d.put("attempts", attempts(t, worker, TelemetryLog.FAILED, error));
     return d;
   }
 
@@ -155,7 +157,7 @@ final class RunFiles {
       ChunkTask t, String worker, String status, String error) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (ChunkTask.Retried r : t.retried()) {
-      out.add(attempt(r.attempt(), r.worker(), Attempts.RETRYING, r.error(), r.backoffS()));
+      out.add(attempt(r.attempt(), r.worker(), TelemetryLog.RETRYING, r.error(), r.backoffS()));
     }
     out.add(attempt(t.attempt(), worker, status, error, t.backoffS()));
     return out;
@@ -265,8 +267,7 @@ final class RunFiles {
    */
   static void removeReplacedTables(Path dir, String stem, Set<String> chunkIds) throws IOException {
     Pattern perRun =
-        Pattern.compile(
-            Pattern.quote(InferRunPipeline.safe(stem)) + "\\..+-\\d{5}-of-\\d{5}\\.parquet");
+        Pattern.compile(Pattern.quote(RunPaths.safe(stem)) + "\\..+-\\d{5}-of-\\d{5}\\.parquet");
     List<Path> candidates;
     try (Stream<Path> s = Files.list(dir)) {
       candidates =
@@ -328,9 +329,9 @@ final class RunFiles {
         String status = String.valueOf(a.get("status"));
         WorkerCounts c =
             new WorkerCounts(
-                Attempts.SUCCEEDED.equals(status) ? 1 : 0,
-                Attempts.FAILED.equals(status) ? 1 : 0,
-                Attempts.RETRYING.equals(status) ? 1 : 0);
+                TelemetryLog.SUCCEEDED.equals(status) ? 1 : 0,
+                TelemetryLog.FAILED.equals(status) ? 1 : 0,
+                TelemetryLog.RETRYING.equals(status) ? 1 : 0);
         workers.merge(String.valueOf(a.get("worker")), c, WorkerCounts::plus);
       }
     }

@@ -1,7 +1,6 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
 import io.beamline.framework.PlannedItems;
-import io.beamline.pipelines.infer.InferRunPipeline.InferRunOptions;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
 import java.util.ArrayList;
 import java.util.List;

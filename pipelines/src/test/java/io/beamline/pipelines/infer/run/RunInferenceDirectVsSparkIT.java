@@ -1,4 +1,4 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

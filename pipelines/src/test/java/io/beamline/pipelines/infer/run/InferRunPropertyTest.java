@@ -1,9 +1,9 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
-import static io.beamline.pipelines.infer.InferRunTestData.json;
-import static io.beamline.pipelines.infer.InferRunTestData.run;
-import static io.beamline.pipelines.infer.InferRunTestData.stem;
-import static io.beamline.pipelines.infer.InferRunTestData.telemetry;
+import static io.beamline.pipelines.infer.run.InferRunTestData.json;
+import static io.beamline.pipelines.infer.run.InferRunTestData.run;
+import static io.beamline.pipelines.infer.run.InferRunTestData.stem;
+import static io.beamline.pipelines.infer.run.InferRunTestData.telemetry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

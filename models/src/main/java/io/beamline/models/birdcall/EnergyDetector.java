@@ -1,4 +1,4 @@
-package io.beamline.pipelines.infer;
+package io.beamline.models.birdcall;
 
 import io.beamline.transforms.audio.Fft;
 import java.util.Arrays;
@@ -16,10 +16,11 @@ import java.util.List;
  * Scores, in {@link #LABELS} order: {@code noise = 1 - activity}, and each band {@code activity *
  * (band's share of the total band energy)}; they sum to 1.
  */
-final class EnergyDetector {
-  static final String MODEL = "stub-energy";
-  static final String VERSION = "energy-bands-1";
-  static final List<String> LABELS = List.of("noise", "energy_low", "energy_mid", "energy_high");
+public final class EnergyDetector {
+  public static final String MODEL = "stub-energy";
+  public static final String VERSION = "energy-bands-1";
+  public static final List<String> LABELS =
+      List.of("noise", "energy_low", "energy_mid", "energy_high");
 
   private static final int FRAME = 1024;
   private static final int HOP = 512;
@@ -28,7 +29,7 @@ final class EnergyDetector {
   private EnergyDetector() {}
 
   /** Scores of one mono chunk at {@code rate} Hz. */
-  static float[] scores(float[] x, int rate) {
+  public static float[] scores(float[] x, int rate) {
     Fft fft = new Fft(FRAME);
     double[] window = new double[FRAME];
     for (int i = 0; i < FRAME; i++) {

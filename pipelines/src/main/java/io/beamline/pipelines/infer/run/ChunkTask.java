@@ -1,4 +1,4 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.formats;
 
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.parquet.ParquetTableIO;
@@ -62,12 +62,12 @@ public final class DetectionsTable {
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   /** A commit time as stored: ISO 8601 UTC with exactly six fraction digits. */
-  static String time(Instant t) {
+  public static String time(Instant t) {
     return TIME.format(t);
   }
 
   /** {@link #time} of an ISO 8601 instant as {@link Instant#toString()} writes it. */
-  static String time(String iso) {
+  public static String time(String iso) {
     return time(Instant.parse(iso));
   }
 
@@ -75,7 +75,7 @@ public final class DetectionsTable {
    * Writes {@code rows} ({@link #SCHEMA}) as the Parquet file {@code target}, atomically: a reader
    * sees the previous table or this one, never a part.
    */
-  static void write(Path target, List<Row> rows) throws IOException {
+  public static void write(Path target, List<Row> rows) throws IOException {
     org.apache.avro.Schema avro = ParquetTableIO.avroSchema(SCHEMA, "detections");
     Files.createDirectories(target.toAbsolutePath().getParent());
     Path tmp = AtomicFiles.temporarySibling(target);

@@ -1,4 +1,4 @@
-package io.beamline.pipelines.infer;
+package io.beamline.models.birdcall;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -6,9 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.Batchifier;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
-import io.beamline.models.birdcall.BirdCallFeatures;
-import io.beamline.models.birdcall.BirdCallModel;
-import io.beamline.models.birdcall.BirdCallNet;
 import io.beamline.models.inference.ModelSpec;
 import java.nio.file.Path;
 
@@ -25,7 +22,7 @@ import java.nio.file.Path;
 public final class BirdCallBatchTranslator implements Translator<float[][], float[]> {
 
   /** The spec of the model directory {@code dir} with this translator. */
-  static ModelSpec<float[][], float[]> spec(Path dir) {
+  public static ModelSpec<float[][], float[]> spec(Path dir) {
     return ModelSpec.of(
             dir.toString(), float[][].class, float[].class, BirdCallBatchTranslator::new)
         .withModelName(BirdCallModel.NAME)

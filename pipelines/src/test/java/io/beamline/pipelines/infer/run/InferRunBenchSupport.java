@@ -1,7 +1,8 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
 import ai.djl.Device;
 import ai.djl.repository.zoo.ZooModel;
+import io.beamline.models.birdcall.BirdCallBatchTranslator;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ public final class InferRunBenchSupport {
     return new InferRunPipeline();
   }
 
-  public static InferRunPipeline.InferRunOptions options(
+  public static InferRunOptions options(
       Path manifest, Path out, Path model, int batch, String runId) {
     return PipelineOptionsFactory.fromArgs(
             "--manifest=" + manifest,
@@ -49,6 +50,6 @@ public final class InferRunBenchSupport {
             // pipeline's own work, as a production runner would run it.
             "--enforceImmutability=false",
             "--enforceEncodability=false")
-        .as(InferRunPipeline.InferRunOptions.class);
+        .as(InferRunOptions.class);
   }
 }

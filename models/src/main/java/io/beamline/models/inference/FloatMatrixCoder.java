@@ -1,6 +1,5 @@
-package io.beamline.pipelines.infer;
+package io.beamline.models.inference;
 
-import io.beamline.models.inference.FloatArrayCoder;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -10,12 +9,12 @@ import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.CoderException;
 
 /** A coder for {@code float[][]}: a 4-byte row count, then each row as {@link FloatArrayCoder}. */
-final class FloatMatrixCoder extends AtomicCoder<float[][]> {
+public final class FloatMatrixCoder extends AtomicCoder<float[][]> {
   private static final FloatMatrixCoder INSTANCE = new FloatMatrixCoder();
 
   private FloatMatrixCoder() {}
 
-  static FloatMatrixCoder of() {
+  public static FloatMatrixCoder of() {
     return INSTANCE;
   }
 

@@ -1,6 +1,6 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
-import static io.beamline.pipelines.infer.InferRunTestData.stem;
+import static io.beamline.pipelines.infer.run.InferRunTestData.stem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

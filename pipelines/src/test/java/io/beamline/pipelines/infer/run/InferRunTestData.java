@@ -1,4 +1,4 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,7 +94,7 @@ final class InferRunTestData {
     return manifests;
   }
 
-  static InferRunPipeline.InferRunOptions options(Path manifest, Path out, String... extra) {
+  static InferRunOptions options(Path manifest, Path out, String... extra) {
     List<String> a = new ArrayList<>();
     a.add("--manifest=" + manifest);
     a.add("--outputDir=" + out);
@@ -102,8 +102,7 @@ final class InferRunTestData {
     if (!String.join(" ", extra).contains("--backoffBaseS=")) {
       a.add("--backoffBaseS=0");
     }
-    return PipelineOptionsFactory.fromArgs(a.toArray(new String[0]))
-        .as(InferRunPipeline.InferRunOptions.class);
+    return PipelineOptionsFactory.fromArgs(a.toArray(new String[0])).as(InferRunOptions.class);
   }
 
   /** A run's record and what it printed on stdout. */
@@ -111,7 +110,7 @@ final class InferRunTestData {
 
   /** Runs {@code infer run} through {@link Runs} (validate, beforeRun, afterRun, run record). */
   static Ran run(Path manifest, Path out, String... extra) {
-    InferRunPipeline.InferRunOptions o = options(manifest, out, extra);
+    InferRunOptions o = options(manifest, out, extra);
     PrintStream old = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     RunRecord r;

@@ -1,10 +1,10 @@
-package io.beamline.pipelines.infer;
+package io.beamline.pipelines.infer.run;
 
-import static io.beamline.pipelines.infer.InferRunTestData.dataset;
-import static io.beamline.pipelines.infer.InferRunTestData.json;
-import static io.beamline.pipelines.infer.InferRunTestData.run;
-import static io.beamline.pipelines.infer.InferRunTestData.stem;
-import static io.beamline.pipelines.infer.InferRunTestData.telemetry;
+import static io.beamline.pipelines.infer.run.InferRunTestData.dataset;
+import static io.beamline.pipelines.infer.run.InferRunTestData.json;
+import static io.beamline.pipelines.infer.run.InferRunTestData.run;
+import static io.beamline.pipelines.infer.run.InferRunTestData.stem;
+import static io.beamline.pipelines.infer.run.InferRunTestData.telemetry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,6 +19,7 @@ import io.beamline.framework.UserInputException;
 import io.beamline.io.audio.WavReader;
 import io.beamline.io.duckdb.DuckDb;
 import io.beamline.models.birdcall.BirdCallModel;
+import io.beamline.models.birdcall.EnergyDetector;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,114 @@
+package io.beamline.models.inference;
+
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One inference worker of a JVM: a {@link WorkerSlot} taken round-robin, the model of its device
+ * shared through {@link ModelCache} (loaded once per JVM and device, PyTorch's thread pools pinned
+ * there), and a {@code Predictor} of its own. {@link RunInference}'s {@code Predict} step holds one
+ * per DoFn instance; a stage that must predict inside its own step (the attempt stage of {@code
+ * infer run}, which retries there) opens one the same way, so both share one inference path.
+ *
+ * <p>Not thread-safe: one per DoFn instance, opened in {@code @Setup}, closed in {@code @Teardown}.
+ *
+ * @param <I> input type
+ * @param <O> output type
+ */
+public final class InferenceWorker<I, O> implements AutoCloseable {
+  /** Next slot per transform instance (by id), shared by the workers of this JVM. */
+  private static final Map<String, AtomicInteger> NEXT_SLOT = new ConcurrentHashMap<>();
+
+  private final WorkerSlot slot;
+  private ModelCache.Handle handle;
+  private Predictor<I, O> predictor;
+
+  private InferenceWorker(WorkerSlot slot, ModelCache.Handle handle, Predictor<I, O> predictor) {
+    this.slot = slot;
+    this.handle = handle;
+    this.predictor = predictor;
+  }
+
+  /**
+   * Takes the next worker slot of transform {@code id} in this JVM (slots as {@link
+   * WorkerSlot#plan} plans them from the GPUs the engine reports) and opens a predictor of {@code
+   * spec} there.
+   *
+   * @throws IOException when the model cannot be loaded (one-line reason)
+   */
+  @SuppressWarnings("unchecked")
+  public static <I, O> InferenceWorker<I, O> open(
+      ModelSpec<I, O> spec, String id, int maxGpus, int workersPerGpu, int cpuWorkers)
+      throws IOException {
+    int gpuCount = maxGpus == 0 ? 0 : Engine.getEngine(ModelSpec.ENGINE).getGpuCount();
+    List<WorkerSlot> slots = WorkerSlot.plan(maxGpus, workersPerGpu, cpuWorkers, gpuCount);
+    int next = NEXT_SLOT.computeIfAbsent(id, k -> new AtomicInteger()).getAndIncrement();
+    WorkerSlot slot = slots.get(Math.floorMod(next, slots.size()));
+    ModelCache.Handle handle = ModelCache.acquire(spec, slot.device());
+    Predictor<I, O> predictor =
+        ((ZooModel<I, O>) handle.model()).newPredictor(spec.translator().get(), slot.device());
+    return new InferenceWorker<>(slot, handle, predictor);
+  }
+
+  /** The slot this worker runs on. */
+  public WorkerSlot slot() {
+    return slot;
+  }
+
+  /** The slot's label ({@code gpu-0}, {@code cpu-1}), carried in results and failures. */
+  public String label() {
+    return slot.label();
+  }
+
+  /** Milliseconds the model load took, 0 when it was already loaded in this JVM. */
+  public long loadMillis() {
+    return handle.loadMillis();
+  }
+
+  /**
+   * One {@code batchPredict} call over {@code inputs}, as given (no padding).
+   *
+   * @throws TranslateException when the model throws or returns another number of outputs
+   */
+  public List<O> predict(List<I> inputs) throws TranslateException {
+    List<O> outputs = predictor.batchPredict(inputs);
+    if (outputs == null || outputs.size() != inputs.size()) {
+      throw new TranslateException(
+          "model returned "
+              + (outputs == null ? "null" : outputs.size() + " outputs")
+              + " for "
+              + inputs.size()
+              + " inputs; check the translator's batchProcessOutput");
+    }
+    return outputs;
+  }
+
+  /** The one-line reason of a failed prediction, prefixed with this worker's label. */
+  public String describe(Throwable e) {
+    Throwable t = e;
+    // DJL wraps translator exceptions; the innermost one carries the reason.
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return slot.label() + ": " + ModelSpec.oneLine(t);
+  }
+
+  @Override
+  public void close() {
+    if (predictor != null) {
+      predictor.close();
+      predictor = null;
+    }
+    if (handle != null) {
+      handle.close();
+      handle = null;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package io.beamline.pipelines.infer.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.framework.run.ItemCommits;
+import io.beamline.framework.run.Runs;
+import io.beamline.pipelines.infer.formats.TelemetryLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * How an attempt of a chunk ends, on the worker that ran it: committed (raw score file staged and
+ * committed with the chunk's record, {@link RunFiles#succeededDetails}), retried, or failed for
+ * good (failure record, {@link RunFiles#failedDetails}); each with its telemetry line, the final
+ * one appended only after the commit or failure record.
+ */
+final class ChunkOutcomes {
+  private final AttemptStage.Config s;
+  private final ItemCommits commits;
+
+  ChunkOutcomes(AttemptStage.Config s) {
+    this.s = s;
+    this.commits = s.paths().commits();
+  }
+
+  /** Appends the telemetry line of an attempt of {@code t} that ended with {@code status}. */
+  void telemetry(ChunkTask t, Instant start, String worker, String status, String error) {
+    TelemetryLog.append(
+        s.paths().telemetryFile(t.stem()),
+        Attempts.record(t, start, Instant.now(), worker, status, error, s.runId()));
+  }
+
+  /** A chunk ended: counted for the progress line. */
+  void ended(ChunkTask t) {
+    Attempts.progress(s.runId()).incrementAndGet();
+  }
+
+  /** Writes the failure record of {@code t}, then its {@code failed} telemetry line. */
+  void failed(ChunkTask t, Instant start, String worker, String error) {
+    ItemCommits.Item item = commits.begin(t.itemKey());
+    RunFiles.failedDetails(t, s.detector().model(), s.detector().version(), worker, error)
+        .forEach(item::detail);
+    try {
+      item.fail(s.runId(), error);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          new IOException(
+              "cannot write the failure record of chunk "
+                  + t.itemKey()
+                  + " in "
+                  + commits.directory()
+                  + ": "
+                  + Runs.oneLine(e)));
+    }
+    telemetry(t, start, worker, TelemetryLog.FAILED, error);
+    ended(t);
+  }
+
+  /** Stages the raw score file and commits it with the chunk's record, then its telemetry line. */
+  void succeeded(ChunkTask t, Instant start, float[] scores, String worker) {
+    ItemCommits.Item item = commits.begin(t.itemKey());
+    Path file = s.paths().rawFile(t);
+    try {
+      Files.write(item.stage(file), rawScores(t, scores, worker));
+      RunFiles.succeededDetails(
+              t,
+              s.detector().model(),
+              s.detector().version(),
+              worker,
+              s.detector().labels(),
+              scores,
+              s.minConfidence())
+          .forEach(item::detail);
+      item.commit(s.runId());
+    } catch (IOException e) {
+      try {
+        item.abandon();
+      } catch (IOException | IllegalStateException ignored) {
+        // already committed or nothing to discard; the first error is the one to report
+      }
+      // Innermost message on purpose: it is what the run's one-line error shows.
+      throw new UncheckedIOException(
+          new IOException(
+              "cannot commit chunk "
+                  + t.itemKey()
+                  + " ("
+                  + file
+                  + "): "
+                  + Runs.oneLine(e)
+                  + "; make the output directories writable and run again with"
+                  + " --resume-completed (committed chunks are kept)"));
+    }
+    telemetry(t, start, worker, TelemetryLog.SUCCEEDED, null);
+    ended(t);
+  }
+
+  /** The raw score file: every label's score, model, worker, attempt and run id. */
+  private byte[] rawScores(ChunkTask t, float[] scores, String worker)
+      throws JsonProcessingException {
+    ObjectNode n = Attempts.JSON.createObjectNode();
+    n.put("recording_id", t.recordingId());
+    n.put("chunk_id", t.chunkId());
+    n.put("start_s", t.startS());
+    n.put("end_s", t.endS());
+    n.put("model", s.detector().model());
+    n.put("model_version", s.detector().version());
+    n.put("worker", worker);
+    n.put("attempt", t.attempt());
+    n.put("run_id", s.runId());
+    ArrayNode labels = n.putArray("labels");
+    s.detector().labels().forEach(labels::add);
+    ArrayNode sc = n.putArray("scores");
+    for (float f : scores) {
+      sc.add(f);
+    }
+    return (Attempts.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+}
