@@ -61,7 +61,7 @@ class ConfigFileTest {
                 + out
                 + "\n"
                 + "modules:\n"
-                + "  samples: {sensors: 3, seconds: 2, seed: 5}\n"
+                + "  synthetic-samples: {sensors: 3, seconds: 2, seed: 5}\n"
                 + "  write: {num-shards: 1}\n"
                 + "options:\n"
                 + "  target-parallelism: 1\n");
@@ -71,7 +71,7 @@ class ConfigFileTest {
     JsonNode recorded = yaml(runDir.resolve("config.yaml"));
     assertEquals("demo", recorded.get("pipeline").asText());
     assertEquals(out.toString(), recorded.get("data").get("workspace").asText());
-    JsonNode samples = recorded.get("modules").get("samples");
+    JsonNode samples = recorded.get("modules").get("synthetic-samples");
     assertEquals(3, samples.get("sensors").asInt());
     assertEquals(2.0, samples.get("seconds").asDouble());
     assertEquals(9, samples.get("seed").asLong(), "the typed --seed overrides the file's");
@@ -164,14 +164,16 @@ class ConfigFileTest {
   void anUnknownKeyIsOneLineNamingFileKeyAndClosestFlag() throws Exception {
     Path out = dir.resolve("out");
     Path config =
-        write("c.yaml", "data: {workspace: " + out + "}\nmodules:\n  samples: {sensros: 3}\n");
+        write(
+            "c.yaml",
+            "data: {workspace: " + out + "}\nmodules:\n  synthetic-samples: {sensros: 3}\n");
     Result r = run("demo", "--config", config.toString());
     assertEquals(2, r.code());
     assertEquals(
         List.of(
             "beamline demo: "
                 + config
-                + ": unknown flag 'modules.samples.sensros'; did you mean 'sensors'?"),
+                + ": unknown flag 'modules.synthetic-samples.sensros'; did you mean 'sensors'?"),
         r.errLines());
     assertFalse(Files.exists(out), "a bad config writes nothing");
   }

@@ -149,9 +149,9 @@ class DryRunTest {
     }
     assertNotEquals(before.get("test_sample_source1"), after.get("test_sample_source1"));
 
-    // A parameter of an earlier module (simulate) changes every item after it.
+    // A parameter of an earlier module (simulate-regions) changes every item after it.
     Result seed = BeamlineCliTest.run(plan(regions("--sources-per-sample", "3", "--seed", "5")));
-    assertThat(seed.out(), containsString("modules.simulate.seed 42 -> 5"));
+    assertThat(seed.out(), containsString("modules.simulate-regions.seed 42 -> 5"));
     assertThat(seed.out(), containsString("5 items: 5 would run (5 config changed), 0 would be"));
   }
 

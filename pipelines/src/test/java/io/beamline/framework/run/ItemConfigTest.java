@@ -24,9 +24,10 @@ class ItemConfigTest {
   void aModuleParameterChangesItsModulesHashAndThoseAfterItOnly() {
     ItemConfig base = of();
     ItemConfig window = of("--windowSeconds=2");
-    // demo's modules: samples, summarise, write.
+    // demo's modules: synthetic-samples, summarise-windows, write-window-stats.
     assertEquals(base.hashes().get("samples"), window.hashes().get("samples"));
-    assertNotEquals(base.hashes().get("summarise"), window.hashes().get("summarise"));
+    assertNotEquals(
+        base.hashes().get("summarise-windows"), window.hashes().get("summarise-windows"));
     assertNotEquals(base.hashes().get("write"), window.hashes().get("write"));
     assertEquals(window.hashes().get("write"), window.hashes().get(ItemConfig.ANY));
     ItemConfig seed = of("--seed=7");
