@@ -62,7 +62,7 @@ class ConfigFileTest {
                 + "\n"
                 + "modules:\n"
                 + "  synthetic-samples: {sensors: 3, seconds: 2, seed: 5}\n"
-                + "  write: {num-shards: 1}\n"
+                + "  write-window-stats: {num-shards: 1}\n"
                 + "options:\n"
                 + "  target-parallelism: 1\n");
     Result r = run("demo", "--config", config.toString(), "--seed", "9");
@@ -75,7 +75,7 @@ class ConfigFileTest {
     assertEquals(3, samples.get("sensors").asInt());
     assertEquals(2.0, samples.get("seconds").asDouble());
     assertEquals(9, samples.get("seed").asLong(), "the typed --seed overrides the file's");
-    assertEquals(1, recorded.get("modules").get("write").get("num-shards").asInt());
+    assertEquals(1, recorded.get("modules").get("write-window-stats").get("num-shards").asInt());
     assertEquals("DirectRunner", recorded.get("options").get("runner").asText());
     assertFalse(recorded.get("options").has("run-id"), "the run id names the run, not its config");
     JsonNode manifest = new ObjectMapper().readTree(runDir.resolve("manifest.json").toFile());
@@ -180,10 +180,13 @@ class ConfigFileTest {
 
   @Test
   void unknownModulesSectionsAndDataKeysAreNamed() throws Exception {
-    Result module = run("demo", "--config", write("m.yaml", "modules: {sample: {}}\n").toString());
+    Result module =
+        run("demo", "--config", write("m.yaml", "modules: {synthetic-sample: {}}\n").toString());
     assertEquals(2, module.code());
     assertThat(
-        module.err(), containsString("unknown module 'modules.sample'; did you mean 'samples'?"));
+        module.err(),
+        containsString(
+            "unknown module 'modules.synthetic-sample'; did you mean 'synthetic-samples'?"));
     Result section = run("demo", "--config", write("s.yaml", "option: {seed: 1}\n").toString());
     assertThat(section.err(), containsString("unknown section 'option'; did you mean 'options'?"));
     Result data = run("demo", "--config", write("d.yaml", "data: {scrach: /tmp}\n").toString());

@@ -27,6 +27,10 @@ final class ConfigDisplay {
         throw new IllegalStateException("cannot read config component " + c.getName(), e);
       }
       String key = prefix + c.getName();
+      if (value instanceof io.beamline.framework.run.ItemConfig) {
+        // The run's item-config hashes: bookkeeping of resume, not a setting of the module.
+        continue;
+      }
       if (value instanceof Record nested) {
         add(builder, key + ".", nested);
       } else if (value != null) {

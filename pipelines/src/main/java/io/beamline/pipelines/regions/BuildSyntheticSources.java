@@ -99,7 +99,7 @@ final class BuildSyntheticSources
   @Override
   public PCollectionTuple expand(PCollection<RegionsEnded> ended) {
     RegionSettings settings = config().settings();
-    ItemCommits commits = ItemCommits.of(settings.output().rootDir(), RegionsPipeline.NAME);
+    ItemCommits commits = settings.output().commits();
     PCollectionTuple out =
         ended.apply(
             "SyntheticSources",

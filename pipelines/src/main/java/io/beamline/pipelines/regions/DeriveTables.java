@@ -53,7 +53,7 @@ final class DeriveTables extends Module<DeriveTables.Config, PCollection<Regions
   @Override
   public PDone expand(PCollection<RegionsEnded> ended) {
     Config c = config();
-    ItemCommits commits = ItemCommits.of(c.settings().output().rootDir(), RegionsPipeline.NAME);
+    ItemCommits commits = c.settings().output().commits();
     ended.apply(
         "DeriveTables",
         ParDo.of(

@@ -98,7 +98,7 @@ final class MixEeg extends Module<MixEeg.Config, PCollectionTuple, PDone> {
     Config c = config();
     RegionsOutput files = c.settings().output();
     EegStaging staging = EegStaging.of(files.rootDir(), c.mode(), c.runId());
-    ItemCommits commits = ItemCommits.of(files.rootDir(), RegionsPipeline.NAME);
+    ItemCommits commits = files.commits();
     SerializableCoder<EegEvent> events = SerializableCoder.of(EegEvent.class);
     PCollection<KV<Integer, SourceRow>> rows = sources.get(BuildSyntheticSources.ROWS.tag());
     PCollection<EegEvent> plan = sources.get(BuildSyntheticSources.PLAN.tag());

@@ -1,6 +1,7 @@
 package io.beamline.pipelines.regions;
 
 import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.ItemConfig;
 import io.beamline.transforms.nmm.SyntheticSources;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -74,7 +75,9 @@ record RegionsConfigs(
             o.getKeepRaw());
     Path root = RegionsPipeline.outputDir(o);
     return new RegionSettings(
-        anatomy, simulation, new RegionsOutput(root.toString(), o.getFilename()));
+        anatomy,
+        simulation,
+        new RegionsOutput(root.toString(), o.getFilename(), ItemConfig.from(o)));
   }
 
   /** {@code --sources-mode}: train or test. */

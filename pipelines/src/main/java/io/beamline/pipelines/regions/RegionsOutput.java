@@ -1,5 +1,7 @@
 package io.beamline.pipelines.regions;
 
+import io.beamline.framework.run.ItemCommits;
+import io.beamline.framework.run.ItemConfig;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -21,7 +23,7 @@ import java.util.Locale;
  * @param filename DeepSIF's {@code filename}: spikes go to {@code nmm_<filename>/}, letters,
  *     digits, _ and -
  */
-record RegionsOutput(String root, String filename) implements Serializable {
+record RegionsOutput(String root, String filename, ItemConfig itemConfig) implements Serializable {
 
   RegionsOutput {
     if (!(root != null && Paths.get(root).isAbsolute())) {
@@ -31,6 +33,11 @@ record RegionsOutput(String root, String filename) implements Serializable {
       throw new IllegalArgumentException(
           "filename must be letters, digits, _ or -, got " + filename);
     }
+  }
+
+  /** The region commits under the root, stamped with the run's item config (null: none). */
+  ItemCommits commits() {
+    return ItemCommits.of(rootDir(), RegionsPipeline.NAME, itemConfig);
   }
 
   Path rootDir() {

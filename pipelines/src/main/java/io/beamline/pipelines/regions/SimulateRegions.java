@@ -73,7 +73,7 @@ final class SimulateRegions
   public PCollection<RegionsEnded> expand(PCollection<Integer> regions) {
     Config c = config();
     RegionSettings settings = c.settings();
-    ItemCommits commits = ItemCommits.of(settings.output().rootDir(), RegionsPipeline.NAME);
+    ItemCommits commits = settings.output().commits();
     return regions
         .apply(
             "SimulateAndExtract",

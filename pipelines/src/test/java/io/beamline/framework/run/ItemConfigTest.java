@@ -25,13 +25,14 @@ class ItemConfigTest {
     ItemConfig base = of();
     ItemConfig window = of("--windowSeconds=2");
     // demo's modules: synthetic-samples, summarise-windows, write-window-stats.
-    assertEquals(base.hashes().get("samples"), window.hashes().get("samples"));
+    assertEquals(base.hashes().get("synthetic-samples"), window.hashes().get("synthetic-samples"));
     assertNotEquals(
         base.hashes().get("summarise-windows"), window.hashes().get("summarise-windows"));
-    assertNotEquals(base.hashes().get("write"), window.hashes().get("write"));
-    assertEquals(window.hashes().get("write"), window.hashes().get(ItemConfig.ANY));
+    assertNotEquals(
+        base.hashes().get("write-window-stats"), window.hashes().get("write-window-stats"));
+    assertEquals(window.hashes().get("write-window-stats"), window.hashes().get(ItemConfig.ANY));
     ItemConfig seed = of("--seed=7");
-    assertNotEquals(base.hashes().get("samples"), seed.hashes().get("samples"));
+    assertNotEquals(base.hashes().get("synthetic-samples"), seed.hashes().get("synthetic-samples"));
   }
 
   @Test

@@ -100,7 +100,8 @@ public class RegionsModulesTest {
             .getMessage(),
         containsString("iterations must be distinct values in 0..2, got [0, 0]"));
     assertThat(
-        assertThrows(IllegalArgumentException.class, () -> new RegionsOutput("relative", "spikes"))
+        assertThrows(
+                IllegalArgumentException.class, () -> new RegionsOutput("relative", "spikes", null))
             .getMessage(),
         containsString("root must be an absolute path"));
     RegionSettings settings = RegionsConfigs.settings(options(args(tmp.getRoot().toPath(), 0, 2)));

@@ -84,9 +84,9 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunOptions>
 
   @Override
   public Map<String, List<String>> moduleParameters() {
-    // Workers, retries and injected failures change how a chunk is scored, not its scores.
-    return ModuleParameters.of("form-batches", "batch-size")
-        .module("attempt", "stub-runner", "use-hawkears")
+    // Workers, batch size, retries and injected failures change how a chunk is scored, not its
+    // scores (each chunk is one row of a batch, scored on its own): they are run options.
+    return ModuleParameters.of("attempt", "stub-runner", "use-hawkears")
         .module("write-detections", "min-confidence")
         .asMap();
   }
