@@ -33,7 +33,10 @@ class NotebooksIT {
     assertTrue(Files.isRegularFile(JAR), "build the jar first (mvn package): " + JAR);
     List<Path> notebooks = NotebooksTest.notebooks();
     Path executed = DIR.resolve("target/executed");
-    Path work = Files.createDirectories(DIR.resolve("target/notebook-work"));
+    // A fresh workspace per run: the notebooks compile and run into fixed run ids.
+    Path work = DIR.resolve("target/notebook-work");
+    deleteTree(work);
+    Files.createDirectories(work);
     List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", "execute.py"));
     cmd.addAll(List.of("--kernel-jar", kernelJar().toString(), "--out", executed.toString()));
     notebooks.forEach(n -> cmd.add(DIR.relativize(n).toString()));
@@ -54,6 +57,17 @@ class NotebooksIT {
           "no run reported for " + n + ":\n" + tail(out));
       assertTrue(
           Files.isRegularFile(executed.resolve(n.getFileName())), "no executed copy of " + n);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 
