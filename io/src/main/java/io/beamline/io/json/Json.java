@@ -24,6 +24,15 @@ public final class Json {
   public static final ObjectMapper PRETTY =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /**
+   * Indented with map keys sorted, for documents compared across runners and runs (the
+   * constellation's reports). Thread-safe; never reconfigure it.
+   */
+  public static final ObjectMapper SORTED =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
   private Json() {}
 
   /** {@code value} as an indented document ending with a newline. */

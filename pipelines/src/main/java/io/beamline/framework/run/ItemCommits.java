@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * its <em>commit record</em> has been written after them. Status files, summaries, resume decisions
  * and counts are derived from commit records, so they never claim more than the outputs hold.
  *
- * <p>Committing an item ({@link Item#commit}):
+ * <p>Committing an item ({@link ItemCommit#commit}):
  *
  * <ol>
  *   <li>the item's previous record is deleted, so nothing vouches for outputs while they change;
@@ -44,13 +43,13 @@ import org.slf4j.LoggerFactory;
  * outputs complete) or not (no record; at most temporaries, which the next run removes, see {@link
  * Runs}). {@link #committed} trusts a record only when every output it lists is present with the
  * recorded size, so outputs deleted or truncated later are redone. An item that failed gets a
- * record with status {@code failed} and its one-line error ({@link Item#fail}): the run's failure
- * record, counted by {@link #tally} to end the run as {@code partial}.
+ * record with status {@code failed} and its one-line error ({@link ItemCommit#fail}): the run's
+ * failure record, counted by {@link #tally} to end the run as {@code partial}.
  *
  * <pre>{@code
  * ItemCommits commits = ItemCommits.of(outputDir, "regions");
  * if (commits.committed("region-5").isEmpty()) {
- *   ItemCommits.Item item = commits.begin("region-5");
+ *   ItemCommit item = commits.begin("region-5");
  *   MatWriter.create().withSingle("data", m).write(item.stage(outputDir.resolve("nmm/a5/nmm_1.mat")));
  *   item.detail("spikes", 1).commit(runId);
  * }
@@ -124,7 +123,7 @@ public final class ItemCommits implements Serializable {
         || r.configHash().equals(config.hashOf(r.item()));
   }
 
-  private String hashOf(String item) {
+  String hashOf(String item) {
     return config == null ? null : config.hashOf(item);
   }
 
@@ -176,8 +175,8 @@ public final class ItemCommits implements Serializable {
   }
 
   /** Starts committing {@code item}: stage its outputs, add details, then commit or fail it. */
-  public Item begin(String item) {
-    return new Item(item);
+  public ItemCommit begin(String item) {
+    return new ItemCommit(this, item);
   }
 
   /**
@@ -281,7 +280,7 @@ public final class ItemCommits implements Serializable {
   /**
    * {@code [files, bytes]} of the regular files under {@code dir}, or null when not a directory.
    */
-  private static long[] directorySize(Path dir) throws IOException {
+  static long[] directorySize(Path dir) throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return null;
     }
@@ -297,188 +296,16 @@ public final class ItemCommits implements Serializable {
     return fs;
   }
 
-  private String relative(Path p) {
+  String relative(Path p) {
     Path abs = p.toAbsolutePath().normalize();
     return abs.startsWith(outputDir()) ? outputDir().relativize(abs).toString() : abs.toString();
   }
 
-  /**
-   * One item being committed; not thread-safe, used within one call of a worker. Outputs are
-   * written to the paths {@link #stage} and {@link #stageDirectory} return (or were already put in
-   * place by a writer that renames, {@link #include}); nothing counts until {@link #commit}.
-   */
-  public final class Item {
-    private final String key;
-    private final Map<Path, Path> staged = new LinkedHashMap<>();
-    private final List<Path> included = new ArrayList<>();
-    private final Map<String, Object> details = new LinkedHashMap<>();
-    private boolean ended;
-
-    private Item(String key) {
-      this.key = key;
-    }
-
-    /** The item key. */
-    public String key() {
-      return key;
-    }
-
-    /**
-     * A temporary path to write the output that {@link #commit} moves to {@code target}; its parent
-     * directory exists. Staging the same target again discards the earlier staged file.
-     */
-    public Path stage(Path target) throws IOException {
-      Path t = target.toAbsolutePath().normalize();
-      Files.createDirectories(t.getParent());
-      Path tmp = AtomicFiles.temporarySibling(t);
-      Path previous = staged.put(t, tmp);
-      if (previous != null) {
-        AtomicFiles.deleteTree(previous);
-      }
-      return tmp;
-    }
-
-    /**
-     * An empty temporary directory whose content {@link #commit} puts in place of the directory
-     * {@code target} as a whole (what was there before is replaced, not merged).
-     */
-    public Path stageDirectory(Path target) throws IOException {
-      Path tmp = stage(target);
-      Files.createDirectories(tmp);
-      return tmp;
-    }
-
-    /** An output already in place under its final name (a writer that renames on its own). */
-    public Item include(Path output) {
-      included.add(output.toAbsolutePath().normalize());
-      return this;
-    }
-
-    /** A value recorded with the item (numbers, strings, lists and maps of them). */
-    public Item detail(String name, Object value) {
-      details.put(name, value);
-      return this;
-    }
-
-    /**
-     * Moves every staged output into place and then writes the item's record with status {@code
-     * succeeded}; returns the record. When that fails (an output cannot be put in place), what is
-     * still staged is discarded, no record is written (outputs already moved are vouched for by
-     * nothing) and the exception is thrown; the item may then be {@link #fail failed}.
-     */
-    public CommitRecord commit(String runId) throws IOException {
-      if (ended) {
-        throw new IllegalStateException("item " + key + " was already committed or failed");
-      }
-      try {
-        CommitRecord r = moveAndRecord(runId);
-        ended = true;
-        return r;
-      } catch (IOException | RuntimeException | Error e) {
-        discard();
-        throw e;
-      }
-    }
-
-    private CommitRecord moveAndRecord(String runId) throws IOException {
-      Files.deleteIfExists(recordFile(key));
-      List<CommitRecord.Output> outputs = new ArrayList<>();
-      java.util.Set<Path> parents = new java.util.LinkedHashSet<>();
-      for (Map.Entry<Path, Path> e : staged.entrySet()) {
-        Path target = e.getKey();
-        Path tmp = e.getValue();
-        if (Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS)) {
-          forceTree(tmp);
-          AtomicFiles.replaceDirectory(tmp, target);
-        } else if (Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS)) {
-          AtomicFiles.force(tmp);
-          AtomicFiles.moveIntoPlace(tmp, target);
-        } else {
-          throw new IOException(
-              "output " + target + " of item " + key + " was staged but never written");
-        }
-        parents.add(target.getParent());
-        outputs.add(describe(target));
-      }
-      for (Path p : included) {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-          throw new IOException("output " + p + " of item " + key + " is missing");
-        }
-        AtomicFiles.force(p);
-        parents.add(p.getParent());
-        outputs.add(describe(p));
-      }
-      for (Path d : parents) {
-        AtomicFiles.force(d);
-      }
-      CommitRecord r =
-          new CommitRecord(
-              key,
-              SUCCEEDED,
-              runId,
-              Instant.now().toString(),
-              outputs,
-              null,
-              copy(details),
-              hashOf(key));
-      writeRecord(r);
-      return r;
-    }
-
-    /**
-     * Discards every staged output (outputs in place are left alone) and records the item as failed
-     * with {@code error}, a one-line reason naming the input and the fix.
-     */
-    public CommitRecord fail(String runId, String error) throws IOException {
-      end();
-      discard();
-      CommitRecord r =
-          new CommitRecord(
-              key,
-              FAILED,
-              runId,
-              Instant.now().toString(),
-              List.of(),
-              error == null ? "unknown error" : error.replaceAll("\\s*\\R\\s*", " ").trim(),
-              copy(details),
-              hashOf(key));
-      writeRecord(r);
-      return r;
-    }
-
-    /** Deletes what was staged; records nothing. */
-    public void abandon() throws IOException {
-      end();
-      discard();
-    }
-
-    private void discard() throws IOException {
-      for (Path tmp : staged.values()) {
-        AtomicFiles.deleteTree(tmp);
-      }
-    }
-
-    private void end() {
-      if (ended) {
-        throw new IllegalStateException("item " + key + " was already committed or failed");
-      }
-      ended = true;
-    }
-
-    private CommitRecord.Output describe(Path p) throws IOException {
-      long[] fs = directorySize(p);
-      if (fs != null) {
-        return new CommitRecord.Output(relative(p), fs[1], fs[0]);
-      }
-      return new CommitRecord.Output(relative(p), Files.size(p), null);
-    }
-  }
-
-  private void writeRecord(CommitRecord r) throws IOException {
+  void writeRecord(CommitRecord r) throws IOException {
     AtomicFiles.writeString(recordFile(r.item()), Json.write(r));
   }
 
-  private static void forceTree(Path dir) throws IOException {
+  static void forceTree(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         AtomicFiles.force(p);
@@ -486,7 +313,7 @@ public final class ItemCommits implements Serializable {
     }
   }
 
-  private static Map<String, Object> copy(Map<String, Object> details) {
+  static Map<String, Object> copy(Map<String, Object> details) {
     // Round-trip through JSON so the record holds plain values, as a reader will see them.
     return Json.MAPPER.convertValue(details, new TypeReference<LinkedHashMap<String, Object>>() {});
   }

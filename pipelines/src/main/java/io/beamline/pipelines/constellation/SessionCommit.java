@@ -6,6 +6,7 @@ import static io.beamline.pipelines.constellation.ConstellationPipeline.rawDir;
 import static io.beamline.pipelines.constellation.ConstellationPipeline.sessionKey;
 
 import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommit;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.pipelines.training.TrainingHandoff;
@@ -73,7 +74,7 @@ final class SessionCommit {
     details.put("training_job", handedOff);
 
     ItemCommits commits = ItemCommits.of(outputDir(o), pipeline, o);
-    ItemCommits.Item item = commits.begin(sessionKey(o));
+    ItemCommit item = commits.begin(sessionKey(o));
     List<Path> staged = new ArrayList<>();
     CommitRecord record;
     try {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.beamline.io.files.AtomicFiles;
+import io.beamline.io.json.Json;
 import io.beamline.transforms.sync.StreamSync;
 import java.io.IOException;
 import java.io.Serializable;
@@ -39,10 +40,7 @@ final class SyncReports {
   static final String SESSION_REPORT = "sync_report.json";
 
   /** Indented, keys sorted: the constellation's JSON files. */
-  static final ObjectMapper JSON =
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+  static final ObjectMapper JSON = Json.SORTED;
 
   /** One JSON object per line (the report's mapper without indentation). */
   private static final ObjectWriter LINE =

@@ -1,5 +1,6 @@
 package io.beamline.pipelines.regions;
 
+import io.beamline.framework.run.ItemCommit;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.io.files.AtomicFiles;
 import java.io.IOException;
@@ -63,7 +64,7 @@ final class CommitEegFn extends DoFn<KV<String, Iterable<EegEvent>>, Void> {
         System.out.println("\u2717 Mixed EEG failed: " + error);
         return;
       }
-      ItemCommits.Item item = commits.begin(key);
+      ItemCommit item = commits.begin(key);
       moveAll(eegStaging, item.stageDirectory(Paths.get(staging.eegDir())));
       moveAll(tableStaging, item.stageDirectory(Paths.get(staging.tableDir())));
       item.detail("fingerprint", plan.fingerprint())

@@ -1,6 +1,7 @@
 package io.beamline.pipelines.regions;
 
 import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommit;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.files.AtomicFiles;
@@ -125,7 +126,7 @@ final class ProcessRegionFn extends DoFn<Integer, Integer> {
       return;
     }
     RegionWork work = new RegionWork(settings, progress, status);
-    ItemCommits.Item item = commits.begin(key);
+    ItemCommit item = commits.begin(key);
     item.detail("region", region).detail("label", label);
     List<Path> staged = new ArrayList<>();
     boolean committing = false;

@@ -1,7 +1,7 @@
 package io.beamline.pipelines.regions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.io.json.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -55,7 +55,7 @@ final class RegionsConsole {
    * region with its error and the path of its failure record.
    */
   static String summaryText(Path json) throws IOException {
-    JsonNode n = new ObjectMapper().readTree(json.toFile());
+    JsonNode n = Json.MAPPER.readTree(json.toFile());
     Path root = json.toAbsolutePath().getParent();
     StringBuilder b = new StringBuilder();
     String bar = "#".repeat(80);

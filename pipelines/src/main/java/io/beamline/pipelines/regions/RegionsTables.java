@@ -1,10 +1,10 @@
 package io.beamline.pipelines.regions;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.beamline.framework.run.CommitRecord;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.io.files.AtomicFiles;
+import io.beamline.io.json.Json;
 import io.beamline.io.mat.MatFileException;
 import io.beamline.io.parquet.ParquetTableIO;
 import java.io.IOException;
@@ -245,7 +245,7 @@ final class RegionsTables {
       json.put("regions", regions);
       json.put("total_seconds", total);
       json.put("records", root.relativize(commits.directory()).toString());
-      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      ObjectMapper mapper = Json.PRETTY;
       AtomicFiles.writeString(root.resolve(SUMMARY_JSON), mapper.writeValueAsString(json) + "\n");
     }
   }

@@ -1,6 +1,7 @@
 package io.beamline.pipelines.regions;
 
 import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommit;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.mat.MatMatrix;
@@ -146,7 +147,7 @@ final class SyntheticSourcesFn extends DoFn<RegionsEnded, KV<Integer, SourceRow>
     List<SourceRow> rows = rows(s);
     Path root = files.rootDir();
     if (table.isEmpty()) {
-      ItemCommits.Item item = commits.begin(key);
+      ItemCommit item = commits.begin(key);
       write(s, item.stage(root.resolve(key + ".mat")));
       RegionsTables.writeParquet(
           SourceRow.SCHEMA,

@@ -30,7 +30,7 @@ class ItemCommitsTest {
   @Test
   void nothingCountsBeforeTheCommitAndEverythingAfter() throws IOException {
     ItemCommits c = ItemCommits.of(out, "demo");
-    ItemCommits.Item item = c.begin("rec/1");
+    ItemCommit item = c.begin("rec/1");
     Path a = out.resolve("a/x.txt");
     Files.writeString(item.stage(a), "hello");
     Path dir = item.stageDirectory(out.resolve("b/set"));
@@ -57,7 +57,7 @@ class ItemCommitsTest {
   @Test
   void aChangedOrMissingOutputUncommitsTheItem() throws IOException {
     ItemCommits c = ItemCommits.of(out, "demo");
-    ItemCommits.Item item = c.begin("k");
+    ItemCommit item = c.begin("k");
     Path a = out.resolve("x.bin");
     Files.write(item.stage(a), new byte[10]);
     item.commit("r");
@@ -75,7 +75,7 @@ class ItemCommitsTest {
     Path target = out.resolve("gold/s1/a");
     Files.createDirectories(target);
     Files.writeString(target.resolve("shard-000009.tar"), "old");
-    ItemCommits.Item item = c.begin("s1/a");
+    ItemCommit item = c.begin("s1/a");
     Files.writeString(item.stageDirectory(target).resolve("shard-000000.tar"), "new");
     item.commit("r2");
     try (Stream<Path> s = Files.list(target)) {
@@ -89,10 +89,10 @@ class ItemCommitsTest {
   @Test
   void failureRecordsDiscardStagedOutputsAndAreTallied() throws IOException {
     ItemCommits c = ItemCommits.of(out, "demo");
-    ItemCommits.Item ok = c.begin("good");
+    ItemCommit ok = c.begin("good");
     Files.writeString(ok.stage(out.resolve("good.txt")), "g");
     ok.commit("r1");
-    ItemCommits.Item bad = c.begin("bad");
+    ItemCommit bad = c.begin("bad");
     Files.writeString(bad.stage(out.resolve("bad.txt")), "half");
     CommitRecord f = bad.fail("r1", "input x.wav is truncated\n(at byte 44); re-copy it");
     assertEquals("input x.wav is truncated (at byte 44); re-copy it", f.error());
@@ -110,15 +110,15 @@ class ItemCommitsTest {
   @Test
   void recommittingDeletesTheOldRecordFirst() throws IOException {
     ItemCommits c = ItemCommits.of(out, "demo");
-    ItemCommits.Item one = c.begin("k");
+    ItemCommit one = c.begin("k");
     Files.writeString(one.stage(out.resolve("k.txt")), "one");
     one.commit("r1");
-    ItemCommits.Item two = c.begin("k");
+    ItemCommit two = c.begin("k");
     Files.writeString(two.stage(out.resolve("k.txt")), "two!");
     // A writer that failed half-way: the record of r1 no longer vouches for k.txt.
     two.abandon();
     assertEquals("one", Files.readString(out.resolve("k.txt")));
-    ItemCommits.Item three = c.begin("k");
+    ItemCommit three = c.begin("k");
     Files.writeString(three.stage(out.resolve("k.txt")), "three");
     three.commit("r3");
     assertEquals("r3", c.committed("k").orElseThrow().runId());

@@ -170,7 +170,7 @@ class MetricsServerTest {
           containsString("# TYPE beamline_constellation_samples_ingested_eeg_total counter"));
       assertThat(s.text(), containsString("# TYPE beamline_constellation_latency_ms_eeg summary"));
     }
-    MetricsServer.toSnapshots(q, Labels.EMPTY, warnings::add);
+    BeamMetricsExposition.toSnapshots(q, Labels.EMPTY, warnings::add);
     assertEquals(1, warnings.size(), warnings.toString());
     assertThat(warnings.get(0), containsString("went_down"));
   }

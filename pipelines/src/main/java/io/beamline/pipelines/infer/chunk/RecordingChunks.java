@@ -1,8 +1,7 @@
 package io.beamline.pipelines.infer.chunk;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommit;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.io.audio.Audio;
 import io.beamline.io.audio.WavEncoding;
@@ -11,6 +10,7 @@ import io.beamline.io.audio.WavReader;
 import io.beamline.io.audio.WavWriter;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.files.Digests;
+import io.beamline.io.json.Json;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
 import io.beamline.transforms.audio.Chunker;
 import io.beamline.transforms.audio.Resampler;
@@ -161,7 +161,7 @@ final class RecordingChunks implements Serializable {
     String id = recordingId(source);
     String started = Instant.now().toString();
     Map<String, Object> settings = settings(source);
-    ItemCommits.Item item = commits.begin(id);
+    ItemCommit item = commits.begin(id);
     settings.forEach(item::detail);
     int chunks;
     try {
@@ -217,7 +217,7 @@ final class RecordingChunks implements Serializable {
   }
 
   /** Records the failure (discarding what was staged), then the status {@code failed}. */
-  private Result fail(ItemCommits.Item item, String id, Path source, String started, String reason)
+  private Result fail(ItemCommit item, String id, Path source, String started, String reason)
       throws IOException {
     item.fail(runId, reason);
     try {
@@ -364,8 +364,7 @@ final class RecordingChunks implements Serializable {
     m.put("manifest", "manifests/" + id + ".csv");
     m.put("started_at", started);
     m.put("updated_at", Instant.now().toString());
-    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m)
-        + "\n";
+    return Json.PRETTY.writeValueAsString(m) + "\n";
   }
 
   private static long gcd(long a, long b) {

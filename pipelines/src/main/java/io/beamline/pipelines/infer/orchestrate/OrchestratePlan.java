@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.backend.Launch;
+import io.beamline.io.json.Json;
 import io.beamline.pipelines.infer.chunk.ChunkAudio;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
 import io.beamline.pipelines.infer.run.ChunkTask;
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
  * as the seed lays it out ({@code <chunks-dir>/<recording>/.chunk_status.json}).
  */
 public final class OrchestratePlan {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   /** The status {@code infer chunk} gives a fully chunked recording. */
   static final String COMPLETED = "completed";

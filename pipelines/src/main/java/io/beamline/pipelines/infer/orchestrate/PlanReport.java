@@ -2,9 +2,8 @@ package io.beamline.pipelines.infer.orchestrate;
 
 import static io.beamline.pipelines.infer.orchestrate.OrchestratePlan.shellLine;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.beamline.io.files.AtomicFiles;
+import io.beamline.io.json.Json;
 import io.beamline.pipelines.infer.formats.Csv;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -85,7 +84,6 @@ final class PlanReport {
     AtomicFiles.writeString(runOut.resolve(InferOrchestrateTool.PLAN_CSV), csv.toString());
     AtomicFiles.writeString(
         runOut.resolve(InferOrchestrateTool.PLAN_JSON),
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(plan)
-            + "\n");
+        Json.PRETTY.writeValueAsString(plan) + "\n");
   }
 }

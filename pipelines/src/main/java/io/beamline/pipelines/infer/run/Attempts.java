@@ -1,6 +1,7 @@
 package io.beamline.pipelines.infer.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.io.json.Json;
 import io.beamline.pipelines.infer.formats.TelemetryLog;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * progress count.
  */
 final class Attempts {
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = Json.MAPPER;
   private static final Map<String, AtomicLong> PROGRESS = new ConcurrentHashMap<>();
   private static volatile String[] gpuNames;
 

@@ -3,6 +3,7 @@ package io.beamline.pipelines.infer.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beamline.framework.run.ItemCommit;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
 import io.beamline.pipelines.infer.formats.TelemetryLog;
@@ -42,7 +43,7 @@ final class ChunkOutcomes {
 
   /** Writes the failure record of {@code t}, then its {@code failed} telemetry line. */
   void failed(ChunkTask t, Instant start, String worker, String error) {
-    ItemCommits.Item item = commits.begin(t.itemKey());
+    ItemCommit item = commits.begin(t.itemKey());
     RunFiles.failedDetails(t, s.detector().model(), s.detector().version(), worker, error)
         .forEach(item::detail);
     try {
@@ -63,7 +64,7 @@ final class ChunkOutcomes {
 
   /** Stages the raw score file and commits it with the chunk's record, then its telemetry line. */
   void succeeded(ChunkTask t, Instant start, float[] scores, String worker) {
-    ItemCommits.Item item = commits.begin(t.itemKey());
+    ItemCommit item = commits.begin(t.itemKey());
     Path file = s.paths().rawFile(t);
     try {
       Files.write(item.stage(file), rawScores(t, scores, worker));
