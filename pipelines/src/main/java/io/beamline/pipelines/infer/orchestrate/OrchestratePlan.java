@@ -3,7 +3,6 @@ package io.beamline.pipelines.infer.orchestrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.framework.UserInputException;
-import io.beamline.framework.backend.Launch;
 import io.beamline.io.json.Json;
 import io.beamline.pipelines.infer.chunk.ChunkAudio;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
@@ -229,15 +228,5 @@ public final class OrchestratePlan {
       }
     }
     return null;
-  }
-
-  /** Quotes a word for a POSIX shell when it needs it. */
-  public static String shellQuote(String s) {
-    return Launch.shellQuote(s);
-  }
-
-  /** A command line as a shell would read it. */
-  public static String shellLine(List<String> words) {
-    return Launch.shellLine(words);
   }
 }

@@ -1,6 +1,6 @@
 package io.beamline.pipelines.infer.orchestrate;
 
-import static io.beamline.pipelines.infer.orchestrate.OrchestratePlan.shellLine;
+import static io.beamline.framework.backend.Launch.shellLine;
 
 import io.beamline.framework.CommandLauncher;
 import io.beamline.framework.UserInputException;

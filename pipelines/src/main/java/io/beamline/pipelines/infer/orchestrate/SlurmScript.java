@@ -1,6 +1,6 @@
 package io.beamline.pipelines.infer.orchestrate;
 
-import static io.beamline.pipelines.infer.orchestrate.OrchestratePlan.shellQuote;
+import static io.beamline.framework.backend.Launch.shellQuote;
 
 import io.beamline.framework.backend.Launch;
 import java.nio.file.Path;
@@ -59,21 +59,12 @@ record SlurmScript(
     List<Path> resumes,
     List<Path> telemetry) {
 
-  /** The {@code --add-opens} flags Spark needs on Java 17, from the build. */
-  static String sparkJavaOpts() {
-    return Launch.javaFlags();
-  }
-
   private static String paths(List<Path> paths) {
     return array(paths.stream().map(Path::toString).toList());
   }
 
   private static String array(List<String> words) {
-    List<String> q = new ArrayList<>();
-    for (String w : words) {
-      q.add(shellQuote(w));
-    }
-    return "(" + String.join(" ", q) + ")";
+    return "(" + Launch.shellLine(words) + ")";
   }
 
   /** The script text. */
@@ -126,7 +117,7 @@ record SlurmScript(
       b.append("SPARK_MASTER=${SPARK_MASTER:-")
           .append(shellQuote(sparkMaster == null ? "local[*]" : sparkMaster))
           .append("}\n");
-      b.append("SPARK_JAVA_OPTS=").append(shellQuote(sparkJavaOpts())).append('\n');
+      b.append("SPARK_JAVA_OPTS=").append(shellQuote(Launch.javaFlags())).append('\n');
     }
     b.append("ALLOW_PARTIAL_CHUNKS=").append(allowPartial ? 1 : 0).append('\n');
     b.append("RESUME_COMPLETED=").append(resumeCompleted ? 1 : 0).append('\n');

@@ -5,13 +5,13 @@ import io.beamline.framework.Inputs;
 import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.PlannedItems;
 import io.beamline.framework.UserInputException;
+import io.beamline.framework.backend.Launch;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
 import io.beamline.pipelines.infer.chunk.ChunkAudio;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
 import io.beamline.pipelines.infer.formats.DetectionsTable;
 import io.beamline.pipelines.infer.formats.TelemetryLog;
-import io.beamline.pipelines.infer.orchestrate.OrchestratePlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -242,7 +242,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunOptions>
         words.add(a);
       }
     }
-    return OrchestratePlan.shellLine(words);
+    return Launch.shellLine(words);
   }
 
   /** The settings of the modules, resolved once from validated options. */
