@@ -1,6 +1,6 @@
 /**
- * Model inference on DJL (a RunInference-style transform: one model per worker JVM, one {@code
- * Predictor} per thread, batching, device assignment) and the models the project builds and trains
- * itself on data it generates. Populated by the {@code infer} work (issue #3).
+ * Model inference on DJL (one model per worker JVM and device, one {@code Predictor} per worker,
+ * worker slots on GPUs and CPUs) and the models the project builds and trains itself on data it
+ * generates. Populated by the {@code infer} work (issue #3).
  */
 package io.beamline.models;

@@ -14,8 +14,8 @@ import java.nio.file.Path;
  * 28 kHz each) to {@code n * 4} softmax scores, row-major in {@link BirdCallModel#LABELS} order.
  *
  * <p>{@code infer run} forms its batches itself, deterministically (manifest order, {@code
- * --batch-size} chunks), and hands each to {@code RunInference} as one element, so the model sees
- * the same batches on every runner and scores are bit-identical. Features are {@link
+ * --batch-size} chunks), and hands each to its {@code InferenceWorker} as one input, so the model
+ * sees the same batches on every runner and scores are bit-identical. Features are {@link
  * BirdCallFeatures}, the same as {@code BirdCallTranslator}'s; no batchifier (the input is already
  * a batch).
  */

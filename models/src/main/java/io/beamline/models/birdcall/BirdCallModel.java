@@ -29,8 +29,10 @@ import java.util.Properties;
  * {@code Criteria} path as any user model:
  *
  * <pre>{@code
- * PCollectionTuple out =
- *     segments.apply(RunInference.of(BirdCallModel.spec(dir), FloatArrayCoder.of()));
+ * try (InferenceWorker<float[], float[]> w =
+ *     InferenceWorker.open(BirdCallModel.spec(dir), "detect", -1, 1, 0)) {
+ *   List<float[]> scores = w.predict(segments);
+ * }
  * }</pre>
  *
  * <p>Output choice: a softmax over {@link #LABELS} (one label per segment, {@code noise} when there
@@ -146,16 +148,6 @@ public final class BirdCallModel {
   /** The spec of the model in {@code dir}: {@link BirdCallNet} + {@link BirdCallTranslator}. */
   public static ModelSpec<float[], float[]> spec(Path dir) {
     return ModelSpec.of(dir.toString(), float[].class, float[].class, BirdCallTranslator::new)
-        .withModelName(NAME)
-        .withBlockFactory(new BirdCallNet());
-  }
-
-  /**
-   * Like {@link #spec(Path)}, but the inputs are paths of chunk WAV files, read inside the
-   * predictor by {@link BirdCallFileTranslator}: only paths travel through the pipeline.
-   */
-  public static ModelSpec<String, float[]> fileSpec(Path dir) {
-    return ModelSpec.of(dir.toString(), String.class, float[].class, BirdCallFileTranslator::new)
         .withModelName(NAME)
         .withBlockFactory(new BirdCallNet());
   }

@@ -4,7 +4,7 @@
  * spectrograms ({@link io.beamline.models.birdcall.BirdCallFeatures}) of 3 s, 28 kHz segments,
  * trained by {@link io.beamline.models.birdcall.BirdCallTrainer} on seeded synthetic calls, scored
  * by {@link io.beamline.models.birdcall.BirdCallEvaluator}, and served through {@link
- * io.beamline.models.inference.RunInference} with {@link
+ * io.beamline.models.inference.InferenceWorker} with {@link
  * io.beamline.models.birdcall.BirdCallModel#spec(java.nio.file.Path)}.
  */
 package io.beamline.models.birdcall;

@@ -9,13 +9,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.Metrics;
 
 /**
  * One inference worker of a JVM: a {@link WorkerSlot} taken round-robin, the model of its device
  * shared through {@link ModelCache} (loaded once per JVM and device, PyTorch's thread pools pinned
- * there), and a {@code Predictor} of its own. {@link RunInference}'s {@code Predict} step holds one
- * per DoFn instance; a stage that must predict inside its own step (the attempt stage of {@code
- * infer run}, which retries there) opens one the same way, so both share one inference path.
+ * there), and a {@code Predictor} of its own: the one inference path of the project. A stage that
+ * predicts opens one per DoFn instance and decides batches, retries and failure records itself (the
+ * attempt stage of {@code infer run} retries inside its step and pads every batch to one shape).
+ *
+ * <p>Metrics (namespace this class, counted in the step that calls {@link #predict}): counter
+ * {@code predict_calls} (one per {@code batchPredict}), counter {@code inputs} (inputs predicted),
+ * distribution {@code batch_latency_ms}, and distribution {@code model_load_ms}, updated at the
+ * first call of a worker whose open loaded the model (so its count is the number of loads;
+ * {@code @Setup} has no metrics context on every runner). A runner that computes a step twice shows
+ * it here.
  *
  * <p>Not thread-safe: one per DoFn instance, opened in {@code @Setup}, closed in {@code @Teardown}.
  *
@@ -26,7 +36,15 @@ public final class InferenceWorker<I, O> implements AutoCloseable {
   /** Next slot per transform instance (by id), shared by the workers of this JVM. */
   private static final Map<String, AtomicInteger> NEXT_SLOT = new ConcurrentHashMap<>();
 
+  private final Counter predictCalls = Metrics.counter(InferenceWorker.class, "predict_calls");
+  private final Counter inputCount = Metrics.counter(InferenceWorker.class, "inputs");
+  private final Distribution batchLatency =
+      Metrics.distribution(InferenceWorker.class, "batch_latency_ms");
+  private final Distribution modelLoad =
+      Metrics.distribution(InferenceWorker.class, "model_load_ms");
+
   private final WorkerSlot slot;
+  private boolean loadReported;
   private ModelCache.Handle handle;
   private Predictor<I, O> predictor;
 
@@ -34,6 +52,7 @@ public final class InferenceWorker<I, O> implements AutoCloseable {
     this.slot = slot;
     this.handle = handle;
     this.predictor = predictor;
+    this.loadReported = handle.loadMillis() < 0;
   }
 
   /**
@@ -67,7 +86,7 @@ public final class InferenceWorker<I, O> implements AutoCloseable {
     return slot.label();
   }
 
-  /** Milliseconds the model load took, 0 when it was already loaded in this JVM. */
+  /** Milliseconds the model load took, -1 when it was already loaded in this JVM. */
   public long loadMillis() {
     return handle.loadMillis();
   }
@@ -78,7 +97,14 @@ public final class InferenceWorker<I, O> implements AutoCloseable {
    * @throws TranslateException when the model throws or returns another number of outputs
    */
   public List<O> predict(List<I> inputs) throws TranslateException {
+    if (!loadReported) {
+      modelLoad.update(handle.loadMillis());
+      loadReported = true;
+    }
+    long t0 = System.nanoTime();
     List<O> outputs = predictor.batchPredict(inputs);
+    batchLatency.update((System.nanoTime() - t0) / 1_000_000);
+    predictCalls.inc();
     if (outputs == null || outputs.size() != inputs.size()) {
       throw new TranslateException(
           "model returned "
@@ -87,6 +113,7 @@ public final class InferenceWorker<I, O> implements AutoCloseable {
               + inputs.size()
               + " inputs; check the translator's batchProcessOutput");
     }
+    inputCount.inc(outputs.size());
     return outputs;
   }
 

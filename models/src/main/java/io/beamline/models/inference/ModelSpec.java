@@ -167,7 +167,7 @@ public final class ModelSpec<I, O> implements Serializable {
   }
 
   /**
-   * Loads the model on {@code device} (uncached; {@link RunInference} goes through {@link
+   * Loads the model on {@code device} (uncached; {@link InferenceWorker} goes through {@link
    * ModelCache}).
    *
    * @throws IOException with a one-line message naming the path and the fix when it cannot load

@@ -12,26 +12,16 @@ import static org.junit.Assert.assertTrue;
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.ZooModel;
-import io.beamline.io.failures.Failure;
-import io.beamline.models.inference.FloatArrayCoder;
-import io.beamline.models.inference.InferenceResult;
-import io.beamline.models.inference.RunInference;
+import ai.djl.translate.TranslateException;
+import io.beamline.models.inference.InferenceWorker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.testing.PAssert;
-import org.apache.beam.sdk.testing.TestPipeline;
-import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
-import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
@@ -43,7 +33,6 @@ public class BirdCallModelTest {
   static final int EPOCHS = 10;
 
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
-  @Rule public final transient TestPipeline p = TestPipeline.create();
 
   static Path dir;
   static List<float[]> heldOut;
@@ -122,39 +111,17 @@ public class BirdCallModelTest {
   }
 
   @Test
-  public void runsInRunInferenceAndRejectsWrongLengths() {
-    List<KV<String, float[]>> in = new ArrayList<>();
-    for (int i = 0; i < heldOut.size(); i++) {
-      in.add(KV.of("chunk" + i, heldOut.get(i)));
+  public void runsInAnInferenceWorkerAndRejectsWrongLengths() throws Exception {
+    try (InferenceWorker<float[], float[]> w =
+        InferenceWorker.open(BirdCallModel.spec(dir), "birdcall-test", 0, 1, 0)) {
+      for (int i = 0; i < heldOut.size(); i++) {
+        // One input per call is the same call shape as predict(): identical floats.
+        assertArrayEquals(trainedScores.get(i), w.predict(List.of(heldOut.get(i))).get(0), 0f);
+      }
+      TranslateException e =
+          assertThrows(TranslateException.class, () -> w.predict(List.of(new float[1000])));
+      assertThat(w.describe(e), containsString("expected 84000 samples"));
     }
-    in.add(KV.of("short", new float[1000]));
-    PCollectionTuple out =
-        p.apply(Create.of(in).withCoder(KvCoder.of(StringUtf8Coder.of(), FloatArrayCoder.of())))
-            .apply(RunInference.of(BirdCallModel.spec(dir), FloatArrayCoder.of()).withBatchSize(1));
-    PAssert.that(out.get(RunInference.<float[]>results()))
-        .satisfies(
-            all -> {
-              int n = 0;
-              for (InferenceResult<float[]> r : all) {
-                int i = Integer.parseInt(r.key().substring("chunk".length()));
-                // Batch size 1 is the same call shape as predict(): identical floats.
-                assertArrayEquals(trainedScores.get(i), r.output(), 0f);
-                n++;
-              }
-              assertEquals(heldOut.size(), n);
-              return null;
-            });
-    PAssert.that(out.get(RunInference.FAILURES))
-        .satisfies(
-            all -> {
-              List<Failure> f = new ArrayList<>();
-              all.forEach(f::add);
-              assertEquals(1, f.size());
-              assertEquals("short", f.get(0).item);
-              assertThat(f.get(0).error, containsString("expected 84000 samples"));
-              return null;
-            });
-    p.run().waitUntilFinish();
   }
 
   @Test

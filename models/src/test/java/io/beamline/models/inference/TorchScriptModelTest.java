@@ -15,13 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.testing.PAssert;
-import org.apache.beam.sdk.testing.TestPipeline;
-import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -29,10 +22,9 @@ import org.junit.rules.TemporaryFolder;
 /**
  * A TorchScript file (made by PyTorch for Python, see {@code make_affine.py} next to it) through
  * the same {@link ModelSpec} / {@code Criteria} path as the project's own models: alone, as a model
- * directory, and in {@link RunInference}.
+ * directory, and in an {@link InferenceWorker}.
  */
 public class TorchScriptModelTest {
-  @Rule public final transient TestPipeline p = TestPipeline.create();
   @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
 
   /** What the scripted module computes: {@code x @ W^T + b}. */
@@ -72,30 +64,20 @@ public class TorchScriptModelTest {
   }
 
   @Test
-  public void runsInRunInference() throws Exception {
+  public void runsInAnInferenceWorker() throws Exception {
     Path pt = fixture(tmp.newFolder("m").toPath());
-    List<KV<String, float[]>> in = new ArrayList<>();
+    List<float[]> in = new ArrayList<>();
     for (int i = 0; i < 9; i++) {
-      in.add(KV.of("t" + i, new float[] {i, -i / 2f, 1}));
+      in.add(new float[] {i, -i / 2f, 1});
     }
-    PCollectionTuple out =
-        p.apply(Create.of(in).withCoder(KvCoder.of(StringUtf8Coder.of(), FloatArrayCoder.of())))
-            .apply(RunInference.of(spec(pt), FloatArrayCoder.of()).withBatchSize(4));
-    PAssert.that(out.get(RunInference.<float[]>results()))
-        .satisfies(
-            all -> {
-              int n = 0;
-              for (InferenceResult<float[]> r : all) {
-                int i = Integer.parseInt(r.key().substring(1));
-                assertArrayEquals(affine(in.get(i).getValue()), r.output(), 1e-5f);
-                assertEquals("cpu-0", r.worker());
-                n++;
-              }
-              assertEquals(9, n);
-              return null;
-            });
-    PAssert.that(out.get(RunInference.FAILURES)).empty();
-    p.run().waitUntilFinish();
+    try (InferenceWorker<float[], float[]> w = InferenceWorker.open(spec(pt), "ts", 0, 1, 0)) {
+      assertEquals("cpu-0", w.label());
+      List<float[]> out = w.predict(in);
+      assertEquals(9, out.size());
+      for (int i = 0; i < in.size(); i++) {
+        assertArrayEquals(affine(in.get(i)), out.get(i), 1e-5f);
+      }
+    }
   }
 
   @Test

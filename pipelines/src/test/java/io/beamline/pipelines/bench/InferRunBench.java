@@ -16,7 +16,7 @@ import java.util.Locale;
 
 /**
  * Chunks per second of the whole {@code infer run} pipeline (DirectRunner: manifest, audio reads
- * with SHA-256 checks, batching, RunInference, artifacts, Parquet, telemetry, summaries) against a
+ * with SHA-256 checks, batching, inference, artifacts, Parquet, telemetry, summaries) against a
  * bare loop that reads the same chunk files and calls {@code batchPredict} of the same model and
  * batch translator on the same batches, in one JVM, on the CPU. Each side is warmed up once, then
  * measured alternately {@code rounds} times; the ratio of medians is reported.
