@@ -5,9 +5,13 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamline.framework.run.CommitRecord;
 import io.beamline.framework.run.ItemCommits;
+import io.beamline.io.audio.Audio;
+import io.beamline.io.audio.WavEncoding;
+import io.beamline.io.audio.WavWriter;
 import io.beamline.runners.BeamlineCliTest.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,5 +187,72 @@ class DryRunTest {
     assertThat(
         r.out(), containsString("no planned items: this pipeline does not resume item by item"));
     assertFalse(Files.exists(dir.resolve("d")));
+  }
+
+  private static void wav(Path file, double freq) throws Exception {
+    float[][] x = new float[1][22_050 * 4];
+    for (int i = 0; i < x[0].length; i++) {
+      x[0][i] = (float) (0.3 * Math.sin(i * freq));
+    }
+    WavWriter.write(file, Audio.of(22_050, x), WavEncoding.PCM_16);
+  }
+
+  @Test
+  void aChangedInputRerunsItsItemsAndTheDryRunSaysSo() throws Exception {
+    Path rec = dir.resolve("recordings");
+    wav(rec.resolve("a.wav"), 0.3);
+    wav(rec.resolve("b.wav"), 0.5);
+    Path out = dir.resolve("out");
+    String[] chunk = {
+      "infer", "chunk", "--recordings", rec.toString(), "--output-dir", out.toString()
+    };
+    String[] run = {
+      "infer",
+      "run",
+      "--manifest",
+      out.resolve("manifests").toString(),
+      "--output-dir",
+      out.toString(),
+      "--stub-runner",
+      "--resume-completed"
+    };
+    assertEquals(0, BeamlineCliTest.run(chunk).code());
+    assertEquals(0, BeamlineCliTest.run(run).code());
+    Map<String, CommitRecord> before = ItemCommits.of(out, "infer-run").readAll();
+    assertFalse(before.isEmpty());
+
+    // b.wav is recorded again: same name and length, other content, a later time.
+    wav(rec.resolve("b.wav"), 0.9);
+    Files.setLastModifiedTime(
+        rec.resolve("b.wav"),
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    Result chunkPlan = BeamlineCliTest.run(plan(chunk));
+    assertEquals(0, chunkPlan.code(), chunkPlan.err());
+    List<String> lines = chunkPlan.out().lines().map(l -> l.replaceAll(" +", " ")).toList();
+    assertTrue(
+        lines.stream().anyMatch(l -> l.startsWith("skip a already committed with the same config")),
+        lines.toString());
+    assertTrue(
+        lines.stream().anyMatch(l -> l.startsWith("run b input changed (since run ")),
+        lines.toString());
+    assertEquals(0, BeamlineCliTest.run(chunk).code());
+
+    // Only b's chunks were re-cut: the dry run of infer run says so, and the run rescores them.
+    Result runPlan = BeamlineCliTest.run(plan(run));
+    assertEquals(0, runPlan.code(), runPlan.err());
+    long changed = runPlan.out().lines().filter(l -> l.contains(" input changed ")).count();
+    long bChunks = before.keySet().stream().filter(k -> k.startsWith("b/")).count();
+    assertEquals(bChunks, changed, runPlan.out());
+    assertFalse(runPlan.out().contains("run a/"), runPlan.out());
+    assertEquals(0, BeamlineCliTest.run(run).code());
+    Map<String, CommitRecord> after = ItemCommits.of(out, "infer-run").readAll();
+    for (Map.Entry<String, CommitRecord> e : before.entrySet()) {
+      String by = after.get(e.getKey()).runId();
+      if (e.getKey().startsWith("b/")) {
+        assertNotEquals(e.getValue().runId(), by, e.getKey() + " is scored again");
+      } else {
+        assertEquals(e.getValue().runId(), by, e.getKey() + " is kept");
+      }
+    }
   }
 }

@@ -26,6 +26,7 @@ public final class DryRun {
     FAILED_BEFORE(true, "failed before"),
     OUTPUTS_MISSING(true, "outputs missing"),
     CONFIG_CHANGED(true, "config changed"),
+    INPUT_CHANGED(true, "input changed"),
     NOT_RESUMING(true, "committed, but this run redoes committed items"),
     SAME_CONFIG(false, "already committed with the same config");
 
@@ -98,6 +99,17 @@ public final class DryRun {
         String changes =
             then == null ? "" : ": " + String.join(", ", changes(then, current, modules));
         out.add(new Decision(key, Reason.CONFIG_CHANGED, "since " + run + changes));
+      } else if (inputChanged(rec, planned.inputDigests().get(key))) {
+        out.add(
+            new Decision(
+                key,
+                Reason.INPUT_CHANGED,
+                "since "
+                    + run
+                    + ": "
+                    + rec.details().getOrDefault(ItemCommits.INPUT_DIGEST, "not recorded")
+                    + " -> "
+                    + planned.inputDigests().get(key)));
       } else if (!planned.resumes()) {
         out.add(
             new Decision(
@@ -116,6 +128,10 @@ public final class DryRun {
       }
     }
     return new DryRun(out, planned);
+  }
+
+  private static boolean inputChanged(CommitRecord rec, String digest) {
+    return digest != null && !digest.equals(rec.details().get(ItemCommits.INPUT_DIGEST));
   }
 
   /** Every decision, in the order the pipeline planned the items. */

@@ -71,6 +71,13 @@ public final class ItemCommits implements Serializable {
   /** Status of an item whose failure is recorded. */
   public static final String FAILED = "failed";
 
+  /**
+   * The detail that records the digest of the input content an item was made from (a checksum, or
+   * size and modification time where reading the whole input to decide would cost what remaking it
+   * costs): the config hash covers the input's name, this its content.
+   */
+  public static final String INPUT_DIGEST = "input_digest";
+
   private final String outputDir;
   private final String pipeline;
   private final ItemConfig config;
@@ -195,6 +202,14 @@ public final class ItemCommits implements Serializable {
   public Optional<CommitRecord> committed(String item) {
     return read(item)
         .filter(r -> SUCCEEDED.equals(r.status()) && outputsPresent(r) && sameConfig(r));
+  }
+
+  /**
+   * {@link #committed(String)}, and also made from input content with {@code inputDigest} (the
+   * record's {@link #INPUT_DIGEST}); empty when the input changed since.
+   */
+  public Optional<CommitRecord> committed(String item, String inputDigest) {
+    return committed(item).filter(r -> inputDigest.equals(r.details().get(INPUT_DIGEST)));
   }
 
   /** Whether every output of {@code r} is present with the size it was committed with. */

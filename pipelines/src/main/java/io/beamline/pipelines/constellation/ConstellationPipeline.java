@@ -129,7 +129,7 @@ public final class ConstellationPipeline implements BeamlinePipeline<Constellati
   @Override
   public PlannedItems plannedItems(ConstellationOptions o) {
     // A recording session is recorded anew by every run: nothing to resume.
-    return new PlannedItems(List.of(sessionKey(o)), false, null);
+    return new PlannedItems(List.of(sessionKey(o)), false, null, Map.of());
   }
 
   @Override

@@ -248,7 +248,25 @@ final class RecordingChunks implements Serializable {
     }
     m.put("source_size", size);
     m.put("source_modified_ms", modified);
+    m.put(ItemCommits.INPUT_DIGEST, inputDigest(size, modified));
     return m;
+  }
+
+  /**
+   * The input digest of recording {@code wav} ({@link ItemCommits#INPUT_DIGEST}): its size and
+   * modification time, which the skip check above compares (hashing a long recording would cost
+   * what chunking it costs).
+   */
+  static String inputDigest(Path wav) {
+    try {
+      return inputDigest(Files.size(wav), Files.getLastModifiedTime(wav).toMillis());
+    } catch (IOException e) {
+      return inputDigest(-1, -1);
+    }
+  }
+
+  private static String inputDigest(long size, long modifiedMs) {
+    return "file:" + size + ":" + modifiedMs;
   }
 
   private static boolean sameSettings(CommitRecord r, Map<String, Object> settings) {

@@ -1,6 +1,10 @@
 package io.beamline.pipelines.infer.run;
 
+import io.beamline.pipelines.infer.chunk.ChunkAudio;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,6 +62,25 @@ public record ChunkTask(
   /** The item key of this chunk in the commit records: {@code <stem>/<chunk_id>}. */
   String itemKey() {
     return itemKey(stem, chunkId);
+  }
+
+  /**
+   * The digest of this chunk's content as resume compares it ({@link
+   * io.beamline.framework.run.ItemCommits#INPUT_DIGEST}): the manifest's SHA-256 (checked when the
+   * chunk is read), else the chunk file's size and modification time, so a chunk re-cut from a
+   * changed recording is scored again.
+   */
+  String inputDigest() {
+    if (sha256 != null && !sha256.isEmpty()) {
+      return "sha256:" + sha256;
+    }
+    try {
+      Path p = ChunkAudio.resolve(this);
+      return "file:" + Files.size(p) + ":" + Files.getLastModifiedTime(p).toMillis();
+    } catch (ChunkAudio.BadChunk | IOException e) {
+      // The attempt fails this chunk with the reader's message; nothing committed can match.
+      return "unreadable";
+    }
   }
 
   /** The item key of chunk {@code chunkId} of manifest {@code stem}. */

@@ -149,6 +149,7 @@ final class RunFiles {
     d.put("model", model);
     d.put("model_version", version);
     d.put("worker", worker);
+    d.put(ItemCommits.INPUT_DIGEST, t.inputDigest());
     return d;
   }
 

@@ -53,7 +53,7 @@ record RunPlan(
           ids.add(t.chunkId());
           if (RunFiles.succeeded(previous.get(t.chunkId()))) {
             // The summary alone proves nothing: only outputs committed here are skipped.
-            if (commits.committed(t.itemKey()).isPresent()) {
+            if (commits.committed(t.itemKey(), t.inputDigest()).isPresent()) {
               skip.add(t.chunkId());
             } else {
               uncommitted.add(m.stem() + ":" + t.chunkId());
@@ -67,7 +67,7 @@ record RunPlan(
         }
       } else if (o.getResumeCompleted()) {
         for (ChunkTask t : m.chunks()) {
-          if (commits.committed(t.itemKey()).isPresent()) {
+          if (commits.committed(t.itemKey(), t.inputDigest()).isPresent()) {
             skip.add(t.chunkId());
           }
         }
