@@ -153,7 +153,8 @@ final class ProcessRegionFn extends DoFn<Integer, Integer> {
           .detail("spikes_per_iteration", Arrays.stream(r.spikesPerIteration()).boxed().toList())
           .detail("spikes", r.spikes())
           .detail("seconds", seconds)
-          .detail("settings", settings.describe());
+          .detail("settings", settings.describe())
+          .detail(ItemCommits.INPUT_DIGEST, RegionsItems.inputDigest(settings.anatomy()));
       committing = true;
       item.commit(runId);
       succeeded.inc();
