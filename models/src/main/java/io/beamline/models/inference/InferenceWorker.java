@@ -5,6 +5,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -81,9 +82,41 @@ public final class InferenceWorker<I, O> implements AutoCloseable {
     return slot;
   }
 
-  /** The slot's label ({@code gpu-0}, {@code cpu-1}), carried in results and failures. */
+  /**
+   * The slot's label ({@code gpu-0}, {@code cpu-1}) with {@link #executor()}, carried in results
+   * and failures: {@code cpu-0@node7/executor-2} on a Spark executor, so two executors' slots
+   * differ.
+   */
   public String label() {
-    return slot.label();
+    return slot.label() + executor();
+  }
+
+  /**
+   * Where this JVM runs, when it is a Spark executor: {@code @<host>/executor-<id>}; empty on the
+   * DirectRunner and on a Spark driver (local mode), where one JVM holds every slot. Spark is
+   * looked up by reflection: it is on the class path only when the SparkRunner runs.
+   */
+  public static String executor() {
+    return EXECUTOR;
+  }
+
+  private static final String EXECUTOR = findExecutor();
+
+  private static String findExecutor() {
+    try {
+      Class<?> env = Class.forName("org.apache.spark.SparkEnv");
+      Object current = env.getMethod("get").invoke(null);
+      if (current == null) {
+        return "";
+      }
+      Object id = env.getMethod("executorId").invoke(current);
+      if (id == null || "driver".equals(id)) {
+        return "";
+      }
+      return "@" + InetAddress.getLocalHost().getHostName() + "/executor-" + id;
+    } catch (ReflectiveOperationException | LinkageError | IOException e) {
+      return "";
+    }
   }
 
   /** Milliseconds the model load took, -1 when it was already loaded in this JVM. */
@@ -124,7 +157,7 @@ public final class InferenceWorker<I, O> implements AutoCloseable {
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    return slot.label() + ": " + ModelSpec.oneLine(t);
+    return label() + ": " + ModelSpec.oneLine(t);
   }
 
   @Override

@@ -9,7 +9,6 @@ import io.beamline.models.inference.InferenceWorker;
 import io.beamline.pipelines.infer.chunk.ChunkAudio;
 import io.beamline.pipelines.infer.formats.TelemetryLog;
 import java.io.IOException;
-import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,7 +57,7 @@ final class AttemptFn extends DoFn<ChunkBatch, ChunkEnded> {
     if (!d.stub()) {
       worker =
           InferenceWorker.open(
-              BirdCallBatchTranslator.spec(Paths.get(d.modelDir())),
+              BirdCallBatchTranslator.spec(d.modelPath()),
               id,
               d.workers().maxGpus(),
               d.workers().workersPerGpu(),
@@ -114,13 +113,14 @@ final class AttemptFn extends DoFn<ChunkBatch, ChunkEnded> {
       return retries;
     }
     int[] slots = new int[good.size()];
-    String workerLabel = s.detector().stub() ? STUB_WORKER : worker.label();
+    String workerLabel =
+        s.detector().stub() ? STUB_WORKER + InferenceWorker.executor() : worker.label();
     float[] scores = null;
     String batchError = null;
     try {
       scores = score(good, audio, rates, slots);
     } catch (TranslateException | RuntimeException e) {
-      batchError = worker == null ? STUB_WORKER + ": " + e : worker.describe(e);
+      batchError = worker == null ? workerLabel + ": " + e : worker.describe(e);
     }
     int l = s.detector().labels().size();
     int rows = s.detector().stub() ? good.size() : s.batchSize();

@@ -8,10 +8,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Attempts of {@code infer run}: the telemetry record of each ({@link TelemetryLog}); which
@@ -20,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Attempts {
   static final ObjectMapper JSON = Json.MAPPER;
-  private static final Map<String, AtomicLong> PROGRESS = new ConcurrentHashMap<>();
   private static volatile String[] gpuNames;
 
   private Attempts() {}
@@ -135,10 +131,5 @@ final class Attempts {
     }
     Runtime r = Runtime.getRuntime();
     return r.totalMemory() - r.freeMemory();
-  }
-
-  /** The live count of chunks finished (succeeded or failed for good) by run {@code runId}. */
-  static AtomicLong progress(String runId) {
-    return PROGRESS.computeIfAbsent(runId, k -> new AtomicLong());
   }
 }

@@ -36,11 +36,6 @@ final class ChunkOutcomes {
         Attempts.record(t, start, Instant.now(), worker, status, error, s.runId()));
   }
 
-  /** A chunk ended: counted for the progress line. */
-  void ended(ChunkTask t) {
-    Attempts.progress(s.runId()).incrementAndGet();
-  }
-
   /** Writes the failure record of {@code t}, then its {@code failed} telemetry line. */
   void failed(ChunkTask t, Instant start, String worker, String error) {
     ItemCommit item = commits.begin(t.itemKey());
@@ -59,7 +54,6 @@ final class ChunkOutcomes {
                   + Runs.oneLine(e)));
     }
     telemetry(t, start, worker, TelemetryLog.FAILED, error);
-    ended(t);
   }
 
   /** Stages the raw score file and commits it with the chunk's record, then its telemetry line. */
@@ -97,7 +91,6 @@ final class ChunkOutcomes {
                   + " --resume-completed (committed chunks are kept)"));
     }
     telemetry(t, start, worker, TelemetryLog.SUCCEEDED, null);
-    ended(t);
   }
 
   /** The raw score file: every label's score, model, worker, attempt and run id. */

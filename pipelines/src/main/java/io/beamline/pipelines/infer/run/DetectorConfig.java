@@ -20,7 +20,9 @@ import java.util.Properties;
  * {@link EnergyDetector} ({@code --stub-runner}), with the names the outputs carry.
  *
  * @param stub whether the energy detector runs instead of a model
- * @param modelDir the model directory (absolute), or empty for the stub
+ * @param modelDir the model directory (absolute), {@code bundled} for the bundled model (each
+ *     worker JVM extracts it where it runs: executors need not share the driver's disk), or empty
+ *     for the stub
  * @param model the model name written to the outputs
  * @param version the model version written to the outputs
  * @param labels the score labels, index 0 being noise
@@ -64,11 +66,19 @@ record DetectorConfig(
     }
     return new DetectorConfig(
         false,
-        dir.toString(),
+        InferRunOptions.BUNDLED.equals(o.getModel()) ? InferRunOptions.BUNDLED : dir.toString(),
         props.getProperty("model.name", BirdCallModel.NAME),
         props.getProperty("model.version", BirdCallModel.VERSION),
         BirdCallModel.LABELS,
         Workers.of(o));
+  }
+
+  /**
+   * The model directory on this JVM: the bundled model extracted under this JVM's temporary
+   * directory (once per JVM and build), or {@link #modelDir}.
+   */
+  Path modelPath() throws IOException {
+    return InferRunOptions.BUNDLED.equals(modelDir) ? BirdCallModel.bundled() : Paths.get(modelDir);
   }
 
   /** The model directory, described and loadable; a one-line error otherwise. */

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * What {@code infer run} prints: the progress line on stderr while it runs, and at the end the
@@ -127,7 +127,7 @@ final class InferRunConsole {
 
   /** The progress line on stderr while a run goes. */
   static final class Progress {
-    private final AtomicLong done;
+    private final LongSupplier done;
     private final int total;
     private final PrintStream err;
     private final boolean console = System.console() != null;
@@ -136,7 +136,7 @@ final class InferRunConsole {
     private Thread thread;
     private long lastShown = -1;
 
-    Progress(AtomicLong done, int total, PrintStream err) {
+    Progress(LongSupplier done, int total, PrintStream err) {
       this.done = done;
       this.total = total;
       this.err = err;
@@ -175,7 +175,7 @@ final class InferRunConsole {
     }
 
     private synchronized void show(boolean last) {
-      long n = done.get();
+      long n = Math.min(total, done.getAsLong());
       // Without a terminal, print a line per tenth of the work instead of redrawing one.
       long step = console ? n : (total == 0 ? n : n * 10 / Math.max(1, total));
       if (step == lastShown && !(last && console)) {

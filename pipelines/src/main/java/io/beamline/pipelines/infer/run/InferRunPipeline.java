@@ -308,8 +308,13 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunOptions>
     }
     startedNanos.put(runId, System.nanoTime());
     plans.put(runId, plan);
+    // Progress counts what is committed: records this run wrote (successes and failures), read on
+    // the driver, so it moves on a cluster too, where the attempts run in executors.
+    Path records = ItemCommits.of(paths.output(), name()).directory();
+    long since = System.currentTimeMillis();
     InferRunConsole.Progress progress =
-        new InferRunConsole.Progress(Attempts.progress(runId), plan.toProcess(), System.err);
+        new InferRunConsole.Progress(
+            () -> RunFiles.recordsSince(records, since), plan.toProcess(), System.err);
     progress.start();
     return progress::stop;
   }
