@@ -1,6 +1,7 @@
 package io.beamline.pipelines.constellation;
 
 import io.beamline.framework.module.ModuleConfig;
+import io.beamline.framework.module.Spread;
 import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.sensors.SensorEvent;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
@@ -54,7 +54,7 @@ final class DriverSource extends SessionSource<DriverSource.Config> {
     }
     return begin
         .apply("Drivers", Create.of(indices).withCoder(VarIntCoder.of()))
-        .apply("SpreadDrivers", Reshuffle.viaRandomKey())
+        .apply("SpreadDrivers", Spread.by((Integer i) -> i))
         .apply(
             "RunDrivers",
             ParDo.of(new GenerateFn(config().plan(), config().runId()))

@@ -3,12 +3,12 @@ package io.beamline.pipelines.regions;
 import io.beamline.framework.module.Module;
 import io.beamline.framework.module.ModuleConfig;
 import io.beamline.framework.module.Port;
+import io.beamline.framework.module.Spread;
 import java.io.Serializable;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -59,7 +59,7 @@ final class RegionRange extends Module<RegionRange.Config, PBegin, PCollection<I
     List<Integer> ids = IntStream.range(config().start(), config().end()).boxed().toList();
     return begin
         .apply("RegionIds", Create.of(ids).withCoder(VarIntCoder.of()))
-        // Create keeps its elements in few splits; the reshuffle spreads regions over workers.
-        .apply("SpreadRegions", Reshuffle.viaRandomKey());
+        // Create keeps its elements in few splits; spread regions over workers by their id.
+        .apply("SpreadRegions", Spread.by((Integer id) -> id));
   }
 }

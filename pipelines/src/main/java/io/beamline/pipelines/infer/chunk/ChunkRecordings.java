@@ -3,6 +3,7 @@ package io.beamline.pipelines.infer.chunk;
 import io.beamline.framework.module.Module;
 import io.beamline.framework.module.ModuleConfig;
 import io.beamline.framework.module.Port;
+import io.beamline.framework.module.Spread;
 import java.io.IOException;
 import java.nio.file.Paths;
 import java.util.List;
@@ -12,7 +13,6 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -66,8 +66,8 @@ final class ChunkRecordings extends Module<ChunkRecordings.Config, PBegin, PColl
   public PCollection<String> expand(PBegin begin) {
     return begin
         .apply("RecordingPaths", Create.of(config().files()).withCoder(StringUtf8Coder.of()))
-        // Create keeps its elements in few splits; the reshuffle spreads recordings over workers.
-        .apply("SpreadRecordings", Reshuffle.viaRandomKey())
+        // Create keeps its elements in few splits; spread recordings over workers by their path.
+        .apply("SpreadRecordings", Spread.by((String path) -> path.hashCode()))
         .apply("ChunkRecordings", ParDo.of(new ChunkRecordingFn(config().chunking().work())))
         .setCoder(StringUtf8Coder.of());
   }

@@ -3,6 +3,7 @@ package io.beamline.pipelines.infer.run;
 import io.beamline.framework.module.Module;
 import io.beamline.framework.module.ModuleConfig;
 import io.beamline.framework.module.Port;
+import io.beamline.framework.module.Spread;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,7 +15,6 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -70,7 +70,8 @@ final class FormBatches
         .apply("GroupByManifest", GroupByKey.create())
         .apply("CutBatches", ParDo.of(new CutFn(config().batchSize())))
         .setCoder(SerializableCoder.of(ChunkBatch.class))
-        .apply("SpreadBatches", Reshuffle.viaRandomKey());
+        // String.hashCode is specified, so the index is the same in every JVM and attempt.
+        .apply("SpreadBatches", Spread.by((ChunkBatch b) -> 31 * b.stem().hashCode() + b.index()));
   }
 
   /** Cuts one manifest's chunks into batches by manifest position. */
