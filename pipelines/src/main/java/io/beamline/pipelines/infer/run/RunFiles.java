@@ -8,6 +8,8 @@ import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.pipelines.infer.formats.DetectionsTable;
+import io.beamline.pipelines.infer.formats.ReviewFormat;
+import io.beamline.pipelines.infer.formats.Selection;
 import io.beamline.pipelines.infer.formats.TelemetryLog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.values.Row;
@@ -55,6 +58,11 @@ final class RunFiles {
   /** {@code <output-dir>/detections/<stem>.parquet}: the one detections table of a manifest. */
   static Path detectionsFile(Path outputDir, String stem) {
     return outputDir.resolve("detections").resolve(RunPaths.safe(stem) + ".parquet");
+  }
+
+  /** {@code <output-dir>/exports/}: the review files of {@code --export}. */
+  static Path exportsDir(Path outputDir) {
+    return outputDir.resolve("exports");
   }
 
   /** Per-worker counts. */
@@ -205,10 +213,29 @@ final class RunFiles {
       String runId,
       List<String> order)
       throws IOException {
+    write(commits, summaryDir, manifest, stem, runId, order, List.of(), 0);
+  }
+
+  /**
+   * {@link #write}, then the review files of each of the manifest's recordings in {@code exports}
+   * ({@code --export}) under {@code <output-dir>/exports/}, from the same committed rows at or
+   * above {@code minConfidence} ({@link ReviewFormat#export}).
+   */
+  static void write(
+      ItemCommits commits,
+      Path summaryDir,
+      Path manifest,
+      String stem,
+      String runId,
+      List<String> order,
+      List<ReviewFormat> exports,
+      double minConfidence)
+      throws IOException {
     List<CommitRecord> outcomes = outcomes(commits, stem, order);
     Path table = detectionsFile(commits.outputDir(), stem);
+    List<Row> rows = detectionRows(outcomes);
     try {
-      DetectionsTable.write(table, detectionRows(outcomes));
+      DetectionsTable.write(table, rows);
     } catch (IOException e) {
       // Innermost message on purpose: it is what the run's one-line error shows.
       throw new IOException(
@@ -222,6 +249,16 @@ final class RunFiles {
               + " are kept)");
     }
     removeReplacedTables(table.getParent(), stem, new HashSet<>(order));
+    if (!exports.isEmpty()) {
+      // Derived from the table's rows only, after it is in place: an export never shows a chunk
+      // the table does not hold.
+      List<Selection> selections = new ArrayList<>();
+      rows.forEach(r -> selections.add(Selection.ofDetection(r.getValues())));
+      Set<String> recordings = new TreeSet<>();
+      outcomes.forEach(r -> recordings.add((String) r.details().get("recording_id")));
+      ReviewFormat.export(
+          exportsDir(commits.outputDir()), recordings, selections, exports, minConfidence);
+    }
     AtomicFiles.writeString(summaryFile(summaryDir, stem), summary(manifest, runId, outcomes));
     AtomicFiles.writeString(workersFile(summaryDir, stem), workersCsv(outcomes));
   }
