@@ -185,6 +185,10 @@ public final class Selections {
     return safe(dot > 0 ? name.substring(0, dot) : name);
   }
 
+  /** Raven's default table name: {@code <sound>.Table.<n>.selections.txt}. */
+  private static final Pattern RAVEN_DEFAULT =
+      Pattern.compile("(.+)\\.Table\\.\\d+\\.selections\\.txt");
+
   /** Label file suffixes of HawkEars, BirdNET and the exports, longest first. */
   private static final List<String> LABEL_SUFFIXES =
       List.of(
@@ -197,13 +201,17 @@ public final class Selections {
           ".labels.txt");
 
   /**
-   * The recording a label file or table is about, from its name: without a known suffix ({@code
-   * _HawkEars.txt}, {@code .BirdNET.results.txt}, {@code .BirdNET.selection.table.txt}, the
-   * exports' {@code .labels.txt}, {@code .selections.txt}, {@code .results.csv}), else without its
-   * extension.
+   * The recording a label file or table is about, from its name: without a known suffix (Raven's
+   * {@code .Table.<n>.selections.txt}, {@code _HawkEars.txt}, {@code .BirdNET.results.txt}, {@code
+   * .BirdNET.selection.table.txt}, the exports' {@code .labels.txt}, {@code .selections.txt},
+   * {@code .results.csv}), else without its extension.
    */
   public static String recordingOfLabelFile(Path file) {
     String name = file.getFileName().toString();
+    java.util.regex.Matcher raven = RAVEN_DEFAULT.matcher(name);
+    if (raven.matches()) {
+      return safe(raven.group(1));
+    }
     for (String suffix : LABEL_SUFFIXES) {
       if (name.endsWith(suffix) && name.length() > suffix.length()) {
         return safe(name.substring(0, name.length() - suffix.length()));
