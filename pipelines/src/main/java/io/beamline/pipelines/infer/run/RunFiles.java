@@ -202,24 +202,12 @@ final class RunFiles {
    * records of its chunks ({@link #outcomes}); then removes the per-run detections files an earlier
    * version wrote for it ({@code <stem>.<run-id>-NNNNN-of-NNNNN.parquet}), now replaced.
    *
+   * <p>Then, with {@code exports} ({@code --export}), the review files of each of the manifest's
+   * recordings under {@code <output-dir>/exports/}, from the same committed rows at or above {@code
+   * minConfidence} ({@link ReviewFormat#export}).
+   *
    * @param summaryDir where the summary and workers files go
    * @param order the manifest's chunk ids in order
-   */
-  static void write(
-      ItemCommits commits,
-      Path summaryDir,
-      Path manifest,
-      String stem,
-      String runId,
-      List<String> order)
-      throws IOException {
-    write(commits, summaryDir, manifest, stem, runId, order, List.of(), 0);
-  }
-
-  /**
-   * {@link #write}, then the review files of each of the manifest's recordings in {@code exports}
-   * ({@code --export}) under {@code <output-dir>/exports/}, from the same committed rows at or
-   * above {@code minConfidence} ({@link ReviewFormat#export}).
    */
   static void write(
       ItemCommits commits,
