@@ -121,8 +121,21 @@ class InferImportCommandTest {
 
     BeamlineCliTest.Result agg =
         BeamlineCliTest.run(
-            "infer", "aggregate", "--input", out.toString(), "--output-dir", out.toString());
+            "infer",
+            "aggregate",
+            "--input",
+            out.toString(),
+            "--output-dir",
+            out.toString(),
+            "--export",
+            "raven");
     assertEquals(0, agg.code(), agg.err());
+    // The merged table's review files: HawkEars' three selections (two labels overlap in time,
+    // not in label: both stay), and site2's nine.
+    assertEquals(
+        1 + 3, Files.readAllLines(out.resolve("aggregate/exports/site9.selections.txt")).size());
+    assertEquals(
+        1 + 9, Files.readAllLines(out.resolve("aggregate/exports/site2.selections.txt")).size());
     try (DuckDb db = DuckDb.open(out.resolve("aggregate/detections.duckdb"))) {
       assertEquals(runRows + 3, db.count("SELECT * FROM detections"));
       assertEquals(3, db.count("SELECT * FROM detections WHERE model = 'HawkEars'"));
