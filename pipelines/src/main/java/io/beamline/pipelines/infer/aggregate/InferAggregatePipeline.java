@@ -102,7 +102,6 @@ public final class InferAggregatePipeline
             + " <output-dir>/aggregate/exports/: comma-separated audacity (<recording>.labels.txt),"
             + " raven (<recording>.selections.txt), csv (<recording>.results.csv); overlapping"
             + " chunks of a label merged; default: none")
-    @Default.String("")
     String getExport();
 
     void setExport(String value);

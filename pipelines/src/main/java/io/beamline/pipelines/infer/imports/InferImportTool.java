@@ -89,8 +89,7 @@ public final class InferImportTool implements BeamlineTool<InferImportTool.Infer
 
     void setModel(String value);
 
-    @Description("Model version recorded in the model_version column")
-    @Default.String("")
+    @Description("Model version recorded in the model_version column; default: empty")
     String getModelVersion();
 
     void setModelVersion(String value);

@@ -166,7 +166,6 @@ public interface InferRunOptions extends BeamlineOptions {
           + " comma-separated audacity (<recording>.labels.txt), raven"
           + " (<recording>.selections.txt), csv (<recording>.results.csv); overlapping chunks of a"
           + " label merged; default: none")
-  @Default.String("")
   String getExport();
 
   void setExport(String value);
