@@ -156,28 +156,28 @@ public final class InferImportTool implements BeamlineTool<InferImportTool.Infer
       allFailures.addAll(failures);
       out.printf(
           Locale.ROOT,
-          "  %s (%s): %d rows%s%n",
+          "  %s (%s): %s%s%n",
           s.file(),
           s.format().flag,
-          table.size(),
-          failures.isEmpty() ? "" : ", " + failures.size() + " lines failed");
+          count(table.size(), "row"),
+          failures.isEmpty() ? "" : ", " + count(failures.size(), "line") + " failed");
     }
     for (Path skipped : found.skipped()) {
       out.println("  skipped " + skipped + " (not a results file of a known format)");
     }
     out.printf(
         Locale.ROOT,
-        "beamline infer import: %d rows from %d files -> %s%n",
-        rows,
-        found.sources().size(),
+        "beamline infer import: %s from %s -> %s%n",
+        count(rows, "row"),
+        count(found.sources().size(), "file"),
         tables);
     out.flush();
     if (!allFailures.isEmpty()) {
       Failure first = allFailures.get(0);
       err.println(
           "beamline infer import: "
-              + allFailures.size()
-              + " lines failed; failure records in "
+              + count(allFailures.size(), "line")
+              + " failed; failure records in "
               + failuresDir
               + "; first: "
               + first.source
@@ -228,5 +228,10 @@ public final class InferImportTool implements BeamlineTool<InferImportTool.Infer
               .build());
     }
     return rows;
+  }
+
+  /** {@code n} and {@code noun}, plural unless one. */
+  private static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 }
