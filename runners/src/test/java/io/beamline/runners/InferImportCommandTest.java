@@ -201,6 +201,23 @@ class InferImportCommandTest {
     assertThat(
         r.err(), containsString("--export: unknown format 'audacty'; did you mean audacity?"));
     assertFalse(Files.exists(out), "validation writes nothing");
+    BeamlineCliTest.Result run =
+        BeamlineCliTest.run(
+            "infer",
+            "run",
+            dir.resolve("none.csv").toString(),
+            "--output-dir",
+            out.toString(),
+            "--stub-runner",
+            "--export",
+            "raven,csv,audacty");
+    assertEquals(2, run.code(), run.err());
+    assertEquals(
+        List.of(
+            "beamline infer run: --export: unknown format 'audacty'; did you mean audacity? (give a"
+                + " comma-separated list of audacity, raven, csv)"),
+        run.errLines());
+    assertFalse(Files.exists(out), "validation writes nothing");
   }
 
   @Test
