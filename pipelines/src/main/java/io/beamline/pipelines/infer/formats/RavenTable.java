@@ -21,7 +21,8 @@ import java.util.Set;
  * Confidence}, else 1 (a selection made by hand); the recording from {@code Begin Path} or {@code
  * Begin File}, else the table's file name ({@link Selections#recordingOfLabelFile}). A selection
  * listed once per view (Raven writes a {@code Waveform 1} and a {@code Spectrogram 1} row with the
- * same {@code Selection} number) is read once.
+ * same {@code Selection} number) is read once; BirdNET's placeholder row of a file without
+ * detections (label {@code nocall}) is skipped.
  */
 public final class RavenTable {
   private RavenTable() {}
@@ -46,6 +47,9 @@ public final class RavenTable {
           "Confidence",
           "Begin Path",
           "File Offset (s)");
+
+  /** The label of BirdNET's placeholder row for a file without detections; skipped. */
+  static final String NO_CALL = "nocall";
 
   /** Columns that may hold the label, in the order they are looked for. */
   public static final List<String> LABEL_COLUMNS =
@@ -116,6 +120,9 @@ public final class RavenTable {
       String number = cell(c, col, "Selection");
       if (!number.isBlank() && !seen.add(number.trim())) {
         continue; // the same selection in another view
+      }
+      if (NO_CALL.equals(cell(c, col, labelColumn).trim())) {
+        continue; // BirdNET's placeholder row of a file without detections
       }
       String path = cell(c, col, "Begin Path");
       if (path.isBlank()) {
