@@ -34,7 +34,7 @@ public interface BeamlineTool<O extends BeamlineToolOptions> {
    * Runs the command. Bad input is a {@link UserInputException} with a one-line message naming the
    * input and the fix (exit status 2); any other exception fails the command (exit status 1).
    *
-   * @return the exit status: 0 success, 1 failure
+   * @return the exit status: 0 success, 1 failure, 3 some items failed (each with a failure record)
    */
   int run(O options, PrintWriter out, PrintWriter err) throws Exception;
 }

@@ -349,8 +349,9 @@ public final class Beamline {
           "infer",
           "Chunked audio inference with DJL (seed 002): chunk recordings, train the bird-call"
               + " detector, run it over chunk manifests (retries, telemetry, resume), aggregate"
-              + " detections into DuckDB, orchestrate many manifests (or a SLURM array), and"
-              + " monitor a run's telemetry.");
+              + " detections into DuckDB, orchestrate many manifests (or a SLURM array),"
+              + " monitor a run's telemetry, and import HawkEars, BirdNET, Audacity and Raven"
+              + " results.");
 
   /** What a pipeline command does: run it, write its plan, or compile it. */
   private enum Mode {

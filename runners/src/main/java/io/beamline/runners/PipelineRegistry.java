@@ -6,6 +6,7 @@ import io.beamline.pipelines.constellation.ConstellationPipeline;
 import io.beamline.pipelines.demo.DemoPipeline;
 import io.beamline.pipelines.infer.aggregate.InferAggregatePipeline;
 import io.beamline.pipelines.infer.chunk.InferChunkPipeline;
+import io.beamline.pipelines.infer.imports.InferImportTool;
 import io.beamline.pipelines.infer.monitor.InferMonitorTool;
 import io.beamline.pipelines.infer.orchestrate.InferOrchestrateTool;
 import io.beamline.pipelines.infer.run.InferRunPipeline;
@@ -26,7 +27,11 @@ public final class PipelineRegistry {
           new ConstellationPipeline());
 
   private static final List<BeamlineTool<?>> TOOLS =
-      List.of(new InferTrainTool(), new InferOrchestrateTool(), new InferMonitorTool());
+      List.of(
+          new InferTrainTool(),
+          new InferOrchestrateTool(),
+          new InferMonitorTool(),
+          new InferImportTool());
 
   private PipelineRegistry() {}
 

@@ -151,7 +151,7 @@ class BeamlineCliTest {
     assertEquals(
         List.of(
             "beamline infer: unknown command 'xyz'; commands: chunk, run, aggregate, train,"
-                + " orchestrate, monitor"),
+                + " orchestrate, monitor, import"),
         none.errLines());
   }
 

@@ -24,7 +24,8 @@ class PipelineRegistryTest {
             .map(BeamlineTool::commandPath)
             .map(p -> String.join(" ", p))
             .toList();
-    assertEquals(List.of("infer train", "infer orchestrate", "infer monitor"), tools);
+    assertEquals(
+        List.of("infer train", "infer orchestrate", "infer monitor", "infer import"), tools);
     assertEquals(
         "directory",
         PipelineRegistry.tools().stream()

@@ -142,7 +142,7 @@ public final class Chunker {
         long endMs = ms(end, sampleRate);
         out.add(
             new Chunk(
-                recordingId + "_" + startMs + "_" + endMs,
+                chunkId(recordingId, startMs, endMs),
                 recordingId,
                 out.size(),
                 start,
@@ -179,5 +179,13 @@ public final class Chunker {
 
   private static long ms(long frame, int rate) {
     return (frame * 2000 + rate) / (2L * rate);
+  }
+
+  /**
+   * The id of the chunk of {@code recordingId} from {@code startMs} to {@code endMs}: {@code
+   * <recording>_<start_ms>_<end_ms>} (BADC's chunk id).
+   */
+  public static String chunkId(String recordingId, long startMs, long endMs) {
+    return recordingId + "_" + startMs + "_" + endMs;
   }
 }

@@ -6,10 +6,19 @@ import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.module.Module;
 import io.beamline.io.files.AtomicFiles;
+import io.beamline.pipelines.infer.formats.DetectionsTable;
+import io.beamline.pipelines.infer.formats.ReviewFormat;
+import io.beamline.pipelines.infer.formats.Selection;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.Default;
@@ -52,7 +61,10 @@ import org.apache.beam.sdk.values.Row;
  *   <li>{@code quicklook.csv}: one row per label, one column per bucket ({@code m<start minute>}),
  *       detection counts, plus a {@code total} column;
  *   <li>{@code quicklook.png}: the same counts as a line chart, one line per label;
- *   <li>{@code failures/aggregate-failures-*.jsonl}: detections with a missing value.
+ *   <li>{@code failures/aggregate-failures-*.jsonl}: detections with a missing value;
+ *   <li>with {@code --export audacity,raven,csv}: {@code exports/<recording>.labels.txt}, {@code
+ *       .selections.txt}, {@code .results.csv} per recording ({@link ReviewFormat}), written from
+ *       the merged table after the graph.
  * </ul>
  *
  * <pre>{@code
@@ -84,6 +96,15 @@ public final class InferAggregatePipeline
     double getMinConfidence();
 
     void setMinConfidence(double value);
+
+    @Description(
+        "Also write each recording's merged detections for review, into"
+            + " <output-dir>/aggregate/exports/: comma-separated audacity (<recording>.labels.txt),"
+            + " raven (<recording>.selections.txt), csv (<recording>.results.csv); overlapping"
+            + " chunks of a label merged; default: none")
+    String getExport();
+
+    void setExport(String value);
   }
 
   @Override
@@ -146,6 +167,7 @@ public final class InferAggregatePipeline
     if (!(c >= 0 && c <= 1)) {
       throw new UserInputException("--min-confidence must be in [0, 1], got " + c);
     }
+    ReviewFormat.parse(o.getExport(), "--export");
     for (Path f : DetectionFiles.under(o.getInput())) {
       DetectionFiles.checkColumns(f);
     }
@@ -182,6 +204,35 @@ public final class InferAggregatePipeline
         out.resolve("quicklook.csv"), Quicklook.csv(buckets, o.getBucketMinutes()));
     AtomicFiles.write(
         out.resolve("quicklook.png"), s -> Quicklook.png(buckets, o.getBucketMinutes(), s));
+    List<ReviewFormat> exports = ReviewFormat.parse(o.getExport(), "--export");
+    if (!exports.isEmpty()) {
+      exportReviewFiles(out, exports, o.getMinConfidence());
+    }
+  }
+
+  /**
+   * Writes the review files of every recording in the merged table the graph wrote (so only what it
+   * committed) into {@code <aggregate>/exports/}.
+   */
+  static void exportReviewFiles(Path aggregate, List<ReviewFormat> exports, double minConfidence)
+      throws IOException {
+    List<Selection> selections = new ArrayList<>();
+    Set<String> recordings = new TreeSet<>();
+    List<Path> tables;
+    try (Stream<Path> s = Files.list(aggregate.resolve("detections"))) {
+      tables = s.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
+    }
+    for (Path t : tables) {
+      DetectionsTable.read(
+          t,
+          r -> {
+            Selection s = Selection.ofDetection(r.values());
+            selections.add(s);
+            recordings.add(s.recordingId());
+          });
+    }
+    ReviewFormat.export(
+        aggregate.resolve("exports"), recordings, selections, exports, minConfidence);
   }
 
   @Override

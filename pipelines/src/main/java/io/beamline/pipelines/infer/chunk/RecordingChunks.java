@@ -12,6 +12,7 @@ import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.files.Digests;
 import io.beamline.io.json.Json;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
+import io.beamline.pipelines.infer.formats.Selections;
 import io.beamline.transforms.audio.Chunker;
 import io.beamline.transforms.audio.Resampler;
 import java.io.IOException;
@@ -128,10 +129,7 @@ final class RecordingChunks implements Serializable {
 
   /** Recording id of a WAV file: its name without the extension, other than [A-Za-z0-9._-] as _. */
   static String recordingId(Path wav) {
-    String name = wav.getFileName().toString();
-    int dot = name.lastIndexOf('.');
-    String stem = dot > 0 ? name.substring(0, dot) : name;
-    return stem.replaceAll("[^A-Za-z0-9._-]", "_");
+    return Selections.recordingOfAudio(wav.getFileName().toString());
   }
 
   /** The commit records of the recordings. */

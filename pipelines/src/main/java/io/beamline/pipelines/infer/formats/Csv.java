@@ -32,13 +32,26 @@ public final class Csv {
     b.append('\n');
   }
 
+  /** One record and the line it starts on, 1-based. */
+  public record Record(int line, List<String> cells) {}
+
   /** The records of {@code text}; empty lines are skipped, {@code \r\n} ends a line too. */
   public static List<List<String>> parse(String text) {
-    List<List<String>> out = new ArrayList<>();
+    return records(text).stream().map(Record::cells).toList();
+  }
+
+  /**
+   * The records of {@code text} with the line each starts on (a quoted cell may span lines), so
+   * that a reader can name the line of a bad record; empty lines are skipped.
+   */
+  public static List<Record> records(String text) {
+    List<Record> out = new ArrayList<>();
     List<String> row = new ArrayList<>();
     StringBuilder cell = new StringBuilder();
     boolean quoted = false;
     boolean any = false;
+    int line = 1;
+    int first = 1;
     for (int i = 0; i < text.length(); i++) {
       char ch = text.charAt(i);
       if (quoted) {
@@ -50,6 +63,9 @@ public final class Csv {
             quoted = false;
           }
         } else {
+          if (ch == '\n') {
+            line++;
+          }
           cell.append(ch);
         }
       } else if (ch == '"') {
@@ -65,11 +81,13 @@ public final class Csv {
         }
         if (any || cell.length() > 0) {
           row.add(cell.toString());
-          out.add(row);
+          out.add(new Record(first, row));
         }
         row = new ArrayList<>();
         cell.setLength(0);
         any = false;
+        line++;
+        first = line;
       } else {
         cell.append(ch);
         any = true;
@@ -77,7 +95,7 @@ public final class Csv {
     }
     if (any || cell.length() > 0) {
       row.add(cell.toString());
-      out.add(row);
+      out.add(new Record(first, row));
     }
     return out;
   }

@@ -160,4 +160,13 @@ public interface InferRunOptions extends BeamlineOptions {
   double getMinConfidence();
 
   void setMinConfidence(double value);
+
+  @Description(
+      "Also write each recording's detections for review, into <output-dir>/exports/:"
+          + " comma-separated audacity (<recording>.labels.txt), raven"
+          + " (<recording>.selections.txt), csv (<recording>.results.csv); overlapping chunks of a"
+          + " label merged; default: none")
+  String getExport();
+
+  void setExport(String value);
 }

@@ -11,6 +11,7 @@ import io.beamline.framework.run.Runs;
 import io.beamline.pipelines.infer.chunk.ChunkAudio;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
 import io.beamline.pipelines.infer.formats.DetectionsTable;
+import io.beamline.pipelines.infer.formats.ReviewFormat;
 import io.beamline.pipelines.infer.formats.TelemetryLog;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -58,7 +59,9 @@ import org.apache.beam.sdk.PipelineResult;
  * <raw>} = {@code --output}, default {@code <output-dir>/artifacts/infer}; telemetry {@code
  * <log>/<stem>.jsonl}, summary {@code <stem>.summary.json} and {@code <stem>.workers.csv}, with
  * {@code <log>} = {@code --log-dir}, by default {@code <output-dir>/telemetry/} for telemetry and
- * {@code <output-dir>/} for the other two; commit records under {@code <output-dir>/commits/}.
+ * {@code <output-dir>/} for the other two; commit records under {@code <output-dir>/commits/}; with
+ * {@code --export audacity,raven,csv}, each recording's review files under {@code
+ * <output-dir>/exports/} ({@link ReviewFormat}), derived with the detections table.
  *
  * <p>{@code <stem>} is the manifest file name without {@code .csv}. The run prints a progress line
  * on stderr while it runs and a worker table plus a warning about retried or failed chunks at the
@@ -190,6 +193,10 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunOptions>
         paths.rawGiven() ? "--output" : "--output-dir, its artifacts/infer/", paths.rawDir());
     Inputs.checkWritableDir(
         paths.logGiven() ? "--log-dir" : "--output-dir, its telemetry/", paths.telemetryDir());
+    if (!ReviewFormat.parse(o.getExport(), "--export").isEmpty()) {
+      Inputs.checkWritableDir(
+          "--output-dir, its exports/", RunFiles.exportsDir(paths.output()).toString());
+    }
     RunPlan.of(o, paths);
     if (!o.getStubRunner()) {
       DetectorConfig.checkModel(o);
@@ -266,7 +273,13 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunOptions>
               o.getMinConfidence(),
               new RetryPolicy(
                   o.getMaxRetries(), o.getBackoffBaseS(), o.getInjectFailureRate(), o.getSeed())),
-          new WriteManifestFiles.Config(paths, o.getRunId(), o.getManifest(), o.getDatasetRoot()));
+          new WriteManifestFiles.Config(
+              paths,
+              o.getRunId(),
+              o.getManifest(),
+              o.getDatasetRoot(),
+              ReviewFormat.parse(o.getExport(), "--export"),
+              o.getMinConfidence()));
     }
   }
 
@@ -293,7 +306,13 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunOptions>
   @Override
   public List<Path> outputRoots(InferRunOptions o) {
     RunPaths paths = RunPaths.of(o);
-    return List.of(paths.output().resolve("detections"), paths.raw(), paths.telemetry());
+    List<Path> roots =
+        new ArrayList<>(
+            List.of(paths.output().resolve("detections"), paths.raw(), paths.telemetry()));
+    if (!ReviewFormat.parse(o.getExport(), "--export").isEmpty()) {
+      roots.add(RunFiles.exportsDir(paths.output()));
+    }
+    return roots;
   }
 
   @Override

@@ -8,6 +8,8 @@ import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.pipelines.infer.formats.DetectionsTable;
+import io.beamline.pipelines.infer.formats.ReviewFormat;
+import io.beamline.pipelines.infer.formats.Selection;
 import io.beamline.pipelines.infer.formats.TelemetryLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.values.Row;
@@ -56,6 +59,11 @@ final class RunFiles {
   /** {@code <output-dir>/detections/<stem>.parquet}: the one detections table of a manifest. */
   static Path detectionsFile(Path outputDir, String stem) {
     return outputDir.resolve("detections").resolve(RunPaths.safe(stem) + ".parquet");
+  }
+
+  /** {@code <output-dir>/exports/}: the review files of {@code --export}. */
+  static Path exportsDir(Path outputDir) {
+    return outputDir.resolve("exports");
   }
 
   /** Per-worker counts. */
@@ -196,6 +204,10 @@ final class RunFiles {
    * records of its chunks ({@link #outcomes}); then removes the per-run detections files an earlier
    * version wrote for it ({@code <stem>.<run-id>-NNNNN-of-NNNNN.parquet}), now replaced.
    *
+   * <p>Then, with {@code exports} ({@code --export}), the review files of each of the manifest's
+   * recordings under {@code <output-dir>/exports/}, from the same committed rows at or above {@code
+   * minConfidence} ({@link ReviewFormat#export}).
+   *
    * @param summaryDir where the summary and workers files go
    * @param order the manifest's chunk ids in order
    */
@@ -205,12 +217,15 @@ final class RunFiles {
       Path manifest,
       String stem,
       String runId,
-      List<String> order)
+      List<String> order,
+      List<ReviewFormat> exports,
+      double minConfidence)
       throws IOException {
     List<CommitRecord> outcomes = outcomes(commits, stem, order);
     Path table = detectionsFile(commits.outputDir(), stem);
+    List<Row> rows = detectionRows(outcomes);
     try {
-      DetectionsTable.write(table, detectionRows(outcomes));
+      DetectionsTable.write(table, rows);
     } catch (IOException e) {
       // Innermost message on purpose: it is what the run's one-line error shows.
       throw new IOException(
@@ -224,6 +239,16 @@ final class RunFiles {
               + " are kept)");
     }
     removeReplacedTables(table.getParent(), stem, new HashSet<>(order));
+    if (!exports.isEmpty()) {
+      // Derived from the table's rows only, after it is in place: an export never shows a chunk
+      // the table does not hold.
+      List<Selection> selections = new ArrayList<>();
+      rows.forEach(r -> selections.add(Selection.ofDetection(r.getValues())));
+      Set<String> recordings = new TreeSet<>();
+      outcomes.forEach(r -> recordings.add((String) r.details().get("recording_id")));
+      ReviewFormat.export(
+          exportsDir(commits.outputDir()), recordings, selections, exports, minConfidence);
+    }
     AtomicFiles.writeString(summaryFile(summaryDir, stem), summary(manifest, runId, outcomes));
     AtomicFiles.writeString(workersFile(summaryDir, stem), workersCsv(outcomes));
   }

@@ -4,6 +4,7 @@ import io.beamline.framework.module.Module;
 import io.beamline.framework.module.ModuleConfig;
 import io.beamline.framework.module.Port;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
+import io.beamline.pipelines.infer.formats.ReviewFormat;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Paths;
@@ -28,8 +29,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * {@code write-detections}: once every chunk of a manifest has ended (the group per manifest waits
  * for all of them, {@code GroupOutcomes}), derives that manifest's detections table, summary and
  * workers files from the commit records of all its chunks, also those committed by earlier runs
- * ({@link RunFiles#write}). Every manifest gets its files, also when this run had none of its
- * chunks to do (one marker per manifest joins the outcomes).
+ * ({@link RunFiles#write}), and with {@code --export} the review files of its recordings. Every
+ * manifest gets its files, also when this run had none of its chunks to do (one marker per manifest
+ * joins the outcomes).
  */
 final class WriteManifestFiles
     extends Module<WriteManifestFiles.Config, PCollection<ChunkEnded>, PDone> {
@@ -39,12 +41,25 @@ final class WriteManifestFiles
    * @param runId the run's id, written to the summaries
    * @param manifest the chunk manifest CSV or directory of them
    * @param datasetRoot the dataset root, or null for the default
+   * @param exports the review formats written per recording ({@code --export}), none by default
+   * @param minConfidence the lowest confidence an exported selection has, in [0, 1]
    */
-  record Config(RunPaths paths, String runId, String manifest, String datasetRoot)
+  record Config(
+      RunPaths paths,
+      String runId,
+      String manifest,
+      String datasetRoot,
+      List<ReviewFormat> exports,
+      double minConfidence)
       implements ModuleConfig<WriteManifestFiles>, Serializable {
     Config {
       if (manifest == null || manifest.isBlank()) {
         throw new IllegalArgumentException("manifest must name a CSV or a directory, got empty");
+      }
+      exports = exports == null ? List.of() : List.copyOf(exports);
+      if (!(minConfidence >= 0 && minConfidence <= 1)) {
+        throw new IllegalArgumentException(
+            String.format("minConfidence must be in [0, 1], got %s", minConfidence));
       }
     }
 
@@ -118,7 +133,9 @@ final class WriteManifestFiles
           Paths.get(manifests.get(stem)),
           stem,
           s.runId(),
-          order.get(stem));
+          order.get(stem),
+          s.exports(),
+          s.minConfidence());
     }
   }
 }

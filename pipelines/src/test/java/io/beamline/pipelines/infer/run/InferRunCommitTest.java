@@ -216,7 +216,9 @@ class InferRunCommitTest {
     java.io.IOException e =
         assertThrows(
             java.io.IOException.class,
-            () -> RunFiles.write(commits, out, manifest, stem, "mid", chunkIds(manifest)));
+            () ->
+                RunFiles.write(
+                    commits, out, manifest, stem, "mid", chunkIds(manifest), List.of(), 0));
     assertThat(e.getMessage(), containsString(detections.resolve(stem + ".parquet").toString()));
     assertThat(e.getMessage(), containsString("run again with --resume-completed"));
     assertFalse(e.getMessage().contains("\n"));
