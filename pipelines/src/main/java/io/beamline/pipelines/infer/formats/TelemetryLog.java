@@ -17,9 +17,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -173,7 +175,9 @@ public final class TelemetryLog {
     long offset;
     final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     final List<Attempt> attempts = new ArrayList<>();
+    final Set<String> seen = new HashSet<>();
     int malformed;
+    int duplicates;
   }
 
   private final Path root;
@@ -221,7 +225,9 @@ public final class TelemetryLog {
         st.offset = 0;
         st.pending.reset();
         st.attempts.clear();
+        st.seen.clear();
         st.malformed = 0;
+        st.duplicates = 0;
         changed = true;
       }
       if (size == st.offset) {
@@ -268,6 +274,11 @@ public final class TelemetryLog {
     Attempt a = parse(line);
     if (a == null) {
       st.malformed++;
+    } else if (!st.seen.add(
+        a.runId() + '\n' + a.chunkId() + '\n' + a.attempt() + '\n' + a.status())) {
+      // The same attempt's line again: a task a cluster ran twice (a retried or recomputed
+      // task appends its lines again). One attempt counts once.
+      st.duplicates++;
     } else {
       st.attempts.add(a);
     }
@@ -324,6 +335,14 @@ public final class TelemetryLog {
       all.addAll(st.attempts);
     }
     return all;
+  }
+
+  /**
+   * Lines that repeat an attempt already read (same run, chunk, attempt and status), left out of
+   * {@link #attempts()}.
+   */
+  public int duplicates() {
+    return files.values().stream().mapToInt(s -> s.duplicates).sum();
   }
 
   /** Complete lines that were not telemetry objects. */

@@ -59,6 +59,38 @@ class TelemetryLogTest {
   }
 
   @Test
+  void anAttemptWrittenTwiceByARetriedTaskCountsOnce() throws Exception {
+    Path file = dir.resolve("m.jsonl");
+    TelemetryLog.Attempt a = attempt("c0", TelemetryLog.SUCCEEDED, null);
+    TelemetryLog.Attempt retry = attempt("c0", TelemetryLog.RETRYING, "boom");
+    TelemetryLog.append(file, retry);
+    TelemetryLog.append(file, a);
+    // A cluster reran the task: the same attempts' lines again, with other times.
+    TelemetryLog.Attempt again =
+        new TelemetryLog.Attempt(
+            a.chunkId(),
+            a.recordingId(),
+            a.startUtc().plusSeconds(9),
+            a.endUtc().plusSeconds(9),
+            "cpu-0@node2/executor-1",
+            null,
+            null,
+            1L,
+            0.5,
+            a.status(),
+            a.attempt(),
+            null,
+            0,
+            a.runId());
+    TelemetryLog.append(file, retry);
+    TelemetryLog.append(file, again);
+    TelemetryLog tail = new TelemetryLog(dir);
+    tail.poll();
+    assertEquals(List.of(retry, a), tail.attempts());
+    assertEquals(2, tail.duplicates());
+  }
+
+  @Test
   void aLineCutByAKillIsEndedSoTheNextLineStandsAlone() throws Exception {
     Path file = dir.resolve("m.jsonl");
     Files.writeString(file, "{\"chunk_id\":\"c0\",\"sta");
