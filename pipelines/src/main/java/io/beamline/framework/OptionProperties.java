@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * The properties of a Beamline options interface and their flag names: the one place that decides
@@ -42,6 +43,56 @@ public final class OptionProperties {
     }
     return out;
   }
+
+  /**
+   * The SparkRunner's own options (Beam's {@code SparkPipelineOptions} and the interfaces of its
+   * package: {@code storageLevel}, {@code batchIntervalMillis}, {@code bundleSize}, ...), by
+   * property, sorted, as the options registered with Beam declare them; empty when the SparkRunner
+   * is not on the class path. {@code sparkMaster} (a flag of every command) and {@code
+   * usesProvidedSparkContext} (only for programs that pass their own context) are left out; so are
+   * properties of types a command line cannot give.
+   */
+  public static Map<String, Method> sparkRunner() {
+    Map<String, Method> out = new java.util.TreeMap<>();
+    for (Class<? extends PipelineOptions> i : PipelineOptionsFactory.getRegisteredOptions()) {
+      if (!i.getPackageName().equals(SPARK_PACKAGE)) {
+        continue;
+      }
+      for (Method m : i.getMethods()) {
+        if (!m.getDeclaringClass().getPackageName().equals(SPARK_PACKAGE)
+            || m.getParameterCount() != 0
+            || m.isDefault()
+            || !SIMPLE.contains(m.getReturnType())) {
+          continue;
+        }
+        String n = m.getName();
+        String prop =
+            n.startsWith("get") ? n.substring(3) : n.startsWith("is") ? n.substring(2) : null;
+        if (prop == null || prop.isEmpty()) {
+          continue;
+        }
+        prop = Character.toLowerCase(prop.charAt(0)) + prop.substring(1);
+        if (!prop.equals("sparkMaster") && !prop.equals("usesProvidedSparkContext")) {
+          out.putIfAbsent(prop, m);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static final String SPARK_PACKAGE = "org.apache.beam.runners.spark";
+
+  private static final java.util.Set<Class<?>> SIMPLE =
+      java.util.Set.of(
+          String.class,
+          Long.class,
+          long.class,
+          Integer.class,
+          int.class,
+          Double.class,
+          double.class,
+          Boolean.class,
+          boolean.class);
 
   /**
    * The interfaces of {@code c} that declare Beamline flags, most specific first, stopping at

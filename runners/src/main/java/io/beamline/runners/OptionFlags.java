@@ -59,6 +59,31 @@ final class OptionFlags {
             "targetParallelism",
             Integer.class,
             "DirectRunner worker threads (default: available processors)"));
+    flags.addAll(sparkFlags(spec));
+    return flags;
+  }
+
+  /**
+   * Every option of Beam's SparkRunner ({@link OptionProperties#sparkRunner}) as a flag, in Beam's
+   * spelling and kebab-case ({@code --storageLevel}, {@code --storage-level}), with Beam's
+   * description: the command line refuses no SparkRunner option.
+   */
+  private static List<Flag> sparkFlags(CommandSpec spec) {
+    List<Flag> flags = new ArrayList<>();
+    for (Map.Entry<String, Method> e : OptionProperties.sparkRunner().entrySet()) {
+      Class<?> type = boxed(e.getValue().getReturnType());
+      OptionSpec.Builder b = OptionSpec.builder(names(e.getKey())).type(type);
+      if (type == Boolean.class) {
+        b.arity("0..1").fallbackValue("true");
+      } else {
+        b.arity("1")
+            .paramLabel("<" + kebab(e.getKey()).toUpperCase(Locale.ROOT).replace('-', '_') + ">");
+      }
+      b.description("SparkRunner: " + description(e.getValue()));
+      OptionSpec o = b.build();
+      spec.addOption(o);
+      flags.add(new Flag(e.getKey(), o));
+    }
     return flags;
   }
 

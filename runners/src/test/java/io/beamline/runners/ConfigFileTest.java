@@ -161,6 +161,47 @@ class ConfigFileTest {
   }
 
   @Test
+  void sparkRunnerOptionsAreFlagsRecordedAndFedBack() throws Exception {
+    Path out = dir.resolve("spark");
+    Result r =
+        run(
+            "demo",
+            "--seconds",
+            "2",
+            "--runner",
+            "SparkRunner",
+            "--spark-master",
+            "local[1]",
+            "--storage-level",
+            "MEMORY_AND_DISK_SER",
+            "--bundleSize",
+            "4096",
+            "--output-dir",
+            out.toString());
+    assertEquals(0, r.code(), r.err());
+    Path runDir = onlyRun(out);
+    JsonNode options = new ObjectMapper().readTree(runDir.resolve("options.json").toFile());
+    assertThat(options.toString(), containsString("MEMORY_AND_DISK_SER"));
+    JsonNode recorded = yaml(runDir.resolve("config.yaml")).get("options");
+    assertEquals("MEMORY_AND_DISK_SER", recorded.get("storage-level").asText());
+    assertEquals(4096, recorded.get("bundle-size").asLong());
+    // The recorded file runs again (every key is a flag of the command).
+    Path again = dir.resolve("again");
+    Result second =
+        run(
+            "demo",
+            "--config",
+            runDir.resolve("config.yaml").toString(),
+            "--output-dir",
+            again.toString());
+    assertEquals(0, second.code(), second.err());
+    assertEquals(
+        "MEMORY_AND_DISK_SER",
+        yaml(onlyRun(again).resolve("config.yaml")).get("options").get("storage-level").asText());
+    assertThat(run("demo", "--help").out(), containsString("--storage-level"));
+  }
+
+  @Test
   void anUnknownKeyIsOneLineNamingFileKeyAndClosestFlag() throws Exception {
     Path out = dir.resolve("out");
     Path config =

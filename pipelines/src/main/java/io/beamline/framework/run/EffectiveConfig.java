@@ -92,8 +92,27 @@ public final class EffectiveConfig {
             values.put(flag, all.get(camel(flag)));
           }
         });
+    if ("SparkRunner".equals(runner)) {
+      OptionProperties.sparkRunner()
+          .forEach(
+              (prop, getter) ->
+                  values.put(OptionProperties.kebab(prop), sparkValue(options, getter)));
+    }
     config.put("options", values);
     return config;
+  }
+
+  /**
+   * The value of a SparkRunner option ({@link OptionProperties#sparkRunner}) in {@code options}.
+   */
+  @SuppressWarnings("unchecked")
+  private static Object sparkValue(PipelineOptions options, java.lang.reflect.Method getter) {
+    try {
+      return getter.invoke(
+          options.as((Class<? extends PipelineOptions>) getter.getDeclaringClass()));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** {@code config} as YAML (the format of {@code config.yaml}). */
