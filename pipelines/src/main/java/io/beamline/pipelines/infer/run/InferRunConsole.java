@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 
 /**
  * What {@code infer run} prints: the progress line on stderr while it runs, and at the end the
@@ -196,6 +198,37 @@ final class InferRunConsole {
       thread.interrupt();
       thread.join(2000);
       show(true);
+    }
+  }
+
+  /**
+   * How many commit records under {@code records} were written at or after {@code sinceMillis}
+   * (epoch ms): the chunks this run has ended, successes and failures, as committed. 0 while the
+   * directory does not exist yet.
+   */
+  static long recordsSince(Path records, long sinceMillis) {
+    if (!Files.isDirectory(records)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.walk(records)) {
+      return s.filter(
+              p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(".json") && !n.startsWith(".");
+              })
+          .filter(p -> modifiedMillis(p) >= sinceMillis)
+          .count();
+    } catch (IOException | UncheckedIOException e) {
+      // A record renamed into place while the walk lists its directory: count it next time.
+      return 0;
+    }
+  }
+
+  private static long modifiedMillis(Path p) {
+    try {
+      return Files.getLastModifiedTime(p).toMillis();
+    } catch (IOException e) {
+      return -1;
     }
   }
 }

@@ -333,7 +333,7 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunOptions>
     long since = System.currentTimeMillis();
     InferRunConsole.Progress progress =
         new InferRunConsole.Progress(
-            () -> RunFiles.recordsSince(records, since), plan.toProcess(), System.err);
+            () -> InferRunConsole.recordsSince(records, since), plan.toProcess(), System.err);
     progress.start();
     return progress::stop;
   }

@@ -12,7 +12,6 @@ import io.beamline.pipelines.infer.formats.ReviewFormat;
 import io.beamline.pipelines.infer.formats.Selection;
 import io.beamline.pipelines.infer.formats.TelemetryLog;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -390,36 +389,5 @@ final class RunFiles {
       }
     }
     return out;
-  }
-
-  /**
-   * How many commit records under {@code records} were written at or after {@code sinceMillis}
-   * (epoch ms): the chunks this run has ended, successes and failures, as committed. 0 while the
-   * directory does not exist yet.
-   */
-  static long recordsSince(Path records, long sinceMillis) {
-    if (!Files.isDirectory(records)) {
-      return 0;
-    }
-    try (Stream<Path> s = Files.walk(records)) {
-      return s.filter(
-              p -> {
-                String n = p.getFileName().toString();
-                return n.endsWith(".json") && !n.startsWith(".");
-              })
-          .filter(p -> modifiedMillis(p) >= sinceMillis)
-          .count();
-    } catch (IOException | UncheckedIOException e) {
-      // A record renamed into place while the walk lists its directory: count it next time.
-      return 0;
-    }
-  }
-
-  private static long modifiedMillis(Path p) {
-    try {
-      return Files.getLastModifiedTime(p).toMillis();
-    } catch (IOException e) {
-      return -1;
-    }
   }
 }
