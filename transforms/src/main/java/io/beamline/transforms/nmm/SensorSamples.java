@@ -72,21 +72,6 @@ public final class SensorSamples {
     }
     SensorMixing.Mixed m =
         SensorMixing.mix(leadfield, mix, snrDb, seed(seed, sample, 2L * realisation + 1));
-    if (!Double.isFinite(m.achievedSnrDb())) {
-      // Sources no channel sees (zero leadfield columns) mix to silent EEG that gets no noise
-      // (it scales with the signal): a sample no one can train on, refused, not written as zeros.
-      List<Integer> centres = new ArrayList<>();
-      for (RowSource s : sources) {
-        centres.add(s.patch().length == 0 ? -1 : s.patch()[0]);
-      }
-      throw new IllegalArgumentException(
-          "sample "
-              + sample
-              + " is silent: the clips of its sources (centre regions "
-              + centres
-              + ") project to zero on every channel; check the leadfield's columns for these"
-              + " regions");
-    }
     double[][] eeg = m.eeg();
     float[][] single = new float[eeg.length][];
     for (int c = 0; c < eeg.length; c++) {

@@ -92,23 +92,4 @@ class SensorSamplesTest {
     assertThrows(
         IllegalArgumentException.class, () -> SensorSamples.realise(LEADFIELD, bad, 10, 1L, 0, 0));
   }
-
-  @Test
-  void sourcesNoSensorSeesAreRefusedNamingTheSampleAndItsRegions() {
-    // Region 2 has a spike, but no channel sees region 2: the EEG would be all zeros.
-    double[][] blind = {{1, 0.5, 0, 0.2}, {0.1, 1, 0, 0.4}};
-    double[][] clip = new double[50][4];
-    for (int t = 0; t < 50; t++) {
-      clip[t][2] = Math.exp(-Math.pow((t - 25) / 4.0, 2));
-    }
-    List<SensorSamples.RowSource> unseen =
-        List.of(
-            new SensorSamples.RowSource(clip, new int[] {2}, new double[] {1}, new double[] {2}));
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> SensorSamples.realise(blind, unseen, 10, 1L, 9, 0));
-    assertTrue(e.getMessage().startsWith("sample 9 is silent"), e.getMessage());
-    assertTrue(e.getMessage().contains("centre regions [2]"), e.getMessage());
-  }
 }
