@@ -59,7 +59,7 @@ final class OptionFlags {
             spec,
             "targetParallelism",
             Integer.class,
-            "DirectRunner worker threads (default: available processors)"));
+            "DirectRunner threads (default: one per core, plus one for the runner's monitor)"));
     flags.add(
         switchFlag(
             spec,

@@ -287,7 +287,7 @@ class BeamlineCliTest {
     assertThat(
         options,
         containsString(
-            "\"targetParallelism\" : " + Runtime.getRuntime().availableProcessors() + ","));
+            "\"targetParallelism\" : " + (Runtime.getRuntime().availableProcessors() + 1) + ","));
     Result given =
         run(
             "plan",

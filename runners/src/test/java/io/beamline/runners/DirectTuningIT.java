@@ -61,7 +61,7 @@ class DirectTuningIT {
     assertThat(
         options,
         containsString(
-            "\"targetParallelism\" : " + Runtime.getRuntime().availableProcessors() + ","));
+            "\"targetParallelism\" : " + (Runtime.getRuntime().availableProcessors() + 1) + ","));
     assertEquals(0, mutationWarnings(prod), "MutationDetectors warnings in a production run");
 
     Path checked = constellation("checked", "--enforce-immutability");

@@ -23,8 +23,9 @@ class DirectTuningTest {
     DirectOptions o = tuned(Map.of(), 2);
     assertFalse(o.isEnforceImmutability());
     assertFalse(o.isEnforceEncodability());
-    assertEquals(2, o.getTargetParallelism());
-    assertEquals(1, tuned(Map.of(), 0).getTargetParallelism());
+    // A worker per core, and the runner's monitor, which takes a thread of the same pool.
+    assertEquals(3, o.getTargetParallelism());
+    assertEquals(2, tuned(Map.of(), 0).getTargetParallelism());
   }
 
   @Test
@@ -32,7 +33,7 @@ class DirectTuningTest {
     DirectOptions o = tuned(Map.of(DirectTuning.CHECKS_ENV, "true"), 8);
     assertTrue(o.isEnforceImmutability());
     assertTrue(o.isEnforceEncodability());
-    assertEquals(8, o.getTargetParallelism());
+    assertEquals(9, o.getTargetParallelism());
     assertFalse(tuned(Map.of(DirectTuning.CHECKS_ENV, "false"), 2).isEnforceImmutability());
   }
 
