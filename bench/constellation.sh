@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: samples/s of `constellation` end to end (drivers -> Kafka -> sync -> NWB/Zarr/Parquet/
 # WebDataset) vs a plain Kafka producer loop sending the same record bytes to the same embedded
-# broker, in one JVM. Prints both rates and the ratio end-to-end/plain per round.
+# broker, in one JVM, with the command line's DirectRunner settings (DirectTuning: checks off unless
+# BEAMLINE_DIRECT_CHECKS=true). Prints both rates and the ratio end-to-end/plain per round.
 # Usage: bench/constellation.sh [duration_s=5] [runner=DirectRunner|SparkRunner] [rounds=2]
 #   (from anywhere; extra JVM flags via JAVA_OPTS)
 set -euo pipefail

@@ -106,6 +106,23 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
   void build(Pipeline pipeline, O options);
 
   /**
+   * Called when a run (not a plan) starts, before its graph is built: start in the background what
+   * {@link #beforeRun} needs and is slow to start (an embedded broker), so that it overlaps graph
+   * construction. Must return at once. The handle is closed when the run ends, whatever the outcome
+   * (also when {@code beforeRun} was never called); closing releases what {@code beforeRun} did not
+   * take over.
+   */
+  default Started startEarly(O options, Path runDir) {
+    return () -> {};
+  }
+
+  /** What {@link #startEarly} started; closing it releases what was not taken over. */
+  interface Started extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
    * Called once a run (not a plan) has written its plan and options, before the graph executes:
    * start what the run needs beside the pipeline (an embedded broker, an ingest stage that feeds
    * it, a monitoring endpoint). The returned handle is closed when the run ends, whatever the

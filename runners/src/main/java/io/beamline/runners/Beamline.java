@@ -6,6 +6,7 @@ import io.beamline.framework.BeamlineTool;
 import io.beamline.framework.BeamlineToolOptions;
 import io.beamline.framework.CommandLauncher;
 import io.beamline.framework.UserInputException;
+import io.beamline.framework.backend.DirectTuning;
 import io.beamline.framework.run.BuildInfo;
 import io.beamline.framework.run.DryRun;
 import io.beamline.framework.run.RunConsole;
@@ -412,6 +413,10 @@ public final class Beamline {
     } catch (IllegalArgumentException e) {
       err.println(cmd + ": " + firstLine(e.getMessage()));
       return USAGE;
+    }
+    if (mode != Mode.COMPILE) {
+      // Compiled scripts name no tuning: they run this command, which tunes for their machine.
+      DirectTuning.apply(options, beamArgs);
     }
     if (options.getRunner() != null
         && "SparkRunner".equals(options.getRunner().getSimpleName())

@@ -22,9 +22,10 @@ import picocli.CommandLine.ParseResult;
  * of truth: each property {@code fooBar} becomes {@code --foo-bar}; Beam's spelling {@code
  * --fooBar} and the seeds' Python spelling {@code --foo_bar} are accepted too (see {@link
  * #normalize}). Values accept both {@code --name value} and {@code --name=value}. The runner flags
- * {@code --runner}, {@code --sparkMaster} and {@code --targetParallelism} are added to every
- * pipeline. An options interface may give a flag another name with {@link FlagAlias} (the seeds'
- * spellings); picocli then accepts either name.
+ * {@code --runner}, {@code --sparkMaster}, {@code --targetParallelism}, {@code
+ * --enforceImmutability} and {@code --enforceEncodability} are added to every pipeline. An options
+ * interface may give a flag another name with {@link FlagAlias} (the seeds' spellings); picocli
+ * then accepts either name.
  */
 final class OptionFlags {
 
@@ -58,7 +59,19 @@ final class OptionFlags {
             spec,
             "targetParallelism",
             Integer.class,
-            "DirectRunner worker threads (default: available processors)"));
+            "DirectRunner threads (default: one per core, plus one for the runner's monitor)"));
+    flags.add(
+        switchFlag(
+            spec,
+            "enforceImmutability",
+            "DirectRunner: check that no step mutates its input or output elements (default:"
+                + " off; on when BEAMLINE_DIRECT_CHECKS=true, as in the test suites)"));
+    flags.add(
+        switchFlag(
+            spec,
+            "enforceEncodability",
+            "DirectRunner: check that every element survives its coder (default: off; on when"
+                + " BEAMLINE_DIRECT_CHECKS=true, as in the test suites)"));
     flags.addAll(sparkFlags(spec));
     return flags;
   }
@@ -133,6 +146,19 @@ final class OptionFlags {
             .type(type)
             .arity("1")
             .paramLabel("<" + kebab(property).toUpperCase(Locale.ROOT).replace('-', '_') + ">")
+            .description(desc)
+            .build();
+    spec.addOption(o);
+    return new Flag(property, o);
+  }
+
+  /** A runner flag that is true when given alone, or takes {@code =true|false}. */
+  private static Flag switchFlag(CommandSpec spec, String property, String desc) {
+    OptionSpec o =
+        OptionSpec.builder(names(property))
+            .type(Boolean.class)
+            .arity("0..1")
+            .fallbackValue("true")
             .description(desc)
             .build();
     spec.addOption(o);

@@ -277,6 +277,33 @@ class BeamlineCliTest {
   }
 
   @Test
+  void testRunsKeepTheDirectRunnersChecksAndFlagsWin() throws Exception {
+    // The build sets BEAMLINE_DIRECT_CHECKS for the tests (DirectTuning); production runs
+    // (DirectTuningIT) have both checks off.
+    assertEquals(0, run("plan", "demo", "--output-dir=" + dir, "--run-id=tests").code());
+    String options = Files.readString(dir.resolve("runs/tests/options.json"));
+    assertThat(options, containsString("\"enforceImmutability\" : true"));
+    assertThat(options, containsString("\"enforceEncodability\" : true"));
+    assertThat(
+        options,
+        containsString(
+            "\"targetParallelism\" : " + (Runtime.getRuntime().availableProcessors() + 1) + ","));
+    Result given =
+        run(
+            "plan",
+            "demo",
+            "--output-dir=" + dir,
+            "--run-id=given",
+            "--enforce-immutability=false",
+            "--target-parallelism=7");
+    assertEquals(0, given.code(), given.err());
+    String g = Files.readString(dir.resolve("runs/given/options.json"));
+    assertThat(g, containsString("\"enforceImmutability\" : false"));
+    assertThat(g, containsString("\"enforceEncodability\" : true"));
+    assertThat(g, containsString("\"targetParallelism\" : 7,"));
+  }
+
+  @Test
   void unbuiltPipelinesAcceptSeedFlagsAndSayWhere() {
     Result r = run("stream", "--duration", "5", "--broker", "localhost:61616");
     assertEquals(2, r.code());

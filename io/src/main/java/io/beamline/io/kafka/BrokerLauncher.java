@@ -2,6 +2,7 @@ package io.beamline.io.kafka;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 
 /**
  * Main class of the embedded broker's child JVM (internal to {@link EmbeddedKafka}).
@@ -10,7 +11,8 @@ import java.io.InputStream;
  * parent holds open as a pipe, and exits the JVM when it closes. The parent closes it to stop the
  * broker, and the operating system closes it when the parent dies for any reason (even {@code kill
  * -9}), so no broker outlives the JVM that started it. {@code System.exit} runs Kafka's own
- * shutdown hook, which stops the broker cleanly. Then it runs {@code kafka.Kafka.main(args)}.
+ * shutdown hook, which stops the broker cleanly. Then it formats the storage ({@code StorageTool
+ * format}) and runs {@code kafka.Kafka.main}.
  *
  * <p>This class is copied out of the jar and run on the broker's class path, so it uses nothing but
  * the JDK (the broker is looked up by name).
@@ -19,9 +21,10 @@ public final class BrokerLauncher {
   private BrokerLauncher() {}
 
   /**
-   * Starts the stdin watchdog, then Kafka.
+   * Starts the stdin watchdog, formats the storage, then starts Kafka.
    *
-   * @param args passed to {@code kafka.Kafka.main} (the {@code server.properties} path)
+   * @param args the cluster id, then the {@code server.properties} path (passed to {@code
+   *     kafka.Kafka.main})
    */
   public static void main(String[] args) throws Exception {
     Thread watchdog =
@@ -41,6 +44,24 @@ public final class BrokerLauncher {
             "beamline-parent-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
-    Class.forName("kafka.Kafka").getMethod("main", String[].class).invoke(null, (Object) args);
+    String clusterId = args[0];
+    String serverProps = args[1];
+    // Formatting in this JVM rather than a StorageTool JVM of its own saves a JVM start.
+    Object formatted =
+        Class.forName("kafka.tools.StorageTool")
+            .getMethod("execute", String[].class, PrintStream.class)
+            .invoke(
+                null,
+                new String[] {
+                  "format", "--cluster-id", clusterId, "--config", serverProps, "--ignore-formatted"
+                },
+                System.out);
+    if (!Integer.valueOf(0).equals(formatted)) {
+      System.out.println("Formatting Kafka storage failed with status " + formatted);
+      System.exit(2);
+    }
+    Class.forName("kafka.Kafka")
+        .getMethod("main", String[].class)
+        .invoke(null, (Object) new String[] {serverProps});
   }
 }

@@ -17,9 +17,9 @@ import java.util.List;
  * directory.
  *
  * <p>The build copies the jars to {@value #RESOURCE_DIR} and writes {@code index.txt} (one jar name
- * a line). The cache directory for one set of jars is named by the SHA-256 of that index and is
- * filled under a temporary name, then renamed, so a crash mid-copy never leaves a half-filled cache
- * that a later run would trust.
+ * a line). The cache directory for one set of jars is named by the SHA-256 of that index and of the
+ * launcher class, and is filled under a temporary name, then renamed, so a crash mid-copy never
+ * leaves a half-filled cache that a later run would trust.
  */
 final class BrokerLibs {
   static final String RESOURCE_DIR = "io/beamline/io/kafka/broker-lib/";
@@ -61,7 +61,11 @@ final class BrokerLibs {
    */
   static Extracted extract(Path cacheRoot) throws IOException {
     List<String> names = index();
-    String key = Digests.sha256(String.join("\n", names).getBytes(StandardCharsets.UTF_8));
+    // The launcher's bytes are part of the key: a changed launcher never runs from an old cache.
+    String key =
+        Digests.sha256(
+            (String.join("\n", names) + "\n" + Digests.sha256(readResource(LAUNCHER_CLASS)))
+                .getBytes(StandardCharsets.UTF_8));
     Path target = cacheRoot.resolve("kafka-" + key.substring(0, 16));
     Extracted done = layout(target);
     if (Files.isRegularFile(target.resolve("complete"))) {

@@ -309,10 +309,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     AtomicFiles.writeString(log4j, LOG4J2);
     Path logFile = dataDir.resolve("broker.log");
 
-    format(libs, serverProps, log4j, dataDir.resolve("format.log"), settings.startTimeout);
-
     List<String> command = javaCommand(libs, log4j, settings.maxHeapMb);
     command.add(BrokerLauncher.class.getName());
+    command.add(Uuid.randomUuid().toString());
     command.add(serverProps.toString());
     Process process =
         new ProcessBuilder(command)
@@ -332,47 +331,6 @@ public final class EmbeddedKafka implements AutoCloseable {
       throw e;
     }
     return new EmbeddedKafka(dataDir, owns, logFile, process, bootstrap, hook);
-  }
-
-  private static void format(
-      BrokerLibs.Extracted libs, Path serverProps, Path log4j, Path out, Duration timeout)
-      throws IOException {
-    List<String> command = javaCommand(libs, log4j, 256);
-    command.addAll(
-        List.of(
-            "kafka.tools.StorageTool",
-            "format",
-            "--cluster-id",
-            Uuid.randomUuid().toString(),
-            "--config",
-            serverProps.toString(),
-            "--ignore-formatted"));
-    Process p =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
-            .start();
-    try {
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(
-            "Formatting Kafka storage did not finish within " + timeout.toSeconds() + " s");
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("Interrupted while formatting Kafka storage", e);
-    }
-    if (p.exitValue() != 0) {
-      throw new IOException(
-          "Formatting Kafka storage failed (exit "
-              + p.exitValue()
-              + "); last lines of "
-              + out
-              + ":\n"
-              + tail(out));
-    }
   }
 
   /**
@@ -459,6 +417,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + heapMb + "m");
+    // A short-lived broker on a small machine shared with the pipeline: start fast, take little.
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:+UseSerialGC");
     command.add("-XX:+ExitOnOutOfMemoryError");
     command.add("-Djava.awt.headless=true");
     command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
@@ -538,11 +499,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       return "(could not read " + file + ": " + e.getMessage() + ")";
     }
-  }
-
-  private static java.io.File nullDevice() {
-    return new java.io.File(
-        System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
   }
 
   private static String userName() {

@@ -8,8 +8,10 @@ import java.util.List;
 
 /**
  * The script of each backend for one compiled command: the exact command line, with only the jar
- * ({@code BEAMLINE_JAR}), the java binary ({@code JAVA}) and, for {@code spark-submit}, the master
- * ({@code SPARK_MASTER}) left to the environment.
+ * ({@code BEAMLINE_JAR}), the java binary ({@code JAVA}), the heap ({@code BEAMLINE_HEAP}, e.g.
+ * {@code 8g}; default half the memory the JVM sees, for SLURM half the job's), extra JVM flags
+ * ({@code BEAMLINE_JAVA_OPTS}) and, for {@code spark-submit}, the master ({@code SPARK_MASTER})
+ * left to the environment.
  *
  * @param command the words after {@code beamline}: the pipeline's command and its flags
  * @param workingDir the run directory the run writes its log and manifest to
@@ -23,6 +25,8 @@ record BackendScripts(List<String> command, Path workingDir, Path jar, SlurmReso
     List<String> w = new ArrayList<>();
     w.add("\"$JAVA\"");
     w.addAll(quoted(Launch.javaFlagList()));
+    w.addAll(quoted(Launch.heapFlagList()));
+    w.add(Launch.HEAP_OVERRIDE);
     String flags = Launch.javaFlags();
     switch (b) {
       case SPARK_SUBMIT -> {
@@ -86,6 +90,10 @@ record BackendScripts(List<String> command, Path workingDir, Path jar, SlurmReso
     }
     if (b == Backend.SLURM) {
       s.append("CPUS=${SLURM_CPUS_PER_TASK:-").append(slurm.cpusPerTask()).append("}\n");
+      // Half the job's memory (MB) where SLURM does not confine the job to it by cgroup.
+      s.append("if [[ -z \"${BEAMLINE_HEAP:-}\" && -n \"${SLURM_MEM_PER_NODE:-}\" ]]; then\n");
+      s.append("  BEAMLINE_HEAP=$((SLURM_MEM_PER_NODE / 2))m\n");
+      s.append("fi\n");
     }
     s.append("exec ").append(commandLine(b)).append('\n');
     return s.toString();

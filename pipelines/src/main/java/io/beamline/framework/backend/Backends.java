@@ -212,6 +212,7 @@ public final class Backends {
         PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
             .withValidation()
             .as(def.optionsClass());
+    DirectTuning.apply(options, args);
     if (backend == Backend.SPARK_LOCAL && System.getProperty("spark.ui.enabled") == null) {
       // In-process Spark: no web UI port to bind or leak.
       System.setProperty("spark.ui.enabled", "false");

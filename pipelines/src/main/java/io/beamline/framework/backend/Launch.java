@@ -12,7 +12,7 @@ import java.util.Properties;
 
 /**
  * What every command line that starts {@code beamline} outside this JVM needs: the shaded jar, its
- * entry point, the JVM flags Spark needs on Java 17, and shell quoting.
+ * entry point, the JVM flags Spark needs on Java 17, the heap flags, and shell quoting.
  */
 public final class Launch {
   /** The main class of the shaded jar. */
@@ -28,6 +28,31 @@ public final class Launch {
    * same list as {@code runners/spark-java17.opts}).
    */
   public static String javaFlags() {
+    return buildProperty("add.opens");
+  }
+
+  /** {@link #javaFlags()} as separate words. */
+  public static List<String> javaFlagList() {
+    return List.of(javaFlags().split("\\s+"));
+  }
+
+  /**
+   * The heap flags of a run outside this JVM, as separate words (the same list as {@code
+   * runners/jvm-heap.opts}): up to half the memory the JVM sees, starting small. An {@code -Xmx}
+   * after them wins ({@link #HEAP_OVERRIDE}).
+   */
+  public static List<String> heapFlagList() {
+    return List.of(buildProperty("heap").split("\\s+"));
+  }
+
+  /**
+   * The words of a launching shell command line after {@link #heapFlagList()}: {@code
+   * -Xmx$BEAMLINE_HEAP} when that is set, then the words of {@code BEAMLINE_JAVA_OPTS}.
+   */
+  public static final String HEAP_OVERRIDE =
+      "${BEAMLINE_HEAP:+\"-Xmx$BEAMLINE_HEAP\"} ${BEAMLINE_JAVA_OPTS:-}";
+
+  private static String buildProperty(String name) {
     Properties p = new Properties();
     try (InputStream in = Launch.class.getResourceAsStream("spark-java17.properties")) {
       if (in != null) {
@@ -36,16 +61,12 @@ public final class Launch {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read spark-java17.properties: " + e.getMessage(), e);
     }
-    String v = p.getProperty("add.opens", "");
+    String v = p.getProperty(name, "");
     if (v.isBlank() || v.contains("${")) {
-      throw new IllegalStateException("spark-java17.properties was not filled in by the build");
+      throw new IllegalStateException(
+          "spark-java17.properties was not filled in by the build (" + name + ")");
     }
     return v.trim();
-  }
-
-  /** {@link #javaFlags()} as separate words. */
-  public static List<String> javaFlagList() {
-    return List.of(javaFlags().split("\\s+"));
   }
 
   /**

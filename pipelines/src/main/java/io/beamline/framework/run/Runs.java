@@ -183,6 +183,7 @@ public final class Runs {
     manifest.put("error", null);
 
     try (lock;
+        BeamlinePipeline.Started early = execute ? def.startEarly(options, runDir) : null;
         RunLog log = RunLog.attach(runDir.resolve("run.log"), runId)) {
       LOG.info(
           "{} {} of pipeline {} with Beamline {}",

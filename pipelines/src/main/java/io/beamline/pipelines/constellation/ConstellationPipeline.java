@@ -343,6 +343,12 @@ public final class ConstellationPipeline implements BeamlinePipeline<Constellati
    * The returned handle stops the line and the broker, and removes this run's staging sets if they
    * were not committed (the graph failed).
    */
+  /** Starts the embedded broker (when the run needs one) while the graph is built. */
+  @Override
+  public Started startEarly(ConstellationOptions o, Path runDir) {
+    return SessionIngest.startBroker(o, runDir);
+  }
+
   @Override
   public AutoCloseable beforeRun(ConstellationOptions o, Path runDir) throws Exception {
     return SessionIngest.start(o, runDir);

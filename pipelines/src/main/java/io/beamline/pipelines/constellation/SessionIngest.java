@@ -5,11 +5,17 @@ import static io.beamline.pipelines.constellation.ConstellationPipeline.INGEST_F
 import static io.beamline.pipelines.constellation.ConstellationPipeline.expectedOutputs;
 import static io.beamline.pipelines.constellation.ConstellationPipeline.plan;
 
+import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.run.RunConsole;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.kafka.KafkaClients;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,7 +55,7 @@ final class SessionIngest {
       }
       String bootstrap = o.getKafkaBootstrap();
       if (bootstrap == null) {
-        broker = EmbeddedKafka.settings().withDataDir(runDir.resolve("kafka-data")).start();
+        broker = takeBroker(o, runDir);
         bootstrap = broker.bootstrapServers();
         LOG.info(RunConsole.PROGRESS, "Embedded Kafka broker at {}", bootstrap);
       }
@@ -73,6 +79,63 @@ final class SessionIngest {
         broker.close();
       }
       throw e;
+    }
+  }
+
+  /** Embedded brokers started by {@link #startBroker}, by run id, until a run takes its own. */
+  private static final Map<String, CompletableFuture<EmbeddedKafka>> STARTING =
+      new ConcurrentHashMap<>();
+
+  /**
+   * Starts the run's embedded broker on a thread of its own (unless {@code --kafka-bootstrap} or
+   * {@code --no-kafka}), so that its start-up (a JVM of its own, seconds) overlaps graph
+   * construction. The handle stops the broker if the run never took it (it failed before {@link
+   * #start}).
+   */
+  static BeamlinePipeline.Started startBroker(ConstellationOptions o, Path runDir) {
+    if (o.getNoKafka() || o.getKafkaBootstrap() != null) {
+      return () -> {};
+    }
+    String runId = o.getRunId();
+    CompletableFuture<EmbeddedKafka> starting = new CompletableFuture<>();
+    STARTING.put(runId, starting);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                starting.complete(
+                    EmbeddedKafka.settings().withDataDir(runDir.resolve("kafka-data")).start());
+              } catch (Throwable e) {
+                starting.completeExceptionally(e);
+              }
+            },
+            "constellation-broker-start");
+    t.setDaemon(true);
+    t.start();
+    return () -> {
+      CompletableFuture<EmbeddedKafka> left = STARTING.remove(runId);
+      // A broker that failed to start left nothing to stop; its error was the run's to report.
+      EmbeddedKafka unused = left == null ? null : left.exceptionally(e -> null).join();
+      if (unused != null) {
+        try {
+          unused.close();
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("Could not stop the unused embedded broker of run {}: {}", runId, e.toString());
+        }
+      }
+    };
+  }
+
+  /** The broker {@link #startBroker} started for this run, once it is up, or a new one. */
+  private static EmbeddedKafka takeBroker(ConstellationOptions o, Path runDir) throws Exception {
+    CompletableFuture<EmbeddedKafka> starting = STARTING.remove(o.getRunId());
+    if (starting == null) {
+      return EmbeddedKafka.settings().withDataDir(runDir.resolve("kafka-data")).start();
+    }
+    try {
+      return starting.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception ex ? ex : e;
     }
   }
 

@@ -32,7 +32,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -154,19 +153,29 @@ final class SessionOutputs extends Module<SessionOutputs.Config, PCollectionTupl
           .setCoder(StringUtf8Coder.of());
     }
 
-    written.add(
-        streams
-            .apply("ToTimeSeriesRows", ParDo.of(new TimeSeriesRows.RowsFn(plan)))
-            .setRowSchema(TimeSeriesRows.SCHEMA)
-            .apply("RowsToSession", Window.into(new GlobalWindows()))
-            .apply(
-                "WriteTimeSeriesParquet",
-                ParquetTableIO.write(TimeSeriesRows.SCHEMA)
-                    .to(raw.resolve("timeseries").toString())
-                    .withPrefix("timeseries")
-                    .withNumShards(1))
-            .getPerDestinationOutputFilenames()
-            .apply("ParquetFiles", Values.create()));
+    String timeseries = raw.resolve("timeseries").toString();
+    if (session) {
+      written.add(
+          streams
+              .apply("KeyStreamsToOne", WithKeys.<Void, AlignedSlice>of((Void) null))
+              .setCoder(KvCoder.of(VoidCoder.of(), streams.getCoder()))
+              .apply("GatherStreams", GroupByKey.create())
+              .apply(
+                  "WriteTimeSeriesParquet",
+                  ParDo.of(new TimeSeriesRows.WriteSessionFileFn(plan, timeseries)))
+              .setCoder(StringUtf8Coder.of()));
+    } else {
+      streams
+          .apply("ToTimeSeriesRows", ParDo.of(new TimeSeriesRows.RowsFn(plan)))
+          .setRowSchema(TimeSeriesRows.SCHEMA)
+          .apply("RowsToSession", Window.into(new GlobalWindows()))
+          .apply(
+              "WriteTimeSeriesParquet",
+              ParquetTableIO.write(TimeSeriesRows.SCHEMA)
+                  .to(timeseries)
+                  .withPrefix(TimeSeriesRows.PREFIX)
+                  .withNumShards(1));
+    }
 
     written.add(
         streams

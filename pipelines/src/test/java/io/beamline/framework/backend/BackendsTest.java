@@ -121,6 +121,11 @@ class BackendsTest {
                 + " --runId=s1 --runner=DirectRunner\n"));
     assertThat(direct, containsString("--add-opens=java.base/java.nio=ALL-UNNAMED"));
     assertThat(
+        direct,
+        containsString(
+            String.join(" ", Launch.heapFlagList())
+                + " ${BEAMLINE_HEAP:+\"-Xmx$BEAMLINE_HEAP\"} ${BEAMLINE_JAVA_OPTS:-} -jar"));
+    assertThat(
         Files.readString(c.script(Backend.SPARK_LOCAL)),
         containsString("--runner=SparkRunner '--sparkMaster=local[*]'"));
     String submit = Files.readString(c.script(Backend.SPARK_SUBMIT));
@@ -142,7 +147,8 @@ class BackendsTest {
             "#SBATCH --time=02:00:00",
             "#SBATCH --partition=gpu",
             "#SBATCH --account=lab",
-            "CPUS=${SLURM_CPUS_PER_TASK:-8}")) {
+            "CPUS=${SLURM_CPUS_PER_TASK:-8}",
+            "  BEAMLINE_HEAP=$((SLURM_MEM_PER_NODE / 2))m")) {
       assertThat(slurm, containsString(line + "\n"));
     }
     assertThat(slurm, containsString("--runner=SparkRunner \"--sparkMaster=local[$CPUS]\"\n"));

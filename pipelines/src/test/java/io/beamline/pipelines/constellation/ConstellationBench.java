@@ -1,6 +1,7 @@
 package io.beamline.pipelines.constellation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.framework.backend.DirectTuning;
 import io.beamline.framework.run.RunRecord;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.kafka.EmbeddedKafka;
@@ -42,6 +43,8 @@ public final class ConstellationBench {
                 "--runner=" + runner,
                 "--sparkMaster=local[2]");
         var options = ConstellationTestSupport.options(a);
+        // As the command line runs it (checks off unless BEAMLINE_DIRECT_CHECKS is set).
+        DirectTuning.apply(options, a);
         SessionPlan plan = ConstellationPipeline.plan(options);
 
         // Baseline: the same record values, encoded up front, sent by a bare producer loop.
