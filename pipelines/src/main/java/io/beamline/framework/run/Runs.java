@@ -20,13 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
-import org.apache.beam.sdk.options.Default;
-import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.Hidden;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,7 +154,7 @@ public final class Runs {
     RunLock.reapKilled(outputDir, runId);
     if (execute && (metricsPort != null || control != null)) {
       // Live metrics and cancelling need a PipelineResult while the graph executes.
-      options.as(NonBlockingRun.class).setBlockOnRun(false);
+      options.as(DirectOptions.class).setBlockOnRun(false);
     }
     options.setJobName(runId.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-"));
 
@@ -321,24 +318,6 @@ public final class Runs {
     }
     LOG.info(RunConsole.PROGRESS, "Live metrics of run {} at {}", options.getRunId(), server.url());
     return server;
-  }
-
-  /**
-   * The DirectRunner's {@code blockOnRun} option, declared here (with the DirectRunner's default)
-   * so that a run can switch it off without a compile-time dependency on the runner: other runners
-   * ignore it.
-   */
-  @Hidden
-  public interface NonBlockingRun extends PipelineOptions {
-    @Description(
-        "If the pipeline should block awaiting completion of the pipeline. If set to true, a call"
-            + " to Pipeline#run() will block until all PTransforms are complete. Otherwise, the"
-            + " Pipeline will execute asynchronously. If set to false, use"
-            + " PipelineResult#waitUntilFinish() to block until the Pipeline is complete.")
-    @Default.Boolean(true)
-    boolean isBlockOnRun();
-
-    void setBlockOnRun(boolean value);
   }
 
   /** The innermost cause's message, on one line. */
