@@ -174,10 +174,13 @@ CONF
     echo $! >"$dir/slurmdbd.pid.own"
     wait_for "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $dbd_port), 1)' 2>/dev/null" 60 ||
       fail "slurmdbd did not start" "$dir/log/slurmdbd.log"
-    # The cluster and its user's association, so jobs are accounted (sacct lists them).
-    sacctmgr -i add cluster beamline >/dev/null
-    sacctmgr -i add account beamline Cluster=beamline Description=harness Organization=harness >/dev/null
-    sacctmgr -i add user "$user" Account=beamline Cluster=beamline >/dev/null
+    # The cluster and its user's association, so jobs are accounted (sacct lists them); a
+    # restart in the same DIR finds them in the database already.
+    if [[ -z "$(sacctmgr -n -P show user "$user" format=user 2>/dev/null)" ]]; then
+      sacctmgr -i add cluster beamline >/dev/null
+      sacctmgr -i add account beamline Cluster=beamline Description=harness Organization=harness >/dev/null
+      sacctmgr -i add user "$user" Account=beamline Cluster=beamline >/dev/null
+    fi
 
     slurmctld -D -i >>"$dir/log/slurmctld.log" 2>&1 &
     echo $! >"$dir/slurmctld.pid.own"
