@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -108,12 +109,52 @@ class SlurmClusterIT {
   @Test
   void directAndSparkScriptsCompleteUnderSlurmWithTheOutputsOfAnInProcessRun() throws Exception {
     Submitted direct =
-        submit("direct", "DirectRunner", "--stub-runner", "--run-args", "--min-confidence 0");
+        sbatch(
+            "direct",
+            write(
+                "direct",
+                dataset,
+                "DirectRunner",
+                "--stub-runner",
+                "--run-args",
+                "--min-confidence 0"));
     // No --infer-spark-master: Spark runs inside each task, on the one CPU the task was given.
     Submitted spark =
-        submit("spark", "SparkRunner", "--run-args", "--batch-size 2 --min-confidence 0");
-    // Both arrays are queued at once: the node runs two one-CPU tasks side by side.
-    Map<String, List<String[]>> jobs = waitFor(List.of(direct, spark));
+        sbatch(
+            "spark",
+            write(
+                "spark",
+                dataset,
+                "SparkRunner",
+                "--run-args",
+                "--batch-size 2 --min-confidence 0"));
+    // A third script whose task 1 fails: its recording's chunk status went back to in_progress
+    // after the script was written (in a copy of the dataset, so the others are not touched).
+    Path broken = copy(dataset, dir.resolve("dataset-broken"));
+    Path failingScript = write("failing", broken, "DirectRunner", "--stub-runner");
+    Path status = broken.resolve("manifests/site1.chunk_status.json");
+    Files.writeString(status, Files.readString(status).replace("\"completed\"", "\"in_progress\""));
+    Submitted failing = sbatch("failing", failingScript);
+    // The arrays are queued at once: the node runs two one-CPU tasks side by side.
+    Map<String, List<String[]>> jobs = waitFor(List.of(direct, spark, failing));
+    System.out.println(
+        "SLURM jobs: " + describe(jobs.values().stream().flatMap(List::stream).toList()));
+
+    // The failed task (exit status 3) fails the array, and SLURM cancels the aggregation.
+    for (String[] job : jobs.get("failing")) {
+      String expected =
+          job[1].endsWith("-aggregate")
+              ? "CANCELLED"
+              : job[0].endsWith("_1") ? "FAILED" : "COMPLETED";
+      assertEquals(expected, job[2].split(" ")[0], describe(jobs.get("failing")));
+      if (job[0].endsWith("_1")) {
+        assertEquals("3:0", job[3]);
+      }
+    }
+    assertFalse(Files.exists(dir.resolve("out-failing/aggregate")), "aggregated partial results");
+    assertThat(
+        Files.readString(dir.resolve("out-failing/slurm-logs/" + failing.arrayJob() + "_1.out")),
+        containsString("has chunk status 'in_progress'"));
 
     // The same plans carried out in this process, for comparison.
     inProcess("direct", "--stub-runner", "--run-args", "--min-confidence 0");
@@ -175,14 +216,15 @@ class SlurmClusterIT {
   /** A written and submitted script: its name and array job id. */
   private record Submitted(String name, String arrayJob) {}
 
-  private static Submitted submit(String name, String runner, String... more) throws Exception {
+  /** Writes the orchestrate script {@code name} for {@code ds} with the packaged jar. */
+  private static Path write(String name, Path ds, String runner, String... more) throws Exception {
     Path script = dir.resolve("jobs").resolve(name + ".sh");
     List<String> args =
         new ArrayList<>(
             List.of(
                 "infer",
                 "orchestrate",
-                dataset.toString(),
+                ds.toString(),
                 "--run-output-dir",
                 dir.resolve("out-" + name).toString(),
                 "--slurm-script",
@@ -203,6 +245,10 @@ class SlurmClusterIT {
     Files.createDirectories(script.getParent());
     BeamlineCliTest.Result w = BeamlineCliTest.run(args.toArray(String[]::new));
     assertEquals(0, w.code(), w.err());
+    return script;
+  }
+
+  private static Submitted sbatch(String name, Path script) throws Exception {
     Proc sub = ShadedJarIT.exec(dir, List.of("sbatch", "--parsable", script.toString()), env);
     assertEquals(0, sub.code(), sub.err());
     return new Submitted(name, sub.out().strip().split(";")[0]);
@@ -230,10 +276,30 @@ class SlurmClusterIT {
   private static Map<String, List<String[]>> waitFor(List<Submitted> subs) throws Exception {
     long deadline = System.nanoTime() + 300_000_000_000L;
     while (true) {
+      // By job id: sacct's default window leaves out jobs that never started (an aggregation
+      // cancelled because its dependency failed).
+      List<String> ids = new ArrayList<>();
+      for (Submitted s : subs) {
+        ids.add(s.arrayJob());
+        Path log = dir.resolve("out-" + s.name()).resolve("slurm-logs").resolve(logOf(s));
+        Matcher m =
+            Pattern.compile("submitted aggregation job (\\d+)")
+                .matcher(Files.exists(log) ? Files.readString(log) : "");
+        if (m.find()) {
+          ids.add(m.group(1));
+        }
+      }
       Proc acct =
           ShadedJarIT.exec(
               dir,
-              List.of("sacct", "-X", "-n", "-P", "--format=JobID,JobName,State,ExitCode,Start,End"),
+              List.of(
+                  "sacct",
+                  "-X",
+                  "-n",
+                  "-P",
+                  "-j",
+                  String.join(",", ids),
+                  "--format=JobID,JobName,State,ExitCode,Start,End"),
               env);
       assertEquals(0, acct.code(), acct.err());
       Map<String, List<String[]>> byName = new HashMap<>();
@@ -265,13 +331,27 @@ class SlurmClusterIT {
     }
   }
 
+  private static Path copy(Path from, Path to) throws Exception {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+    return to;
+  }
+
   private static String logOf(Submitted s) {
     return s.arrayJob() + "_0.out";
   }
 
   private static String logs() throws Exception {
     StringBuilder b = new StringBuilder();
-    for (String name : List.of("direct", "spark")) {
+    for (String name : List.of("direct", "spark", "failing")) {
       Path d = dir.resolve("out-" + name).resolve("slurm-logs");
       if (Files.isDirectory(d)) {
         try (var s = Files.list(d)) {
