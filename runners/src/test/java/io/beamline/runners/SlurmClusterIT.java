@@ -38,8 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
  * jar, {@code runners/cluster/bin}), both running the packaged {@code target/beamline.jar}. Every
  * job must end {@code COMPLETED} in {@code sacct}, the aggregation job must start after the array
  * ended, and the outputs must equal those of the same plan carried out in this process ({@code
- * --apply}), row for row through DuckDB. Skips when SLURM cannot start here, unless {@code
- * BEAMLINE_REQUIRE_INTEROP=1} (CI), where it fails.
+ * --apply}), row for row through DuckDB. A third script, one of whose tasks exits 3, must leave
+ * that task {@code FAILED} and the aggregation {@code CANCELLED}, with nothing aggregated. The
+ * Spark tasks must run on the CPUs SLURM allocated ({@code local[$SLURM_CPUS_PER_TASK]}). Skips
+ * when SLURM cannot start here, unless {@code BEAMLINE_REQUIRE_INTEROP=1} (CI), where it fails.
  */
 class SlurmClusterIT {
   private static final Path SCRIPT = Paths.get("cluster", "slurm-cluster.sh").toAbsolutePath();
@@ -107,7 +109,7 @@ class SlurmClusterIT {
   }
 
   @Test
-  void directAndSparkScriptsCompleteUnderSlurmWithTheOutputsOfAnInProcessRun() throws Exception {
+  void scriptsCompleteUnderSlurmAsInProcessAndAFailedTaskCancelsTheAggregation() throws Exception {
     Submitted direct =
         sbatch(
             "direct",
