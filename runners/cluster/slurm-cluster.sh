@@ -50,8 +50,10 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# Stops what did start (the logs stay), so a failed start leaves no daemon behind.
 fail() {
   echo "slurm-cluster: $1; see $2" >&2
+  bash "${BASH_SOURCE[0]}" stop "$dir" >/dev/null 2>&1 || true
   exit 1
 }
 
