@@ -29,14 +29,20 @@ class ShadedJarIT {
   record Proc(int code, String out, String err) {}
 
   static Proc exec(Path cwd, List<String> cmd) throws Exception {
+    return exec(cwd, cmd, java.util.Map.of());
+  }
+
+  /** {@link #exec(Path, List)} with {@code env} added to this JVM's environment. */
+  static Proc exec(Path cwd, List<String> cmd, java.util.Map<String, String> env) throws Exception {
     Path out = Files.createTempFile("proc", ".out");
     Path err = Files.createTempFile("proc", ".err");
-    Process p =
+    ProcessBuilder b =
         new ProcessBuilder(cmd)
             .directory(cwd.toFile())
             .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
+            .redirectError(err.toFile());
+    b.environment().putAll(env);
+    Process p = b.start();
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
     return new Proc(p.exitValue(), Files.readString(out), Files.readString(err));
   }

@@ -114,8 +114,11 @@ record SlurmScript(
     b.append("BEAMLINE_JAR=${BEAMLINE_JAR:-").append(shellQuote(jar.toString())).append("}\n");
     b.append("JAVA=${JAVA:-java}\n");
     if (spark) {
+      // Without a master Spark runs inside the task, on the CPUs SLURM gave it: local[*] would
+      // take every core of the node (the JVM sees them all unless the site confines tasks).
       b.append("SPARK_MASTER=${SPARK_MASTER:-")
-          .append(shellQuote(sparkMaster == null ? "local[*]" : sparkMaster))
+          .append(
+              sparkMaster == null ? "local[${SLURM_CPUS_PER_TASK:-*}]" : shellQuote(sparkMaster))
           .append("}\n");
       b.append("SPARK_JAVA_OPTS=").append(shellQuote(Launch.javaFlags())).append('\n');
     }

@@ -265,6 +265,7 @@ class InferOrchestrateToolTest {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().remove("SLURM_ARRAY_TASK_ID");
     pb.environment().remove("SLURM_ARRAY_JOB_ID");
+    pb.environment().remove("SLURM_CPUS_PER_TASK");
     pb.environment().putAll(env);
     Path outFile = Files.createTempFile("bash", ".out");
     Path errFile = Files.createTempFile("bash", ".err");
@@ -416,6 +417,30 @@ class InferOrchestrateToolTest {
     assertThat(text, containsString("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
     assertThat(text, containsString("ARGS+=(--runner=SparkRunner)"));
     assertEquals(0, bash(Map.of(), "-n", script.toString()).code());
+  }
+
+  @Test
+  void sparkInsideATaskUsesTheCpusSlurmAllocatedNotTheWholeNode() throws Exception {
+    Path c = dir.resolve("c");
+    writeManifest(c, "rec-a", 1, "completed");
+    Path script = dir.resolve("spark.sh");
+    run("--directory=" + c, "--slurmScript=" + script, "--inferRunner=SparkRunner");
+    // spark-submit, as found on the PATH, prints the arguments the task gives it.
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path submit = bin.resolve("spark-submit");
+    Files.writeString(submit, "#!/bin/sh\nprintf '[%s]\\n' \"$@\"\n");
+    submit.toFile().setExecutable(true);
+    String path = bin + java.io.File.pathSeparator + System.getenv("PATH");
+    Bash task =
+        bash(
+            Map.of("SLURM_ARRAY_TASK_ID", "0", "SLURM_CPUS_PER_TASK", "3", "PATH", path),
+            script.toString());
+    assertEquals(0, task.code(), task.err());
+    assertThat(task.out(), containsString("[--master]\n[local[3]]"));
+    // Outside an allocation that names CPUs it falls back to every core.
+    Bash byHand = bash(Map.of("SLURM_ARRAY_TASK_ID", "0", "PATH", path), script.toString());
+    assertEquals(0, byHand.code(), byHand.err());
+    assertThat(byHand.out(), containsString("[--master]\n[local[*]]"));
   }
 
   @Test
