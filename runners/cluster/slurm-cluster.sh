@@ -23,32 +23,8 @@ usage() {
 cmd="$1"
 dir="$2"
 
-# Polls until $1 (a command) succeeds or $2 seconds pass.
-wait_for() {
-  local deadline=$((SECONDS + $2))
-  until eval "$1"; do
-    if ((SECONDS >= deadline)); then
-      return 1
-    fi
-    sleep 0.2
-  done
-}
-
-stop_pid() {
-  local f="$1"
-  [[ -f "$f" ]] || return 0
-  local pid
-  pid="$(cat "$f")"
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    wait_for "! kill -0 $pid 2>/dev/null" 20 || kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$f"
-}
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Stops what did start (the logs stay), so a failed start leaves no daemon behind.
 fail() {

@@ -30,28 +30,8 @@ cmd="$1"
 dir="$2"
 shift 2
 
-# Polls until $1 (a command) succeeds or $2 seconds pass.
-wait_for() {
-  local deadline=$((SECONDS + $2))
-  until eval "$1"; do
-    if ((SECONDS >= deadline)); then
-      return 1
-    fi
-    sleep 0.2
-  done
-}
-
-stop_pid() {
-  local f="$1"
-  [[ -f "$f" ]] || return 0
-  local pid
-  pid="$(cat "$f")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    wait_for "! kill -0 $pid 2>/dev/null" 15 || kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$f"
-}
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 
 case "$cmd" in
   start)
@@ -68,7 +48,7 @@ case "$cmd" in
       "$dir/spark-home/jars/beamline.jar"
     export SPARK_HOME="$dir/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1
     # Ports chosen by the kernel, so parallel clusters (and CI neighbours) never collide.
-    port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+    port="$(free_port)"
     "$JAVA" -Xmx512m -Djava.io.tmpdir="$dir/master" -Dlog4j2.configurationFile="$here/log4j2-daemon.xml" -cp "$SPARK_HOME/jars/*" \
       org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port 0 \
       >"$dir/master.log" 2>&1 &
@@ -116,9 +96,9 @@ case "$cmd" in
     ;;
   stop)
     for f in "$dir"/worker-*.pid; do
-      [[ -e "$f" ]] && stop_pid "$f"
+      [[ -e "$f" ]] && stop_pid "$f" 15
     done
-    stop_pid "$dir/master.pid"
+    stop_pid "$dir/master.pid" 15
     rm -f "$dir/master.url"
     ;;
   *)
