@@ -26,18 +26,12 @@ public final class OptionProperties {
     collect(optionsClass, ifaces);
     for (Class<?> i : ifaces) {
       for (Method m : i.getDeclaredMethods()) {
-        String n = m.getName();
         if (m.getParameterCount() != 0 || m.isDefault() || m.isSynthetic()) {
           continue;
         }
-        String prop = null;
-        if (n.startsWith("get") && n.length() > 3) {
-          prop = n.substring(3);
-        } else if (n.startsWith("is") && n.length() > 2) {
-          prop = n.substring(2);
-        }
+        String prop = property(m);
         if (prop != null) {
-          out.putIfAbsent(Character.toLowerCase(prop.charAt(0)) + prop.substring(1), m);
+          out.putIfAbsent(prop, m);
         }
       }
     }
@@ -53,6 +47,10 @@ public final class OptionProperties {
    * properties of types a command line cannot give.
    */
   public static Map<String, Method> sparkRunner() {
+    return SPARK_RUNNER;
+  }
+
+  private static Map<String, Method> findSparkRunner() {
     Map<String, Method> out = new java.util.TreeMap<>();
     for (Class<? extends PipelineOptions> i : PipelineOptionsFactory.getRegisteredOptions()) {
       if (!i.getPackageName().equals(SPARK_PACKAGE)) {
@@ -65,19 +63,15 @@ public final class OptionProperties {
             || !SIMPLE.contains(m.getReturnType())) {
           continue;
         }
-        String n = m.getName();
-        String prop =
-            n.startsWith("get") ? n.substring(3) : n.startsWith("is") ? n.substring(2) : null;
-        if (prop == null || prop.isEmpty()) {
-          continue;
-        }
-        prop = Character.toLowerCase(prop.charAt(0)) + prop.substring(1);
-        if (!prop.equals("sparkMaster") && !prop.equals("usesProvidedSparkContext")) {
+        String prop = property(m);
+        if (prop != null
+            && !prop.equals("sparkMaster")
+            && !prop.equals("usesProvidedSparkContext")) {
           out.putIfAbsent(prop, m);
         }
       }
     }
-    return out;
+    return java.util.Collections.unmodifiableMap(out);
   }
 
   private static final String SPARK_PACKAGE = "org.apache.beam.runners.spark";
@@ -93,6 +87,24 @@ public final class OptionProperties {
           double.class,
           Boolean.class,
           boolean.class);
+
+  /** Found once per JVM: every command's flags and every recorded config use it. */
+  private static final Map<String, Method> SPARK_RUNNER = findSparkRunner();
+
+  /**
+   * The property of getter {@code m} ({@code getFooBar}, {@code isFooBar}: {@code fooBar}), or
+   * null.
+   */
+  private static String property(Method m) {
+    String n = m.getName();
+    String prop = null;
+    if (n.startsWith("get") && n.length() > 3) {
+      prop = n.substring(3);
+    } else if (n.startsWith("is") && n.length() > 2) {
+      prop = n.substring(2);
+    }
+    return prop == null ? null : Character.toLowerCase(prop.charAt(0)) + prop.substring(1);
+  }
 
   /**
    * The interfaces of {@code c} that declare Beamline flags, most specific first, stopping at
