@@ -78,7 +78,14 @@ record DetectorConfig(
    * directory (once per JVM and build), or {@link #modelDir}.
    */
   Path modelPath() throws IOException {
-    return InferRunOptions.BUNDLED.equals(modelDir) ? BirdCallModel.bundled() : Paths.get(modelDir);
+    return path(modelDir);
+  }
+
+  /** The directory {@code --model} value {@code model} names in this JVM (bundled: extracted). */
+  private static Path path(String model) throws IOException {
+    return InferRunOptions.BUNDLED.equals(model)
+        ? BirdCallModel.bundled()
+        : Paths.get(model).toAbsolutePath().normalize();
   }
 
   /** The model directory, described and loadable; a one-line error otherwise. */
@@ -121,18 +128,16 @@ record DetectorConfig(
 
   /** The model directory {@code --model} names: the bundled one extracted, or the given path. */
   static Path modelDir(InferRunOptions o) {
-    if (InferRunOptions.BUNDLED.equals(o.getModel())) {
-      try {
-        return BirdCallModel.bundled();
-      } catch (IOException e) {
-        throw new UserInputException(
-            "cannot extract the bundled model: "
-                + oneLine(e.getMessage())
-                + "; give --model DIR (beamline infer train writes one)",
-            e);
-      }
+    try {
+      return path(o.getModel());
+    } catch (IOException e) {
+      // Only extracting the bundled model does I/O here; a given path is not touched.
+      throw new UserInputException(
+          "cannot extract the bundled model: "
+              + oneLine(e.getMessage())
+              + "; give --model DIR (beamline infer train writes one)",
+          e);
     }
-    return Paths.get(o.getModel()).toAbsolutePath().normalize();
   }
 
   private static String oneLine(String s) {
