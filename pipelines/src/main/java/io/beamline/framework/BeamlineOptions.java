@@ -35,4 +35,18 @@ public interface BeamlineOptions extends PipelineOptions {
   String getMetricsHost();
 
   void setMetricsHost(String value);
+
+  @Description(
+      "Report this run to a monitoring service (`beamline monitor serve`): the run, its progress"
+          + " (items committed) and heartbeats, e.g. http://127.0.0.1:8765. Default: off")
+  String getMonitorUrl();
+
+  void setMonitorUrl(String value);
+
+  @Description(
+      "File holding the monitor's write token (`beamline monitor serve` writes"
+          + " <output-dir>/monitor/monitor.token); default: $BEAMLINE_MONITOR_TOKEN")
+  String getMonitorTokenFile();
+
+  void setMonitorTokenFile(String value);
 }

@@ -126,6 +126,7 @@ public final class Runs {
       throw new UserInputException(
           "--metrics-port must be in 0..65535 (0 = any free port), got " + metricsPort);
     }
+    MonitorReporter.validate(options);
     Path outputDir = Inputs.checkWritableDir("--output-dir", options.getOutputDir());
     Path runDir = outputDir.resolve("runs").resolve(runId);
     if (Files.exists(runDir.resolve("manifest.json")) && !COMPILED.equals(RunLock.status(runDir))) {
@@ -181,7 +182,9 @@ public final class Runs {
 
     try (lock;
         BeamlinePipeline.Started early = execute ? def.startEarly(options, runDir) : null;
-        RunLog log = RunLog.attach(runDir.resolve("run.log"), runId)) {
+        RunLog log = RunLog.attach(runDir.resolve("run.log"), runId);
+        MonitorReporter monitor =
+            execute ? MonitorReporter.forRun(options, def.name(), manifest, outputDir) : null) {
       LOG.info(
           "{} {} of pipeline {} with Beamline {}",
           execute ? "Run" : "Plan",
@@ -362,7 +365,8 @@ public final class Runs {
     return m;
   }
 
-  private static String host() {
+  /** This machine's host name, or {@code unknown}. */
+  static String host() {
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {
