@@ -56,7 +56,7 @@ public final class MonitorServer implements AutoCloseable {
   private final AgentSweeper sweeper;
   private final byte[] token;
   private final String page;
-  private volatile String brokerStatus = "off";
+  private volatile KafkaIngest broker;
 
   private MonitorServer(
       MonitorDatabase db, String token, Duration agentTimeout, long keepAliveSeconds) {
@@ -117,9 +117,14 @@ public final class MonitorServer implements AutoCloseable {
     return sweeper;
   }
 
-  /** Says how the broker ingest is doing, for {@code /api/health}. */
-  void brokerStatus(String status) {
-    this.brokerStatus = status;
+  /**
+   * Starts reading the workflow's topics from {@code bootstrap} into this monitor ({@link
+   * KafkaIngest}); it stops with the server.
+   */
+  public void readBroker(String bootstrap) throws IOException {
+    KafkaIngest k = new KafkaIngest(bootstrap, ingest);
+    k.start();
+    broker = k;
   }
 
   private void routes() {
@@ -143,7 +148,8 @@ public final class MonitorServer implements AutoCloseable {
             MonitorTables.FASTMON_FILES,
             MonitorTables.TF_SLICES,
             MonitorTables.AGENTS,
-            MonitorTables.LOGS)) {
+            MonitorTables.LOGS,
+            MonitorTables.PIPELINE_RUNS)) {
       resource(new TableStore(db, t));
     }
     TableStore messages = new TableStore(db, MonitorTables.MESSAGES);
@@ -235,7 +241,8 @@ public final class MonitorServer implements AutoCloseable {
     h.put("status", "ok");
     h.put("database", db.isPostgres() ? "postgresql" : "h2");
     h.put("schema_version", db.schemaVersion());
-    h.put("broker", brokerStatus);
+    KafkaIngest k = broker;
+    h.put("broker", k == null ? "off" : k.status());
     h.put("stream_clients", hub.clients());
     // A query, so a database that went away shows here.
     h.put("runs", new TableStore(db, MonitorTables.RUNS).list(Map.of("limit", "1")).count());
@@ -329,6 +336,10 @@ public final class MonitorServer implements AutoCloseable {
 
   @Override
   public void close() {
+    KafkaIngest k = broker;
+    if (k != null) {
+      k.close();
+    }
     sweeper.close();
     hub.close();
     app.stop();

@@ -147,6 +147,12 @@ abstract class MonitorSuite {
     assertEquals("no run 999; GET /api/runs lists them", noRun.body().get("error").asText());
     assertEquals(404, api.patch("/api/stf-files/nope.stf", Map.of("hits", 1)).status());
     assertEquals(400, api.get("/api/runs/abc").status());
+    Map<String, Object> stringRunId = message("start_run", 1, "daq@h-1");
+    stringRunId.put("run_id", "100010");
+    Reply badMessage = api.post("/api/workflow-messages", stringRunId);
+    assertEquals(400, badMessage.status());
+    assertTrue(
+        badMessage.body().get("error").asText().contains("run_id"), badMessage.body().toString());
   }
 
   @Test
@@ -203,13 +209,7 @@ abstract class MonitorSuite {
     List<Map<String, Object>> messages = new ArrayList<>();
     messages.add(message("start_run", run, "daq@h-1"));
     for (int seq = 1; seq <= 3; seq++) {
-      Map<String, Object> gen = message("stf_gen", run, "daq@h-1");
-      gen.put("filename", stf(run, seq));
-      gen.put("sequence", seq);
-      gen.put("size_bytes", 4096);
-      gen.put("checksum", "ad:0000abcd");
-      gen.put("tf_count", 10);
-      messages.add(gen);
+      messages.add(stfGen(run, seq));
       Map<String, Object> done = message("stf_processed", run, "process@h-2");
       done.put("filename", stf(run, seq));
       done.put("sequence", seq);
@@ -310,13 +310,10 @@ abstract class MonitorSuite {
     try (BufferedReader in =
         new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
       assertEquals(": connected", in.readLine());
-      Map<String, Object> other = message("stf_gen", 8, "daq@h-1");
-      other.put("filename", stf(8, 1));
-      api.post("/api/workflow-messages", other);
-      api.post("/api/workflow-messages", message("start_run", 7, "daq@h-1"));
-      Map<String, Object> wanted = message("stf_gen", 7, "daq@h-1");
-      wanted.put("filename", stf(7, 1));
-      api.post("/api/workflow-messages", wanted);
+      assertEquals(201, api.post("/api/workflow-messages", stfGen(8, 1)).status());
+      assertEquals(
+          201, api.post("/api/workflow-messages", message("start_run", 7, "daq@h-1")).status());
+      assertEquals(201, api.post("/api/workflow-messages", stfGen(7, 1)).status());
       List<String> data = new ArrayList<>();
       boolean keepAlive = false;
       for (String line; data.size() < 1 || !keepAlive; ) {
@@ -339,6 +336,20 @@ abstract class MonitorSuite {
 
   static String stf(long run, int seq) {
     return String.format("swf.%d.%06d.stf", run, seq);
+  }
+
+  /** A complete stf_gen message of STF {@code seq} of {@code run}. */
+  static Map<String, Object> stfGen(long run, int seq) {
+    Map<String, Object> gen = message("stf_gen", run, "daq@h-1");
+    gen.put("filename", stf(run, seq));
+    gen.put("path", "/buffer/" + stf(run, seq));
+    gen.put("sequence", seq);
+    gen.put("size_bytes", 4096);
+    gen.put("checksum", "ad:0000abcd");
+    gen.put("tf_count", 10);
+    gen.put("start", "2026-12-06T21:15:00Z");
+    gen.put("end", "2026-12-06T21:15:00.006656Z");
+    return gen;
   }
 
   static Map<String, Object> message(String type, long run, String agent) {

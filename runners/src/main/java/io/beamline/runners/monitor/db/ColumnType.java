@@ -1,6 +1,7 @@
 package io.beamline.runners.monitor.db;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.io.json.Json;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -23,7 +24,9 @@ public enum ColumnType {
   /** A boolean. */
   BOOL,
   /** An instant: ISO-8601 with a zone or offset ({@code 2026-12-06T21:15:00.123Z}). */
-  TIME;
+  TIME,
+  /** Any JSON value, kept as its compact text (read back as JSON). */
+  JSON;
 
   /** The value of {@code node} for {@code field}, or an {@link InvalidValueException}. */
   Object fromJson(String field, JsonNode node) {
@@ -52,6 +55,9 @@ public enum ColumnType {
               field + " must be an ISO-8601 UTC time string such as 2026-12-06T21:15:00Z");
         }
         return parseTime(field, node.textValue());
+      }
+      case JSON -> {
+        return Json.line(node);
       }
       default -> {
         if (!node.isTextual()) {
@@ -101,7 +107,7 @@ public enum ColumnType {
             case INT -> Types.INTEGER;
             case BOOL -> Types.BOOLEAN;
             case TIME -> Types.TIMESTAMP_WITH_TIMEZONE;
-            case TEXT -> Types.VARCHAR;
+            case TEXT, JSON -> Types.VARCHAR;
           });
       return;
     }
@@ -110,7 +116,7 @@ public enum ColumnType {
       case LONG -> st.setLong(i, ((Number) value).longValue());
       case INT -> st.setInt(i, ((Number) value).intValue());
       case BOOL -> st.setBoolean(i, (Boolean) value);
-      case TEXT -> st.setString(i, value.toString());
+      case TEXT, JSON -> st.setString(i, value.toString());
     }
   }
 

@@ -5,6 +5,7 @@ import static io.beamline.runners.monitor.db.Column.of;
 import static io.beamline.runners.monitor.db.Column.required;
 import static io.beamline.runners.monitor.db.ColumnType.BOOL;
 import static io.beamline.runners.monitor.db.ColumnType.INT;
+import static io.beamline.runners.monitor.db.ColumnType.JSON;
 import static io.beamline.runners.monitor.db.ColumnType.LONG;
 import static io.beamline.runners.monitor.db.ColumnType.TEXT;
 import static io.beamline.runners.monitor.db.ColumnType.TIME;
@@ -148,11 +149,43 @@ public final class MonitorTables {
               of("pid", INT),
               of("hostname", TEXT),
               of("namespace", TEXT),
-              of("last_heartbeat", TIME)),
+              of("last_heartbeat", TIME),
+              of("run_id", TEXT)),
           Map.of("status", "status", "agent_type", "agent_type", "namespace", "namespace"),
           null,
           List.of(),
           "name");
+
+  /**
+   * Runs of the batch pipelines that report with {@code --monitor-url} ({@code
+   * /api/pipeline-runs}), keyed by their run id.
+   */
+  public static final Table PIPELINE_RUNS =
+      new Table(
+          "pipeline-runs",
+          "pipeline run",
+          "pipeline_runs",
+          "pipeline_runs",
+          "run_id",
+          TEXT,
+          List.of(
+              required("run_id", TEXT),
+              of("pipeline", TEXT),
+              new Column("status", TEXT, false, "running", List.of()),
+              of("started", TIME),
+              of("finished", TIME),
+              of("updated", TIME),
+              of("host", TEXT),
+              of("pid", LONG),
+              of("output_dir", TEXT),
+              of("command_line", JSON),
+              of("error", TEXT),
+              of("items_succeeded", LONG),
+              of("items_failed", LONG)),
+          Map.of("status", "status", "pipeline", "pipeline"),
+          null,
+          List.of("command_line"),
+          "id DESC");
 
   /** The journal of workflow messages ({@code /api/workflow-messages}); rows are never updated. */
   public static final Table MESSAGES =
