@@ -164,6 +164,7 @@ public final class Beamline {
     top.addSubcommand("plan", plan);
     top.addSubcommand("compile", compile);
     top.addSubcommand("runs", new CommandLine(RunsCommand.spec()));
+    top.addSubcommand("monitor", new CommandLine(MonitorCommand.spec()));
     for (Upcoming u : Upcoming.ALL) {
       top.addSubcommand(u.name(), new CommandLine(u.spec()));
     }
@@ -221,6 +222,9 @@ public final class Beamline {
     String first = path.get(0);
     if ("runs".equals(first)) {
       return RunsCommand.execute(parsed.subcommand(), out, err);
+    }
+    if ("monitor".equals(first)) {
+      return MonitorCommand.execute(parsed.subcommand(), out, err);
     }
     if ("compile".equals(first)) {
       if (path.size() < 2) {

@@ -17,7 +17,7 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
  * RunConsole#install()}), and while any run lasts the fallback log is set aside, since the run's
  * own log holds everything.
  */
-final class RunLog implements AutoCloseable {
+public final class RunLog implements AutoCloseable {
   /** Runs attached in this JVM now; the fallback log is set aside while there is one. */
   private static int attached;
 
@@ -31,7 +31,12 @@ final class RunLog implements AutoCloseable {
     this.appender = appender;
   }
 
-  static RunLog attach(Path file, String runId) {
+  /**
+   * Starts copying everything logged into {@code file} (appending) until {@link #close()}; {@code
+   * name} names the appender. Runs attach their {@code run.log} here; long-lived services such as
+   * {@code beamline monitor serve} their own log.
+   */
+  public static RunLog attach(Path file, String name) {
     if (!(LogManager.getContext(false) instanceof LoggerContext)) {
       return new RunLog(null, null);
     }
@@ -45,7 +50,7 @@ final class RunLog implements AutoCloseable {
             .build();
     FileAppender app =
         FileAppender.newBuilder()
-            .setName("run-" + runId)
+            .setName("run-" + name)
             .withFileName(file.toString())
             .withAppend(true)
             .setLayout(layout)

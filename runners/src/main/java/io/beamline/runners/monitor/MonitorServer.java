@@ -228,9 +228,11 @@ public final class MonitorServer implements AutoCloseable {
     if (!body.has("last_heartbeat")) {
       body.put("last_heartbeat", Instant.now().toString());
     }
-    if (!body.has("status")) {
-      body.put(
-          "status", "EXITED".equals(body.path("operational_state").asText()) ? "EXITED" : "OK");
+    // An agent that says it has exited is EXITED, whatever status it sends with it.
+    if ("EXITED".equals(body.path("operational_state").asText())) {
+      body.put("status", "EXITED");
+    } else if (!body.has("status")) {
+      body.put("status", "OK");
     }
     TableStore.Written w = agents.upsert(body);
     json(ctx, w.created() ? 201 : 200, w.row());

@@ -292,6 +292,13 @@ abstract class MonitorSuite {
     assertEquals("EXITED", gone.get("status").asText());
     assertEquals("EXITED", gone.get("operational_state").asText());
     assertEquals(2, api.get("/api/systemagents").body().get("count").asLong());
+    // Over REST too, as --monitor-url reporters send it: EXITED whatever status comes with it.
+    api.post(
+        "/api/systemagents/daq@h-1/heartbeat",
+        Map.of("operational_state", "EXITED", "status", "OK", "run_id", "20261206T2100Z-demo"));
+    JsonNode daq = api.get("/api/systemagents/daq@h-1").body();
+    assertEquals("EXITED", daq.get("status").asText());
+    assertEquals("20261206T2100Z-demo", daq.get("run_id").asText());
   }
 
   @Test

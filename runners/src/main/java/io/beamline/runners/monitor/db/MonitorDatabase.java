@@ -108,6 +108,16 @@ public final class MonitorDatabase implements AutoCloseable {
     return redact(url);
   }
 
+  /** For people: {@code h2 /path/monitor.mv.db} or the PostgreSQL URL without its password. */
+  public String describe() {
+    if (url.startsWith("jdbc:h2:file:")) {
+      String path = url.substring("jdbc:h2:file:".length());
+      int semi = path.indexOf(';');
+      return "h2 " + (semi < 0 ? path : path.substring(0, semi)) + ".mv.db";
+    }
+    return redact(url);
+  }
+
   /** The schema version after migration (1 for {@code V1__...}). */
   public int schemaVersion() {
     return schemaVersion;
