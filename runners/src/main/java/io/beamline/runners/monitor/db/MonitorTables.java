@@ -128,7 +128,7 @@ public final class MonitorTables {
               choice("status", "queued", "queued", "processing", "done", "failed"),
               of("retries", INT)),
           Map.of("run", "run_number", "status", "status"),
-          f -> f.get("tf_filename") + "#" + f.get("slice_id"),
+          f -> f.get("tf_filename") + ":" + f.get("slice_id"),
           List.of(),
           "id DESC");
 
