@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code beamline monitor serve}: opens the database, starts the HTTP server (and the broker ingest
@@ -70,7 +71,13 @@ public final class MonitorService {
     }
   }
 
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
+
+  /** Asks {@link #serve} to stop, as SIGTERM does; it returns 0 once everything is closed. */
+  public void stop() {
+    stopRequested.countDown();
+  }
 
   /**
    * Serves until the JVM is asked to stop; returns the exit status (2 for a bad flag or an address
@@ -95,6 +102,7 @@ public final class MonitorService {
     RunLog log = RunLog.attach(dir.resolve("run.log"), "monitor");
     MonitorDatabase db = null;
     MonitorServer server = null;
+    Thread hook = null;
     try {
       Path tokenFile = s.outputDir().resolve("monitor.token");
       String token = s.token() != null ? s.token() : token(tokenFile);
@@ -128,19 +136,21 @@ public final class MonitorService {
               + dir.resolve("run.log")
               + "; Ctrl-C stops");
       out.flush();
-      MonitorServer running = server;
-      MonitorDatabase open = db;
-      Thread hook =
+      // SIGTERM and Ctrl-C run this hook: it wakes serve() and waits until serve() has closed
+      // everything (the JVM halts when the hook returns).
+      hook =
           new Thread(
               () -> {
-                running.close();
-                open.close();
-                log.close();
-                stopped.countDown();
+                stopRequested.countDown();
+                try {
+                  stopped.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
               },
               "monitor-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      stopped.await();
+      stopRequested.await();
       return 0;
     } catch (InvalidValueException e) {
       err.println(cmd + ": " + e.getMessage());
@@ -166,14 +176,20 @@ public final class MonitorService {
       Thread.currentThread().interrupt();
       return 1;
     } finally {
-      if (stopped.getCount() > 0) {
-        if (server != null) {
-          server.close();
+      if (server != null) {
+        server.close();
+      }
+      if (db != null) {
+        db.close();
+      }
+      log.close();
+      stopped.countDown();
+      if (hook != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // The JVM is already stopping: the hook is running.
         }
-        if (db != null) {
-          db.close();
-        }
-        log.close();
       }
     }
   }
