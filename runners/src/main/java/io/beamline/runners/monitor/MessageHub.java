@@ -6,10 +6,14 @@ import io.javalin.http.sse.SseClient;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -52,7 +56,56 @@ final class MessageHub implements AutoCloseable {
     }
   }
 
-  private record Subscriber(SseClient client, Filter filter) {}
+  /**
+   * One connected client and its own sender thread: a client that reads slowly delays only itself,
+   * never the broker ingest or the other clients. One that falls {@link #BACKLOG} events behind is
+   * disconnected (an EventSource reconnects by itself).
+   */
+  private final class Subscriber {
+    final SseClient client;
+    final Filter filter;
+    final ThreadPoolExecutor sender =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(BACKLOG),
+            r -> {
+              Thread t = new Thread(r, "monitor-sse-client");
+              t.setDaemon(true);
+              return t;
+            });
+
+    Subscriber(SseClient client, Filter filter) {
+      this.client = client;
+      this.filter = filter;
+    }
+
+    /** Queues a write; drops the client when it is gone or too far behind. */
+    void send(Consumer<SseClient> write) {
+      try {
+        sender.execute(
+            () -> {
+              try {
+                if (client.terminated()) {
+                  drop(this);
+                } else {
+                  write.accept(client);
+                }
+              } catch (RuntimeException e) {
+                // Gone mid-write: dropped; the others still get their messages.
+                drop(this);
+              }
+            });
+      } catch (RejectedExecutionException e) {
+        drop(this);
+      }
+    }
+  }
+
+  /** Events a client may be behind before it is disconnected. */
+  static final int BACKLOG = 10_000;
 
   private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService keepAlive =
@@ -70,11 +123,11 @@ final class MessageHub implements AutoCloseable {
   /** Adds {@code client} until it disconnects. */
   void subscribe(SseClient client, Filter filter) {
     Subscriber s = new Subscriber(client, filter);
-    client.onClose(() -> subscribers.remove(s));
+    client.onClose(() -> drop(s));
     client.keepAlive();
     subscribers.add(s);
     // An opening comment: the client knows at once that the stream is up.
-    client.sendComment("connected");
+    s.send(c -> c.sendComment("connected"));
   }
 
   /** Number of connected clients. */
@@ -82,47 +135,34 @@ final class MessageHub implements AutoCloseable {
     return subscribers.size();
   }
 
-  /** Sends the journal row {@code row} to every client whose filter it passes. */
+  /** Queues the journal row {@code row} for every client whose filter it passes. */
   void publish(Map<String, Object> row) {
     String data = null;
+    String id = String.valueOf(row.get("id"));
     for (Subscriber s : subscribers) {
-      if (s.filter().accepts(row)) {
+      if (s.filter.accepts(row)) {
         if (data == null) {
           data = Json.line(row);
         }
-        send(s, data, String.valueOf(row.get("id")));
+        String d = data;
+        s.send(c -> c.sendEvent("message", d, id));
       }
-    }
-  }
-
-  private void send(Subscriber s, String data, String id) {
-    try {
-      if (s.client().terminated()) {
-        subscribers.remove(s);
-        return;
-      }
-      // One writer at a time per stream: the ingest, request threads and the keep-alive all send.
-      synchronized (s) {
-        s.client().sendEvent("message", data, id);
-      }
-    } catch (RuntimeException e) {
-      // A client that went away mid-write: it is dropped; the others still get the message.
-      subscribers.remove(s);
     }
   }
 
   private void ping() {
     for (Subscriber s : subscribers) {
+      s.send(c -> c.sendComment("keep-alive"));
+    }
+  }
+
+  private void drop(Subscriber s) {
+    if (subscribers.remove(s)) {
+      s.sender.shutdown();
       try {
-        if (s.client().terminated()) {
-          subscribers.remove(s);
-        } else {
-          synchronized (s) {
-            s.client().sendComment("keep-alive");
-          }
-        }
+        s.client.close();
       } catch (RuntimeException e) {
-        subscribers.remove(s);
+        // Already closed.
       }
     }
   }
@@ -131,12 +171,7 @@ final class MessageHub implements AutoCloseable {
   public void close() {
     keepAlive.shutdownNow();
     for (Subscriber s : subscribers) {
-      try {
-        s.client().close();
-      } catch (RuntimeException e) {
-        // Closing anyway.
-      }
+      drop(s);
     }
-    subscribers.clear();
   }
 }

@@ -34,6 +34,10 @@ final class MessageIngest {
   private static final List<String> RUN_ORDER =
       List.of("imminent", "running", "ended", "processed");
 
+  /** An agent's row takes a heartbeat only if it is not older than the one it has. */
+  private static final TableStore.Guard NEWER_HEARTBEAT =
+      new TableStore.Guard("last_heartbeat IS NULL OR last_heartbeat <= ?", "last_heartbeat");
+
   private final TableStore runs;
   private final TableStore stfFiles;
   private final TableStore fastmon;
@@ -225,7 +229,7 @@ final class MessageIngest {
     f.put("last_heartbeat", at == null ? Instant.now() : at);
     Map<String, Object> typed = agents.fields(Json.MAPPER.valueToTree(jsonable(f)));
     // An older heartbeat (a redelivery) leaves a newer one's state alone.
-    agents.upsert(typed, Set.of(), "last_heartbeat IS NULL OR last_heartbeat <= ?");
+    agents.upsert(typed, Set.of(), NEWER_HEARTBEAT);
   }
 
   private static Map<String, Object> jsonable(Map<String, Object> f) {

@@ -47,6 +47,13 @@ public final class TableStore {
   /** One page of a list: the rows, and how many rows match in all. */
   public record Page(long count, int limit, int offset, List<Map<String, Object>> results) {}
 
+  /**
+   * A condition an update of an existing row also needs, with one parameter: the new value of
+   * {@code column}. {@code new Guard("last_heartbeat IS NULL OR last_heartbeat <= ?",
+   * "last_heartbeat")} keeps an older heartbeat from overwriting a newer one.
+   */
+  public record Guard(String condition, String column) {}
+
   /** A write's outcome: the row as it is now, and whether the write created it. */
   public record Written(Map<String, Object> row, boolean created) {}
 
@@ -133,10 +140,9 @@ public final class TableStore {
    *
    * @param fields typed values by column (the key included, or derivable)
    * @param insertOnly columns set only when the row is created (an update leaves them)
-   * @param guard an SQL condition an update also needs (with one TIME parameter, the value of
-   *     {@code guardColumn}), or null; a row it excludes is left as it is
+   * @param guard a condition an update also needs, or null; a row it excludes is left as it is
    */
-  public Written upsert(Map<String, Object> fields, Set<String> insertOnly, String guard)
+  public Written upsert(Map<String, Object> fields, Set<String> insertOnly, Guard guard)
       throws SQLException {
     Map<String, Object> f = new LinkedHashMap<>(fields);
     if (table.key().equals("id")) {
@@ -266,7 +272,7 @@ public final class TableStore {
     }
   }
 
-  private int update(Connection c, Object key, Map<String, Object> f, String guard)
+  private int update(Connection c, Object key, Map<String, Object> f, Guard guard)
       throws SQLException {
     List<String> sets = new ArrayList<>();
     List<Object[]> args = new ArrayList<>();
@@ -288,12 +294,12 @@ public final class TableStore {
             + " WHERE "
             + table.key()
             + " = ?"
-            + (guard == null ? "" : " AND (" + guard + ")");
+            + (guard == null ? "" : " AND (" + guard.condition() + ")");
     try (PreparedStatement st = c.prepareStatement(sql)) {
       int i = bindAll(st, args, 1);
       table.keyType().bind(st, i++, key);
       if (guard != null) {
-        ColumnType.TIME.bind(st, i, f.get("last_heartbeat"));
+        table.typeOf(guard.column()).bind(st, i, f.get(guard.column()));
       }
       return st.executeUpdate();
     }
