@@ -10,6 +10,7 @@ import io.beamline.io.swf.StfNames;
 import io.beamline.io.swf.StfWriter;
 import io.beamline.io.swf.TimeFrame;
 import io.beamline.io.swf.WorkflowMessage;
+import io.beamline.io.swf.WorkflowMessages;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -22,7 +23,6 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
@@ -42,8 +42,12 @@ import org.joda.time.Duration;
  * just those frames) and announced ({@code tf_file_registered}), cut into slices of {@code
  * sliceTfs} TFs ({@code slice}, status {@code queued}), and their hits fill the event-time windowed
  * {@link Histograms} (windows of {@code windowSeconds} on the STF start; a window is emitted when
- * the watermark passes its end, an STF behind the watermark is left out of the histograms). Output:
- * the messages to send. Counters {@code tf_files}, {@code slices}, {@code fastmon_failed}.
+ * the watermark passes its end, an STF behind the watermark is left out of the histograms).
+ *
+ * <p>Output: per STF (processed or failed) one {@link Outbound} with its TF-file and slice messages
+ * followed by its {@code stf_processed}, completing its {@code stf_gen}, so the STF's record is
+ * acknowledged only once its sample is on disk and all its messages are sent; and the histogram
+ * messages. Counters {@code tf_files}, {@code slices}, {@code fastmon_failed}.
  */
 final class FastMonitorModule
     extends Module<FastMonitorModule.Config, PCollection<StfOutcome>, PCollection<Outbound>> {
@@ -115,11 +119,9 @@ final class FastMonitorModule
   public PCollection<Outbound> expand(PCollection<StfOutcome> outcomes) {
     Config c = config();
     PCollectionTuple sampled =
-        outcomes
-            .apply("ProcessedOnly", Filter.by(StfOutcome::processed))
-            .apply(
-                "SampleBlocks",
-                ParDo.of(new SampleFn(c)).withOutputTags(MESSAGES_TAG, TupleTagList.of(PARTS_TAG)));
+        outcomes.apply(
+            "SampleBlocks",
+            ParDo.of(new SampleFn(c)).withOutputTags(MESSAGES_TAG, TupleTagList.of(PARTS_TAG)));
     sampled.get(MESSAGES_TAG).setCoder(SerializableCoder.of(Outbound.class));
     PCollection<Outbound> histograms =
         sampled
@@ -137,7 +139,7 @@ final class FastMonitorModule
         .apply("AllMessages", Flatten.pCollections());
   }
 
-  /** Samples one STF: TF files, slices and histogram parts. */
+  /** Samples one STF (TF files, slices, histogram parts) and emits its messages. */
   static final class SampleFn extends DoFn<StfOutcome, Outbound> {
     private final Config config;
     private final Counter tfFiles = Metrics.counter(StreamProcessPipeline.NAMESPACE, "tf_files");
@@ -151,6 +153,17 @@ final class FastMonitorModule
 
     @ProcessElement
     public void process(@Element StfOutcome o, MultiOutputReceiver out) {
+      List<String> messages = new ArrayList<>();
+      if (o.processed()) {
+        sample(o, messages, out);
+      }
+      messages.add(WorkflowMessages.encodeString(ProcessMessages.stfProcessed(o, config.agent())));
+      out.get(MESSAGES_TAG)
+          .output(new Outbound(Topics.PROCESSING, Long.toString(o.run()), messages, o.ack()));
+    }
+
+    /** Writes the STF's TF files, adds their messages to {@code messages}, emits its histograms. */
+    private void sample(StfOutcome o, List<String> messages, MultiOutputReceiver out) {
       List<int[]> blocks =
           FastMonSampler.blocks(
               o.tfCount(),
@@ -161,8 +174,8 @@ final class FastMonitorModule
               o.sequence());
       Path dir = Paths.get(config.root()).resolve("fastmon").resolve("run=" + o.run());
       List<TimeFrame> sampled = new ArrayList<>();
+      List<String> sample = new ArrayList<>();
       int detectors;
-      List<Outbound> messages = new ArrayList<>();
       try (StfFile stf = StfFile.open(Path.of(o.path()))) {
         StfHeader h = stf.header();
         detectors = h.detectorCount();
@@ -181,28 +194,26 @@ final class FastMonitorModule
                   h.detectorCount(),
                   h.seed());
           StfWriter.Written w = StfWriter.write(dir.resolve(name), th, frames);
-          messages.add(tfFileRegistered(o, name, b, w.sizeBytes()));
+          sample.add(tfFileRegistered(o, name, b, w.sizeBytes()));
           for (int[] s : FastMonSampler.slices(b[0], b[1], config.sliceTfs())) {
-            messages.add(slice(o, ++sliceId, name, s));
+            sample.add(slice(o, ++sliceId, name, s));
           }
         }
       } catch (IOException | RuntimeException e) {
-        // The STF was processed (its summary is committed); losing its sample only thins the
+        // The STF is processed (its summary is committed); losing its sample only thins the
         // fast-monitoring view, which the counter shows.
         failed.inc();
         return;
       }
-      for (Outbound m : messages) {
-        out.get(MESSAGES_TAG).output(m);
-      }
+      messages.addAll(sample);
       tfFiles.inc(blocks.size());
-      slices.inc(messages.size() - blocks.size());
+      slices.inc(sample.size() - blocks.size());
       for (Histograms.Part p : Histograms.of(o.run(), detectors, sampled, o.source())) {
         out.get(PARTS_TAG).output(KV.of(p.key(), p));
       }
     }
 
-    private Outbound tfFileRegistered(StfOutcome o, String name, int[] b, long size) {
+    private String tfFileRegistered(StfOutcome o, String name, int[] b, long size) {
       WorkflowMessage m =
           ProcessMessages.reply(o.source(), MsgType.TF_FILE_REGISTERED, config.agent())
               .with("tf_filename", name)
@@ -212,10 +223,10 @@ final class FastMonitorModule
               .with("tf_count", (long) (b[1] - b[0] + 1))
               .with("file_size_bytes", size)
               .with("status", "registered");
-      return ProcessMessages.toProcessing(m, null);
+      return WorkflowMessages.encodeString(m);
     }
 
-    private Outbound slice(StfOutcome o, long id, String tfFile, int[] s) {
+    private String slice(StfOutcome o, long id, String tfFile, int[] s) {
       WorkflowMessage m =
           ProcessMessages.reply(o.source(), MsgType.SLICE, config.agent())
               .with("slice_id", id)
@@ -224,7 +235,7 @@ final class FastMonitorModule
               .with("tf_last", (long) s[1])
               .with("tf_count", (long) (s[1] - s[0] + 1))
               .with("status", "queued");
-      return ProcessMessages.toProcessing(m, null);
+      return WorkflowMessages.encodeString(m);
     }
   }
 }

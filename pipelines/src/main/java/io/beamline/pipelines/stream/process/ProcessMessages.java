@@ -27,22 +27,20 @@ final class ProcessMessages {
 
   /** {@code m} on {@code swf.processing}, keyed by its run, completing {@code ack} (or null). */
   static Outbound toProcessing(WorkflowMessage m, Ack ack) {
-    return new Outbound(
+    return Outbound.of(
         Topics.PROCESSING, Long.toString(m.runId()), WorkflowMessages.encodeString(m), ack);
   }
 
-  /** {@code stf_processed} for {@code o}, completing its {@code stf_gen}. */
-  static Outbound stfProcessed(StfOutcome o, String agent) {
-    WorkflowMessage m =
-        reply(o.source(), MsgType.STF_PROCESSED, agent)
-            .with("filename", o.filename())
-            .with("sequence", (long) o.sequence())
-            .with("tf_count", (long) o.tfCount())
-            .with("hits", o.hits())
-            .with("status", o.status())
-            .with("reason", o.reason())
-            .with("checksum_ok", o.checksumOk());
-    return toProcessing(m, o.ack());
+  /** {@code stf_processed} for {@code o}. */
+  static WorkflowMessage stfProcessed(StfOutcome o, String agent) {
+    return reply(o.source(), MsgType.STF_PROCESSED, agent)
+        .with("filename", o.filename())
+        .with("sequence", (long) o.sequence())
+        .with("tf_count", (long) o.tfCount())
+        .with("hits", o.hits())
+        .with("status", o.status())
+        .with("reason", o.reason())
+        .with("checksum_ok", o.checksumOk());
   }
 
   /** {@code run_processed} for a closed run, completing its {@code end_run}. */

@@ -5,9 +5,11 @@ import io.beamline.framework.module.ModuleConfig;
 import io.beamline.framework.module.Port;
 import io.beamline.io.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -19,14 +21,14 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Module {@code publish}: sends every {@link Outbound} record (an idempotent producer, {@code
- * acks=all}) and, once the broker has acknowledged it, passes on the input record it completes.
- * Sending waits for the broker per record, so an acknowledgement never runs ahead of its message; a
- * broker that stays away fails the pipeline (a restart resumes from the committed offsets). Counter
- * {@code records_sent}.
+ * Module {@code publish}: sends the records of every {@link Outbound} (an idempotent producer,
+ * {@code acks=all}) and, once the broker has acknowledged all of them, passes on the input record
+ * they complete, so an acknowledgement never runs ahead of its messages; a broker that stays away
+ * fails the pipeline (a restart resumes from the committed offsets). Counter {@code records_sent}.
  */
 final class PublishModule
     extends Module<PublishModule.Config, PCollection<Outbound>, PCollection<Ack>> {
@@ -108,10 +110,16 @@ final class PublishModule
     public void process(@Element Outbound o, OutputReceiver<Ack> out)
         throws InterruptedException, ExecutionException, TimeoutException {
       byte[] key = o.key() == null ? null : o.key().getBytes(StandardCharsets.UTF_8);
-      producer
-          .send(new ProducerRecord<>(o.topic(), key, o.value().getBytes(StandardCharsets.UTF_8)))
-          .get(60, TimeUnit.SECONDS);
-      sent.inc();
+      List<Future<RecordMetadata>> pending = new ArrayList<>();
+      for (String v : o.values()) {
+        pending.add(
+            producer.send(
+                new ProducerRecord<>(o.topic(), key, v.getBytes(StandardCharsets.UTF_8))));
+      }
+      for (Future<RecordMetadata> f : pending) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      sent.inc(pending.size());
       if (o.ack() != null) {
         out.output(o.ack());
       }

@@ -196,7 +196,7 @@ final class ReadDaqModule extends Module<ReadDaqModule.Config, PBegin, PCollecti
       v.put("reason", reason);
       v.put("raw", WorkflowMessages.rawText(r.getKV().getValue()));
       byte[] key = r.getKV().getKey();
-      return new Outbound(
+      return Outbound.of(
           Topics.DEADLETTER,
           key == null ? null : new String(key, StandardCharsets.UTF_8),
           Json.line(v),

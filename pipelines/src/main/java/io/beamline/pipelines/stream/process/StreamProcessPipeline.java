@@ -122,15 +122,14 @@ public final class StreamProcessPipeline implements BeamlinePipeline<ProcessOpti
     PCollectionTuple messages = p.apply(readDaq);
     PCollectionTuple stfs = messages.get(ReadDaqModule.STF_GEN_TAG).apply(processStfs);
     PCollection<StfOutcome> outcomes = stfs.get(ProcessStfsModule.OUTCOMES_TAG);
-    PCollection<Outbound> samples = outcomes.apply(fastMonitor);
+    PCollection<Outbound> answers = outcomes.apply(fastMonitor);
     PCollectionTuple runs =
         PCollectionTuple.of(ReadDaqModule.LIFECYCLE_TAG, messages.get(ReadDaqModule.LIFECYCLE_TAG))
             .and(ProcessStfsModule.OUTCOMES_TAG, outcomes)
             .apply(closeRuns);
     PCollection<Ack> sent =
         PCollectionList.of(messages.get(ReadDaqModule.DEAD_LETTERS_TAG))
-            .and(outcomes.apply("StfProcessedMessages", StfProcessedMessages.of(s.agent())))
-            .and(samples)
+            .and(answers)
             .and(runs.get(CloseRunsModule.RUN_PROCESSED_TAG))
             .apply("ToSend", Flatten.pCollections())
             .apply(publish);

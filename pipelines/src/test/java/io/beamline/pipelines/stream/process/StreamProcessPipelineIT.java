@@ -8,6 +8,7 @@ import io.beamline.framework.run.CommitRecord;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.RunRecord;
 import io.beamline.framework.run.Runs;
+import io.beamline.io.duckdb.DuckDb;
 import io.beamline.io.json.Json;
 import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.swf.MsgType;
@@ -119,6 +120,31 @@ class StreamProcessPipelineIT {
     assertEquals(stfs.get(0).hits() + stfs.get(1).hits(), s.get("hits").asLong());
     try (Stream<Path> files = Files.list(out.resolve("stream-process/stf/run=" + RUN))) {
       assertEquals(4, files.filter(f -> f.toString().endsWith(".parquet")).count());
+    }
+    String a =
+        "read_parquet("
+            + DuckDb.literal(out.resolve("stream-process/stf/run=" + RUN + "/*.parquet").toString())
+            + ")";
+    String b =
+        "read_parquet("
+            + DuckDb.literal(
+                out.resolve("stream-process/runs/run=" + RUN + "/stfs.parquet").toString())
+            + ")";
+    try (DuckDb db = DuckDb.inMemory()) {
+      List<List<Object>> diff =
+          db.rows(
+              "(SELECT 'file', * FROM "
+                  + a
+                  + " EXCEPT SELECT 'file', * FROM "
+                  + b
+                  + ") UNION ALL"
+                  + " (SELECT 'table', * FROM "
+                  + b
+                  + " EXCEPT SELECT 'table', * FROM "
+                  + a
+                  + ")");
+      assertEquals(List.of(), diff);
+      assertEquals(4, db.count("SELECT * FROM " + b));
     }
   }
 

@@ -42,20 +42,17 @@ public final class SwfFixture implements AutoCloseable {
 
   private final String broker;
   private final Path buffer;
-  private final KafkaProducer<byte[], byte[]> producer;
+  private KafkaProducer<byte[], byte[]> producer;
   private final WorkflowMessage.Envelope envelope;
   private long tick;
 
-  /** A DAQ publishing to {@code broker}, writing STFs under {@code buffer}, namespace beamline. */
+  /**
+   * A DAQ publishing to {@code broker} (connected on the first send), writing STFs under {@code
+   * buffer}, namespace beamline.
+   */
   public SwfFixture(String broker, Path buffer) {
     this.broker = broker;
     this.buffer = buffer;
-    Properties p = new Properties();
-    p.put("bootstrap.servers", broker);
-    p.put("acks", "all");
-    p.put("key.serializer", ByteArraySerializer.class.getName());
-    p.put("value.serializer", ByteArraySerializer.class.getName());
-    this.producer = KafkaClients.producer(p);
     this.envelope = new WorkflowMessage.Envelope("beamline", "daq-test-0001", "daq@test-1");
   }
 
@@ -117,6 +114,14 @@ public final class SwfFixture implements AutoCloseable {
 
   /** Publishes a raw value on {@code swf.daq}. */
   public void sendRaw(String key, byte[] value) throws Exception {
+    if (producer == null) {
+      Properties p = new Properties();
+      p.put("bootstrap.servers", broker);
+      p.put("acks", "all");
+      p.put("key.serializer", ByteArraySerializer.class.getName());
+      p.put("value.serializer", ByteArraySerializer.class.getName());
+      producer = KafkaClients.producer(p);
+    }
     producer
         .send(new ProducerRecord<>(Topics.DAQ, key.getBytes(StandardCharsets.UTF_8), value))
         .get(30, TimeUnit.SECONDS);
@@ -176,6 +181,8 @@ public final class SwfFixture implements AutoCloseable {
 
   @Override
   public void close() {
-    producer.close(Duration.ofSeconds(10));
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(10));
+    }
   }
 }
