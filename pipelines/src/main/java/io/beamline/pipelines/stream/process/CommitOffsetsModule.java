@@ -112,15 +112,21 @@ final class CommitOffsetsModule
       this.group = group;
     }
 
-    @Setup
-    public void setup() {
-      Map<String, Object> c = new HashMap<>();
-      c.put("bootstrap.servers", broker);
-      c.put("group.id", group);
-      c.put("enable.auto.commit", false);
-      c.put("key.deserializer", ByteArrayDeserializer.class.getName());
-      c.put("value.deserializer", ByteArrayDeserializer.class.getName());
-      consumer = KafkaClients.consumer(c);
+    /**
+     * The committing consumer, created on first use: the SparkRunner tears a DoFn down after a
+     * micro-batch and may use the same instance again.
+     */
+    private KafkaConsumer<byte[], byte[]> consumer() {
+      if (consumer == null) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.servers", broker);
+        c.put("group.id", group);
+        c.put("enable.auto.commit", false);
+        c.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        c.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        consumer = KafkaClients.consumer(c);
+      }
+      return consumer;
     }
 
     @ProcessElement
@@ -146,24 +152,25 @@ final class CommitOffsetsModule
       new ArrayList<>(done).forEach(beyond::add);
       nextState.write(moved);
       if (moved > next) {
-        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(moved)));
+        consumer().commitSync(Map.of(tp, new OffsetAndMetadata(moved)));
         committed.inc(moved - next);
       }
     }
 
     /** Where the group stands: its committed offset, else the partition's first offset. */
     private long start(TopicPartition tp) {
-      OffsetAndMetadata c = consumer.committed(Set.of(tp)).get(tp);
+      OffsetAndMetadata c = consumer().committed(Set.of(tp)).get(tp);
       if (c != null) {
         return c.offset();
       }
-      return consumer.beginningOffsets(List.of(tp)).get(tp);
+      return consumer().beginningOffsets(List.of(tp)).get(tp);
     }
 
     @Teardown
     public void teardown() {
       if (consumer != null) {
         consumer.close();
+        consumer = null;
       }
     }
   }

@@ -101,9 +101,15 @@ final class PublishModule
       this.broker = broker;
     }
 
-    @Setup
-    public void setup() {
-      producer = KafkaClients.producer(producerProps(broker));
+    /**
+     * The producer, created on first use: the SparkRunner tears a DoFn down after a micro-batch and
+     * may use the same instance again.
+     */
+    private KafkaProducer<byte[], byte[]> producer() {
+      if (producer == null) {
+        producer = KafkaClients.producer(producerProps(broker));
+      }
+      return producer;
     }
 
     @ProcessElement
@@ -113,8 +119,8 @@ final class PublishModule
       List<Future<RecordMetadata>> pending = new ArrayList<>();
       for (String v : o.values()) {
         pending.add(
-            producer.send(
-                new ProducerRecord<>(o.topic(), key, v.getBytes(StandardCharsets.UTF_8))));
+            producer()
+                .send(new ProducerRecord<>(o.topic(), key, v.getBytes(StandardCharsets.UTF_8))));
       }
       for (Future<RecordMetadata> f : pending) {
         f.get(60, TimeUnit.SECONDS);
@@ -129,6 +135,7 @@ final class PublishModule
     public void teardown() {
       if (producer != null) {
         producer.close(java.time.Duration.ofSeconds(10));
+        producer = null;
       }
     }
   }
