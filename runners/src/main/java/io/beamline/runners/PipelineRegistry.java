@@ -12,6 +12,7 @@ import io.beamline.pipelines.infer.orchestrate.InferOrchestrateTool;
 import io.beamline.pipelines.infer.run.InferRunPipeline;
 import io.beamline.pipelines.infer.train.InferTrainTool;
 import io.beamline.pipelines.regions.RegionsPipeline;
+import io.beamline.pipelines.stream.process.StreamProcessPipeline;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +25,8 @@ public final class PipelineRegistry {
           new InferChunkPipeline(),
           new InferRunPipeline(),
           new InferAggregatePipeline(),
-          new ConstellationPipeline());
+          new ConstellationPipeline(),
+          new StreamProcessPipeline());
 
   private static final List<BeamlineTool<?>> TOOLS =
       List.of(

@@ -165,8 +165,11 @@ public final class StfWriter {
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 
-  /** SplitMix64's finaliser over a combination, so nearby inputs give unrelated seeds. */
-  private static long mix(long a, long b) {
+  /**
+   * SplitMix64's finaliser over a combination, so nearby inputs give unrelated seeds; also the seed
+   * of fast monitoring's sampling from (seed, run, sequence).
+   */
+  public static long mix(long a, long b) {
     long z = a * 0x9E3779B97F4A7C15L + b;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

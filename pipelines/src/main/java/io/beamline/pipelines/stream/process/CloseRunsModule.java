@@ -1,0 +1,183 @@
+package io.beamline.pipelines.stream.process;
+
+import io.beamline.framework.module.Module;
+import io.beamline.framework.module.ModuleConfig;
+import io.beamline.framework.module.Port;
+import io.beamline.io.swf.MsgType;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Optional;
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * Module {@code close-runs}: follows each run's lifecycle messages (state keyed by run id) and
+ * closes the run once its {@code end_run} has arrived and every one of its {@code stf_count} STFs
+ * is committed ({@link RunSummaries#closeIfComplete}); each STF outcome of a run whose end is known
+ * checks again. Outputs {@code run_processed} (completing the {@code end_run}) and acks for the
+ * other lifecycle messages. Counter {@code runs_closed}; {@code --exit-after-runs} is counted here.
+ *
+ * <p>A run's end is kept in state only until the run closes, and its {@code end_run} is not
+ * acknowledged before: a process stopped in between reads the {@code end_run} again.
+ */
+final class CloseRunsModule
+    extends Module<CloseRunsModule.Config, PCollectionTuple, PCollectionTuple> {
+  private static final long serialVersionUID = 1L;
+
+  static final Port RUN_PROCESSED = Port.of("run-processed", Outbound.class);
+  static final Port ACKS = Port.of("acks", Ack.class);
+  static final TupleTag<Outbound> RUN_PROCESSED_TAG = RUN_PROCESSED.tag();
+  static final TupleTag<Ack> ACKS_TAG = ACKS.tag();
+
+  /** A lifecycle message or the news that one of the run's STFs was answered. */
+  record RunSignal(Inbound lifecycle, String stf) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * Settings of {@code close-runs}.
+   *
+   * @param settings the run (directories, agent name, {@code --exit-after-runs})
+   */
+  record Config(ProcessSettings settings)
+      implements ModuleConfig<CloseRunsModule>, java.io.Serializable {
+    Config {
+      if (settings == null) {
+        throw new IllegalArgumentException("close-runs needs settings");
+      }
+    }
+
+    @Override
+    public CloseRunsModule toModule() {
+      return new CloseRunsModule(this);
+    }
+  }
+
+  private CloseRunsModule(Config config) {
+    super("close-runs", config);
+  }
+
+  @Override
+  public List<Port> inputs() {
+    return List.of(ReadDaqModule.LIFECYCLE, ProcessStfsModule.OUTCOMES);
+  }
+
+  @Override
+  public List<Port> outputs() {
+    return List.of(RUN_PROCESSED, ACKS);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollectionTuple in) {
+    TypeDescriptor<KV<Long, RunSignal>> kv =
+        TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptor.of(RunSignal.class));
+    KvCoder<Long, RunSignal> coder =
+        KvCoder.of(VarLongCoder.of(), SerializableCoder.of(RunSignal.class));
+    PCollection<KV<Long, RunSignal>> lifecycle =
+        in.get(ReadDaqModule.LIFECYCLE_TAG)
+            .apply(
+                "KeyLifecycleByRun",
+                MapElements.into(kv).via(l -> KV.of(l.message().runId(), new RunSignal(l, null))))
+            .setCoder(coder);
+    PCollection<KV<Long, RunSignal>> stfs =
+        in.get(ProcessStfsModule.OUTCOMES_TAG)
+            .apply(
+                "KeyOutcomesByRun",
+                MapElements.into(kv).via(o -> KV.of(o.run(), new RunSignal(null, o.filename()))))
+            .setCoder(coder);
+    PCollectionTuple out =
+        PCollectionList.of(lifecycle)
+            .and(stfs)
+            .apply("LifecycleAndOutcomes", Flatten.pCollections())
+            .apply(
+                "FollowRuns",
+                ParDo.of(new FollowRunFn(config().settings()))
+                    .withOutputTags(RUN_PROCESSED_TAG, TupleTagList.of(ACKS_TAG)));
+    out.get(RUN_PROCESSED_TAG).setCoder(SerializableCoder.of(Outbound.class));
+    out.get(ACKS_TAG).setCoder(SerializableCoder.of(Ack.class));
+    return out;
+  }
+
+  /** One run's lifecycle: its phase, its pending end, whether this process closed it. */
+  static final class FollowRunFn extends DoFn<KV<Long, RunSignal>, Outbound> {
+    private final ProcessSettings settings;
+    private final Counter closedRuns =
+        Metrics.counter(StreamProcessPipeline.NAMESPACE, "runs_closed");
+
+    @StateId("phase")
+    private final StateSpec<ValueState<String>> phaseSpec = StateSpecs.value(StringUtf8Coder.of());
+
+    @StateId("end")
+    private final StateSpec<ValueState<Inbound>> endSpec =
+        StateSpecs.value(SerializableCoder.of(Inbound.class));
+
+    @StateId("closed")
+    private final StateSpec<ValueState<Boolean>> closedSpec = StateSpecs.value(BooleanCoder.of());
+
+    FollowRunFn(ProcessSettings settings) {
+      this.settings = settings;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Long, RunSignal> e,
+        @StateId("phase") ValueState<String> phase,
+        @StateId("end") ValueState<Inbound> end,
+        @StateId("closed") ValueState<Boolean> closed,
+        MultiOutputReceiver out)
+        throws IOException {
+      Inbound l = e.getValue().lifecycle();
+      boolean isClosed = Boolean.TRUE.equals(closed.read());
+      if (l != null && l.message().type() != MsgType.END_RUN) {
+        phase.write(l.message().type().wireName());
+        out.get(ACKS_TAG).output(l.ack());
+        return;
+      }
+      if (l != null) {
+        phase.write(l.message().type().wireName());
+        if (isClosed) {
+          // A repeated end_run of a run this process closed: its run_processed was sent.
+          out.get(ACKS_TAG).output(l.ack());
+          return;
+        }
+        end.write(l);
+      }
+      Inbound pending = end.read();
+      if (pending == null || isClosed) {
+        return;
+      }
+      long run = e.getKey();
+      Optional<RunSummaries.Totals> totals =
+          RunSummaries.closeIfComplete(settings, run, pending.message().integer("stf_count"));
+      if (totals.isPresent()) {
+        out.get(RUN_PROCESSED_TAG)
+            .output(ProcessMessages.runProcessed(pending, totals.get(), settings.agent()));
+        closed.write(true);
+        end.clear();
+        closedRuns.inc();
+        ProcessControl.of(settings.token()).runClosed(settings.exitAfterRuns());
+      }
+    }
+  }
+}

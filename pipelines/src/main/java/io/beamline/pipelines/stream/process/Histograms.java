@@ -1,0 +1,146 @@
+package io.beamline.pipelines.stream.process;
+
+import io.beamline.io.files.AtomicFiles;
+import io.beamline.io.json.Json;
+import io.beamline.io.swf.MsgType;
+import io.beamline.io.swf.TimeFrame;
+import io.beamline.io.swf.WorkflowMessage;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.values.KV;
+
+/**
+ * Fast monitoring's histograms: per sampled STF a part of each kind ({@code multiplicity}: TFs by
+ * hit count, {@value #MULTIPLICITY_BINS} bins, the last one counting every larger count; {@code
+ * occupancy}: hits per detector), summed per run, kind and event-time window, and emitted when the
+ * window closes as a {@code histogram} message and a JSON file {@code
+ * histograms/run=<run>/<kind>/<window start>.json}.
+ */
+final class Histograms {
+  /** Bins of the multiplicity histogram: hit counts 0..62 and one for 63 or more. */
+  static final int MULTIPLICITY_BINS = 64;
+
+  static final String MULTIPLICITY = "multiplicity";
+  static final String OCCUPANCY = "occupancy";
+
+  private Histograms() {}
+
+  /**
+   * A histogram of one kind over some STFs of one run.
+   *
+   * @param run the run
+   * @param kind {@code multiplicity} or {@code occupancy}
+   * @param bins the counts
+   * @param stfCount STFs summed
+   * @param source an {@code stf_gen} of those STFs (its envelope is answered)
+   */
+  record Part(long run, String kind, long[] bins, long stfCount, WorkflowMessage source)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** {@code run/kind}, the key parts are summed under. */
+    String key() {
+      return run + "/" + kind;
+    }
+  }
+
+  /** The two parts of the sampled TFs {@code frames} of one STF. */
+  static List<Part> of(
+      long run, int detectorCount, List<TimeFrame> frames, WorkflowMessage source) {
+    long[] multiplicity = new long[MULTIPLICITY_BINS];
+    long[] occupancy = new long[Math.max(1, detectorCount)];
+    for (TimeFrame f : frames) {
+      multiplicity[Math.min(f.hits(), MULTIPLICITY_BINS - 1)]++;
+      for (int d : f.detector()) {
+        if (d >= 0 && d < occupancy.length) {
+          occupancy[d]++;
+        }
+      }
+    }
+    return List.of(
+        new Part(run, MULTIPLICITY, multiplicity, 1, source),
+        new Part(run, OCCUPANCY, occupancy, 1, source));
+  }
+
+  /** Sums parts of one key (bin by bin; a shorter one counts as zeros). */
+  static final class Sum implements SerializableFunction<Iterable<Part>, Part> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Part apply(Iterable<Part> parts) {
+      long[] bins = new long[0];
+      long stfs = 0;
+      Part first = null;
+      for (Part p : parts) {
+        if (first == null) {
+          first = p;
+        }
+        if (p.bins().length > bins.length) {
+          bins = Arrays.copyOf(bins, p.bins().length);
+        }
+        for (int i = 0; i < p.bins().length; i++) {
+          bins[i] += p.bins()[i];
+        }
+        stfs += p.stfCount();
+      }
+      if (first == null) {
+        throw new IllegalStateException("no histogram parts to sum");
+      }
+      return new Part(first.run(), first.kind(), bins, stfs, first.source());
+    }
+  }
+
+  /** Writes one closed window's histogram and emits its message. */
+  static final class EmitFn extends DoFn<KV<String, Part>, Outbound> {
+    private final String root;
+    private final String agent;
+
+    EmitFn(String root, String agent) {
+      this.root = root;
+      this.agent = agent;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Part> e, IntervalWindow window, OutputReceiver<Outbound> out)
+        throws IOException {
+      Part p = e.getValue();
+      Instant start = Instant.ofEpochMilli(window.start().getMillis());
+      Instant end = Instant.ofEpochMilli(window.end().getMillis());
+      List<Long> bins = Arrays.stream(p.bins()).boxed().toList();
+      Map<String, Object> file = new LinkedHashMap<>();
+      file.put("run", p.run());
+      file.put("kind", p.kind());
+      file.put("window_start", start.toString());
+      file.put("window_end", end.toString());
+      file.put("stf_count", p.stfCount());
+      file.put("bins", bins);
+      AtomicFiles.writeString(
+          file(Paths.get(root), p.run(), p.kind(), start), Json.line(file) + "\n");
+      WorkflowMessage m =
+          ProcessMessages.reply(p.source(), MsgType.HISTOGRAM, agent)
+              .with("window_start", start)
+              .with("window_end", end)
+              .with("kind", p.kind())
+              .with("bins", bins)
+              .with("stf_count", p.stfCount());
+      out.output(ProcessMessages.toProcessing(m, null));
+    }
+  }
+
+  /** The file of one window's histogram of {@code kind}. */
+  static Path file(Path root, long run, String kind, Instant windowStart) {
+    String name = windowStart.toString().replace(":", "") + ".json";
+    return root.resolve("histograms").resolve("run=" + run).resolve(kind).resolve(name);
+  }
+}

@@ -1,0 +1,191 @@
+package io.beamline.pipelines.stream.process;
+
+import io.beamline.framework.UserInputException;
+import io.beamline.io.kafka.KafkaClients;
+import io.beamline.io.kafka.KafkaPreflight;
+import io.beamline.io.kafka.KafkaUnreachableException;
+import io.beamline.io.swf.MsgType;
+import io.beamline.io.swf.WorkflowMessage;
+import io.beamline.io.swf.WorkflowMessages;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What runs beside the pipeline of {@code stream process}: checks the broker, creates the
+ * workflow's topics where missing, sends a heartbeat every {@code --heartbeat-seconds} on {@code
+ * swf.heartbeat} ({@code STARTING}, then {@code PROCESSING} while messages are handled, else {@code
+ * READY}; one {@code EXITED} on close), and turns SIGTERM or Ctrl-C into a drain: the run is asked
+ * to stop ({@link ProcessControl}) and the JVM's exit waits until the pipeline has finished.
+ */
+final class ProcessAgent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessAgent.class);
+  private static final Duration DRAIN_LIMIT = Duration.ofSeconds(60);
+
+  private final ProcessSettings settings;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final ScheduledExecutorService beats;
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final Thread hook;
+  private long lastActivity = -1;
+
+  private ProcessAgent(ProcessSettings settings, int heartbeatSeconds) {
+    this.settings = settings;
+    this.producer = KafkaClients.producer(PublishModule.producerProps(settings.broker()));
+    this.beats =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "stream-process-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
+    Thread main = Thread.currentThread();
+    this.hook = new Thread(() -> drain(main), "stream-process-drain");
+    beats.scheduleAtFixedRate(this::beat, 0, heartbeatSeconds, TimeUnit.SECONDS);
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /** Checks the broker, creates the topics and starts the heartbeats and the signal handler. */
+  static ProcessAgent start(ProcessSettings settings, int heartbeatSeconds) {
+    try {
+      KafkaPreflight.check(settings.broker(), Duration.ofSeconds(10));
+    } catch (KafkaUnreachableException | IllegalArgumentException e) {
+      throw new UserInputException(
+          "--broker " + settings.broker() + ": " + e.getMessage() + "; start the broker or fix it",
+          e);
+    }
+    createTopics(settings.broker());
+    return new ProcessAgent(settings, heartbeatSeconds);
+  }
+
+  /** Creates the workflow's topics where missing, one partition each. */
+  static void createTopics(String broker) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker);
+    try (Admin admin = KafkaClients.admin(p)) {
+      List<NewTopic> topics = new ArrayList<>();
+      Topics.ALL.forEach(t -> topics.add(new NewTopic(t, 1, (short) 1)));
+      for (var e : admin.createTopics(topics).values().entrySet()) {
+        try {
+          e.getValue().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException ex) {
+          if (!(ex.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException(
+                "cannot create topic " + e.getKey() + ": " + ex.getCause().getMessage(), ex);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("timed out creating topics at " + broker, e);
+    }
+  }
+
+  /** This agent's instance name: {@code process@<host>-<pid>}. */
+  static String agentName() {
+    return "process@" + hostname() + "-" + ProcessHandle.current().pid();
+  }
+
+  private static String hostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  private void beat() {
+    long now = ProcessControl.of(settings.token()).activity();
+    String state = lastActivity < 0 ? "STARTING" : now != lastActivity ? "PROCESSING" : "READY";
+    lastActivity = now;
+    send(state);
+  }
+
+  private synchronized void send(String operationalState) {
+    WorkflowMessage m =
+        WorkflowMessage.of(
+                MsgType.HEARTBEAT,
+                new WorkflowMessage.Envelope(
+                    settings.namespace(), settings.runId(), settings.agent()),
+                0,
+                Instant.now(),
+                0,
+                "agent",
+                operationalState.toLowerCase(java.util.Locale.ROOT))
+            .with("agent_type", "process")
+            .with("pid", ProcessHandle.current().pid())
+            .with("hostname", hostname())
+            .with("operational_state", operationalState)
+            .with("status", "OK");
+    try {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  Topics.HEARTBEAT,
+                  settings.agent().getBytes(StandardCharsets.UTF_8),
+                  WorkflowMessages.encode(m)))
+          .get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // A missed heartbeat is what the monitor watches for; the pipeline goes on.
+      LOG.warn("heartbeat not sent: {}", e.getMessage());
+    }
+  }
+
+  /** On SIGTERM/Ctrl-C: ask the run to stop and hold the exit until the pipeline finished. */
+  private void drain(Thread main) {
+    ProcessControl.of(settings.token()).requestStop();
+    try {
+      if (finished.await(DRAIN_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+        // Let the run record its end before the JVM halts.
+        main.join(2_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether a SIGTERM/Ctrl-C (or {@code --exit-after-runs}) asked the run to stop. */
+  boolean stopRequested() {
+    return ProcessControl.of(settings.token()).stopping();
+  }
+
+  @Override
+  public void close() {
+    beats.shutdownNow();
+    send("EXITED");
+    producer.close(Duration.ofSeconds(10));
+    finished.countDown();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is already exiting: the hook is running and waits for us.
+    }
+    LOG.info(
+        "stream process stopped; runs closed: {}",
+        ProcessControl.of(settings.token()).runsClosed());
+    ProcessControl.release(settings.token());
+  }
+}

@@ -1,0 +1,55 @@
+package io.beamline.pipelines.stream.process;
+
+import io.beamline.io.swf.MsgType;
+import io.beamline.io.swf.WorkflowMessage;
+import io.beamline.io.swf.WorkflowMessages;
+import java.time.Instant;
+
+/**
+ * The messages {@code process} sends, as {@link Outbound} records: each answers a DAQ message and
+ * copies its namespace, execution id, run, simulation tick, state and substate (the contract's rule
+ * for agents that react), with this agent's name and the current time.
+ */
+final class ProcessMessages {
+  private ProcessMessages() {}
+
+  /** A message of {@code type} answering {@code source}, with no type fields yet. */
+  static WorkflowMessage reply(WorkflowMessage source, MsgType type, String agent) {
+    return WorkflowMessage.of(
+        type,
+        new WorkflowMessage.Envelope(source.namespace(), source.executionId(), agent),
+        source.runId(),
+        Instant.now(),
+        source.simulationTick(),
+        source.state(),
+        source.substate());
+  }
+
+  /** {@code m} on {@code swf.processing}, keyed by its run, completing {@code ack} (or null). */
+  static Outbound toProcessing(WorkflowMessage m, Ack ack) {
+    return Outbound.of(
+        Topics.PROCESSING, Long.toString(m.runId()), WorkflowMessages.encodeString(m), ack);
+  }
+
+  /** {@code stf_processed} for {@code o}. */
+  static WorkflowMessage stfProcessed(StfOutcome o, String agent) {
+    return reply(o.source(), MsgType.STF_PROCESSED, agent)
+        .with("filename", o.filename())
+        .with("sequence", (long) o.sequence())
+        .with("tf_count", (long) o.tfCount())
+        .with("hits", o.hits())
+        .with("status", o.status())
+        .with("reason", o.reason())
+        .with("checksum_ok", o.checksumOk());
+  }
+
+  /** {@code run_processed} for a closed run, completing its {@code end_run}. */
+  static Outbound runProcessed(Inbound endRun, RunSummaries.Totals t, String agent) {
+    WorkflowMessage m =
+        reply(endRun.message(), MsgType.RUN_PROCESSED, agent)
+            .with("stf_count", t.stfCount())
+            .with("processed", t.processed())
+            .with("failed", t.failed());
+    return toProcessing(m, endRun.ack());
+  }
+}

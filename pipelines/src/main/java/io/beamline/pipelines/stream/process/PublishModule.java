@@ -1,0 +1,142 @@
+package io.beamline.pipelines.stream.process;
+
+import io.beamline.framework.module.Module;
+import io.beamline.framework.module.ModuleConfig;
+import io.beamline.framework.module.Port;
+import io.beamline.io.kafka.KafkaClients;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Module {@code publish}: sends the records of every {@link Outbound} (an idempotent producer,
+ * {@code acks=all}) and, once the broker has acknowledged all of them, passes on the input record
+ * they complete, so an acknowledgement never runs ahead of its messages; a broker that stays away
+ * fails the pipeline (a restart resumes from the committed offsets). Counter {@code records_sent}.
+ */
+final class PublishModule
+    extends Module<PublishModule.Config, PCollection<Outbound>, PCollection<Ack>> {
+  private static final long serialVersionUID = 1L;
+
+  static final Port RECORDS = Port.of("records", Outbound.class);
+  static final Port ACKS = Port.of("acks", Ack.class);
+
+  /**
+   * Settings of {@code publish}.
+   *
+   * @param broker Kafka bootstrap servers
+   */
+  record Config(String broker) implements ModuleConfig<PublishModule>, java.io.Serializable {
+    Config {
+      if (broker == null || broker.isBlank()) {
+        throw new IllegalArgumentException("publish needs a broker, got " + broker);
+      }
+    }
+
+    @Override
+    public PublishModule toModule() {
+      return new PublishModule(this);
+    }
+  }
+
+  private PublishModule(Config config) {
+    super("publish", config);
+  }
+
+  @Override
+  public List<Port> inputs() {
+    return List.of(RECORDS);
+  }
+
+  @Override
+  public List<Port> outputs() {
+    return List.of(ACKS);
+  }
+
+  @Override
+  public PCollection<Ack> expand(PCollection<Outbound> records) {
+    return records
+        .apply("Send", ParDo.of(new SendFn(config().broker())))
+        .setCoder(SerializableCoder.of(Ack.class));
+  }
+
+  /** Producer settings of every record {@code process} sends. */
+  static Properties producerProps(String broker) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return p;
+  }
+
+  /** Sends one record and waits for the broker; emits the ack it carries. */
+  static final class SendFn extends DoFn<Outbound, Ack> {
+    private final String broker;
+    private final Counter sent = Metrics.counter(StreamProcessPipeline.NAMESPACE, "records_sent");
+    private transient KafkaProducer<byte[], byte[]> producer;
+
+    SendFn(String broker) {
+      this.broker = broker;
+    }
+
+    /**
+     * The producer, created on first use: the SparkRunner tears a DoFn down after a micro-batch and
+     * may use the same instance again.
+     */
+    private KafkaProducer<byte[], byte[]> producer() {
+      if (producer == null) {
+        producer = KafkaClients.producer(producerProps(broker));
+      }
+      return producer;
+    }
+
+    @ProcessElement
+    public void process(@Element Outbound o, OutputReceiver<Ack> out)
+        throws InterruptedException, ExecutionException, TimeoutException {
+      byte[] key = o.key() == null ? null : o.key().getBytes(StandardCharsets.UTF_8);
+      List<Future<RecordMetadata>> pending = new ArrayList<>();
+      for (String v : o.values()) {
+        pending.add(
+            producer()
+                .send(new ProducerRecord<>(o.topic(), key, v.getBytes(StandardCharsets.UTF_8))));
+      }
+      for (Future<RecordMetadata> f : pending) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      sent.inc(pending.size());
+      if (o.ack() != null) {
+        out.output(o.ack());
+      }
+    }
+
+    @Teardown
+    public void teardown() {
+      if (producer != null) {
+        producer.close(java.time.Duration.ofSeconds(10));
+        producer = null;
+      }
+    }
+  }
+}
