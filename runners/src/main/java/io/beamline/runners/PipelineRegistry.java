@@ -12,6 +12,7 @@ import io.beamline.pipelines.infer.orchestrate.InferOrchestrateTool;
 import io.beamline.pipelines.infer.run.InferRunPipeline;
 import io.beamline.pipelines.infer.train.InferTrainTool;
 import io.beamline.pipelines.regions.RegionsPipeline;
+import io.beamline.pipelines.stream.daq.StreamDaqTool;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,7 +32,8 @@ public final class PipelineRegistry {
           new InferTrainTool(),
           new InferOrchestrateTool(),
           new InferMonitorTool(),
-          new InferImportTool());
+          new InferImportTool(),
+          new StreamDaqTool());
 
   private PipelineRegistry() {}
 

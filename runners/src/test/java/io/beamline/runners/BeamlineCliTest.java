@@ -304,11 +304,14 @@ class BeamlineCliTest {
   }
 
   @Test
-  void unbuiltPipelinesAcceptSeedFlagsAndSayWhere() {
-    Result r = run("stream", "--duration", "5", "--broker", "localhost:61616");
+  void streamDaqNeedsABrokerAndUnknownFlagsAreNamed() {
+    Result r = run("stream", "daq", "--no-realtime");
     assertEquals(2, r.code());
     assertEquals(1, r.errLines().size(), r.err());
-    assertThat(r.err(), containsString("planned (seed 003)"));
+    assertThat(r.err(), containsString("--broker"));
+    Result g = run("stream");
+    assertEquals(2, g.code());
+    assertThat(g.err() + g.out(), containsString("daq"));
     Result c = run("constellation", "--no-kafka", "--duration", "5", "--bad-flag");
     assertEquals(2, c.code());
     assertThat(c.err(), containsString("unknown flag --bad-flag"));
