@@ -13,6 +13,7 @@ import io.beamline.pipelines.infer.run.InferRunPipeline;
 import io.beamline.pipelines.infer.train.InferTrainTool;
 import io.beamline.pipelines.regions.RegionsPipeline;
 import io.beamline.pipelines.stream.daq.StreamDaqTool;
+import io.beamline.pipelines.stream.testbed.StreamTestbedTool;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,7 +34,8 @@ public final class PipelineRegistry {
           new InferOrchestrateTool(),
           new InferMonitorTool(),
           new InferImportTool(),
-          new StreamDaqTool());
+          new StreamDaqTool(),
+          new StreamTestbedTool());
 
   private PipelineRegistry() {}
 

@@ -21,14 +21,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Publishes workflow messages with an idempotent producer ({@code acks=all}): a retried send is
  * stored once and in order. {@link #send} returns once the broker acknowledged the record, so the
- * order of the simulator's steps is the order on the topic; {@link #close()} flushes first.
- * Thread-safe (heartbeats are sent from their own thread).
+ * order of the simulator's steps is the order on the topic; {@link #close()} flushes first (and may
+ * be called again). Thread-safe (heartbeats are sent from their own thread).
  */
 final class KafkaSink implements DaqSimulator.Sink, AutoCloseable {
   /** How long one send may take before the run fails. */
   static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
 
   private final KafkaProducer<String, byte[]> producer;
+  private boolean closed;
 
   private KafkaSink(KafkaProducer<String, byte[]> producer) {
     this.producer = producer;
@@ -73,7 +74,11 @@ final class KafkaSink implements DaqSimulator.Sink, AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     producer.flush();
     producer.close(Duration.ofSeconds(30));
   }

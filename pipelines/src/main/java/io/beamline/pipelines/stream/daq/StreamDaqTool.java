@@ -19,7 +19,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,10 +132,41 @@ public final class StreamDaqTool implements BeamlineTool<DaqOptions> {
               o.getNoRealtime() ? DaqSimulator.Pacer.none() : DaqSimulator.Pacer.realtime(),
               progress);
       List<DaqSimulator.RunSummary> runs;
+      // On SIGTERM (testbed stop, Ctrl-C) the run stops where it is, and the EXITED heartbeat
+      // and the producer's flush still happen before the JVM exits.
+      Thread main = Thread.currentThread();
+      CountDownLatch cleaned = new CountDownLatch(1);
+      AtomicBoolean signalled = new AtomicBoolean();
+      Thread hook =
+          new Thread(
+              () -> {
+                signalled.set(true);
+                main.interrupt();
+                try {
+                  cleaned.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "daq-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
       try (Heartbeats beats =
           new Heartbeats(sink, envelope, host, DaqSchedule.seconds(o.getHeartbeatSeconds()), daq)) {
         beats.state("PROCESSING");
         runs = daq.play(start);
+      } catch (InterruptedException | IOException e) {
+        if (!signalled.get()) {
+          throw e;
+        }
+        sink.close();
+        out.println("daq: stopped by a signal during run " + daq.currentRun());
+        out.flush();
+        return 1;
+      } finally {
+        cleaned.countDown();
+        if (!signalled.get()) {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        }
       }
       for (DaqSimulator.RunSummary r : runs) {
         out.printf(
