@@ -26,19 +26,22 @@ final class Heartbeats implements AutoCloseable {
   private final String hostname;
   private final DaqSimulator daq;
   private final ScheduledExecutorService timer;
-  private volatile String operationalState = "STARTING";
+  private volatile String operationalState;
 
   /**
    * Starts sending.
    *
    * @param daq the simulator whose run, tick and state the heartbeats carry
+   * @param operationalState what the heartbeats report until {@link #state} changes it
    */
   Heartbeats(
       DaqSimulator.Sink sink,
       WorkflowMessage.Envelope envelope,
       String hostname,
       Duration period,
-      DaqSimulator daq) {
+      DaqSimulator daq,
+      String operationalState) {
+    this.operationalState = operationalState;
     this.sink = sink;
     this.envelope = envelope;
     this.hostname = hostname;

@@ -151,8 +151,13 @@ public final class StreamDaqTool implements BeamlineTool<DaqOptions> {
               "daq-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       try (Heartbeats beats =
-          new Heartbeats(sink, envelope, host, DaqSchedule.seconds(o.getHeartbeatSeconds()), daq)) {
-        beats.state("PROCESSING");
+          new Heartbeats(
+              sink,
+              envelope,
+              host,
+              DaqSchedule.seconds(o.getHeartbeatSeconds()),
+              daq,
+              "PROCESSING")) {
         runs = daq.play(start);
       } catch (InterruptedException | IOException e) {
         if (!signalled.get()) {
