@@ -108,6 +108,15 @@ public final class Fields {
 
   /** A finite number > 0, or null (absent, or a problem recorded). */
   public Double positive(JsonNode node, String field) {
+    return number(node, field, false);
+  }
+
+  /** A finite number >= 0 (a duration that may be skipped), or null (absent, or a problem). */
+  public Double nonNegative(JsonNode node, String field) {
+    return number(node, field, true);
+  }
+
+  private Double number(JsonNode node, String field, boolean zeroOk) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       return null;
@@ -117,8 +126,14 @@ public final class Fields {
       return null;
     }
     double x = v.asDouble();
-    if (!(x > 0) || Double.isInfinite(x)) {
-      add("field '" + field + "' must be a finite number > 0, got " + v.asText());
+    if (!(zeroOk ? x >= 0 : x > 0) || Double.isInfinite(x)) {
+      add(
+          "field '"
+              + field
+              + "' must be a finite number "
+              + (zeroOk ? ">= 0" : "> 0")
+              + ", got "
+              + v.asText());
       return null;
     }
     return x;

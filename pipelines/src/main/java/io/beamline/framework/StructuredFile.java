@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,15 +12,15 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Reads a user's YAML or JSON file (a config, a training spec) into a tree, with every problem as
- * one {@link UserInputException} line naming the file, where in it, and the fix. Duplicate keys are
- * an error, not a silent override.
+ * Reads a user's YAML, TOML or JSON file (a config, a training spec, a DAQ schedule) into a tree,
+ * with every problem as one {@link UserInputException} line naming the file, where in it, and the
+ * fix. Duplicate keys are an error, not a silent override.
  */
 public final class StructuredFile {
   private StructuredFile() {}
 
   /**
-   * Reads {@code file} ({@code .yaml}, {@code .yml} or {@code .json}) as a mapping.
+   * Reads {@code file} ({@code .yaml}, {@code .yml}, {@code .toml} or {@code .json}) as a mapping.
    *
    * @param what what the file is, for messages, e.g. {@code "training config"}
    * @param flag the flag the file was given with, named when it is missing
@@ -34,11 +35,13 @@ public final class StructuredFile {
     ObjectMapper mapper;
     if (ext.equals("yaml") || ext.equals("yml")) {
       mapper = new ObjectMapper(new YAMLFactory());
+    } else if (ext.equals("toml")) {
+      mapper = new TomlMapper();
     } else if (ext.equals("json")) {
       mapper = new ObjectMapper();
     } else {
       throw new UserInputException(
-          where + ": unsupported file type '." + ext + "'; use .yaml, .yml or .json");
+          where + ": unsupported file type '." + ext + "'; use .yaml, .yml, .toml or .json");
     }
     mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     JsonNode root;
@@ -55,7 +58,7 @@ public final class StructuredFile {
       throw new UserInputException(
           where
               + ": not valid "
-              + (ext.equals("json") ? "JSON" : "YAML")
+              + (ext.equals("json") ? "JSON" : ext.equals("toml") ? "TOML" : "YAML")
               + at
               + ": "
               + oneLine(e.getOriginalMessage())
@@ -68,7 +71,7 @@ public final class StructuredFile {
           where
               + ": cannot read: "
               + oneLine(String.valueOf(e.getMessage()))
-              + "; give a readable YAML or JSON file",
+              + "; give a readable YAML, TOML or JSON file",
           e);
     }
     if (root == null || root.isMissingNode() || root.isNull()) {

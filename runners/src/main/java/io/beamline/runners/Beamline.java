@@ -165,9 +165,6 @@ public final class Beamline {
     top.addSubcommand("compile", compile);
     top.addSubcommand("runs", new CommandLine(RunsCommand.spec()));
     top.addSubcommand("monitor", new CommandLine(MonitorCommand.spec()));
-    for (Upcoming u : Upcoming.ALL) {
-      top.addSubcommand(u.name(), new CommandLine(u.spec()));
-    }
     top.setUsageHelpWidth(100);
     top.setOut(out);
     top.setErr(err);
@@ -270,21 +267,6 @@ public final class Beamline {
       }
       return runTyped(pc.def(), pc, leaf, args, config, Mode.PLAN, format, null);
     }
-    for (Upcoming u : Upcoming.ALL) {
-      if (u.name().equals(first)) {
-        err.println(
-            "beamline "
-                + first
-                + ": not available in this build yet; the "
-                + first
-                + " pipeline is "
-                + (u.issue() > 0
-                    ? "being built under issue #" + u.issue()
-                    : "planned (seed " + u.seed() + ")")
-                + "; run 'beamline demo' to try the runtime");
-        return USAGE;
-      }
-    }
     for (ToolCommand tc : toolCommands) {
       if (tc.def().commandPath().equals(path)) {
         return runTool(tc.def(), tc, leaf, config);
@@ -356,7 +338,10 @@ public final class Beamline {
               + " detector, run it over chunk manifests (retries, telemetry, resume), aggregate"
               + " detections into DuckDB, orchestrate many manifests (or a SLURM array),"
               + " monitor a run's telemetry, and import HawkEars, BirdNET, Audacity and Raven"
-              + " results.");
+              + " results.",
+          "stream",
+          "Streaming super-time-frame workflow over Kafka (seed 003, the ePIC streaming testbed):"
+              + " the DAQ simulator writing STF files and publishing the run's messages.");
 
   /** What a pipeline command does: run it, write its plan, or compile it. */
   private enum Mode {
@@ -791,39 +776,5 @@ public final class Beamline {
     CommandLine cli = new CommandLine(spec);
     cli.setUsageHelpWidth(100);
     return new PipelineCommand(def, cli, flags, positional);
-  }
-
-  /** Pipelines whose subcommands exist (with the seeds' flags) but which are not built yet. */
-  record Upcoming(String name, int issue, String seed, String summary, String[][] flags) {
-    // None at present: `stream` is built (issue #12).
-    static final List<Upcoming> ALL = List.of();
-
-    CommandSpec spec() {
-      CommandSpec spec = CommandSpec.create().name(name);
-      spec.addOption(helpOption());
-      spec.usageMessage().description(OptionFlags.literal(summary + " [not in this build yet]"));
-      for (String[] f : flags) {
-        OptionSpec.Builder b =
-            OptionSpec.builder(f[0])
-                .type(f[1] == null ? Boolean.class : String.class)
-                .arity(f[1] == null ? "0..1" : "1");
-        if (f[1] != null) {
-          b.paramLabel("<" + f[1] + ">");
-        }
-        spec.addOption(b.build());
-      }
-      spec.addOption(
-          OptionSpec.builder("--runner").type(String.class).paramLabel("<RUNNER>").build());
-      spec.addOption(
-          OptionSpec.builder("--spark-master").type(String.class).paramLabel("<MASTER>").build());
-      spec.addPositional(
-          PositionalParamSpec.builder()
-              .arity("0..*")
-              .paramLabel("ARGS")
-              .type(String.class)
-              .hidden(true)
-              .build());
-      return spec;
-    }
   }
 }

@@ -12,7 +12,9 @@ import io.beamline.pipelines.infer.orchestrate.InferOrchestrateTool;
 import io.beamline.pipelines.infer.run.InferRunPipeline;
 import io.beamline.pipelines.infer.train.InferTrainTool;
 import io.beamline.pipelines.regions.RegionsPipeline;
+import io.beamline.pipelines.stream.daq.StreamDaqTool;
 import io.beamline.pipelines.stream.process.StreamProcessPipeline;
+import io.beamline.pipelines.stream.testbed.StreamTestbedTool;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,7 +35,9 @@ public final class PipelineRegistry {
           new InferTrainTool(),
           new InferOrchestrateTool(),
           new InferMonitorTool(),
-          new InferImportTool());
+          new InferImportTool(),
+          new StreamDaqTool(),
+          new StreamTestbedTool());
 
   private PipelineRegistry() {}
 

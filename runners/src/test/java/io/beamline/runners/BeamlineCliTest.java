@@ -304,6 +304,17 @@ class BeamlineCliTest {
   }
 
   @Test
+  void streamDaqNeedsABrokerAndUnknownFlagsAreNamed() {
+    Result r = run("stream", "daq", "--no-realtime");
+    assertEquals(2, r.code());
+    assertEquals(1, r.errLines().size(), r.err());
+    assertThat(r.err(), containsString("--broker"));
+    Result g = run("stream");
+    assertEquals(2, g.code());
+    assertThat(g.err() + g.out(), containsString("daq"));
+  }
+
+  @Test
   void unknownFlagsOfSeedCommandsAreOneLineErrors() {
     Result c = run("constellation", "--no-kafka", "--duration", "5", "--bad-flag");
     assertEquals(2, c.code());

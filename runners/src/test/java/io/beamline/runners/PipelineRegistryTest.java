@@ -25,7 +25,14 @@ class PipelineRegistryTest {
             .map(p -> String.join(" ", p))
             .toList();
     assertEquals(
-        List.of("infer train", "infer orchestrate", "infer monitor", "infer import"), tools);
+        List.of(
+            "infer train",
+            "infer orchestrate",
+            "infer monitor",
+            "infer import",
+            "stream daq",
+            "stream testbed"),
+        tools);
     assertEquals(
         "directory",
         PipelineRegistry.tools().stream()

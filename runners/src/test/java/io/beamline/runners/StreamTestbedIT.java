@@ -1,0 +1,138 @@
+package io.beamline.runners;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.io.json.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code beamline stream testbed start|status|stop} from the packaged jar: the supervisor, the
+ * embedded broker and the agents come up in the background, the daq's run lands in the buffer,
+ * {@code status} sees it, {@code stop} leaves no process behind and keeps the outputs.
+ */
+class StreamTestbedIT {
+  @TempDir Path dir;
+
+  private ShadedJarIT.Proc beamline(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ShadedJarIT.JAVA);
+    cmd.addAll(ShadedJarIT.addOpens());
+    cmd.add("-jar");
+    cmd.add(ShadedJarIT.JAR.toString());
+    cmd.addAll(List.of(args));
+    return ShadedJarIT.exec(dir, cmd);
+  }
+
+  private JsonNode state() throws Exception {
+    return Json.MAPPER.readTree(dir.resolve("tb/testbed.json").toFile());
+  }
+
+  /** Every pid testbed.json names. */
+  private List<Long> pids() throws Exception {
+    List<Long> out = new ArrayList<>();
+    JsonNode s = state();
+    out.add(s.get("supervisor").get("pid").asLong());
+    if (s.hasNonNull("broker")) {
+      out.add(s.get("broker").get("pid").asLong());
+    }
+    for (JsonNode a : s.get("agents")) {
+      out.add(a.get("pid").asLong());
+    }
+    return out;
+  }
+
+  @AfterEach
+  void leaveNothingRunning() throws Exception {
+    if (Files.exists(dir.resolve("tb/testbed.json"))) {
+      for (long pid : pids()) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  private JsonNode agent(String name) throws Exception {
+    for (JsonNode a : state().get("agents")) {
+      if (a.get("name").asText().equals(name)) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void startStatusStopWithTheDaq() throws Exception {
+    ShadedJarIT.Proc start =
+        beamline(
+            "stream",
+            "testbed",
+            "start",
+            "--dir",
+            "tb",
+            "--agents",
+            "daq",
+            "--stf-count",
+            "3",
+            "--no-realtime",
+            "--grace-seconds",
+            "5");
+    assertEquals(0, start.code(), start.out() + start.err());
+    assertThat(start.out(), containsString("running"));
+    assertEquals("running", state().get("state").asText());
+
+    ShadedJarIT.Proc again = beamline("stream", "testbed", "start", "--dir", "tb");
+    assertEquals(2, again.code(), again.out() + again.err());
+    assertThat(again.err(), containsString("a testbed already runs in"));
+
+    // The daq takes its run and exits 0; the supervisor records it.
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (System.nanoTime() < deadline
+        && (agent("daq") == null || agent("daq").get("exit_code").isNull())) {
+      Thread.sleep(500);
+    }
+    assertEquals(
+        0, agent("daq").get("exit_code").asInt(), Files.readString(dir.resolve("tb/logs/daq.log")));
+    List<Path> stfs;
+    try (Stream<Path> s = Files.list(dir.resolve("tb/daq/buffer"))) {
+      stfs = s.map(Path::getFileName).sorted().toList();
+    }
+    assertEquals(
+        List.of(
+            Path.of("swf.100010.000001.stf"),
+            Path.of("swf.100010.000002.stf"),
+            Path.of("swf.100010.000003.stf")),
+        stfs);
+
+    ShadedJarIT.Proc status = beamline("stream", "testbed", "status", "--dir", "tb");
+    assertEquals(0, status.code(), status.out() + status.err());
+    assertThat(status.out(), containsString("answers"));
+    assertThat(status.out(), containsString("exited 0"));
+
+    List<Long> pids = pids();
+    ShadedJarIT.Proc stop = beamline("stream", "testbed", "stop", "--dir", "tb");
+    assertEquals(0, stop.code(), stop.out() + stop.err());
+    assertThat(stop.out(), containsString("testbed stopped"));
+    for (long pid : pids) {
+      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid);
+    }
+    assertEquals("stopped", state().get("state").asText());
+    assertTrue(Files.exists(dir.resolve("tb/daq/buffer/swf.100010.000003.stf")));
+
+    ShadedJarIT.Proc after = beamline("stream", "testbed", "status", "--dir", "tb");
+    assertEquals(1, after.code(), after.out());
+    ShadedJarIT.Proc none = beamline("stream", "testbed", "status", "--dir", "nothing");
+    assertEquals(2, none.code());
+    assertThat(none.err(), containsString("no testbed in"));
+  }
+}
