@@ -45,7 +45,7 @@ public interface BeamlineOptions extends PipelineOptions {
 
   @Description(
       "File holding the monitor's write token (`beamline monitor serve` writes"
-          + " <output-dir>/monitor/monitor.token); default: $BEAMLINE_MONITOR_TOKEN")
+          + " <output-dir>/monitor.token); default: $BEAMLINE_MONITOR_TOKEN")
   String getMonitorTokenFile();
 
   void setMonitorTokenFile(String value);
