@@ -10,6 +10,7 @@ import io.beamline.io.duckdb.DuckDb;
 import io.beamline.io.json.Json;
 import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.swf.MsgType;
+import io.beamline.io.swf.StfNames;
 import io.beamline.io.swf.StfWriter;
 import io.beamline.pipelines.stream.process.SwfFixture;
 import java.nio.file.Files;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code beamline stream process} as shipped (the packaged CLI in a child JVM) against a real
  * embedded broker: a test DAQ writes twelve real STF files and announces them with duplicated,
  * malformed, out-of-order and late messages and one STF whose checksum does not match; the process
- * is SIGKILLed mid-run and started again, and must end having processed every STF exactly once.
+ * is SIGKILLed mid-run and started again, and must end having processed every STF exactly once; a
+ * third start is stopped with SIGTERM and must drain and record its run.
  */
 class StreamProcessIT {
   private static final long RUN = 100020;
@@ -57,7 +59,7 @@ class StreamProcessIT {
       daq.sendRaw(Long.toString(RUN), "{oops");
       ItemCommits commits = ItemCommits.of(out, "stream-process");
 
-      Process first = start(dir, out, kafka, "proc-a");
+      Process first = start(dir, out, kafka, "proc-a", true);
       waitFor("3 STFs committed by the first process", first, () -> records(commits) >= 3);
       for (int seq = 5; seq <= 8; seq++) {
         daq.send(daq.stfGen(stfs.get(seq - 1)));
@@ -77,7 +79,7 @@ class StreamProcessIT {
       daq.send(daq.stfGen(stfs.get(CORRUPT - 1)).with("checksum", "ad:00000000"));
       daq.send(daq.stfGen(stfs.get(8)));
 
-      Process second = start(dir, out, kafka, "proc-b");
+      Process second = start(dir, out, kafka, "proc-b", true);
       assertTrue(second.waitFor(90, TimeUnit.SECONDS), "second process did not stop");
       assertEquals(3, second.exitValue(), "exit 3: one STF failed; " + log(dir, "proc-b"));
 
@@ -96,6 +98,20 @@ class StreamProcessIT {
       try (Stream<Path> tf = Files.list(out.resolve("stream-process/fastmon/run=" + RUN))) {
         assertEquals((STFS - 1) * 7L, tf.filter(p -> p.toString().endsWith(".tf")).count());
       }
+
+      // A third start, not told to exit, stopped by SIGTERM: it drains and records its run.
+      daq.send(daq.stfGen(daq.writeStf(RUN + 1, 1)));
+      Process third = start(dir, out, kafka, "proc-c", false);
+      waitFor(
+          "the next run's STF committed",
+          third,
+          () -> commits.read(StfNames.stf(RUN + 1, 1)).isPresent());
+      third.destroy(); // SIGTERM
+      assertTrue(third.waitFor(60, TimeUnit.SECONDS), "no clean stop on SIGTERM");
+      assertEquals(143, third.exitValue(), log(dir, "proc-c"));
+      JsonNode manifest = Json.read(out.resolve("runs/proc-c/manifest.json"));
+      assertEquals("succeeded", manifest.get("status").asText(), manifest.toString());
+      assertEquals(daq.daqEnd(), daq.committed("beamline-process"));
     }
   }
 
@@ -185,22 +201,25 @@ class StreamProcessIT {
     assertEquals(2, agents.size(), agents.toString());
   }
 
-  private static Process start(Path dir, Path out, EmbeddedKafka kafka, String runId)
+  private static Process start(
+      Path dir, Path out, EmbeddedKafka kafka, String runId, boolean exitAfterRun)
       throws Exception {
     List<String> args =
-        List.of(
-            "stream",
-            "process",
-            "--broker",
-            kafka.bootstrapServers(),
-            "--output-dir",
-            out.toString(),
-            "--run-id",
-            runId,
-            "--exit-after-runs",
-            "1",
-            "--heartbeat-seconds",
-            "1");
+        new ArrayList<>(
+            List.of(
+                "stream",
+                "process",
+                "--broker",
+                kafka.bootstrapServers(),
+                "--output-dir",
+                out.toString(),
+                "--run-id",
+                runId,
+                "--heartbeat-seconds",
+                "1"));
+    if (exitAfterRun) {
+      args.addAll(List.of("--exit-after-runs", "1"));
+    }
     return new ProcessBuilder(CrashHarness.javaCommand(args))
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve(runId + ".log").toFile())

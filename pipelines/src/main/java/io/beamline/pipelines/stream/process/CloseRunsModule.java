@@ -4,6 +4,7 @@ import io.beamline.framework.module.Module;
 import io.beamline.framework.module.ModuleConfig;
 import io.beamline.framework.module.Port;
 import io.beamline.io.swf.MsgType;
+import io.beamline.io.swf.WorkflowMessage;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
@@ -17,6 +18,10 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -30,13 +35,18 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
 
 /**
  * Module {@code close-runs}: follows each run's lifecycle messages (state keyed by run id) and
  * closes the run once its {@code end_run} has arrived and every one of its {@code stf_count} STFs
  * is committed ({@link RunSummaries#closeIfComplete}); each STF outcome of a run whose end is known
- * checks again. Outputs {@code run_processed} (completing the {@code end_run}) and acks for the
- * other lifecycle messages. Counter {@code runs_closed}; {@code --exit-after-runs} is counted here.
+ * checks again. An STF still without a record {@code runTimeoutSeconds} after the {@code end_run}
+ * (its {@code stf_gen} never came, or came malformed) is recorded as failed with that reason and
+ * the run closes, so a lost message never holds a run, and the offsets behind it, open for ever.
+ * Outputs {@code run_processed} (completing the {@code end_run}) and acks for the other lifecycle
+ * messages. Counters {@code runs_closed}, {@code stfs_never_announced}; {@code --exit-after-runs}
+ * is counted here.
  *
  * <p>A run's end is kept in state only until the run closes, and its {@code end_run} is not
  * acknowledged before: a process stopped in between reads the {@code end_run} again.
@@ -59,12 +69,18 @@ final class CloseRunsModule
    * Settings of {@code close-runs}.
    *
    * @param settings the run (directories, agent name, {@code --exit-after-runs})
+   * @param runTimeoutSeconds how long after {@code end_run} to wait for an STF never announced
+   *     before recording it as failed and closing the run; 0 waits for ever
    */
-  record Config(ProcessSettings settings)
+  record Config(ProcessSettings settings, long runTimeoutSeconds)
       implements ModuleConfig<CloseRunsModule>, java.io.Serializable {
     Config {
       if (settings == null) {
         throw new IllegalArgumentException("close-runs needs settings");
+      }
+      if (runTimeoutSeconds < 0) {
+        throw new IllegalArgumentException(
+            "runTimeoutSeconds must be >= 0, got " + runTimeoutSeconds);
       }
     }
 
@@ -112,7 +128,7 @@ final class CloseRunsModule
             .apply("LifecycleAndOutcomes", Flatten.pCollections())
             .apply(
                 "FollowRuns",
-                ParDo.of(new FollowRunFn(config().settings()))
+                ParDo.of(new FollowRunFn(config().settings(), config().runTimeoutSeconds()))
                     .withOutputTags(RUN_PROCESSED_TAG, TupleTagList.of(ACKS_TAG)));
     out.get(RUN_PROCESSED_TAG).setCoder(SerializableCoder.of(Outbound.class));
     out.get(ACKS_TAG).setCoder(SerializableCoder.of(Ack.class));
@@ -122,8 +138,11 @@ final class CloseRunsModule
   /** One run's lifecycle: its phase, its pending end, whether this process closed it. */
   static final class FollowRunFn extends DoFn<KV<Long, RunSignal>, Outbound> {
     private final ProcessSettings settings;
+    private final long timeoutSeconds;
     private final Counter closedRuns =
         Metrics.counter(StreamProcessPipeline.NAMESPACE, "runs_closed");
+    private final Counter neverAnnounced =
+        Metrics.counter(StreamProcessPipeline.NAMESPACE, "stfs_never_announced");
 
     @StateId("phase")
     private final StateSpec<ValueState<String>> phaseSpec = StateSpecs.value(StringUtf8Coder.of());
@@ -135,8 +154,12 @@ final class CloseRunsModule
     @StateId("closed")
     private final StateSpec<ValueState<Boolean>> closedSpec = StateSpecs.value(BooleanCoder.of());
 
-    FollowRunFn(ProcessSettings settings) {
+    @TimerId("give-up")
+    private final TimerSpec giveUpSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+    FollowRunFn(ProcessSettings settings, long timeoutSeconds) {
       this.settings = settings;
+      this.timeoutSeconds = timeoutSeconds;
     }
 
     @ProcessElement
@@ -145,6 +168,7 @@ final class CloseRunsModule
         @StateId("phase") ValueState<String> phase,
         @StateId("end") ValueState<Inbound> end,
         @StateId("closed") ValueState<Boolean> closed,
+        @TimerId("give-up") Timer giveUp,
         MultiOutputReceiver out)
         throws IOException {
       Inbound l = e.getValue().lifecycle();
@@ -162,14 +186,45 @@ final class CloseRunsModule
           return;
         }
         end.write(l);
+        if (timeoutSeconds > 0) {
+          giveUp.offset(Duration.standardSeconds(timeoutSeconds)).setRelative();
+        }
       }
+      tryClose(end, closed, out);
+    }
+
+    /** The run's end came long ago and an STF was never announced: record it failed, close. */
+    @OnTimer("give-up")
+    public void giveUp(
+        @StateId("end") ValueState<Inbound> end,
+        @StateId("closed") ValueState<Boolean> closed,
+        MultiOutputReceiver out)
+        throws IOException {
       Inbound pending = end.read();
-      if (pending == null || isClosed) {
+      if (pending == null || Boolean.TRUE.equals(closed.read())) {
         return;
       }
-      long run = e.getKey();
+      WorkflowMessage m = pending.message();
+      neverAnnounced.inc(
+          RunSummaries.recordMissing(
+              settings,
+              m.runId(),
+              m.integer("stf_count"),
+              m.timestamp().toEpochMilli(),
+              "no stf_gen for this STF within " + timeoutSeconds + " s of end_run"));
+      tryClose(end, closed, out);
+    }
+
+    private void tryClose(
+        ValueState<Inbound> end, ValueState<Boolean> closed, MultiOutputReceiver out)
+        throws IOException {
+      Inbound pending = end.read();
+      if (pending == null || Boolean.TRUE.equals(closed.read())) {
+        return;
+      }
+      WorkflowMessage m = pending.message();
       Optional<RunSummaries.Totals> totals =
-          RunSummaries.closeIfComplete(settings, run, pending.message().integer("stf_count"));
+          RunSummaries.closeIfComplete(settings, m.runId(), m.integer("stf_count"));
       if (totals.isPresent()) {
         out.get(RUN_PROCESSED_TAG)
             .output(ProcessMessages.runProcessed(pending, totals.get(), settings.agent()));

@@ -35,6 +35,14 @@ public interface ProcessOptions extends BeamlineOptions {
 
   void setExitAfterRuns(int value);
 
+  @Description(
+      "Seconds after end_run to wait for an STF never announced before recording it as failed"
+          + " and closing the run (0 = wait for ever)")
+  @Default.Long(600)
+  long getRunTimeoutSeconds();
+
+  void setRunTimeoutSeconds(long value);
+
   @Description("Share of each STF partition fast monitoring samples, in (0, 1]")
   @Default.Double(0.15)
   double getFastmonFraction();

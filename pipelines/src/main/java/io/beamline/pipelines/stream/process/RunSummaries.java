@@ -46,6 +46,40 @@ final class RunSummaries {
   }
 
   /**
+   * Records every STF 1..{@code stfCount} of {@code run} that has no commit record as failed with
+   * {@code reason} (its window: {@code atMs}, the end of the run); returns how many.
+   */
+  static long recordMissing(ProcessSettings s, long run, long stfCount, long atMs, String reason)
+      throws IOException {
+    ItemCommits commits = s.commits();
+    long n = 0;
+    for (int seq = 1; seq <= stfCount; seq++) {
+      String name = StfNames.stf(run, seq);
+      if (commits.read(name).isEmpty()) {
+        StfSummaries.commit(
+            s,
+            new StfOutcome(
+                run,
+                seq,
+                name,
+                "",
+                0,
+                0,
+                atMs,
+                atMs,
+                false,
+                StfOutcome.FAILED,
+                reason,
+                false,
+                null,
+                null));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
    * Closes {@code run} if every one of its {@code stfCount} STFs is committed: writes and commits
    * its summary (or finds it committed already) and returns the totals; empty while an STF is still
    * missing.

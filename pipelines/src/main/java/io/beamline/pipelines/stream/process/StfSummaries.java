@@ -65,8 +65,17 @@ final class StfSummaries {
       return fromRecord(done.get(), m, in.ack());
     }
     StfOutcome o = examine(m, in.ack());
-    Path target = summaryFile(s.root(), o.run(), filename);
-    ItemCommit item = commits.begin(filename);
+    commit(s, o);
+    return o;
+  }
+
+  /**
+   * Commits {@code o}: its Parquet row under its final name, then its record (a failure record with
+   * the reason when the STF failed).
+   */
+  static void commit(ProcessSettings s, StfOutcome o) throws IOException {
+    Path target = summaryFile(s.root(), o.run(), o.filename());
+    ItemCommit item = s.commits().begin(o.filename());
     details(o).forEach(item::detail);
     if (o.processed()) {
       ParquetTableIO.writeFile(SCHEMA, "stf_summary", List.of(row(o)), item.stage(target));
@@ -79,7 +88,6 @@ final class StfSummaries {
       AtomicFiles.moveIntoPlace(tmp, target);
       item.fail(s.runId(), o.reason());
     }
-    return o;
   }
 
   /** Verifies and decodes the STF {@code m} announces; never throws for a bad file. */

@@ -88,6 +88,7 @@ public final class StreamProcessPipeline implements BeamlinePipeline<ProcessOpti
       throw new UserInputException(
           "--fastmon-fraction must be in (0, 1], got " + o.getFastmonFraction());
     }
+    range("--run-timeout-seconds", o.getRunTimeoutSeconds(), 0, Integer.MAX_VALUE);
     if (o.getWindowSeconds() < 1 || o.getWatermarkDelaySeconds() < 0) {
       throw new UserInputException(
           "--window-seconds must be >= 1 and --watermark-delay-seconds >= 0, got "
@@ -112,7 +113,8 @@ public final class StreamProcessPipeline implements BeamlinePipeline<ProcessOpti
                 o.getSeed(),
                 o.getSliceTfs(),
                 o.getWindowSeconds()));
-    CloseRunsModule closeRuns = Module.from(new CloseRunsModule.Config(s));
+    CloseRunsModule closeRuns =
+        Module.from(new CloseRunsModule.Config(s, o.getRunTimeoutSeconds()));
     PublishModule publish = Module.from(new PublishModule.Config(s.broker()));
     CommitOffsetsModule commitOffsets =
         Module.from(new CommitOffsetsModule.Config(s.broker(), s.group()));

@@ -47,7 +47,12 @@ public class CloseRunsModuleTest {
   }
 
   private PCollectionTuple closeRuns(ProcessSettings s, TestStream<Inbound> lifecycle) {
-    CloseRunsModule close = Module.from(new CloseRunsModule.Config(s));
+    return closeRuns(s, lifecycle, 0);
+  }
+
+  private PCollectionTuple closeRuns(
+      ProcessSettings s, TestStream<Inbound> lifecycle, long timeoutSeconds) {
+    CloseRunsModule close = Module.from(new CloseRunsModule.Config(s, timeoutSeconds));
     return PCollectionTuple.of(ReadDaqModule.LIFECYCLE_TAG, p.apply("Lifecycle", lifecycle))
         .and(
             ProcessStfsModule.OUTCOMES_TAG,
@@ -101,6 +106,37 @@ public class CloseRunsModuleTest {
     PAssert.that(r.get(CloseRunsModule.ACKS_TAG)).empty();
     p.run().waitUntilFinish();
     assertFalse(Files.exists(RunSummaries.directory(s.root(), RUN)));
+  }
+
+  @Test
+  public void recordsAnStfNeverAnnouncedAsFailedAfterTheTimeout() throws Exception {
+    ProcessSettings s = committedStfs(2);
+    TestStream<Inbound> lifecycle =
+        TestStream.create(SerializableCoder.of(Inbound.class))
+            .addElements(in(daq.endRun(RUN, 3), 3))
+            .advanceProcessingTime(org.joda.time.Duration.standardSeconds(61))
+            .advanceWatermarkToInfinity();
+    PCollectionTuple r = closeRuns(s, lifecycle, 60);
+    PAssert.that(
+            r.get(CloseRunsModule.RUN_PROCESSED_TAG)
+                .apply(
+                    "Closed",
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(
+                            o ->
+                                o.ack().offset()
+                                    + ":"
+                                    + field(o, "processed")
+                                    + ":"
+                                    + field(o, "failed"))))
+        .containsInAnyOrder("3:2:1");
+    p.run().waitUntilFinish();
+    JsonNode summary = Json.read(RunSummaries.directory(s.root(), RUN).resolve("summary.json"));
+    assertEquals(
+        "no stf_gen for this STF within 60 s of end_run",
+        summary.get("failed_stfs").get(0).get("reason").asText());
+    assertEquals(
+        "failed", s.commits().read(io.beamline.io.swf.StfNames.stf(RUN, 3)).get().status());
   }
 
   private static Inbound in(WorkflowMessage m, long offset) {
