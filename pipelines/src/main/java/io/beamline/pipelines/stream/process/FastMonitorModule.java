@@ -8,6 +8,7 @@ import io.beamline.io.swf.StfFile;
 import io.beamline.io.swf.StfHeader;
 import io.beamline.io.swf.StfNames;
 import io.beamline.io.swf.StfWriter;
+import io.beamline.io.swf.SwfTopics;
 import io.beamline.io.swf.TimeFrame;
 import io.beamline.io.swf.WorkflowMessage;
 import io.beamline.io.swf.WorkflowMessages;
@@ -159,7 +160,7 @@ final class FastMonitorModule
       }
       messages.add(WorkflowMessages.encodeString(ProcessMessages.stfProcessed(o, config.agent())));
       out.get(MESSAGES_TAG)
-          .output(new Outbound(Topics.PROCESSING, Long.toString(o.run()), messages, o.ack()));
+          .output(new Outbound(SwfTopics.PROCESSING, Long.toString(o.run()), messages, o.ack()));
     }
 
     /** Writes the STF's TF files, adds their messages to {@code messages}, emits its histograms. */

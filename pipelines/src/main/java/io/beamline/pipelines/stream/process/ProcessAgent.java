@@ -5,6 +5,7 @@ import io.beamline.io.kafka.KafkaClients;
 import io.beamline.io.kafka.KafkaPreflight;
 import io.beamline.io.kafka.KafkaUnreachableException;
 import io.beamline.io.swf.MsgType;
+import io.beamline.io.swf.SwfTopics;
 import io.beamline.io.swf.WorkflowMessage;
 import io.beamline.io.swf.WorkflowMessages;
 import java.net.InetAddress;
@@ -12,8 +13,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -23,10 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,23 +79,9 @@ final class ProcessAgent implements AutoCloseable {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker);
     try (Admin admin = KafkaClients.admin(p)) {
-      List<NewTopic> topics = new ArrayList<>();
-      Topics.ALL.forEach(t -> topics.add(new NewTopic(t, 1, (short) 1)));
-      for (var e : admin.createTopics(topics).values().entrySet()) {
-        try {
-          e.getValue().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException ex) {
-          if (!(ex.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException(
-                "cannot create topic " + e.getKey() + ": " + ex.getCause().getMessage(), ex);
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics", e);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("timed out creating topics at " + broker, e);
+      SwfTopics.ensure(admin, SwfTopics.ALL);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e.getMessage() + " at " + broker, e);
     }
   }
 
@@ -142,7 +125,7 @@ final class ProcessAgent implements AutoCloseable {
       producer
           .send(
               new ProducerRecord<>(
-                  Topics.HEARTBEAT,
+                  SwfTopics.HEARTBEAT,
                   settings.agent().getBytes(StandardCharsets.UTF_8),
                   WorkflowMessages.encode(m)))
           .get(10, TimeUnit.SECONDS);

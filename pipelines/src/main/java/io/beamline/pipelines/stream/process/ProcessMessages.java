@@ -1,6 +1,7 @@
 package io.beamline.pipelines.stream.process;
 
 import io.beamline.io.swf.MsgType;
+import io.beamline.io.swf.SwfTopics;
 import io.beamline.io.swf.WorkflowMessage;
 import io.beamline.io.swf.WorkflowMessages;
 import java.time.Instant;
@@ -28,7 +29,7 @@ final class ProcessMessages {
   /** {@code m} on {@code swf.processing}, keyed by its run, completing {@code ack} (or null). */
   static Outbound toProcessing(WorkflowMessage m, Ack ack) {
     return Outbound.of(
-        Topics.PROCESSING, Long.toString(m.runId()), WorkflowMessages.encodeString(m), ack);
+        SwfTopics.PROCESSING, Long.toString(m.runId()), WorkflowMessages.encodeString(m), ack);
   }
 
   /** {@code stf_processed} for {@code o}. */

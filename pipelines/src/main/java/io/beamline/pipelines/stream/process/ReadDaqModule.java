@@ -6,6 +6,7 @@ import io.beamline.framework.module.Port;
 import io.beamline.io.json.Json;
 import io.beamline.io.swf.MalformedMessageException;
 import io.beamline.io.swf.MsgType;
+import io.beamline.io.swf.SwfTopics;
 import io.beamline.io.swf.WorkflowMessage;
 import io.beamline.io.swf.WorkflowMessages;
 import java.nio.charset.StandardCharsets;
@@ -197,7 +198,7 @@ final class ReadDaqModule extends Module<ReadDaqModule.Config, PBegin, PCollecti
       v.put("raw", WorkflowMessages.rawText(r.getKV().getValue()));
       byte[] key = r.getKV().getKey();
       return Outbound.of(
-          Topics.DEADLETTER,
+          SwfTopics.DEADLETTER,
           key == null ? null : new String(key, StandardCharsets.UTF_8),
           Json.line(v),
           ack);

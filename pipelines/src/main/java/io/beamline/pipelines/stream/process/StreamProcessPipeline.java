@@ -5,6 +5,7 @@ import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.module.Module;
 import io.beamline.framework.run.Runs;
+import io.beamline.io.swf.SwfTopics;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
@@ -101,7 +102,7 @@ public final class StreamProcessPipeline implements BeamlinePipeline<ProcessOpti
   @Override
   public void build(Pipeline p, ProcessOptions o) {
     ProcessSettings s = settings(o);
-    ReadDaqModule readDaq = Module.from(new ReadDaqModule.Config(s, Topics.DAQ));
+    ReadDaqModule readDaq = Module.from(new ReadDaqModule.Config(s, SwfTopics.DAQ));
     ProcessStfsModule processStfs = Module.from(new ProcessStfsModule.Config(s));
     FastMonitorModule fastMonitor =
         Module.from(

@@ -14,6 +14,7 @@ import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.swf.MsgType;
 import io.beamline.io.swf.StfNames;
 import io.beamline.io.swf.StfWriter;
+import io.beamline.io.swf.SwfTopics;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,7 +152,7 @@ class StreamProcessPipelineIT {
   @Test
   void messagesAreSentOncePerStfAndRun() {
     List<JsonNode> sent =
-        daq.readAll(Topics.PROCESSING).stream().map(StreamProcessPipelineIT::json).toList();
+        daq.readAll(SwfTopics.PROCESSING).stream().map(StreamProcessPipelineIT::json).toList();
     Map<String, Long> byType =
         sent.stream()
             .collect(
@@ -175,18 +176,18 @@ class StreamProcessPipelineIT {
   @Test
   void malformedRecordsAreDeadLetteredWithTheReason() {
     List<JsonNode> dead =
-        daq.readAll(Topics.DEADLETTER).stream().map(StreamProcessPipelineIT::json).toList();
+        daq.readAll(SwfTopics.DEADLETTER).stream().map(StreamProcessPipelineIT::json).toList();
     assertEquals(2, dead.size());
     assertTrue(dead.get(0).get("reason").asText().startsWith("not JSON"), dead.get(0).toString());
     assertEquals("this is not json", dead.get(0).get("raw").asText());
-    assertEquals(Topics.DAQ, dead.get(0).get("source_topic").asText());
+    assertEquals(SwfTopics.DAQ, dead.get(0).get("source_topic").asText());
     assertEquals("stf_gen message without field filename", dead.get(1).get("reason").asText());
   }
 
   @Test
   void everyRecordIsAcknowledgedAndHeartbeatsSent() {
     assertEquals(daq.daqEnd(), daq.committed("beamline-process"));
-    List<String> beats = daq.readAll(Topics.HEARTBEAT);
+    List<String> beats = daq.readAll(SwfTopics.HEARTBEAT);
     assertTrue(beats.size() >= 2, beats.toString());
     assertTrue(beats.get(beats.size() - 1).contains("\"operational_state\":\"EXITED\""));
   }

@@ -4,6 +4,7 @@ import io.beamline.io.kafka.KafkaClients;
 import io.beamline.io.swf.MsgType;
 import io.beamline.io.swf.StfHeader;
 import io.beamline.io.swf.StfWriter;
+import io.beamline.io.swf.SwfTopics;
 import io.beamline.io.swf.WorkflowMessage;
 import io.beamline.io.swf.WorkflowMessages;
 import java.io.IOException;
@@ -123,7 +124,7 @@ public final class SwfFixture implements AutoCloseable {
       producer = KafkaClients.producer(p);
     }
     producer
-        .send(new ProducerRecord<>(Topics.DAQ, key.getBytes(StandardCharsets.UTF_8), value))
+        .send(new ProducerRecord<>(SwfTopics.DAQ, key.getBytes(StandardCharsets.UTF_8), value))
         .get(30, TimeUnit.SECONDS);
   }
 
@@ -161,7 +162,7 @@ public final class SwfFixture implements AutoCloseable {
     c.put("key.deserializer", ByteArrayDeserializer.class.getName());
     c.put("value.deserializer", ByteArrayDeserializer.class.getName());
     try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(c)) {
-      TopicPartition tp = new TopicPartition(Topics.DAQ, 0);
+      TopicPartition tp = new TopicPartition(SwfTopics.DAQ, 0);
       OffsetAndMetadata o = consumer.committed(java.util.Set.of(tp)).get(tp);
       return o == null ? -1 : o.offset();
     }
@@ -174,7 +175,7 @@ public final class SwfFixture implements AutoCloseable {
     c.put("key.deserializer", ByteArrayDeserializer.class.getName());
     c.put("value.deserializer", ByteArrayDeserializer.class.getName());
     try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(c)) {
-      TopicPartition tp = new TopicPartition(Topics.DAQ, 0);
+      TopicPartition tp = new TopicPartition(SwfTopics.DAQ, 0);
       return consumer.endOffsets(List.of(tp)).get(tp);
     }
   }
