@@ -52,17 +52,6 @@ class MonitorServiceTest {
                   dir.toString(),
                   "--port",
                   "0",
-                  "--broker",
-                  "127.0.0.1:1"
-                },
-                "--broker 127.0.0.1:1:",
-            new String[] {
-                  "monitor",
-                  "serve",
-                  "--output-dir",
-                  dir.toString(),
-                  "--port",
-                  "0",
                   "--db-url",
                   "jdbc:mysql://localhost/x"
                 },
