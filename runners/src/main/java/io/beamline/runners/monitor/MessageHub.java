@@ -15,6 +15,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The live side of the message journal: every journalled message is pushed to the server-sent event
@@ -89,16 +91,19 @@ final class MessageHub implements AutoCloseable {
             () -> {
               try {
                 if (client.terminated()) {
+                  LOG.info("stream client dropped: it disconnected");
                   drop(this);
                 } else {
                   write.accept(client);
                 }
               } catch (RuntimeException e) {
                 // Gone mid-write: dropped; the others still get their messages.
+                LOG.info("stream client dropped: {}", e.toString());
                 drop(this);
               }
             });
       } catch (RejectedExecutionException e) {
+        LOG.info("stream client dropped: over {} events behind", BACKLOG);
         drop(this);
       }
     }
@@ -106,6 +111,8 @@ final class MessageHub implements AutoCloseable {
 
   /** Events a client may be behind before it is disconnected. */
   static final int BACKLOG = 10_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(MessageHub.class);
 
   private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService keepAlive =
