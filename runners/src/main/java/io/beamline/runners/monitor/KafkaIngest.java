@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.io.json.Json;
 import io.beamline.io.kafka.KafkaClients;
 import io.beamline.io.swf.MalformedMessageException;
+import io.beamline.io.swf.SwfTopics;
 import io.beamline.io.swf.WorkflowMessages;
 import io.beamline.runners.monitor.db.InvalidValueException;
 import java.io.IOException;
@@ -14,17 +15,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -41,9 +38,8 @@ import org.slf4j.LoggerFactory;
  * it to {@code swf.deadletter}, which this consumer journals.
  */
 final class KafkaIngest implements AutoCloseable {
-  /** The topics the monitor reads. */
-  static final List<String> TOPICS =
-      List.of("swf.daq", "swf.processing", "swf.heartbeat", "swf.deadletter");
+  /** The topics the monitor reads: all of the workflow's. */
+  static final List<String> TOPICS = SwfTopics.ALL;
 
   /** The consumer group. */
   static final String GROUP = "beamline-monitor";
@@ -76,21 +72,7 @@ final class KafkaIngest implements AutoCloseable {
     Properties admin = new Properties();
     admin.put("bootstrap.servers", broker);
     try (Admin a = KafkaClients.admin(admin)) {
-      for (String t : TOPICS) {
-        try {
-          a.createTopics(List.of(new NewTopic(t, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IOException(
-                "cannot create topic " + t + " on " + broker + ": " + e.getCause());
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while creating the topics", e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IOException("the broker " + broker + " did not create the topics in 30 s", e);
+      SwfTopics.ensure(a, TOPICS);
     }
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker);
@@ -165,7 +147,7 @@ final class KafkaIngest implements AutoCloseable {
     read.incrementAndGet();
     MessageIngest.Source source = new MessageIngest.Source(r.topic(), r.partition(), r.offset());
     try {
-      if (r.topic().equals("swf.deadletter")) {
+      if (r.topic().equals(SwfTopics.DEADLETTER)) {
         ingest.accept(deadLetter(r.value()), source, true);
         return;
       }
