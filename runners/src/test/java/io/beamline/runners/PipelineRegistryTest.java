@@ -17,7 +17,14 @@ class PipelineRegistryTest {
             .map(p -> String.join(" ", p))
             .toList();
     assertEquals(
-        List.of("demo", "regions", "infer chunk", "infer run", "infer aggregate", "constellation"),
+        List.of(
+            "demo",
+            "regions",
+            "infer chunk",
+            "infer run",
+            "infer aggregate",
+            "constellation",
+            "stream process"),
         pipelines);
     List<String> tools =
         PipelineRegistry.tools().stream()
