@@ -160,7 +160,7 @@ class StreamTestbedIT {
             "--monitor-port",
             "0",
             "--grace-seconds",
-            "10");
+            "60");
     assertEquals(0, start.code(), start.out() + start.err());
     String url = state().get("monitor_url").asText();
     assertThat(start.out(), containsString("monitor: " + url + "/"));
