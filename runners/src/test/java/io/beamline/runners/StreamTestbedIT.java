@@ -165,12 +165,19 @@ class StreamTestbedIT {
     String url = state().get("monitor_url").asText();
     assertThat(start.out(), containsString("monitor: " + url + "/"));
 
-    // The daq's run (number 100010 from the monitor's counter) ends processed in the monitor.
+    // The daq's run (number 100010 from the monitor's counter) ends processed in the monitor,
+    // with each of its STFs processed (the monitor may ingest run_processed before the last
+    // stf_processed: both are waited for).
     long deadline = System.nanoTime() + 300_000_000_000L;
     JsonNode run = null;
+    JsonNode processed = null;
     while (System.nanoTime() < deadline) {
       run = get(url + "/api/runs/100010");
-      if (run != null && "processed".equals(run.path("status").asText())) {
+      processed = get(url + "/api/stf-files?run=100010&status=processed");
+      if (run != null
+          && "processed".equals(run.path("status").asText())
+          && processed != null
+          && processed.path("count").asInt() == 4) {
         break;
       }
       Thread.sleep(1000);
@@ -183,8 +190,8 @@ class StreamTestbedIT {
             + "; process log: "
             + Files.readString(dir.resolve("tb/logs/process.log")));
     assertEquals(4, run.path("stf_count").asInt());
-    JsonNode processed = get(url + "/api/stf-files?run=100010&status=processed");
-    assertEquals(4, processed.path("count").asInt(), processed.toString());
+    assertEquals(4, processed.path("count").asInt(), String.valueOf(processed));
+    assertEquals(4, get(url + "/api/stf-files?run=100010").path("count").asInt());
     assertEquals(0, get(url + "/api/stf-files?run=100010&status=failed").path("count").asInt());
     try (Stream<Path> s = Files.list(dir.resolve("tb/daq/buffer"))) {
       assertEquals(4, s.count());

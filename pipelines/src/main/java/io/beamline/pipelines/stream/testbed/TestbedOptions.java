@@ -56,7 +56,7 @@ public interface TestbedOptions extends BeamlineToolOptions {
   @Description(
       "stop: seconds between SIGTERM and SIGKILL for each process, > 0 (process drains its work"
           + " in flight on SIGTERM)")
-  @Default.Double(30.0)
+  @Default.Double(60.0)
   double getGraceSeconds();
 
   void setGraceSeconds(double value);
