@@ -135,4 +135,97 @@ class StreamTestbedIT {
     assertEquals(2, none.code());
     assertThat(none.err(), containsString("no testbed in"));
   }
+
+  private static JsonNode get(String url) throws Exception {
+    java.net.http.HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() == 200 ? Json.MAPPER.readTree(r.body()) : null;
+  }
+
+  @Test
+  void theWholeWorkflowProcessesTheDaqsRunOnce() throws Exception {
+    ShadedJarIT.Proc start =
+        beamline(
+            "stream",
+            "testbed",
+            "start",
+            "--dir",
+            "tb",
+            "--stf-count",
+            "4",
+            "--no-realtime",
+            "--monitor-port",
+            "0",
+            "--grace-seconds",
+            "60");
+    assertEquals(0, start.code(), start.out() + start.err());
+    String url = state().get("monitor_url").asText();
+    assertThat(start.out(), containsString("monitor: " + url + "/"));
+
+    // The daq's run (number 100010 from the monitor's counter) ends processed in the monitor,
+    // with each of its STFs processed (the monitor may ingest run_processed before the last
+    // stf_processed: both are waited for).
+    long deadline = System.nanoTime() + 300_000_000_000L;
+    JsonNode run = null;
+    JsonNode processed = null;
+    while (System.nanoTime() < deadline) {
+      run = get(url + "/api/runs/100010");
+      processed = get(url + "/api/stf-files?run=100010&status=processed");
+      if (run != null
+          && "processed".equals(run.path("status").asText())
+          && processed != null
+          && processed.path("count").asInt() == 4) {
+        break;
+      }
+      Thread.sleep(1000);
+    }
+    assertEquals(
+        "processed",
+        run == null ? null : run.path("status").asText(),
+        "run 100010 in the monitor: "
+            + run
+            + "; process log: "
+            + Files.readString(dir.resolve("tb/logs/process.log")));
+    assertEquals(4, run.path("stf_count").asInt());
+    assertEquals(4, processed.path("count").asInt(), String.valueOf(processed));
+    assertEquals(4, get(url + "/api/stf-files?run=100010").path("count").asInt());
+    assertEquals(0, get(url + "/api/stf-files?run=100010&status=failed").path("count").asInt());
+    try (Stream<Path> s = Files.list(dir.resolve("tb/daq/buffer"))) {
+      assertEquals(4, s.count());
+    }
+
+    ShadedJarIT.Proc status = beamline("stream", "testbed", "status", "--dir", "tb");
+    assertEquals(0, status.code(), status.out() + status.err());
+    assertThat(status.out(), containsString(url + " healthy"));
+
+    // A daq with a wrong token is refused by the monitor: one line, exit 2.
+    ShadedJarIT.Proc refused =
+        beamline(
+            "stream",
+            "daq",
+            "--broker",
+            state().get("broker_address").asText(),
+            "--output-dir",
+            "refused",
+            "--monitor-url",
+            url,
+            "--monitor-token",
+            "wrong",
+            "--no-realtime",
+            "--stf-count",
+            "1");
+    assertEquals(2, refused.code(), refused.out() + refused.err());
+    assertThat(refused.err(), containsString("refused the run number request (HTTP 401)"));
+
+    List<Long> pids = pids();
+    assertEquals(5, pids.size());
+    ShadedJarIT.Proc stop = beamline("stream", "testbed", "stop", "--dir", "tb");
+    assertEquals(0, stop.code(), stop.out() + stop.err());
+    for (long pid : pids) {
+      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid);
+    }
+  }
 }

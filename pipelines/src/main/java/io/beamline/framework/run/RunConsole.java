@@ -56,19 +56,6 @@ public final class RunConsole {
   private RunConsole() {}
 
   /**
-   * Copies everything logged at INFO and above into {@code file} until the returned handle is
-   * closed, as a pipeline run's {@code run.log}: for tools that are not pipeline runs (a simulator,
-   * a service) but keep library noise off the terminal and in a log of their own.
-   *
-   * @param file the log file (appended to; its directory must exist)
-   * @param name a name unique among the logs attached at once in this JVM
-   */
-  public static AutoCloseable logTo(Path file, String name) {
-    RunLog log = RunLog.attach(file, name);
-    return log::close;
-  }
-
-  /**
    * Called first thing by the command line's {@code main}: routes {@code java.util.logging} into
    * Log4j and starts keeping what is logged until the next run attaches its {@code run.log} (which
    * then holds it). Calling it again while it keeps events changes nothing.

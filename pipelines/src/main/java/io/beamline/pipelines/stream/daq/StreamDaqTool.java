@@ -2,7 +2,7 @@ package io.beamline.pipelines.stream.daq;
 
 import io.beamline.framework.BeamlineTool;
 import io.beamline.framework.UserInputException;
-import io.beamline.framework.run.RunConsole;
+import io.beamline.framework.run.RunLog;
 import io.beamline.io.kafka.KafkaPreflight;
 import io.beamline.io.kafka.KafkaUnreachableException;
 import io.beamline.io.swf.WorkflowMessage;
@@ -107,7 +107,7 @@ public final class StreamDaqTool implements BeamlineTool<DaqOptions> {
             o.getDetectors(),
             o.getSeed(),
             o.getRuns());
-    try (AutoCloseable log = RunConsole.logTo(logFile, executionId);
+    try (RunLog log = RunLog.attach(logFile, executionId);
         KafkaSink sink = KafkaSink.open(plan.broker(), agent)) {
       out.println(
           "daq: execution "

@@ -105,12 +105,21 @@ public final class StreamTestbedTool implements BeamlineTool<TestbedOptions> {
       throw new UserInputException("--dir " + dir + " exists and is not a directory");
     }
     Optional<TestbedState> old = TestbedState.read(dir);
-    if (old.isPresent() && old.get().supervisor().live().isPresent()) {
+    // Any process of an earlier testbed here still alive (an agent outliving a killed
+    // supervisor too) would share the buffer and the ports: it is stopped first.
+    Optional<TestbedState.Proc> alive =
+        old.stream()
+            .flatMap(s -> s.stopOrder().stream())
+            .filter(p -> p.live().isPresent())
+            .findFirst();
+    if (alive.isPresent()) {
       throw new UserInputException(
           "a testbed already runs in "
               + dir
-              + " (supervisor pid "
-              + old.get().supervisor().pid()
+              + " ("
+              + alive.get().name()
+              + " pid "
+              + alive.get().pid()
               + "); stop it first: beamline stream testbed stop --dir "
               + dir);
     }

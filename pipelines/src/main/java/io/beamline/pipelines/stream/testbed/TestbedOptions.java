@@ -53,8 +53,10 @@ public interface TestbedOptions extends BeamlineToolOptions {
 
   void setSchedule(String value);
 
-  @Description("stop: seconds between SIGTERM and SIGKILL for each process, > 0")
-  @Default.Double(10.0)
+  @Description(
+      "stop: seconds between SIGTERM and SIGKILL for each process, > 0 (process drains its work"
+          + " in flight on SIGTERM)")
+  @Default.Double(60.0)
   double getGraceSeconds();
 
   void setGraceSeconds(double value);

@@ -1,7 +1,7 @@
 package io.beamline.pipelines.stream.testbed;
 
 import io.beamline.framework.backend.Launch;
-import io.beamline.framework.run.RunConsole;
+import io.beamline.framework.run.RunLog;
 import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.swf.SwfTopics;
 import io.beamline.pipelines.stream.daq.MonitorUrls;
@@ -74,7 +74,7 @@ final class TestbedSupervisor {
     Thread hook = new Thread(this::shutdown, "testbed-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     // Library logs (Kafka's admin client) beside the supervisor's own lines, off any terminal.
-    RunConsole.logTo(logs.resolve("supervisor.log"), "testbed-supervisor");
+    RunLog.attach(logs.resolve("supervisor.log"), "testbed-supervisor");
     try {
       broker =
           EmbeddedKafka.settings()
