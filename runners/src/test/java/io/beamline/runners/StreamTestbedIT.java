@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.beamline.io.duckdb.DuckDb;
 import io.beamline.io.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,69 +72,9 @@ class StreamTestbedIT {
     return null;
   }
 
-  @Test
-  void startStatusStopWithTheDaq() throws Exception {
-    ShadedJarIT.Proc start =
-        beamline(
-            "stream",
-            "testbed",
-            "start",
-            "--dir",
-            "tb",
-            "--agents",
-            "daq",
-            "--stf-count",
-            "3",
-            "--no-realtime",
-            "--grace-seconds",
-            "5");
-    assertEquals(0, start.code(), start.out() + start.err());
-    assertThat(start.out(), containsString("running"));
-    assertEquals("running", state().get("state").asText());
-
-    ShadedJarIT.Proc again = beamline("stream", "testbed", "start", "--dir", "tb");
-    assertEquals(2, again.code(), again.out() + again.err());
-    assertThat(again.err(), containsString("a testbed already runs in"));
-
-    // The daq takes its run and exits 0; the supervisor records it.
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (System.nanoTime() < deadline
-        && (agent("daq") == null || agent("daq").get("exit_code").isNull())) {
-      Thread.sleep(500);
-    }
-    assertEquals(
-        0, agent("daq").get("exit_code").asInt(), Files.readString(dir.resolve("tb/logs/daq.log")));
-    List<Path> stfs;
-    try (Stream<Path> s = Files.list(dir.resolve("tb/daq/buffer"))) {
-      stfs = s.map(Path::getFileName).sorted().toList();
-    }
-    assertEquals(
-        List.of(
-            Path.of("swf.100010.000001.stf"),
-            Path.of("swf.100010.000002.stf"),
-            Path.of("swf.100010.000003.stf")),
-        stfs);
-
-    ShadedJarIT.Proc status = beamline("stream", "testbed", "status", "--dir", "tb");
-    assertEquals(0, status.code(), status.out() + status.err());
-    assertThat(status.out(), containsString("answers"));
-    assertThat(status.out(), containsString("exited 0"));
-
-    List<Long> pids = pids();
-    ShadedJarIT.Proc stop = beamline("stream", "testbed", "stop", "--dir", "tb");
-    assertEquals(0, stop.code(), stop.out() + stop.err());
-    assertThat(stop.out(), containsString("testbed stopped"));
-    for (long pid : pids) {
-      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid);
-    }
-    assertEquals("stopped", state().get("state").asText());
-    assertTrue(Files.exists(dir.resolve("tb/daq/buffer/swf.100010.000003.stf")));
-
-    ShadedJarIT.Proc after = beamline("stream", "testbed", "status", "--dir", "tb");
-    assertEquals(1, after.code(), after.out());
-    ShadedJarIT.Proc none = beamline("stream", "testbed", "status", "--dir", "nothing");
-    assertEquals(2, none.code());
-    assertThat(none.err(), containsString("no testbed in"));
+  private static int count(String url) throws Exception {
+    JsonNode n = get(url);
+    return n == null ? -1 : n.path("count").asInt(-1);
   }
 
   private static JsonNode get(String url) throws Exception {
@@ -145,8 +86,28 @@ class StreamTestbedIT {
     return r.statusCode() == 200 ? Json.MAPPER.readTree(r.body()) : null;
   }
 
+  /**
+   * The acceptance test of the workflow: daq -> embedded broker -> process -> monitor, with the
+   * process agent SIGKILLed mid-run (the supervisor starts it again, as supervisord would); every
+   * STF of the run ends registered and processed exactly once, and the monitor's counts equal the
+   * files in the buffer and the rows of the per-STF Parquet (read through DuckDB).
+   */
   @Test
-  void theWholeWorkflowProcessesTheDaqsRunOnce() throws Exception {
+  void theWholeWorkflowSurvivesAKilledProcessAndCountsEveryStfOnce() throws Exception {
+    // Real time, shortened: the run's STFs arrive over ~8 s, so the kill lands mid-run.
+    Path schedule =
+        Files.writeString(
+            dir.resolve("short.toml"),
+            String.join(
+                "\n",
+                "no_beam_seconds = 0",
+                "beam_not_ready_seconds = 0",
+                "run_imminent_seconds = 0.5",
+                "beam_ready_seconds = 0",
+                "physics_seconds = 8",
+                "physics_periods = 1",
+                "end_run_seconds = 0",
+                ""));
     ShadedJarIT.Proc start =
         beamline(
             "stream",
@@ -154,9 +115,8 @@ class StreamTestbedIT {
             "start",
             "--dir",
             "tb",
-            "--stf-count",
-            "4",
-            "--no-realtime",
+            "--schedule",
+            schedule.toString(),
             "--monitor-port",
             "0",
             "--grace-seconds",
@@ -165,19 +125,30 @@ class StreamTestbedIT {
     String url = state().get("monitor_url").asText();
     assertThat(start.out(), containsString("monitor: " + url + "/"));
 
-    // The daq's run (number 100010 from the monitor's counter) ends processed in the monitor,
-    // with each of its STFs processed (the monitor may ingest run_processed before the last
-    // stf_processed: both are waited for).
-    long deadline = System.nanoTime() + 300_000_000_000L;
+    // SIGKILL the process agent once the monitor shows its first STF processed.
+    long firstPid = agent("process").get("pid").asLong();
+    long deadline = System.nanoTime() + 240_000_000_000L;
+    while (System.nanoTime() < deadline
+        && count(url + "/api/stf-files?run=100010&status=processed") < 1) {
+      Thread.sleep(200);
+    }
+    assertTrue(count(url + "/api/stf-files?run=100010&status=processed") >= 1, "nothing processed");
+    JsonNode before = get(url + "/api/runs/100010");
+    assertFalse(
+        "processed".equals(before.path("status").asText()),
+        "the run was processed before the kill, so the kill was not mid-run: " + before);
+    ProcessHandle.of(firstPid).orElseThrow().destroyForcibly();
+
+    // The run (number 100010 from the monitor's counter) ends processed, each STF once (the
+    // monitor may ingest run_processed before the last stf_processed: both are waited for).
     JsonNode run = null;
-    JsonNode processed = null;
+    int stfCount = -1;
     while (System.nanoTime() < deadline) {
       run = get(url + "/api/runs/100010");
-      processed = get(url + "/api/stf-files?run=100010&status=processed");
+      stfCount = run == null ? -1 : run.path("stf_count").asInt(-1);
       if (run != null
           && "processed".equals(run.path("status").asText())
-          && processed != null
-          && processed.path("count").asInt() == 4) {
+          && count(url + "/api/stf-files?run=100010&status=processed") == stfCount) {
         break;
       }
       Thread.sleep(1000);
@@ -189,12 +160,36 @@ class StreamTestbedIT {
             + run
             + "; process log: "
             + Files.readString(dir.resolve("tb/logs/process.log")));
-    assertEquals(4, run.path("stf_count").asInt());
-    assertEquals(4, processed.path("count").asInt(), String.valueOf(processed));
-    assertEquals(4, get(url + "/api/stf-files?run=100010").path("count").asInt());
-    assertEquals(0, get(url + "/api/stf-files?run=100010&status=failed").path("count").asInt());
+    JsonNode restarted = agent("process");
+    assertEquals(1, restarted.get("restarts").asInt(), restarted.toString());
+    assertTrue(restarted.get("pid").asLong() != firstPid, restarted.toString());
+
+    List<String> buffer;
     try (Stream<Path> s = Files.list(dir.resolve("tb/daq/buffer"))) {
-      assertEquals(4, s.count());
+      buffer = s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    assertTrue(stfCount >= 3, "stf_count " + stfCount);
+    assertEquals(stfCount, buffer.size(), buffer.toString());
+    assertEquals(stfCount, count(url + "/api/stf-files?run=100010"));
+    assertEquals(stfCount, count(url + "/api/stf-files?run=100010&status=processed"));
+    assertEquals(0, count(url + "/api/stf-files?run=100010&status=failed"));
+    assertEquals(stfCount, run.path("stf_registered").asInt(), run.toString());
+    assertEquals(stfCount, run.path("stf_processed").asInt(), run.toString());
+    String parquet =
+        DuckDb.literal(dir.resolve("tb/process/stream-process/stf/run=100010") + "/*.parquet");
+    try (DuckDb db = DuckDb.inMemory()) {
+      List<List<Object>> rows =
+          db.rows(
+              "SELECT count(*), count(DISTINCT filename), count(*) FILTER (status = 'processed')"
+                  + " FROM read_parquet("
+                  + parquet
+                  + ")");
+      assertEquals(
+          List.of((long) stfCount, (long) stfCount, (long) stfCount),
+          rows.get(0).stream().map(v -> ((Number) v).longValue()).toList());
+      List<List<Object>> names =
+          db.rows("SELECT filename FROM read_parquet(" + parquet + ") ORDER BY filename");
+      assertEquals(buffer, names.stream().map(r -> r.get(0).toString()).toList());
     }
 
     ShadedJarIT.Proc status = beamline("stream", "testbed", "status", "--dir", "tb");
@@ -227,5 +222,10 @@ class StreamTestbedIT {
     for (long pid : pids) {
       assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid);
     }
+    assertEquals("stopped", state().get("state").asText());
+    assertEquals(1, beamline("stream", "testbed", "status", "--dir", "tb").code());
+    ShadedJarIT.Proc none = beamline("stream", "testbed", "status", "--dir", "nothing");
+    assertEquals(2, none.code());
+    assertThat(none.err(), containsString("no testbed in"));
   }
 }

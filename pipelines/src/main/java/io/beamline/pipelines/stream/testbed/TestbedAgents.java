@@ -34,12 +34,15 @@ final class TestbedAgents {
    * @param name its name in {@code --agents}, {@code testbed.json} and {@code logs/<name>.log}
    * @param maxHeap its JVM's {@code -Xmx}
    * @param waitsForHealth whether later agents wait for its {@code /api/health} (the monitor)
+   * @param restarts whether the supervisor starts it again when it dies (a long-running service,
+   *     like supervisord's {@code autorestart}; not the daq, whose exit ends its runs)
    * @param command its command line
    */
   record Agent(
       String name,
       String maxHeap,
       boolean waitsForHealth,
+      boolean restarts,
       Function<Context, List<String>> command) {}
 
   /** The monitor's output directory under the testbed directory. */
@@ -58,6 +61,7 @@ final class TestbedAgents {
               "monitor",
               "512m",
               true,
+              true,
               c ->
                   List.of(
                       "monitor",
@@ -72,6 +76,7 @@ final class TestbedAgents {
               "process",
               "1g",
               false,
+              true,
               c ->
                   List.of(
                       "stream",
@@ -80,7 +85,7 @@ final class TestbedAgents {
                       c.broker(),
                       "--output-dir",
                       c.dir().resolve("process").toString())),
-          new Agent("daq", "512m", false, TestbedAgents::daq));
+          new Agent("daq", "512m", false, false, TestbedAgents::daq));
 
   private static List<String> daq(Context c) {
     TestbedOptions o = c.options();

@@ -63,7 +63,8 @@ record TestbedState(
       @JsonProperty("started") String started,
       @JsonProperty("log") String log,
       @JsonProperty("command") List<String> command,
-      @JsonProperty("exit_code") Integer exitCode) {
+      @JsonProperty("exit_code") Integer exitCode,
+      @JsonProperty("restarts") int restarts) {
 
     /** A process this JVM can see now, described for the file. */
     static Proc of(String name, ProcessHandle p, Path log, List<String> command) {
@@ -73,7 +74,8 @@ record TestbedState(
           p.info().startInstant().map(Instant::toString).orElse(null),
           log == null ? null : log.toString(),
           command,
-          null);
+          null,
+          0);
     }
 
     /** The live process this describes, if it still runs (and is not a reused pid). */
@@ -87,7 +89,12 @@ record TestbedState(
     }
 
     Proc exited(int code) {
-      return new Proc(name, pid, started, log, command, code);
+      return new Proc(name, pid, started, log, command, code, restarts);
+    }
+
+    /** This process after its {@code n}-th restart by the supervisor. */
+    Proc restarted(int n) {
+      return new Proc(name, pid, started, log, command, exitCode, n);
     }
   }
 

@@ -40,6 +40,12 @@ final class TestbedSupervisor {
   private final List<TestbedAgents.Agent> agents;
   private final PrintWriter out;
   private final Map<String, Process> children = new LinkedHashMap<>();
+  private final Map<String, TestbedAgents.Agent> started = new LinkedHashMap<>();
+
+  /** Restarts of one agent at most, before the supervisor leaves it exited. */
+  static final int MAX_RESTARTS = 5;
+
+  private TestbedAgents.Context ctx;
   private TestbedState state;
   private EmbeddedKafka broker;
   private volatile boolean stopping;
@@ -96,7 +102,7 @@ final class TestbedSupervisor {
               Instant.now().toString());
       write();
       say("broker at " + broker.bootstrapServers());
-      TestbedAgents.Context ctx =
+      ctx =
           new TestbedAgents.Context(
               dir,
               broker.bootstrapServers(),
@@ -104,6 +110,7 @@ final class TestbedSupervisor {
               monitor ? TestbedAgents.tokenFile(dir) : null,
               options);
       for (TestbedAgents.Agent a : agents) {
+        started.put(a.name(), a);
         launch(a, ctx, logs.resolve(a.name() + ".log"));
         if (a.waitsForHealth()) {
           awaitHealthy(a, monitorUrl);
@@ -181,21 +188,46 @@ final class TestbedSupervisor {
     }
   }
 
-  /** Records agents that exit, until stopped. */
+  /**
+   * Records agents that exit, until stopped; a long-running agent that dies is started again after
+   * a second, at most {@link #MAX_RESTARTS} times (the monitor and {@code stream process} resume
+   * from their committed state: the database and the committed offsets and records).
+   */
   private void watch() {
     while (!stopping) {
       synchronized (this) {
         for (TestbedState.Proc a : state.agents()) {
           Process p = children.get(a.name());
-          if (p != null && !p.isAlive() && a.exitCode() == null && !stopping) {
-            state = state.withAgent(a.exited(p.exitValue()));
-            writeQuietly();
-            say(a.name() + " exited with status " + p.exitValue());
+          if (p == null || p.isAlive() || a.exitCode() != null || stopping) {
+            continue;
           }
+          int code = p.exitValue();
+          TestbedAgents.Agent def = started.get(a.name());
+          if (code != 0 && def != null && def.restarts() && a.restarts() < MAX_RESTARTS) {
+            say(a.name() + " exited with status " + code + "; starting it again");
+            sleep(1000);
+            try {
+              launch(def, ctx, Path.of(a.log()));
+              state = state.withAgent(findAgent(a.name()).restarted(a.restarts() + 1));
+              writeQuietly();
+            } catch (IOException e) {
+              state = state.withAgent(a.exited(code));
+              writeQuietly();
+              say(a.name() + " could not be started again: " + e.getMessage());
+            }
+            continue;
+          }
+          state = state.withAgent(a.exited(code));
+          writeQuietly();
+          say(a.name() + " exited with status " + code);
         }
       }
       sleep(1000);
     }
+  }
+
+  private TestbedState.Proc findAgent(String name) {
+    return state.agents().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
   }
 
   /** The shutdown hook: SIGTERM (from {@code stop}) or an orderly exit. */

@@ -54,7 +54,7 @@ class TestbedStateTest {
     TestbedState.Proc me = self("supervisor");
     assertTrue(me.live().isPresent());
     TestbedState.Proc reused =
-        new TestbedState.Proc("x", me.pid(), "2001-01-01T00:00:00Z", null, null, null);
+        new TestbedState.Proc("x", me.pid(), "2001-01-01T00:00:00Z", null, null, null, 0);
     assertFalse(reused.live().isPresent(), "another process under a reused pid");
   }
 
