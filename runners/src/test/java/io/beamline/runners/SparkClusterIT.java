@@ -124,10 +124,17 @@ class SparkClusterIT {
     cmd.addAll(List.of("--run-id", name));
     ShadedJarIT.Started submitted =
         ShadedJarIT.start(dir, cmd, Map.of("SUBMIT_JAVA_OPTS", QUICK_JVM));
-    List<String> reference = new ArrayList<>(command.apply(direct.toString()));
-    reference.addAll(List.of("--run-id", name));
-    BeamlineCliTest.Result d = BeamlineCliTest.run(reference.toArray(new String[0]));
-    meanwhile.run();
+    BeamlineCliTest.Result d;
+    try {
+      List<String> reference = new ArrayList<>(command.apply(direct.toString()));
+      reference.addAll(List.of("--run-id", name));
+      d = BeamlineCliTest.run(reference.toArray(new String[0]));
+      meanwhile.run();
+    } catch (Exception | Error e) {
+      // No driver left behind on the cluster.
+      submitted.process().destroyForcibly();
+      throw e;
+    }
     Proc c = submitted.await();
     assertEquals(status, d.code(), name + " on the DirectRunner: " + d.err());
     assertEquals(status, c.code(), name + " on the cluster: " + c.err() + c.out());
