@@ -12,7 +12,11 @@
 # JAVA the java binary. `submit` runs org.apache.spark.deploy.SparkSubmit (what the spark-submit
 # script runs) in client mode with the Java 17 flags for the driver; each executor's temporary
 # directory is its own working directory under its worker (nothing is shared through /tmp).
-# Worker clean-up is on: application directories are removed 60 s after their application ends.
+# SUBMIT_JAVA_OPTS adds JVM options to the driver and the executors of `submit` (tests give
+# "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC": a short application spends half its CPU compiling).
+# Worker clean-up is on: every CLEANUP_INTERVAL seconds (default 30) each worker removes the
+# directories of ended applications (the executors' logs and their copy of the jar) in which nothing
+# changed for CLEANUP_TTL seconds (default 60); tests set both short.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,7 +25,7 @@ JAVA="${JAVA:-java}"
 BEAMLINE_JAR="${BEAMLINE_JAR:-$runners/target/beamline.jar}"
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -62,8 +66,9 @@ case "$cmd" in
       w="$dir/worker-$i"
       mkdir -p "$w/work" "$w/tmp"
       "$JAVA" -Xmx512m -Djava.io.tmpdir="$w/tmp" -Dlog4j2.configurationFile="$here/log4j2-daemon.xml" \
-        -Dspark.worker.cleanup.enabled=true -Dspark.worker.cleanup.interval=30 \
-        -Dspark.worker.cleanup.appDataTtl=60 \
+        -Dspark.worker.cleanup.enabled=true \
+        -Dspark.worker.cleanup.interval="${CLEANUP_INTERVAL:-30}" \
+        -Dspark.worker.cleanup.appDataTtl="${CLEANUP_TTL:-60}" \
         -cp "$SPARK_HOME/jars/*" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 \
         --port 0 --webui-port 0 --cores "$cores" --memory "$memory" --work-dir "$w/work" "$url" \
         >"$dir/worker-$i.log" 2>&1 &
@@ -86,12 +91,12 @@ case "$cmd" in
     dir="$(cd "$dir" && pwd)"
     url="$(cat "$dir/master.url")"
     export SPARK_HOME="$dir/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1
-    # shellcheck disable=SC2046
-    exec "$JAVA" $(cat "$runners/spark-java17.opts") -Dai.djl.offline=true \
+    # shellcheck disable=SC2046,SC2086
+    exec "$JAVA" $(cat "$runners/spark-java17.opts") ${SUBMIT_JAVA_OPTS:-} -Dai.djl.offline=true \
       -cp "$SPARK_HOME/jars/*" org.apache.spark.deploy.SparkSubmit \
       --master "$url" --deploy-mode client --class io.beamline.runners.Beamline \
       --conf spark.executor.memory=1g \
-      --conf "spark.executor.extraJavaOptions=$(cat "$runners/spark-java17.opts") -Dai.djl.offline=true -Djava.io.tmpdir=." \
+      --conf "spark.executor.extraJavaOptions=$(cat "$runners/spark-java17.opts") ${SUBMIT_JAVA_OPTS:-} -Dai.djl.offline=true -Djava.io.tmpdir=." \
       "$SPARK_HOME/jars/beamline.jar" "$@"
     ;;
   stop)

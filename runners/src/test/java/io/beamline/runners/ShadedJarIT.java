@@ -3,7 +3,6 @@ package io.beamline.runners;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamline.io.duckdb.DuckDb;
 import java.io.File;
@@ -34,6 +33,23 @@ class ShadedJarIT {
 
   /** {@link #exec(Path, List)} with {@code env} added to this JVM's environment. */
   static Proc exec(Path cwd, List<String> cmd, java.util.Map<String, String> env) throws Exception {
+    return start(cwd, cmd, env).await();
+  }
+
+  /** A started command whose output goes to files; {@link #await()} waits for it (300 s). */
+  record Started(Process process, List<String> cmd, Path out, Path err) {
+    Proc await() throws Exception {
+      if (!process.waitFor(300, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("timed out: " + cmd);
+      }
+      return new Proc(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+  }
+
+  /** Starts {@code cmd} in {@code cwd} with {@code env} added, without waiting for it. */
+  static Started start(Path cwd, List<String> cmd, java.util.Map<String, String> env)
+      throws Exception {
     Path out = Files.createTempFile("proc", ".out");
     Path err = Files.createTempFile("proc", ".err");
     ProcessBuilder b =
@@ -42,9 +58,7 @@ class ShadedJarIT {
             .redirectOutput(out.toFile())
             .redirectError(err.toFile());
     b.environment().putAll(env);
-    Process p = b.start();
-    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
-    return new Proc(p.exitValue(), Files.readString(out), Files.readString(err));
+    return new Started(b.start(), cmd, out, err);
   }
 
   /** The flags documented for spark-submit on Java 17, read from the file users are given. */
