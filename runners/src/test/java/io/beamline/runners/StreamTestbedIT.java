@@ -87,7 +87,8 @@ class StreamTestbedIT {
   }
 
   /**
-   * The acceptance test of the workflow: daq -> embedded broker -> process -> monitor, with the
+   * The acceptance test of the workflow: daq -> embedded broker -> process -> monitor, with half of
+   * the STF announcements duplicated and half held back (out of order or after end_run), and the
    * process agent SIGKILLed mid-run (the supervisor starts it again, as supervisord would); every
    * STF of the run ends registered and processed exactly once, and the monitor's counts equal the
    * files in the buffer and the rows of the per-STF Parquet (read through DuckDB).
@@ -117,6 +118,10 @@ class StreamTestbedIT {
             "tb",
             "--schedule",
             schedule.toString(),
+            "--duplicate-fraction",
+            "0.5",
+            "--delay-fraction",
+            "0.5",
             "--monitor-port",
             "0",
             "--grace-seconds",
@@ -160,6 +165,8 @@ class StreamTestbedIT {
             + run
             + "; process log: "
             + Files.readString(dir.resolve("tb/logs/process.log")));
+    assertThat(
+        Files.readString(dir.resolve("tb/logs/daq.log")), containsString("daq: injected faults:"));
     JsonNode restarted = agent("process");
     assertEquals(1, restarted.get("restarts").asInt(), restarted.toString());
     assertTrue(restarted.get("pid").asLong() != firstPid, restarted.toString());

@@ -116,4 +116,18 @@ public interface DaqOptions extends BeamlineToolOptions {
   String getMonitorTokenFile();
 
   void setMonitorTokenFile(String value);
+
+  @Description("Testing aid: fraction of stf_gen messages sent twice (seeded by --seed), in [0, 1]")
+  @Default.Double(0.0)
+  double getDuplicateFraction();
+
+  void setDuplicateFraction(double value);
+
+  @Description(
+      "Testing aid: fraction of stf_gen messages held back and sent after the next STF's (or"
+          + " after end_run), out of order (seeded by --seed), in [0, 1]")
+  @Default.Double(0.0)
+  double getDelayFraction();
+
+  void setDelayFraction(double value);
 }

@@ -89,6 +89,7 @@ final class DaqSimulator {
   private volatile long tick;
   private volatile String state = "no_beam";
   private volatile String substate = "not_ready";
+  private MessageFaults faults = MessageFaults.none();
 
   DaqSimulator(
       DaqStateMachine machine,
@@ -105,6 +106,17 @@ final class DaqSimulator {
     this.sink = sink;
     this.pacer = pacer;
     this.progress = progress;
+  }
+
+  /** Sends STF announcements through {@code faults} (duplicated, delayed) from now on. */
+  DaqSimulator withFaults(MessageFaults faults) {
+    this.faults = faults;
+    return this;
+  }
+
+  /** The faults in effect (their counts for the summary). */
+  MessageFaults faults() {
+    return faults;
   }
 
   /** The run being taken, 0 before the first; read by the heartbeat thread. */
@@ -153,7 +165,7 @@ final class DaqSimulator {
           stfs++;
           bytes += w.sizeBytes();
           hits += w.hits();
-          sink.send(SwfTopics.DAQ, Long.toString(run), stfGen(run, at, step, w));
+          send(run, stfGen(run, at, step, w));
           progress.accept(
               String.format(
                   "daq: run %d  t=%7.1f s  STF %d %s (%,d bytes, %d hits, %s)",
@@ -173,7 +185,7 @@ final class DaqSimulator {
           } else if (step.type() == MsgType.END_RUN) {
             m = m.with("stf_count", (long) step.stfCount());
           }
-          sink.send(SwfTopics.DAQ, Long.toString(run), m);
+          send(run, m);
         }
         progress.accept(
             String.format(
@@ -184,6 +196,9 @@ final class DaqSimulator {
                 step.substate(),
                 step.type() == null ? "" : "  " + step.type().wireName() + details(step)));
       }
+      for (WorkflowMessage m : faults.drain()) {
+        sink.send(SwfTopics.DAQ, Long.toString(run), m);
+      }
       Duration simulated = steps.get(steps.size() - 1).at();
       base = base.plus(simulated);
       out.add(
@@ -191,6 +206,12 @@ final class DaqSimulator {
               run, stfs, bytes, hits, simulated, Duration.ofNanos(System.nanoTime() - began)));
     }
     return out;
+  }
+
+  private void send(long run, WorkflowMessage m) throws IOException {
+    for (WorkflowMessage x : faults.toSend(m)) {
+      sink.send(SwfTopics.DAQ, Long.toString(x.runId()), x);
+    }
   }
 
   private StfWriter.Written writeStf(long run, int sequence, Instant end) throws IOException {

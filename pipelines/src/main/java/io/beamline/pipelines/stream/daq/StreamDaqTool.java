@@ -124,13 +124,15 @@ public final class StreamDaqTool implements BeamlineTool<DaqOptions> {
       out.flush();
       DaqSimulator daq =
           new DaqSimulator(
-              plan.machine(),
-              settings,
-              envelope,
-              numbers,
-              sink,
-              o.getNoRealtime() ? DaqSimulator.Pacer.none() : DaqSimulator.Pacer.realtime(),
-              progress);
+                  plan.machine(),
+                  settings,
+                  envelope,
+                  numbers,
+                  sink,
+                  o.getNoRealtime() ? DaqSimulator.Pacer.none() : DaqSimulator.Pacer.realtime(),
+                  progress)
+              .withFaults(
+                  new MessageFaults(o.getDuplicateFraction(), o.getDelayFraction(), o.getSeed()));
       List<DaqSimulator.RunSummary> runs;
       // On SIGTERM (testbed stop, Ctrl-C) the run stops where it is, and the EXITED heartbeat
       // and the producer's flush still happen before the JVM exits.
@@ -183,6 +185,11 @@ public final class StreamDaqTool implements BeamlineTool<DaqOptions> {
             r.simulated().toNanos() / 1e9,
             r.elapsed().toNanos() / 1e9);
       }
+      if (daq.faults().duplicated() + daq.faults().delayed() > 0) {
+        out.printf(
+            "daq: injected faults: %d stf_gen sent twice, %d held back (out of order or late)%n",
+            daq.faults().duplicated(), daq.faults().delayed());
+      }
       out.flush();
     }
     return 0;
@@ -195,6 +202,8 @@ public final class StreamDaqTool implements BeamlineTool<DaqOptions> {
     range("--detectors", o.getDetectors(), 1, 65_535);
     positive("--stf-interval", o.getStfInterval());
     positive("--heartbeat-seconds", o.getHeartbeatSeconds());
+    fraction("--duplicate-fraction", o.getDuplicateFraction());
+    fraction("--delay-fraction", o.getDelayFraction());
     if (!(o.getHitsPerTf() >= 0 && o.getHitsPerTf() <= 10_000)) {
       throw new UserInputException("--hits-per-tf must be in [0, 10000], got " + o.getHitsPerTf());
     }
@@ -318,6 +327,12 @@ public final class StreamDaqTool implements BeamlineTool<DaqOptions> {
       throw new UserInputException(flag + " " + p + " exists and is not a directory");
     }
     return p;
+  }
+
+  private static void fraction(String flag, double v) {
+    if (!(v >= 0 && v <= 1)) {
+      throw new UserInputException(flag + " must be in [0, 1], got " + v);
+    }
   }
 
   private static void range(String flag, long v, long min, long max) {

@@ -114,6 +114,12 @@ final class TestbedAgents {
     if (o.getNoRealtime()) {
       a.add("--no-realtime");
     }
+    if (o.getDuplicateFraction() > 0) {
+      a.addAll(List.of("--duplicate-fraction", Double.toString(o.getDuplicateFraction())));
+    }
+    if (o.getDelayFraction() > 0) {
+      a.addAll(List.of("--delay-fraction", Double.toString(o.getDelayFraction())));
+    }
     if (o.getSchedule() != null) {
       a.addAll(List.of("--schedule", Path.of(o.getSchedule()).toAbsolutePath().toString()));
     }

@@ -66,4 +66,16 @@ public interface TestbedOptions extends BeamlineToolOptions {
   double getStartTimeoutSeconds();
 
   void setStartTimeoutSeconds(double value);
+
+  @Description("The daq's --duplicate-fraction (testing aid: stf_gen messages sent twice)")
+  @Default.Double(0.0)
+  double getDuplicateFraction();
+
+  void setDuplicateFraction(double value);
+
+  @Description("The daq's --delay-fraction (testing aid: stf_gen messages out of order or late)")
+  @Default.Double(0.0)
+  double getDelayFraction();
+
+  void setDelayFraction(double value);
 }
