@@ -165,8 +165,12 @@ class StreamTestbedIT {
             + run
             + "; process log: "
             + Files.readString(dir.resolve("tb/logs/process.log")));
-    assertThat(
-        Files.readString(dir.resolve("tb/logs/daq.log")), containsString("daq: injected faults:"));
+    while (System.nanoTime() < deadline && agent("daq").get("exit_code").isNull()) {
+      Thread.sleep(200);
+    }
+    String daqLog = Files.readString(dir.resolve("tb/logs/daq.log"));
+    assertEquals(0, agent("daq").get("exit_code").asInt(), daqLog);
+    assertThat(daqLog, containsString("daq: injected faults:"));
     JsonNode restarted = agent("process");
     assertEquals(1, restarted.get("restarts").asInt(), restarted.toString());
     assertTrue(restarted.get("pid").asLong() != firstPid, restarted.toString());

@@ -98,6 +98,12 @@ public final class StreamTestbedTool implements BeamlineTool<TestbedOptions> {
     if (o.getRuns() < 1 || (o.getStfCount() != null && o.getStfCount() < 1)) {
       throw new UserInputException("--runs and --stf-count must be >= 1");
     }
+    for (double f : new double[] {o.getDuplicateFraction(), o.getDelayFraction()}) {
+      if (!(f >= 0 && f <= 1)) {
+        throw new UserInputException(
+            "--duplicate-fraction and --delay-fraction must be in [0, 1], got " + f);
+      }
+    }
     if (o.getSchedule() != null && !Files.isRegularFile(Paths.get(o.getSchedule()))) {
       throw new UserInputException("--schedule " + o.getSchedule() + " is not a file");
     }
@@ -216,6 +222,12 @@ public final class StreamTestbedTool implements BeamlineTool<TestbedOptions> {
     if (o.getSchedule() != null) {
       a.addAll(List.of("--schedule", Paths.get(o.getSchedule()).toAbsolutePath().toString()));
     }
+    a.addAll(
+        List.of(
+            "--duplicate-fraction",
+            Double.toString(o.getDuplicateFraction()),
+            "--delay-fraction",
+            Double.toString(o.getDelayFraction())));
     return a;
   }
 
