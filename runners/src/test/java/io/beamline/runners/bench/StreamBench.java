@@ -59,6 +59,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   <li>peak RSS ({@code VmHWM}) of the broker, daq, process and monitor of the live run.
  * </ol>
  *
+ * <p>System property {@code bench.<command>Opts} ({@code processOpts}, {@code daqOpts}, {@code
+ * serveOpts}) adds JVM flags to those children, e.g. a flight recording, and {@code
+ * bench.<command>Args} arguments to their command lines.
+ *
  * <p>Arguments: {@code [stfs=60] [rounds=3] [liveStfs=20] [clients=50] [restSeconds=15]}; the
  * results directory is the system property {@code bench.results} (default {@code bench/results}).
  */
@@ -84,7 +88,9 @@ public final class StreamBench {
     b.results.put("started", Instant.now().toString());
     b.results.put("machine", machine());
     b.throughput(stfs, rounds);
-    b.live(liveStfs, clients, restSeconds);
+    if (liveStfs > 0) {
+      b.live(liveStfs, clients, restSeconds);
+    }
     Files.createDirectories(resultsDir);
     Path out = resultsDir.resolve("stream-" + Instant.now().toString().replace(":", "") + ".json");
     Files.writeString(
@@ -590,6 +596,11 @@ public final class StreamBench {
     if (!opens.isBlank()) {
       cmd.addAll(Arrays.asList(opens.trim().split("\\s+")));
     }
+    String extra = System.getProperty("bench." + words[1] + "Opts", "");
+    if (!extra.isBlank()) {
+      // e.g. -Dbench.processOpts=-XX:StartFlightRecording=filename=/tmp/process.jfr to profile
+      cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+    }
     cmd.addAll(
         List.of(
             "-Xmx" + heap,
@@ -598,6 +609,11 @@ public final class StreamBench {
             System.getProperty("java.class.path"),
             "io.beamline.runners.Beamline"));
     cmd.addAll(Arrays.asList(words));
+    String args = System.getProperty("bench." + words[1] + "Args", "");
+    if (!args.isBlank()) {
+      // e.g. -Dbench.processArgs=--targetParallelism=4 to try a setting
+      cmd.addAll(Arrays.asList(args.trim().split("\\s+")));
+    }
     Files.createDirectories(work.resolve("logs"));
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
@@ -719,39 +735,64 @@ public final class StreamBench {
   @SuppressWarnings("unchecked")
   private void print() {
     Map<String, Object> t = (Map<String, Object>) results.get("throughput");
-    Map<String, Object> l = (Map<String, Object>) results.get("latency");
-    Map<String, Object> s = (Map<String, Object>) results.get("sse");
-    Map<String, Object> r = (Map<String, Object>) results.get("rest");
-    Map<String, Object> m = (Map<String, Object>) results.get("peak_rss_mb");
-    System.out.printf(
-        Locale.ROOT,
-        "stream bench (%s)%n"
-            + "| measure | value |%n| --- | --- |%n"
-            + "| process STFs/s (MB/s) | %.2f (%.2f) |%n"
-            + "| plain consumer STFs/s (MB/s) | %.2f (%.2f) |%n"
-            + "| ratio process/plain (target >= 0.5) | %.3f |%n"
-            + "| histogram latency p50 / p99 / max s (target p99 < 2) | %.2f / %.2f / %.2f |%n"
-            + "| SSE: %s clients, events/s delivered | %.0f |%n"
-            + "| REST: %s clients, requests/s, p50 / p99 ms | %.0f, %.1f / %.1f |%n"
-            + "| peak RSS MB broker / daq / process / monitor | %s / %s / %s / %s |%n",
-        results.get("machine"),
-        (double) t.get("process_stfs_per_s"),
-        (double) t.get("process_mb_per_s"),
-        (double) t.get("baseline_stfs_per_s"),
-        (double) t.get("baseline_mb_per_s"),
-        (double) t.get("ratio"),
-        (double) l.get("p50_s"),
-        (double) l.get("p99_s"),
-        (double) l.get("max_s"),
-        s.get("clients"),
-        (double) s.get("events_per_s"),
-        r.get("clients"),
-        (double) r.get("requests_per_s"),
-        (double) r.get("p50_ms"),
-        (double) r.get("p99_ms"),
-        m.get("broker"),
-        m.get("daq"),
-        m.get("process"),
-        m.get("monitor"));
+    StringBuilder b = new StringBuilder();
+    b.append("stream bench (").append(results.get("machine")).append(")\n");
+    b.append("| measure | value |\n| --- | --- |\n");
+    row(b, "process STFs/s (MB/s)", "%.2f (%.2f)", t, "process_stfs_per_s", "process_mb_per_s");
+    row(
+        b,
+        "plain consumer STFs/s (MB/s)",
+        "%.2f (%.2f)",
+        t,
+        "baseline_stfs_per_s",
+        "baseline_mb_per_s");
+    row(b, "ratio process/plain (target >= 0.5)", "%.3f", t, "ratio");
+    if (results.containsKey("latency")) {
+      Map<String, Object> l = (Map<String, Object>) results.get("latency");
+      Map<String, Object> s = (Map<String, Object>) results.get("sse");
+      Map<String, Object> r = (Map<String, Object>) results.get("rest");
+      Map<String, Object> m = (Map<String, Object>) results.get("peak_rss_mb");
+      row(
+          b,
+          "histogram latency p50 / p99 / max s (target p99 < 2)",
+          "%.2f / %.2f / %.2f",
+          l,
+          "p50_s",
+          "p99_s",
+          "max_s");
+      row(b, "SSE clients, events/s delivered", "%d, %.0f", s, "clients", "events_per_s");
+      row(
+          b,
+          "REST clients, requests/s, p50 / p99 ms",
+          "%d, %.0f, %.1f / %.1f",
+          r,
+          "clients",
+          "requests_per_s",
+          "p50_ms",
+          "p99_ms");
+      row(
+          b,
+          "peak RSS MB broker / daq / process / monitor",
+          "%d / %d / %d / %d",
+          m,
+          "broker",
+          "daq",
+          "process",
+          "monitor");
+    }
+    System.out.print(b);
+  }
+
+  private static void row(
+      StringBuilder b, String name, String format, Map<String, Object> values, String... keys) {
+    Object[] v = new Object[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      v[i] = values.get(keys[i]);
+    }
+    b.append("| ")
+        .append(name)
+        .append(" | ")
+        .append(String.format(Locale.ROOT, format, v))
+        .append(" |\n");
   }
 }
