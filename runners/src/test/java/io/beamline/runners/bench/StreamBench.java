@@ -374,6 +374,7 @@ public final class StreamBench {
         throw new IllegalStateException("saw " + stfGens.size() + " stf_gen of " + stfs);
       }
       List<Double> lat = new ArrayList<>();
+      Map<String, Double> perStf = new LinkedHashMap<>();
       int missing = 0;
       Map<Long, Integer> rank = new LinkedHashMap<>();
       for (JsonNode g : stfGens) {
@@ -391,6 +392,7 @@ public final class StreamBench {
           missing++;
         } else {
           lat.add((first - written) / 1e3);
+          perStf.put(g.get("filename").asText(), (first - written) / 1e3);
         }
       }
       Map<String, Object> m = new LinkedHashMap<>();
@@ -401,6 +403,7 @@ public final class StreamBench {
       m.put("p50_s", percentile(lat, 50));
       m.put("p99_s", percentile(lat, 99));
       m.put("max_s", percentile(lat, 100));
+      m.put("per_stf_s", perStf);
       return m;
     }
   }
