@@ -79,6 +79,20 @@ public final class AtomicFiles {
    * exception is rethrown.
    */
   public static void write(Path target, StreamWriter writer) throws IOException {
+    write(target, writer, true);
+  }
+
+  /**
+   * {@link #write(Path, StreamWriter)} without forcing the file to disk before the rename: readers
+   * and a process crash still see either no file or the whole file, but a machine crash may leave
+   * it incomplete. Only for outputs that can be made again from durable data (a sample of an input
+   * file), where one synced write per file would cost more than the output is worth.
+   */
+  public static void writeUnforced(Path target, StreamWriter writer) throws IOException {
+    write(target, writer, false);
+  }
+
+  private static void write(Path target, StreamWriter writer, boolean force) throws IOException {
     Path parent = target.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path tmp = temporarySibling(target);
@@ -91,7 +105,9 @@ public final class AtomicFiles {
           OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
         writer.write(out);
         out.flush();
-        channel.force(true);
+        if (force) {
+          channel.force(true);
+        }
       }
       moveIntoPlace(tmp, target);
     } catch (IOException | RuntimeException | Error e) {

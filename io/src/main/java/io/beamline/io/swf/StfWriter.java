@@ -60,12 +60,25 @@ public final class StfWriter {
    */
   public static Written write(Path target, StfHeader header, List<TimeFrame> frames)
       throws IOException {
+    return write(target, header, frames, true);
+  }
+
+  /**
+   * {@link #write(Path, StfHeader, List)}, forced to disk before its rename only when {@code
+   * durable} (see {@link AtomicFiles#writeUnforced}: for files made again from a durable STF).
+   */
+  public static Written write(
+      Path target, StfHeader header, List<TimeFrame> frames, boolean durable) throws IOException {
     if (frames.size() != header.tfCount()) {
       throw new IllegalArgumentException(
           "header says " + header.tfCount() + " TFs but " + frames.size() + " were given");
     }
     byte[] bytes = encode(header, frames);
-    AtomicFiles.write(target, out -> out.write(bytes));
+    if (durable) {
+      AtomicFiles.write(target, out -> out.write(bytes));
+    } else {
+      AtomicFiles.writeUnforced(target, out -> out.write(bytes));
+    }
     long hits = frames.stream().mapToLong(TimeFrame::hits).sum();
     return new Written(target, bytes.length, checksum(bytes, bytes.length), header, hits);
   }

@@ -53,6 +53,24 @@ class AtomicFilesTest {
   }
 
   @Test
+  void unforcedWriteIsStillWholeOrNothing() throws IOException {
+    Path f = dir.resolve("sample.tf");
+    AtomicFiles.writeUnforced(f, out -> out.write("whole".getBytes()));
+    assertEquals("whole", Files.readString(f));
+    assertThrows(
+        IOException.class,
+        () ->
+            AtomicFiles.writeUnforced(
+                f,
+                out -> {
+                  out.write("par".getBytes());
+                  throw new IOException("disk full");
+                }));
+    assertEquals("whole", Files.readString(f));
+    assertEquals(List.of("sample.tf"), names());
+  }
+
+  @Test
   void digestOfKnownInput() throws IOException {
     assertEquals(
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",

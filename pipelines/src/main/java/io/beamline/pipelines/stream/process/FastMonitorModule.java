@@ -26,6 +26,9 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -42,8 +45,9 @@ import org.joda.time.Duration;
  * written as TF files ({@code fastmon/run=<run>/<stf>.tfFFFF-LLLL.tf}, the STF container holding
  * just those frames) and announced ({@code tf_file_registered}), cut into slices of {@code
  * sliceTfs} TFs ({@code slice}, status {@code queued}), and their hits fill the event-time windowed
- * {@link Histograms} (windows of {@code windowSeconds} on the STF start; a window is emitted when
- * the watermark passes its end, an STF behind the watermark is left out of the histograms).
+ * {@link Histograms} (windows of {@code windowSeconds} on the STF start; an early pane of what a
+ * window holds so far after each STF, the final pane once when the watermark passes its end; an STF
+ * behind the watermark is left out of the histograms).
  *
  * <p>Output: per STF (processed or failed) one {@link Outbound} with its TF-file and slice messages
  * followed by its {@code stf_processed}, completing its {@code stf_gen}, so the STF's record is
@@ -130,11 +134,25 @@ final class FastMonitorModule
             .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Histograms.Part.class)))
             .apply(
                 "HistogramWindows",
-                Window.into(FixedWindows.of(Duration.standardSeconds(c.windowSeconds()))))
+                Window.<KV<String, Histograms.Part>>into(
+                        FixedWindows.of(Duration.standardSeconds(c.windowSeconds())))
+                    // An early pane after each STF (what the window holds so far), so the view
+                    // follows the data within seconds instead of a window length; one final pane
+                    // when the watermark passes the window's end, which alone writes the file.
+                    .triggering(
+                        AfterWatermark.pastEndOfWindow()
+                            .withEarlyFirings(AfterPane.elementCountAtLeast(1)))
+                    .withAllowedLateness(Duration.ZERO)
+                    .accumulatingFiredPanes())
             .apply("SumPerWindow", Combine.perKey(new Histograms.Sum()))
             .apply("EmitHistograms", ParDo.of(new Histograms.EmitFn(c.root(), c.agent())))
             .setCoder(SerializableCoder.of(Outbound.class))
-            .apply("BackToGlobal", Window.into(new GlobalWindows()));
+            // The triggering goes too: Flatten wants one windowing strategy on all its inputs.
+            .apply(
+                "BackToGlobal",
+                Window.<Outbound>into(new GlobalWindows())
+                    .triggering(DefaultTrigger.of())
+                    .discardingFiredPanes());
     return PCollectionList.of(sampled.get(MESSAGES_TAG))
         .and(histograms)
         .apply("AllMessages", Flatten.pCollections());
@@ -194,7 +212,10 @@ final class FastMonitorModule
                   h.tfDurationNanos(),
                   h.detectorCount(),
                   h.seed());
-          StfWriter.Written w = StfWriter.write(dir.resolve(name), th, frames);
+          // Not forced to disk: a TF file is a sample made again, byte for byte, from its STF,
+          // and seven synced writes per STF were most of process's cost. A process crash still
+          // leaves whole files (rename); a machine crash may leave one incomplete.
+          StfWriter.Written w = StfWriter.write(dir.resolve(name), th, frames, false);
           sample.add(tfFileRegistered(o, name, b, w.sizeBytes()));
           for (int[] s : FastMonSampler.slices(b[0], b[1], config.sliceTfs())) {
             sample.add(slice(o, ++sliceId, name, s));

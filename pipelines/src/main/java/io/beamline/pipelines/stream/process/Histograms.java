@@ -17,13 +17,15 @@ import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 
 /**
  * Fast monitoring's histograms: per sampled STF a part of each kind ({@code multiplicity}: TFs by
  * hit count, {@value #MULTIPLICITY_BINS} bins, the last one counting every larger count; {@code
- * occupancy}: hits per detector), summed per run, kind and event-time window, and emitted when the
- * window closes as a {@code histogram} message and a JSON file {@code
+ * occupancy}: hits per detector), summed per run, kind and event-time window. Each pane is a {@code
+ * histogram} message with {@code pane} {@code early} (the window so far, after each STF) or {@code
+ * final} (once, when the window closes); the final pane is also the JSON file {@code
  * histograms/run=<run>/<kind>/<window start>.json}.
  */
 final class Histograms {
@@ -100,7 +102,13 @@ final class Histograms {
     }
   }
 
-  /** Writes one closed window's histogram and emits its message. */
+  /** Value of a histogram message's {@code pane} for the window so far. */
+  static final String EARLY = "early";
+
+  /** Value of a histogram message's {@code pane} for the closed window. */
+  static final String FINAL = "final";
+
+  /** Emits one pane's message; the final pane's histogram is also written as the window's file. */
   static final class EmitFn extends DoFn<KV<String, Part>, Outbound> {
     private final String root;
     private final String agent;
@@ -112,28 +120,35 @@ final class Histograms {
 
     @ProcessElement
     public void process(
-        @Element KV<String, Part> e, IntervalWindow window, OutputReceiver<Outbound> out)
+        @Element KV<String, Part> e,
+        IntervalWindow window,
+        PaneInfo pane,
+        OutputReceiver<Outbound> out)
         throws IOException {
       Part p = e.getValue();
+      boolean early = pane.getTiming() == PaneInfo.Timing.EARLY;
       Instant start = Instant.ofEpochMilli(window.start().getMillis());
       Instant end = Instant.ofEpochMilli(window.end().getMillis());
       List<Long> bins = Arrays.stream(p.bins()).boxed().toList();
-      Map<String, Object> file = new LinkedHashMap<>();
-      file.put("run", p.run());
-      file.put("kind", p.kind());
-      file.put("window_start", start.toString());
-      file.put("window_end", end.toString());
-      file.put("stf_count", p.stfCount());
-      file.put("bins", bins);
-      AtomicFiles.writeString(
-          file(Paths.get(root), p.run(), p.kind(), start), Json.line(file) + "\n");
+      if (!early) {
+        Map<String, Object> file = new LinkedHashMap<>();
+        file.put("run", p.run());
+        file.put("kind", p.kind());
+        file.put("window_start", start.toString());
+        file.put("window_end", end.toString());
+        file.put("stf_count", p.stfCount());
+        file.put("bins", bins);
+        AtomicFiles.writeString(
+            file(Paths.get(root), p.run(), p.kind(), start), Json.line(file) + "\n");
+      }
       WorkflowMessage m =
           ProcessMessages.reply(p.source(), MsgType.HISTOGRAM, agent)
               .with("window_start", start)
               .with("window_end", end)
               .with("kind", p.kind())
               .with("bins", bins)
-              .with("stf_count", p.stfCount());
+              .with("stf_count", p.stfCount())
+              .with("pane", early ? EARLY : FINAL);
       out.output(ProcessMessages.toProcessing(m, null));
     }
   }

@@ -28,7 +28,8 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * {@code fast-monitor}: TF files and slices per processed STF sent with its {@code stf_processed},
- * and windowed histograms that leave out an STF arriving behind the watermark.
+ * and windowed histograms (an early pane after each STF, one final pane per window) that leave out
+ * an STF arriving behind the watermark.
  */
 public class FastMonitorModuleTest {
   private static final long RUN = 100060;
@@ -38,7 +39,8 @@ public class FastMonitorModuleTest {
   @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
 
   @Test
-  public void samplesEachProcessedStfAndClosesWindowsOnTheWatermark() throws Exception {
+  public void samplesEachProcessedStfWithEarlyPanesAndClosesWindowsOnTheWatermark()
+      throws Exception {
     Path buffer = tmp.newFolder("buffer").toPath();
     Path out = tmp.newFolder("out").toPath();
     SwfFixture daq = new SwfFixture("localhost:9", buffer);
@@ -52,7 +54,8 @@ public class FastMonitorModuleTest {
     }
     TestStream<StfOutcome> stream =
         TestStream.create(SerializableCoder.of(StfOutcome.class))
-            .addElements(at(o.get(0)), at(o.get(1)), at(o.get(3)))
+            .addElements(at(o.get(0)))
+            .addElements(at(o.get(1)), at(o.get(3)))
             .advanceWatermarkTo(new Instant(T0_MS + 20_000))
             .addElements(at(o.get(2))) // 4 s after T0: its window has closed
             .advanceWatermarkToInfinity();
@@ -80,9 +83,16 @@ public class FastMonitorModuleTest {
                 .apply(
                     "HistogramShape",
                     MapElements.into(TypeDescriptors.strings())
-                        .via(m -> kind(m) + ":" + stfs(m) + ":" + start(m))))
+                        .via(m -> kind(m) + ":" + stfs(m) + ":" + start(m) + ":" + pane(m))))
+        // An early pane after each processed STF (accumulating), then one final pane at the
+        // window's close; the late STF is in none.
         .containsInAnyOrder(
-            "multiplicity:2:2026-12-06T21:00:00Z", "occupancy:2:2026-12-06T21:00:00Z");
+            "multiplicity:1:2026-12-06T21:00:00Z:early",
+            "occupancy:1:2026-12-06T21:00:00Z:early",
+            "multiplicity:2:2026-12-06T21:00:00Z:early",
+            "occupancy:2:2026-12-06T21:00:00Z:early",
+            "multiplicity:2:2026-12-06T21:00:00Z:final",
+            "occupancy:2:2026-12-06T21:00:00Z:final");
     p.run().waitUntilFinish();
     try (Stream<Path> tf = Files.list(out.resolve("fastmon/run=" + RUN))) {
       assertEquals(21, tf.count());
@@ -118,6 +128,10 @@ public class FastMonitorModuleTest {
 
   private static long stfs(Outbound m) {
     return json(m, 0).get("stf_count").asLong();
+  }
+
+  private static String pane(Outbound m) {
+    return json(m, 0).get("pane").asText();
   }
 
   private static String start(Outbound m) {
