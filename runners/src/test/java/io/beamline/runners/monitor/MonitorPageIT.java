@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -91,12 +92,14 @@ class MonitorPageIT {
         "/api/stf-files",
         Map.of("filename", MonitorSuite.stf(run, 1), "run_number", run, "sequence", 1));
     browser.get(api.base() + "/");
+    // The page re-renders its tables as data arrives: an element found a moment ago may be gone,
+    // so waits retry a stale element and reads find it afresh.
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    wait.ignoring(StaleElementReferenceException.class);
     By registered = By.cssSelector("#run-" + run + " .stf-registered");
     wait.until(d -> !d.findElements(registered).isEmpty());
-    assertEquals("1", browser.findElement(registered).getText());
-    assertEquals(
-        "running", browser.findElement(By.cssSelector("#run-" + run + " .run-status")).getText());
+    assertEquals("1", text(registered));
+    assertEquals("running", text(By.cssSelector("#run-" + run + " .run-status")));
     wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
     // The page is never reloaded from here on: a marker set now must survive.
     ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("window.notReloaded = 1;");
@@ -118,14 +121,20 @@ class MonitorPageIT {
             "status",
             "processed"));
     wait.until(d -> d.findElement(registered).getText().equals("5"));
-    assertEquals(
-        "1", browser.findElement(By.cssSelector("#run-" + run + " .stf-processed")).getText());
-    assertTrue(browser.findElement(By.id("feed")).getText().contains("stf_gen"));
+    assertEquals("1", text(By.cssSelector("#run-" + run + " .stf-processed")));
+    assertTrue(text(By.id("feed")).contains("stf_gen"));
     assertEquals(
         1L,
         ((Number)
                 ((org.openqa.selenium.JavascriptExecutor) browser)
                     .executeScript("return window.notReloaded;"))
             .longValue());
+  }
+
+  /** The text of the element {@code by} finds, found again if the page re-rendered it meanwhile. */
+  private String text(By by) {
+    return new WebDriverWait(browser, Duration.ofSeconds(5))
+        .ignoring(StaleElementReferenceException.class)
+        .until(d -> d.findElement(by).getText());
   }
 }
