@@ -32,17 +32,24 @@ class CrashSuiteIT {
   }
 
   /**
-   * The kill points of one pipeline: two chains of three seeded instants over the reference run's
-   * duration, and one chain of moments that land in the item commits and the final writes (ten
-   * kills, each followed by a resume; CI's time budget keeps it at ten).
+   * The seed of the random kill instants: a new one for every run of the suite (so CI runs, taken
+   * together, kill at ever more instants), printed so that a failure can be replayed with {@code
+   * -Dcrash.seed=N}.
+   */
+  private static final long SEED =
+      Long.getLong("crash.seed", System.nanoTime() ^ System.currentTimeMillis());
+
+  /**
+   * The kill points of one pipeline: a chain of four random instants over the reference run's
+   * duration (seeded by {@link #SEED}) and one chain of moments that land in the item commits and
+   * the final writes; every kill is followed by a resume. CI's time budget keeps it at this size.
    */
   private static List<List<KillPoint>> chains(
-      long seed, Reference ref, String pipeline, List<KillPoint> moments) {
+      long offset, Reference ref, String pipeline, List<KillPoint> moments) {
     long t = ref.millis();
-    return List.of(
-        CrashHarness.instants(seed, 3, t / 10, t),
-        CrashHarness.instants(seed + 1, 3, t / 3, t),
-        moments);
+    LOG.add(
+        String.format("crash suite %s: kill instants seeded with -Dcrash.seed=%d", pipeline, SEED));
+    return List.of(CrashHarness.instants(SEED + offset, 4, t / 10, t), moments);
   }
 
   private static void record(String name, Counts c) {
