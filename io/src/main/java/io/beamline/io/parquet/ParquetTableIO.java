@@ -33,7 +33,11 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
 import org.joda.time.ReadableInstant;
 
 /**
@@ -256,17 +260,19 @@ public final class ParquetTableIO {
       Schema schema, String name, Iterable<Row> rows, java.nio.file.Path target)
       throws IOException {
     org.apache.avro.Schema avro = avroSchema(schema, name);
-    ParquetIO.Sink sink = ParquetIO.sink(avro).withCompressionCodec(CompressionCodecName.SNAPPY);
-    try (java.nio.channels.FileChannel channel =
-        java.nio.channels.FileChannel.open(
-            target,
-            java.nio.file.StandardOpenOption.CREATE_NEW,
-            java.nio.file.StandardOpenOption.WRITE)) {
-      sink.open(channel);
+    // The same writer and settings as ParquetIO's sink (Avro model, SNAPPY), without a Hadoop
+    // Configuration: building one per file parses Hadoop's default XML resources each time, which
+    // cost a streaming pipeline that writes a file per item more than the write itself.
+    try (ParquetWriter<GenericRecord> writer =
+        AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(target))
+            .withSchema(avro)
+            .withDataModel(GenericData.get())
+            .withConf(new PlainParquetConfiguration())
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .build()) {
       for (Row row : rows) {
-        sink.write(toRecord(row, schema, avro));
+        writer.write(toRecord(row, schema, avro));
       }
-      sink.flush();
     }
   }
 
