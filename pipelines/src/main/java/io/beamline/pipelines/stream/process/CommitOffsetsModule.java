@@ -100,6 +100,7 @@ final class CommitOffsetsModule
     private final Counter committed =
         Metrics.counter(StreamProcessPipeline.NAMESPACE, "offsets_committed");
     private transient KafkaConsumer<byte[], byte[]> consumer;
+    private transient Map<TopicPartition, OffsetAndMetadata> toCommit;
 
     @StateId("next")
     private final StateSpec<ValueState<Long>> nextSpec = StateSpecs.value(VarLongCoder.of());
@@ -129,6 +130,11 @@ final class CommitOffsetsModule
       return consumer;
     }
 
+    @StartBundle
+    public void startBundle() {
+      toCommit = new HashMap<>();
+    }
+
     @ProcessElement
     public void process(
         @Element KV<String, Ack> e,
@@ -152,9 +158,21 @@ final class CommitOffsetsModule
       new ArrayList<>(done).forEach(beyond::add);
       nextState.write(moved);
       if (moved > next) {
-        consumer().commitSync(Map.of(tp, new OffsetAndMetadata(moved)));
+        toCommit.put(tp, new OffsetAndMetadata(moved));
         committed.inc(moved - next);
       }
+    }
+
+    /**
+     * Commits the bundle's furthest offset per partition in one request. The state written above is
+     * kept only if the bundle completes, i.e. only after this commit succeeded.
+     */
+    @FinishBundle
+    public void finishBundle() {
+      if (!toCommit.isEmpty()) {
+        consumer().commitSync(toCommit);
+      }
+      toCommit = null;
     }
 
     /** Where the group stands: its committed offset, else the partition's first offset. */
