@@ -71,6 +71,7 @@ final class ProcessAgent implements AutoCloseable {
           e);
     }
     createTopics(settings.broker());
+    StfSummaries.warmUp();
     return new ProcessAgent(settings, heartbeatSeconds);
   }
 
