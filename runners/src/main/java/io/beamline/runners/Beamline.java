@@ -424,6 +424,15 @@ public final class Beamline {
       // run's regions one after the other on one executor). --conf spark.locality.wait wins.
       System.setProperty("spark.locality.wait", "0s");
     }
+    if (options.getRunner() != null
+        && "SparkRunner".equals(options.getRunner().getSimpleName())
+        && beamArgs.stream().noneMatch(a -> a.startsWith("--storageLevel"))) {
+      // Beam's default MEMORY_ONLY caches RDDs as objects; a cached block that another executor
+      // fetches is then Java-serialized, which WindowedValue is not, so Spark recomputes the
+      // partition, and its reads and side effects run twice (a Kafka topic read twice by
+      // constellation on two executors). Any other level caches coder bytes. --storage-level wins.
+      options.as(SparkPipelineOptions.class).setStorageLevel("MEMORY_AND_DISK");
+    }
     if (DRY_RUN.equals(format)) {
       return dryRun(cmd, def, options);
     }
