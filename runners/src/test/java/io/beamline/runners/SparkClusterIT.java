@@ -94,6 +94,7 @@ class SparkClusterIT {
 
   @AfterAll
   static void stopCluster() throws Exception {
+    System.out.println("SparkClusterIT, DirectRunner vs cluster: " + SameOutputs.tally());
     if (cluster != null) {
       ShadedJarIT.exec(dir, List.of("bash", SCRIPT.toString(), "stop", cluster.toString()));
     }
