@@ -26,6 +26,18 @@ import java.util.stream.Stream;
  * metrics.
  */
 final class SameOutputs {
+  /** What the assertions compared, for the record: kind -> count (see {@link #tally()}). */
+  private static final Map<String, Long> TALLY = new java.util.TreeMap<>();
+
+  private static synchronized void count(String kind, long n) {
+    TALLY.merge(kind, n, Long::sum);
+  }
+
+  /** Counts of what was found equal so far: files byte for byte, tables and rows, metrics. */
+  static synchronized String tally() {
+    return TALLY.toString();
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private SameOutputs() {}
@@ -62,6 +74,7 @@ final class SameOutputs {
         Arrays.copyOfRange(x, offset, x.length),
         Arrays.copyOfRange(y, offset, y.length),
         a + " vs " + b);
+    count("files equal byte for byte", 1);
   }
 
   /** {@code read_parquet} of every Parquet file in {@code d}. */
@@ -98,6 +111,8 @@ final class SameOutputs {
             "SELECT * FROM " + b + " EXCEPT ALL SELECT * FROM " + a)) {
       assertEquals(List.of(), db.rows(q + " LIMIT 5"), q);
     }
+    count("tables equal row for row", 1);
+    count("rows compared", n);
     return n;
   }
 
@@ -182,5 +197,6 @@ final class SameOutputs {
     Map<String, String> expected = metrics(a);
     assertFalse(expected.isEmpty(), "no metrics in " + a);
     assertEquals(expected, metrics(b), "Beam metrics of " + a + " vs " + b);
+    count("Beam metrics equal", expected.size());
   }
 }

@@ -26,7 +26,9 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -92,6 +94,7 @@ class SparkClusterIT {
 
   @AfterAll
   static void stopCluster() throws Exception {
+    System.out.println("SparkClusterIT, DirectRunner vs cluster: " + SameOutputs.tally());
     if (cluster != null) {
       ShadedJarIT.exec(dir, List.of("bash", SCRIPT.toString(), "stop", cluster.toString()));
     }
@@ -219,6 +222,18 @@ class SparkClusterIT {
         withoutSeconds(r.direct().resolve("regions_summary.json")),
         withoutSeconds(r.cluster().resolve("regions_summary.json")));
     assertSameMetrics(r.direct(), r.cluster());
+    // Defect 6: the two regions ran on the two executors, not one after the other on one.
+    Set<String> workers = new TreeSet<>();
+    try (Stream<Path> s = Files.list(r.cluster().resolve("commits").resolve("regions"))) {
+      for (Path f : s.filter(f -> f.toString().matches(".*\\.region-\\d+\\.json")).toList()) {
+        workers.add(json(f).path("details").path("worker").asText());
+      }
+    }
+    assertEquals(2, workers.size(), "regions by worker: " + workers);
+    assertTrue(workers.stream().allMatch(w -> w.contains("/executor-")), workers.toString());
+    // Defect 4: the regions' progress reaches the driver's console (the banners go to executor
+    // logs), counted from the committed regions.
+    assertThat(r.submitted().err(), containsString("regions [" + "#".repeat(30) + "] 2/2 regions"));
   }
 
   private static JsonNode withoutSeconds(Path f) throws Exception {

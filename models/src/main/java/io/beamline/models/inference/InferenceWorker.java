@@ -4,8 +4,8 @@ import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import io.beamline.io.HostName;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,26 +97,9 @@ public final class InferenceWorker<I, O> implements AutoCloseable {
    * looked up by reflection: it is on the class path only when the SparkRunner runs.
    */
   public static String executor() {
-    return EXECUTOR;
-  }
-
-  private static final String EXECUTOR = findExecutor();
-
-  private static String findExecutor() {
-    try {
-      Class<?> env = Class.forName("org.apache.spark.SparkEnv");
-      Object current = env.getMethod("get").invoke(null);
-      if (current == null) {
-        return "";
-      }
-      Object id = env.getMethod("executorId").invoke(current);
-      if (id == null || "driver".equals(id)) {
-        return "";
-      }
-      return "@" + InetAddress.getLocalHost().getHostName() + "/executor-" + id;
-    } catch (ReflectiveOperationException | LinkageError | IOException e) {
-      return "";
-    }
+    return HostName.sparkExecutorId()
+        .map(id -> "@" + HostName.get() + "/executor-" + id)
+        .orElse("");
   }
 
   /** Milliseconds the model load took, -1 when it was already loaded in this JVM. */

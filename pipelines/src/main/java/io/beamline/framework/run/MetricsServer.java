@@ -1,6 +1,7 @@
 package io.beamline.framework.run;
 
 import io.beamline.framework.UserInputException;
+import io.beamline.io.HostName;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -226,11 +227,7 @@ public final class MetricsServer implements AutoCloseable {
   private static URI url(InetAddress address, int port) {
     String host;
     if (address.isAnyLocalAddress()) {
-      try {
-        host = InetAddress.getLocalHost().getHostName();
-      } catch (UnknownHostException e) {
-        host = "localhost";
-      }
+      host = HostName.get();
     } else if (address instanceof Inet6Address) {
       host = "[" + address.getHostAddress().replaceAll("%.*$", "") + "]";
     } else {

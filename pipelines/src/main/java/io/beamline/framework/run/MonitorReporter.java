@@ -4,7 +4,6 @@ import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.UserInputException;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -73,19 +72,7 @@ public final class MonitorReporter implements AutoCloseable {
    * @throws UserInputException naming the flag and the expected form
    */
   public static URI checkUrl(String url) {
-    try {
-      URI u = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-      if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
-        throw new URISyntaxException(url, "not an http(s) URL with a host");
-      }
-      return u;
-    } catch (URISyntaxException e) {
-      throw new UserInputException(
-          "--monitor-url '"
-              + url
-              + "' is not a monitor URL; give the one `beamline monitor serve` prints, e.g."
-              + " http://127.0.0.1:8765");
-    }
+    return MonitorUrls.parse(url, "--monitor-url");
   }
 
   /**

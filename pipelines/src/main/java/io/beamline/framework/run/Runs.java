@@ -4,10 +4,10 @@ import io.beamline.framework.BeamlineOptions;
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.Inputs;
 import io.beamline.framework.UserInputException;
+import io.beamline.io.HostName;
 import io.beamline.io.files.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -365,13 +365,9 @@ public final class Runs {
     return m;
   }
 
-  /** This machine's host name, or {@code unknown}. */
+  /** This machine's host name ({@link HostName}). */
   static String host() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "unknown";
-    }
+    return HostName.get();
   }
 
   private static void writeManifest(Path runDir, Map<String, Object> manifest) throws IOException {

@@ -4,6 +4,7 @@ import io.beamline.framework.run.CommitRecord;
 import io.beamline.framework.run.ItemCommit;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
+import io.beamline.io.HostName;
 import io.beamline.io.files.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -127,7 +128,8 @@ final class ProcessRegionFn extends DoFn<Integer, Integer> {
     }
     RegionWork work = new RegionWork(settings, progress, status);
     ItemCommit item = commits.begin(key);
-    item.detail("region", region).detail("label", label);
+    // Which executor ran it: regions are spread over the workers, and this shows where they went.
+    item.detail("region", region).detail("label", label).detail("worker", HostName.worker());
     List<Path> staged = new ArrayList<>();
     boolean committing = false;
     try {

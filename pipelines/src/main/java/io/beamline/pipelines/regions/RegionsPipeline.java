@@ -5,6 +5,8 @@ import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.PlannedItems;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.module.Module;
+import io.beamline.framework.run.CommitProgress;
+import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
 import io.beamline.transforms.nmm.SpikeClips;
 import io.beamline.transforms.nmm.SyntheticSources;
@@ -242,7 +244,31 @@ public final class RegionsPipeline implements BeamlinePipeline<RegionsOptions> {
   @Override
   public AutoCloseable beforeRun(RegionsOptions o, Path runDir) {
     RegionsConsole.header(System.out, o, RegionsAnatomy.resolve(o).describe(o), outputDir(o));
-    return () -> {};
+    if (!CommitProgress.workersElsewhere(o)) {
+      // The workers are in this JVM and print each region's banner and progress bar here.
+      return () -> {};
+    }
+    // On a cluster those go to the executors' logs: the driver counts the committed regions.
+    SimulateRegions.Config c = RegionsConfigs.resolve(o, o.getRunId()).simulate();
+    RegionSettings s = c.settings();
+    ItemCommits commits = s.output().commits();
+    int toDo = 0;
+    for (int r = c.range().start(); r < c.range().end(); r++) {
+      String key = ProcessRegionFn.key(s.output().spikeFolder(), r);
+      if (ProcessRegionFn.committed(commits, key, s.fingerprint()).isEmpty()) {
+        toDo++;
+      }
+    }
+    CommitProgress progress =
+        CommitProgress.ofRecords(
+                "regions",
+                "regions",
+                commits.directory(),
+                f -> f.matches(".*\\.region-\\d+\\.json"),
+                toDo,
+                System.err)
+            .start();
+    return progress::stop;
   }
 
   /**

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.pipelines.infer.formats.ChunkManifest;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.LongSupplier;
-import java.util.stream.Stream;
 
 /**
  * What {@code infer run} prints: the progress line on stderr while it runs, and at the end the
@@ -124,111 +121,6 @@ final class InferRunConsole {
               + " (see "
               + paths.telemetry()
               + ")");
-    }
-  }
-
-  /** The progress line on stderr while a run goes. */
-  static final class Progress {
-    private final LongSupplier done;
-    private final int total;
-    private final PrintStream err;
-    private final boolean console = System.console() != null;
-    private final long t0 = System.nanoTime();
-    private volatile boolean running = true;
-    private Thread thread;
-    private long lastShown = -1;
-
-    Progress(LongSupplier done, int total, PrintStream err) {
-      this.done = done;
-      this.total = total;
-      this.err = err;
-    }
-
-    void start() {
-      thread = new Thread(this::loop, "infer-run-progress");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    private void loop() {
-      while (running) {
-        show(false);
-        try {
-          Thread.sleep(500);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }
-
-    /** The line for {@code n} of {@code total} chunks after {@code seconds}. */
-    static String line(long n, int total, double seconds) {
-      int width = 30;
-      int filled = total == 0 ? width : (int) Math.min(width, n * width / total);
-      return String.format(
-          Locale.ROOT,
-          "infer run [%s%s] %d/%d chunks %3d%% %.2f chunks/s",
-          "#".repeat(filled),
-          ".".repeat(width - filled),
-          n,
-          total,
-          total == 0 ? 100 : n * 100 / total,
-          seconds > 0 ? n / seconds : 0.0);
-    }
-
-    private synchronized void show(boolean last) {
-      long n = Math.min(total, done.getAsLong());
-      // Without a terminal, print a line per tenth of the work instead of redrawing one.
-      long step = console ? n : (total == 0 ? n : n * 10 / Math.max(1, total));
-      if (step == lastShown && !(last && console)) {
-        return;
-      }
-      lastShown = step;
-      String l = line(n, total, (System.nanoTime() - t0) / 1e9);
-      if (console) {
-        err.print("\r" + l + (last ? "\n" : ""));
-      } else {
-        err.println(l);
-      }
-      err.flush();
-    }
-
-    void stop() throws InterruptedException {
-      running = false;
-      thread.interrupt();
-      thread.join(2000);
-      show(true);
-    }
-  }
-
-  /**
-   * How many commit records under {@code records} were written at or after {@code sinceMillis}
-   * (epoch ms): the chunks this run has ended, successes and failures, as committed. 0 while the
-   * directory does not exist yet.
-   */
-  static long recordsSince(Path records, long sinceMillis) {
-    if (!Files.isDirectory(records)) {
-      return 0;
-    }
-    try (Stream<Path> s = Files.walk(records)) {
-      return s.filter(
-              p -> {
-                String n = p.getFileName().toString();
-                return n.endsWith(".json") && !n.startsWith(".");
-              })
-          .filter(p -> modifiedMillis(p) >= sinceMillis)
-          .count();
-    } catch (IOException | UncheckedIOException e) {
-      // A record renamed into place while the walk lists its directory: count it next time.
-      return 0;
-    }
-  }
-
-  private static long modifiedMillis(Path p) {
-    try {
-      return Files.getLastModifiedTime(p).toMillis();
-    } catch (IOException e) {
-      return -1;
     }
   }
 }

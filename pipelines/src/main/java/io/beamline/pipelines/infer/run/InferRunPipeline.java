@@ -6,6 +6,7 @@ import io.beamline.framework.ModuleParameters;
 import io.beamline.framework.PlannedItems;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.backend.Launch;
+import io.beamline.framework.run.CommitProgress;
 import io.beamline.framework.run.ItemCommits;
 import io.beamline.framework.run.Runs;
 import io.beamline.pipelines.infer.chunk.ChunkAudio;
@@ -329,12 +330,14 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunOptions>
     plans.put(runId, plan);
     // Progress counts what is committed: records this run wrote (successes and failures), read on
     // the driver, so it moves on a cluster too, where the attempts run in executors.
-    Path records = ItemCommits.of(paths.output(), name()).directory();
-    long since = System.currentTimeMillis();
-    InferRunConsole.Progress progress =
-        new InferRunConsole.Progress(
-            () -> InferRunConsole.recordsSince(records, since), plan.toProcess(), System.err);
-    progress.start();
+    CommitProgress progress =
+        CommitProgress.ofRecords(
+                "infer run",
+                "chunks",
+                ItemCommits.of(paths.output(), name()).directory(),
+                plan.toProcess(),
+                System.err)
+            .start();
     return progress::stop;
   }
 

@@ -2,6 +2,7 @@ package io.beamline.pipelines.stream.daq;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.MonitorUrls;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.json.Json;
 import java.io.IOException;

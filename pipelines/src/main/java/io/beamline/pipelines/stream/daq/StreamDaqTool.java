@@ -2,13 +2,14 @@ package io.beamline.pipelines.stream.daq;
 
 import io.beamline.framework.BeamlineTool;
 import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.MonitorUrls;
 import io.beamline.framework.run.RunLog;
+import io.beamline.io.HostName;
 import io.beamline.io.kafka.KafkaPreflight;
 import io.beamline.io.kafka.KafkaUnreachableException;
 import io.beamline.io.swf.WorkflowMessage;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ public final class StreamDaqTool implements BeamlineTool<DaqOptions> {
         String.format(
             "daq-%s-%04x",
             EXECUTION_TIME.format(start), ThreadLocalRandom.current().nextInt(1 << 16));
-    String host = hostname();
+    String host = HostName.get();
     String agent = "daq@" + host + "-" + ProcessHandle.current().pid();
     Files.createDirectories(plan.bufferDir());
     Path logs = Files.createDirectories(plan.outputDir().resolve("logs"));
@@ -344,14 +345,6 @@ public final class StreamDaqTool implements BeamlineTool<DaqOptions> {
   private static void positive(String flag, double v) {
     if (!(v > 0) || Double.isInfinite(v) || v > 1e7) {
       throw new UserInputException(flag + " must be a number of seconds in (0, 1e7], got " + v);
-    }
-  }
-
-  private static String hostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "localhost";
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.beamline.pipelines.stream.process;
 
 import io.beamline.framework.UserInputException;
+import io.beamline.io.HostName;
 import io.beamline.io.kafka.KafkaClients;
 import io.beamline.io.kafka.KafkaPreflight;
 import io.beamline.io.kafka.KafkaUnreachableException;
@@ -8,8 +9,6 @@ import io.beamline.io.swf.MsgType;
 import io.beamline.io.swf.SwfTopics;
 import io.beamline.io.swf.WorkflowMessage;
 import io.beamline.io.swf.WorkflowMessages;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,15 +87,7 @@ final class ProcessAgent implements AutoCloseable {
 
   /** This agent's instance name: {@code process@<host>-<pid>}. */
   static String agentName() {
-    return "process@" + hostname() + "-" + ProcessHandle.current().pid();
-  }
-
-  private static String hostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
+    return "process@" + HostName.get() + "-" + ProcessHandle.current().pid();
   }
 
   private void beat() {
@@ -119,7 +110,7 @@ final class ProcessAgent implements AutoCloseable {
                 operationalState.toLowerCase(java.util.Locale.ROOT))
             .with("agent_type", "process")
             .with("pid", ProcessHandle.current().pid())
-            .with("hostname", hostname())
+            .with("hostname", HostName.get())
             .with("operational_state", operationalState)
             .with("status", "OK");
     try {

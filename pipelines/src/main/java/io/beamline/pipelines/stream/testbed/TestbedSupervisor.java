@@ -1,10 +1,10 @@
 package io.beamline.pipelines.stream.testbed;
 
 import io.beamline.framework.backend.Launch;
+import io.beamline.framework.run.MonitorUrls;
 import io.beamline.framework.run.RunLog;
 import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.swf.SwfTopics;
-import io.beamline.pipelines.stream.daq.MonitorUrls;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -57,7 +57,7 @@ class InferRunPartsTest {
   void progressLineShowsCountsAndRate() {
     assertEquals(
         "infer run [###############...............] 5/10 chunks  50% 2.50 chunks/s",
-        InferRunConsole.Progress.line(5, 10, 2.0));
+        io.beamline.framework.run.CommitProgress.line("infer run", "chunks", 5, 10, 2.0));
     assertEquals("a_b", RunPaths.safe("a/b"));
     assertEquals("_..", RunPaths.safe(".."));
   }

@@ -1,4 +1,4 @@
-package io.beamline.pipelines.stream.daq;
+package io.beamline.framework.run;
 
 import io.beamline.framework.UserInputException;
 import java.io.IOException;
@@ -10,8 +10,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * The monitor's address as agents use it: a {@code --monitor-url} checked once, paths under it, and
- * its health endpoint ({@code GET /api/health}, open without a token).
+ * The monitor's address as every client uses it (pipelines' {@link MonitorReporter}, the DAQ, the
+ * testbed): a {@code --monitor-url} checked once, paths under it, and its health endpoint ({@code
+ * GET /api/health}, open without a token).
  */
 public final class MonitorUrls {
   private MonitorUrls() {}
@@ -22,10 +23,11 @@ public final class MonitorUrls {
    * @param flag the flag named in the error
    */
   public static URI parse(String value, String flag) {
-    String fix = "; give the monitor's base URL, e.g. http://127.0.0.1:8765";
+    String fix = "; give the URL `beamline monitor serve` prints, e.g. http://127.0.0.1:8765";
     URI u;
     try {
-      u = new URI(value.trim());
+      String v = value.trim();
+      u = new URI(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);
     } catch (URISyntaxException e) {
       throw new UserInputException(flag + " '" + value + "' is not a URL" + fix, e);
     }
