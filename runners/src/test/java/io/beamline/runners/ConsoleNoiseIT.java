@@ -70,6 +70,7 @@ class ConsoleNoiseIT {
   private Proc beamline(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(ShadedJarIT.JAVA));
     cmd.addAll(ShadedJarIT.addOpens());
+    cmd.addAll(ShadedJarIT.quickJvm());
     cmd.add("-Dai.djl.offline=true");
     cmd.add("-Dbeamline.log.file=" + dir.resolve("fallback.log"));
     cmd.add("-jar");

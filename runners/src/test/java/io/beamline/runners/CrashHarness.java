@@ -107,6 +107,7 @@ final class CrashHarness {
     List<String> cmd = new ArrayList<>();
     cmd.add(ShadedJarIT.JAVA);
     cmd.addAll(ShadedJarIT.addOpens());
+    cmd.addAll(ShadedJarIT.quickJvm());
     cmd.add("-Dai.djl.offline=true");
     cmd.add("-jar");
     cmd.add(ShadedJarIT.JAR.toString());
