@@ -42,6 +42,22 @@ public final class StfWriter {
     public String filename() {
       return path.getFileName().toString();
     }
+
+    /**
+     * {@code stfGen} (an {@code stf_gen} message with its common fields) with the fields that
+     * announce this file: filename, path, sequence, size, checksum, TF count, start and end.
+     */
+    public WorkflowMessage announce(WorkflowMessage stfGen) {
+      return stfGen
+          .with("filename", filename())
+          .with("path", path.toAbsolutePath().toString())
+          .with("sequence", (long) header.sequence())
+          .with("size_bytes", sizeBytes)
+          .with("checksum", checksum)
+          .with("tf_count", (long) header.tfCount())
+          .with("start", header.start())
+          .with("end", header.end());
+    }
   }
 
   /** Writes STF {@code header.sequence()} of {@code header.run()} into {@code dir}. */

@@ -232,15 +232,7 @@ final class DaqSimulator {
 
   private WorkflowMessage stfGen(
       long run, Instant at, DaqStateMachine.Step step, StfWriter.Written w) {
-    return message(MsgType.STF_GEN, run, at, step)
-        .with("filename", w.filename())
-        .with("path", w.path().toAbsolutePath().toString())
-        .with("sequence", (long) step.sequence())
-        .with("size_bytes", w.sizeBytes())
-        .with("checksum", w.checksum())
-        .with("tf_count", (long) w.header().tfCount())
-        .with("start", w.header().start())
-        .with("end", w.header().end());
+    return w.announce(message(MsgType.STF_GEN, run, at, step));
   }
 
   private WorkflowMessage message(MsgType type, long run, Instant at, DaqStateMachine.Step step) {

@@ -113,22 +113,15 @@ final class StfSummaries {
           StfWriter.writeSynthetic(
               dir, new StfHeader(1, 1, 20, start, StfHeader.DEFAULT_TF_DURATION_NANOS, 7, 1), 5);
       WorkflowMessage m =
-          WorkflowMessage.of(
+          w.announce(
+              WorkflowMessage.of(
                   MsgType.STF_GEN,
                   new WorkflowMessage.Envelope("warm-up", "warm-up", "warm-up"),
                   1,
                   now,
                   0,
                   "run",
-                  "physics")
-              .with("filename", w.filename())
-              .with("path", w.path().toString())
-              .with("sequence", 1L)
-              .with("size_bytes", w.sizeBytes())
-              .with("checksum", w.checksum())
-              .with("tf_count", (long) w.header().tfCount())
-              .with("start", w.header().start())
-              .with("end", w.header().end());
+                  "physics"));
       StfOutcome o = examine(m, new Ack("warm-up", 0, 0));
       ParquetTableIO.writeFile(SCHEMA, "stf_summary", List.of(row(o)), dir.resolve("w.parquet"));
       WorkflowMessages.encodeString(m);
@@ -136,11 +129,8 @@ final class StfSummaries {
       LOG.debug("warm-up of the STF path failed (the first STF pays for it): {}", e.toString());
     } finally {
       if (dir != null) {
-        try (var files = Files.list(dir)) {
-          for (Path f : files.toList()) {
-            Files.deleteIfExists(f);
-          }
-          Files.deleteIfExists(dir);
+        try {
+          AtomicFiles.deleteTree(dir);
         } catch (IOException e) {
           LOG.debug("warm-up directory {} not removed: {}", dir, e.toString());
         }

@@ -96,16 +96,9 @@ public final class SwfFixture implements AutoCloseable {
   /** {@code stf_gen} announcing {@code w}. */
   public WorkflowMessage stfGen(StfWriter.Written w) {
     StfHeader h = w.header();
-    return WorkflowMessage.of(
-            MsgType.STF_GEN, envelope, h.run(), Instant.now(), ++tick, "run", "physics")
-        .with("filename", w.filename())
-        .with("path", w.path().toAbsolutePath().toString())
-        .with("sequence", (long) h.sequence())
-        .with("size_bytes", w.sizeBytes())
-        .with("checksum", w.checksum())
-        .with("tf_count", (long) h.tfCount())
-        .with("start", h.start())
-        .with("end", h.end());
+    return w.announce(
+        WorkflowMessage.of(
+            MsgType.STF_GEN, envelope, h.run(), Instant.now(), ++tick, "run", "physics"));
   }
 
   /** Publishes {@code m} on {@code swf.daq}, keyed by its run. */
