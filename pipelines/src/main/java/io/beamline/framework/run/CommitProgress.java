@@ -35,7 +35,7 @@ public final class CommitProgress {
    * @param done how many items have ended
    * @param total how many items the run has to do
    */
-  public CommitProgress(String name, String unit, LongSupplier done, int total, PrintStream err) {
+  private CommitProgress(String name, String unit, LongSupplier done, int total, PrintStream err) {
     this.name = name;
     this.unit = unit;
     this.done = done;
@@ -154,18 +154,11 @@ public final class CommitProgress {
   }
 
   /**
-   * How many commit records under {@code records} were written at or after {@code sinceMillis}
-   * (epoch ms): the chunks this run has ended, successes and failures, as committed. 0 while the
-   * directory does not exist yet.
+   * How many commit records under {@code records} whose name {@code counted} takes were written at
+   * or after {@code sinceMillis} (epoch ms): the items this run has ended, successes and failures,
+   * as committed. 0 while the directory does not exist yet.
    */
-  public static long recordsSince(Path records, long sinceMillis) {
-    return recordsSince(records, sinceMillis, f -> true);
-  }
-
-  /**
-   * As {@link #recordsSince(Path, long)}, counting the records whose name {@code counted} takes.
-   */
-  public static long recordsSince(Path records, long sinceMillis, Predicate<String> counted) {
+  static long recordsSince(Path records, long sinceMillis, Predicate<String> counted) {
     if (!Files.isDirectory(records)) {
       return 0;
     }
