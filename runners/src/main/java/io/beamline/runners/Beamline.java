@@ -407,31 +407,8 @@ public final class Beamline {
       // Compiled scripts name no tuning: they run this command, which tunes for their machine.
       DirectTuning.apply(options, beamArgs);
     }
-    if (options.getRunner() != null
-        && "SparkRunner".equals(options.getRunner().getSimpleName())
-        && System.getProperty("spark.master") == null
-        && System.getProperty("spark.ui.enabled") == null
-        && options.as(SparkPipelineOptions.class).getSparkMaster().startsWith("local")) {
-      // In-process Spark (local master from --spark-master): no web UI port to bind or leak.
-      System.setProperty("spark.ui.enabled", "false");
-    }
-    if (options.getRunner() != null
-        && "SparkRunner".equals(options.getRunner().getSimpleName())
-        && System.getProperty("spark.locality.wait") == null) {
-      // Beamline's items (regions, chunks, recordings) are compute-bound and what they shuffle is
-      // small: a free executor takes the next item at once instead of leaving it, for Spark's
-      // default 3 s, to the busy executor that holds its shuffled input (which ran both of a
-      // run's regions one after the other on one executor). --conf spark.locality.wait wins.
-      System.setProperty("spark.locality.wait", "0s");
-    }
-    if (options.getRunner() != null
-        && "SparkRunner".equals(options.getRunner().getSimpleName())
-        && beamArgs.stream().noneMatch(a -> a.startsWith("--storageLevel"))) {
-      // Beam's default MEMORY_ONLY caches RDDs as objects; a cached block that another executor
-      // fetches is then Java-serialized, which WindowedValue is not, so Spark recomputes the
-      // partition, and its reads and side effects run twice (a Kafka topic read twice by
-      // constellation on two executors). Any other level caches coder bytes. --storage-level wins.
-      options.as(SparkPipelineOptions.class).setStorageLevel("MEMORY_AND_DISK");
+    if (options.getRunner() != null && "SparkRunner".equals(options.getRunner().getSimpleName())) {
+      tuneSpark(options.as(SparkPipelineOptions.class), beamArgs);
     }
     if (DRY_RUN.equals(format)) {
       return dryRun(cmd, def, options);
@@ -794,5 +771,32 @@ public final class Beamline {
     CommandLine cli = new CommandLine(spec);
     cli.setUsageHelpWidth(100);
     return new PipelineCommand(def, cli, flags, positional);
+  }
+
+  /**
+   * Settings of a SparkRunner run that the command line does not name (what it names wins): no web
+   * UI for in-process Spark, no locality wait, cached RDDs as coder bytes.
+   */
+  private static void tuneSpark(SparkPipelineOptions spark, List<String> beamArgs) {
+    if (System.getProperty("spark.master") == null
+        && System.getProperty("spark.ui.enabled") == null
+        && spark.getSparkMaster().startsWith("local")) {
+      // In-process Spark (local master from --spark-master): no web UI port to bind or leak.
+      System.setProperty("spark.ui.enabled", "false");
+    }
+    if (System.getProperty("spark.locality.wait") == null) {
+      // Beamline's items (regions, chunks, recordings) are compute-bound and what they shuffle is
+      // small: a free executor takes the next item at once instead of leaving it, for Spark's
+      // default 3 s, to the busy executor that holds its shuffled input (which ran both of a
+      // run's regions one after the other on one executor). --conf spark.locality.wait wins.
+      System.setProperty("spark.locality.wait", "0s");
+    }
+    if (beamArgs.stream().noneMatch(a -> a.startsWith("--storageLevel"))) {
+      // Beam's default MEMORY_ONLY caches RDDs as objects; a cached block that another executor
+      // fetches is then Java-serialized, which WindowedValue is not, so Spark recomputes the
+      // partition, and its reads and side effects run twice (a Kafka topic read twice by
+      // constellation on two executors). Any other level caches coder bytes. --storage-level wins.
+      spark.setStorageLevel("MEMORY_AND_DISK");
+    }
   }
 }
