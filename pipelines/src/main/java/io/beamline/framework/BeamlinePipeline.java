@@ -133,6 +133,15 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
   }
 
   /**
+   * Waits for the run's graph to end and returns its final state. By default the runner decides
+   * ({@link PipelineResult#waitUntilFinish()}); a pipeline whose runner never ends it by itself (a
+   * Spark streaming job runs until it is stopped) decides here when its work is done and stops it.
+   */
+  default PipelineResult.State waitUntilFinish(O options, PipelineResult result) throws Exception {
+    return result.waitUntilFinish();
+  }
+
+  /**
    * Called after the graph finished successfully, before the run is recorded as succeeded: write
    * what depends on the finished outputs (a training hand-off, a summary table). A failure here
    * fails the run.

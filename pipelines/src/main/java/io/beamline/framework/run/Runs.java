@@ -231,7 +231,7 @@ public final class Runs {
           if (metrics != null) {
             metrics.watch(result);
           }
-          PipelineResult.State state = result.waitUntilFinish();
+          PipelineResult.State state = def.waitUntilFinish(options, result);
           if (metrics != null) {
             metrics.poll();
           }

@@ -71,8 +71,11 @@ final class CloseRunsModule
    * @param settings the run (directories, agent name, {@code --exit-after-runs})
    * @param runTimeoutSeconds how long after {@code end_run} to wait for an STF never announced
    *     before recording it as failed and closing the run; 0 waits for ever
+   * @param timers whether the runner has processing-time timers in a streaming stateful step (the
+   *     SparkRunner has not): without them the timeout is checked when the run's next signal
+   *     arrives (a late STF), so a run whose last STF was never announced stays open
    */
-  record Config(ProcessSettings settings, long runTimeoutSeconds)
+  record Config(ProcessSettings settings, long runTimeoutSeconds, boolean timers)
       implements ModuleConfig<CloseRunsModule>, java.io.Serializable {
     Config {
       if (settings == null) {
@@ -128,47 +131,57 @@ final class CloseRunsModule
             .apply("LifecycleAndOutcomes", Flatten.pCollections())
             .apply(
                 "FollowRuns",
-                ParDo.of(new FollowRunFn(config().settings(), config().runTimeoutSeconds()))
+                ParDo.of(
+                        config().timers()
+                            ? new FollowRunFn(config().settings(), config().runTimeoutSeconds())
+                            : new FollowRunByArrivalFn(
+                                config().settings(), config().runTimeoutSeconds()))
                     .withOutputTags(RUN_PROCESSED_TAG, TupleTagList.of(ACKS_TAG)));
     out.get(RUN_PROCESSED_TAG).setCoder(SerializableCoder.of(Outbound.class));
     out.get(ACKS_TAG).setCoder(SerializableCoder.of(Ack.class));
     return out;
   }
 
-  /** One run's lifecycle: its phase, its pending end, whether this process closed it. */
-  static final class FollowRunFn extends DoFn<KV<Long, RunSignal>, Outbound> {
-    private final ProcessSettings settings;
-    private final long timeoutSeconds;
+  /**
+   * One run's lifecycle: its phase, its pending end (and when it arrived), whether this process
+   * closed it. Subclasses decide when to give up on STFs never announced.
+   */
+  abstract static class FollowRunBaseFn extends DoFn<KV<Long, RunSignal>, Outbound> {
+    // Beam wants each state declared in the class whose methods use it: the subclasses declare
+    // phase, end and closed with these specs.
+    static StateSpec<ValueState<String>> phaseSpec() {
+      return StateSpecs.value(StringUtf8Coder.of());
+    }
+
+    static StateSpec<ValueState<Inbound>> endSpec() {
+      return StateSpecs.value(SerializableCoder.of(Inbound.class));
+    }
+
+    static StateSpec<ValueState<Boolean>> closedSpec() {
+      return StateSpecs.value(BooleanCoder.of());
+    }
+
+    final ProcessSettings settings;
+    final long timeoutSeconds;
     private final Counter closedRuns =
         Metrics.counter(StreamProcessPipeline.NAMESPACE, "runs_closed");
     private final Counter neverAnnounced =
         Metrics.counter(StreamProcessPipeline.NAMESPACE, "stfs_never_announced");
 
-    @StateId("phase")
-    private final StateSpec<ValueState<String>> phaseSpec = StateSpecs.value(StringUtf8Coder.of());
-
-    @StateId("end")
-    private final StateSpec<ValueState<Inbound>> endSpec =
-        StateSpecs.value(SerializableCoder.of(Inbound.class));
-
-    @StateId("closed")
-    private final StateSpec<ValueState<Boolean>> closedSpec = StateSpecs.value(BooleanCoder.of());
-
-    @TimerId("give-up")
-    private final TimerSpec giveUpSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
-
-    FollowRunFn(ProcessSettings settings, long timeoutSeconds) {
+    FollowRunBaseFn(ProcessSettings settings, long timeoutSeconds) {
       this.settings = settings;
       this.timeoutSeconds = timeoutSeconds;
     }
 
-    @ProcessElement
-    public void process(
-        @Element KV<Long, RunSignal> e,
-        @StateId("phase") ValueState<String> phase,
-        @StateId("end") ValueState<Inbound> end,
-        @StateId("closed") ValueState<Boolean> closed,
-        @TimerId("give-up") Timer giveUp,
+    /**
+     * Takes one signal; returns true when it was the run's first {@code end_run} (the wait for its
+     * missing STFs starts), after trying to close the run.
+     */
+    boolean follow(
+        KV<Long, RunSignal> e,
+        ValueState<String> phase,
+        ValueState<Inbound> end,
+        ValueState<Boolean> closed,
         MultiOutputReceiver out)
         throws IOException {
       Inbound l = e.getValue().lifecycle();
@@ -176,29 +189,25 @@ final class CloseRunsModule
       if (l != null && l.message().type() != MsgType.END_RUN) {
         phase.write(l.message().type().wireName());
         out.get(ACKS_TAG).output(l.ack());
-        return;
+        return false;
       }
+      boolean ended = false;
       if (l != null) {
         phase.write(l.message().type().wireName());
         if (isClosed) {
           // A repeated end_run of a run this process closed: its run_processed was sent.
           out.get(ACKS_TAG).output(l.ack());
-          return;
+          return false;
         }
+        ended = end.read() == null;
         end.write(l);
-        if (timeoutSeconds > 0) {
-          giveUp.offset(Duration.standardSeconds(timeoutSeconds)).setRelative();
-        }
       }
       tryClose(end, closed, out);
+      return ended;
     }
 
     /** The run's end came long ago and an STF was never announced: record it failed, close. */
-    @OnTimer("give-up")
-    public void giveUp(
-        @StateId("end") ValueState<Inbound> end,
-        @StateId("closed") ValueState<Boolean> closed,
-        MultiOutputReceiver out)
+    void giveUp(ValueState<Inbound> end, ValueState<Boolean> closed, MultiOutputReceiver out)
         throws IOException {
       Inbound pending = end.read();
       if (pending == null || Boolean.TRUE.equals(closed.read())) {
@@ -232,6 +241,90 @@ final class CloseRunsModule
         end.clear();
         closedRuns.inc();
         ProcessControl.of(settings.token()).runClosed(settings.exitAfterRuns());
+      }
+    }
+  }
+
+  /** Gives up on a run's missing STFs by a processing-time timer set at its {@code end_run}. */
+  static final class FollowRunFn extends FollowRunBaseFn {
+    @StateId("phase")
+    private final StateSpec<ValueState<String>> phaseSpec = phaseSpec();
+
+    @StateId("end")
+    private final StateSpec<ValueState<Inbound>> endSpec = endSpec();
+
+    @StateId("closed")
+    private final StateSpec<ValueState<Boolean>> closedSpec = closedSpec();
+
+    @TimerId("give-up")
+    private final TimerSpec giveUpSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+    FollowRunFn(ProcessSettings settings, long timeoutSeconds) {
+      super(settings, timeoutSeconds);
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Long, RunSignal> e,
+        @StateId("phase") ValueState<String> phase,
+        @StateId("end") ValueState<Inbound> end,
+        @StateId("closed") ValueState<Boolean> closed,
+        @TimerId("give-up") Timer giveUp,
+        MultiOutputReceiver out)
+        throws IOException {
+      if (follow(e, phase, end, closed, out) && timeoutSeconds > 0) {
+        giveUp.offset(Duration.standardSeconds(timeoutSeconds)).setRelative();
+      }
+    }
+
+    @OnTimer("give-up")
+    public void onGiveUp(
+        @StateId("end") ValueState<Inbound> end,
+        @StateId("closed") ValueState<Boolean> closed,
+        MultiOutputReceiver out)
+        throws IOException {
+      giveUp(end, closed, out);
+    }
+  }
+
+  /**
+   * Gives up on a run's missing STFs when one of its signals arrives after the timeout (for runners
+   * without timers in streaming stateful steps).
+   */
+  static final class FollowRunByArrivalFn extends FollowRunBaseFn {
+    @StateId("phase")
+    private final StateSpec<ValueState<String>> phaseSpec = phaseSpec();
+
+    @StateId("end")
+    private final StateSpec<ValueState<Inbound>> endSpec = endSpec();
+
+    @StateId("closed")
+    private final StateSpec<ValueState<Boolean>> closedSpec = closedSpec();
+
+    @StateId("end-arrived-ms")
+    private final StateSpec<ValueState<Long>> endArrivedSpec = StateSpecs.value(VarLongCoder.of());
+
+    FollowRunByArrivalFn(ProcessSettings settings, long timeoutSeconds) {
+      super(settings, timeoutSeconds);
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Long, RunSignal> e,
+        @StateId("phase") ValueState<String> phase,
+        @StateId("end") ValueState<Inbound> end,
+        @StateId("closed") ValueState<Boolean> closed,
+        @StateId("end-arrived-ms") ValueState<Long> endArrived,
+        MultiOutputReceiver out)
+        throws IOException {
+      long now = System.currentTimeMillis();
+      if (follow(e, phase, end, closed, out)) {
+        endArrived.write(now);
+        return;
+      }
+      Long since = endArrived.read();
+      if (timeoutSeconds > 0 && since != null && now - since >= timeoutSeconds * 1000) {
+        giveUp(end, closed, out);
       }
     }
   }

@@ -22,6 +22,7 @@ final class ProcessControl {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final AtomicLong runsClosed = new AtomicLong();
   private final AtomicLong activity = new AtomicLong();
+  private final Map<String, Long> accepted = new ConcurrentHashMap<>();
 
   private ProcessControl() {}
 
@@ -63,6 +64,16 @@ final class ProcessControl {
   /** Notes that an STF or message was handled (heartbeats report PROCESSING while this moves). */
   void active() {
     activity.incrementAndGet();
+  }
+
+  /** Notes that the record {@code ack} names was taken in (it will be acknowledged when done). */
+  void accepted(Ack ack) {
+    accepted.merge(ack.partitionKey(), ack.offset(), Math::max);
+  }
+
+  /** The furthest offset taken in per {@link Ack#partitionKey()}. */
+  Map<String, Long> acceptedOffsets() {
+    return Map.copyOf(accepted);
   }
 
   /** The activity counter. */

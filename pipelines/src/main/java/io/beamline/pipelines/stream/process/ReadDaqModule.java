@@ -156,6 +156,7 @@ final class ReadDaqModule extends Module<ReadDaqModule.Config, PBegin, PCollecti
         return;
       }
       Ack ack = new Ack(r.getTopic(), r.getPartition(), r.getOffset());
+      ProcessControl.of(token).accepted(ack);
       byte[] value = r.getKV().getValue();
       WorkflowMessage m;
       try {

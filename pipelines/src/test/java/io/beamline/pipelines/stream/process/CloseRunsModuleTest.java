@@ -47,12 +47,12 @@ public class CloseRunsModuleTest {
   }
 
   private PCollectionTuple closeRuns(ProcessSettings s, TestStream<Inbound> lifecycle) {
-    return closeRuns(s, lifecycle, 0);
+    return closeRuns(s, lifecycle, 0, true);
   }
 
   private PCollectionTuple closeRuns(
-      ProcessSettings s, TestStream<Inbound> lifecycle, long timeoutSeconds) {
-    CloseRunsModule close = Module.from(new CloseRunsModule.Config(s, timeoutSeconds));
+      ProcessSettings s, TestStream<Inbound> lifecycle, long timeoutSeconds, boolean timers) {
+    CloseRunsModule close = Module.from(new CloseRunsModule.Config(s, timeoutSeconds, timers));
     return PCollectionTuple.of(ReadDaqModule.LIFECYCLE_TAG, p.apply("Lifecycle", lifecycle))
         .and(
             ProcessStfsModule.OUTCOMES_TAG,
@@ -63,6 +63,16 @@ public class CloseRunsModuleTest {
 
   @Test
   public void closesOnceWhenEveryStfIsCommitted() throws Exception {
+    closesOnceWhenEveryStfIsCommitted(true);
+  }
+
+  /** The same on runners without timers (the SparkRunner's streaming mode). */
+  @Test
+  public void closesOnceWhenEveryStfIsCommittedWithoutTimers() throws Exception {
+    closesOnceWhenEveryStfIsCommitted(false);
+  }
+
+  private void closesOnceWhenEveryStfIsCommitted(boolean timers) throws Exception {
     ProcessSettings s = committedStfs(2);
     TestStream<Inbound> lifecycle =
         TestStream.create(SerializableCoder.of(Inbound.class))
@@ -70,7 +80,7 @@ public class CloseRunsModuleTest {
             .addElements(in(daq.endRun(RUN, 2), 3))
             .addElements(in(daq.endRun(RUN, 2), 4))
             .advanceWatermarkToInfinity();
-    PCollectionTuple r = closeRuns(s, lifecycle);
+    PCollectionTuple r = closeRuns(s, lifecycle, 600, timers);
     PAssert.that(
             r.get(CloseRunsModule.RUN_PROCESSED_TAG)
                 .apply(
@@ -96,12 +106,21 @@ public class CloseRunsModuleTest {
 
   @Test
   public void waitsWhileAnStfOfTheRunIsNotCommitted() throws Exception {
+    waitsWhileAnStfOfTheRunIsNotCommitted(true);
+  }
+
+  @Test
+  public void waitsWhileAnStfOfTheRunIsNotCommittedWithoutTimers() throws Exception {
+    waitsWhileAnStfOfTheRunIsNotCommitted(false);
+  }
+
+  private void waitsWhileAnStfOfTheRunIsNotCommitted(boolean timers) throws Exception {
     ProcessSettings s = committedStfs(2);
     TestStream<Inbound> lifecycle =
         TestStream.create(SerializableCoder.of(Inbound.class))
             .addElements(in(daq.endRun(RUN, 3), 3))
             .advanceWatermarkToInfinity();
-    PCollectionTuple r = closeRuns(s, lifecycle);
+    PCollectionTuple r = closeRuns(s, lifecycle, 600, timers);
     PAssert.that(r.get(CloseRunsModule.RUN_PROCESSED_TAG)).empty();
     PAssert.that(r.get(CloseRunsModule.ACKS_TAG)).empty();
     p.run().waitUntilFinish();
@@ -116,7 +135,7 @@ public class CloseRunsModuleTest {
             .addElements(in(daq.endRun(RUN, 3), 3))
             .advanceProcessingTime(org.joda.time.Duration.standardSeconds(61))
             .advanceWatermarkToInfinity();
-    PCollectionTuple r = closeRuns(s, lifecycle, 60);
+    PCollectionTuple r = closeRuns(s, lifecycle, 60, true);
     PAssert.that(
             r.get(CloseRunsModule.RUN_PROCESSED_TAG)
                 .apply(

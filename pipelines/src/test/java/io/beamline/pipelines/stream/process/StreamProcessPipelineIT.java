@@ -46,7 +46,13 @@ class StreamProcessPipelineIT {
 
   @BeforeAll
   static void runOnce(@TempDir Path dir) throws Exception {
+    runOn(dir, List.of());
+  }
+
+  /** Feeds the run's messages to a fresh broker and runs the pipeline with {@code runnerArgs}. */
+  static void runOn(Path dir, List<String> runnerArgs) throws Exception {
     kafka = EmbeddedKafka.start();
+    stfs = new ArrayList<>();
     Path buffer = Files.createDirectories(dir.resolve("buffer"));
     out = dir.resolve("out");
     daq = new SwfFixture(kafka.bootstrapServers(), buffer);
@@ -74,12 +80,13 @@ class StreamProcessPipelineIT {
     daq.send(daq.stfGen(stfs.get(3)));
     daq.send(daq.endRun(RUN, 4));
     daq.send(daq.stfGen(stfs.get(2))); // late: after end_run
-    List<String> argv =
+    List<String> argv = new ArrayList<>(runnerArgs);
+    argv.addAll(
         List.of(
             "--broker=" + kafka.bootstrapServers(),
             "--outputDir=" + out,
             "--exitAfterRuns=1",
-            "--heartbeatSeconds=1");
+            "--heartbeatSeconds=1"));
     ProcessOptions o =
         PipelineOptionsFactory.fromArgs(argv.toArray(new String[0])).as(ProcessOptions.class);
     record = Runs.run(new StreamProcessPipeline(), o, argv);
