@@ -266,6 +266,11 @@ class InferRunCommandTest {
             "--log-dir",
             dir.resolve("logs").toString());
     assertEquals(0, r.code(), r.err());
+    if (ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0) {
+      // No GPU here: the model ran on the CPU, and the run said so in one line.
+      assertThat(r.err(), containsString("note: --max-gpus 2, but PyTorch sees no GPU"));
+      assertThat(r.out(), containsString("cpu-0"));
+    }
     assertTrue(Files.isRegularFile(raw.resolve("XXXX-000/XXXX-000_0_3000.json")));
     assertFalse(Files.exists(raw.resolve("artifacts")), "raw outputs are not doubled");
     assertTrue(Files.isRegularFile(dir.resolve("logs/XXXX-000.summary.json")));
