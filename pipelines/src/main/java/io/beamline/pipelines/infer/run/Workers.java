@@ -75,8 +75,9 @@ record Workers(int maxGpus, int workersPerGpu, int cpuWorkers) implements Serial
         present == 0
             ? "note: --max-gpus "
                 + maxGpus
-                + ", but PyTorch sees no GPU on this machine: the model runs on the CPU (a GPU"
-                + " needs the -Pcuda build and a CUDA 12 driver, docs/gpu.md)"
+                + ", but PyTorch sees no GPU on this machine: the model runs on the CPU (GPUs"
+                + " need the -Pcuda build and a CUDA runtime >= 12.4, libcudart.so, on the"
+                + " library path; docs/gpu.md)"
             : "note: --max-gpus "
                 + maxGpus
                 + ", but PyTorch sees "
