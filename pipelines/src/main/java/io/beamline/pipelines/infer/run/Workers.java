@@ -65,7 +65,7 @@ record Workers(int maxGpus, int workersPerGpu, int cpuWorkers) implements Serial
    * The one-line note for a run that asks for more GPUs ({@code --max-gpus N}, N > 0) than PyTorch
    * sees on this machine ({@code present}), or empty: the workers go to the GPUs there are, and to
    * the CPU when there are none (the CPU natives loaded: the default build, or the -Pcuda build
-   * without a CUDA 12 GPU).
+   * where DJL sees no GPU).
    */
   static Optional<String> shortfall(int maxGpus, int present) {
     if (maxGpus <= present) {
