@@ -248,24 +248,39 @@ class InferRunCommandTest {
 
     // badc infer run --manifest m.csv --output artifacts/infer --max-gpus 2 --worker-per-gpu 1
     Path raw = out.resolve("artifacts/infer");
-    r =
-        BeamlineCliTest.run(
-            "infer",
-            "run",
-            "--manifest",
-            manifest.toString(),
-            "--output",
-            raw.toString(),
-            "--max-gpus",
-            "2",
-            "--worker-per-gpu",
-            "1",
-            "--use-hawkears",
-            "--output-dir",
-            out.toString(),
-            "--log-dir",
-            dir.resolve("logs").toString());
+    // The run's notes and progress go to System.err (the terminal), not to the CLI's writer.
+    java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream savedErr = System.err;
+    System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      r =
+          BeamlineCliTest.run(
+              "infer",
+              "run",
+              "--manifest",
+              manifest.toString(),
+              "--output",
+              raw.toString(),
+              "--max-gpus",
+              "2",
+              "--worker-per-gpu",
+              "1",
+              "--use-hawkears",
+              "--output-dir",
+              out.toString(),
+              "--log-dir",
+              dir.resolve("logs").toString());
+    } finally {
+      System.setErr(savedErr);
+    }
     assertEquals(0, r.code(), r.err());
+    if (ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0) {
+      // No GPU here: the model ran on the CPU, and the run said so in one line.
+      String printed = stderr.toString(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(printed, containsString("note: --max-gpus 2, but PyTorch sees no GPU"));
+      assertThat(
+          Files.readString(dir.resolve("logs/XXXX-000.workers.csv")), containsString("cpu-0"));
+    }
     assertTrue(Files.isRegularFile(raw.resolve("XXXX-000/XXXX-000_0_3000.json")));
     assertFalse(Files.exists(raw.resolve("artifacts")), "raw outputs are not doubled");
     assertTrue(Files.isRegularFile(dir.resolve("logs/XXXX-000.summary.json")));

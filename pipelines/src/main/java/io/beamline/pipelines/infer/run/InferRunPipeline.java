@@ -326,6 +326,10 @@ public final class InferRunPipeline implements BeamlinePipeline<InferRunOptions>
       // A killed run may have left half a telemetry line; end it so this run's lines stay whole.
       TelemetryLog.endLastLine(paths.telemetryFile(stem));
     }
+    if (!o.getStubRunner() && o.getMaxGpus() > 0) {
+      // Said once, before the run: the workers then quietly take the CPU slots.
+      Workers.shortfall(o.getMaxGpus(), Workers.present()).ifPresent(System.err::println);
+    }
     startedNanos.put(runId, System.nanoTime());
     plans.put(runId, plan);
     // Progress counts what is committed: records this run wrote (successes and failures), read on

@@ -3,6 +3,7 @@ package io.beamline.pipelines.infer.run;
 import ai.djl.engine.Engine;
 import io.beamline.models.inference.ModelSpec;
 import java.io.Serializable;
+import java.util.Optional;
 
 /**
  * The worker slots of a run, for the model's {@link io.beamline.models.inference.InferenceWorker}.
@@ -50,8 +51,37 @@ record Workers(int maxGpus, int workersPerGpu, int cpuWorkers) implements Serial
     if (o.getWorkers() == null) {
       return new Workers(o.getMaxGpus(), perGpu(o), o.getCpuWorkers());
     }
-    int present = o.getMaxGpus() == 0 ? 0 : Engine.getEngine(ModelSpec.ENGINE).getGpuCount();
+    int present = o.getMaxGpus() == 0 ? 0 : present();
     int gpus = o.getMaxGpus() < 0 ? present : Math.min(o.getMaxGpus(), present);
     return total(o.getWorkers(), gpus);
+  }
+
+  /** The GPUs PyTorch sees on this machine (loads the engine on first use). */
+  static int present() {
+    return Engine.getEngine(ModelSpec.ENGINE).getGpuCount();
+  }
+
+  /**
+   * The one-line note for a run that asks for more GPUs ({@code --max-gpus N}, N > 0) than PyTorch
+   * sees on this machine ({@code present}), or empty: the workers go to the GPUs there are, and to
+   * the CPU when there are none (the CPU natives loaded: the default build, or the -Pcuda build
+   * where DJL sees no GPU).
+   */
+  static Optional<String> shortfall(int maxGpus, int present) {
+    if (maxGpus <= present) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        present == 0
+            ? "note: --max-gpus "
+                + maxGpus
+                + ", but PyTorch sees no GPU on this machine: the model runs on the CPU (GPUs"
+                + " need the -Pcuda build and a CUDA runtime >= 12.4, libcudart.so, on the"
+                + " library path; docs/gpu.md)"
+            : "note: --max-gpus "
+                + maxGpus
+                + ", but PyTorch sees "
+                + present
+                + " GPU(s) on this machine: the model runs on those");
   }
 }

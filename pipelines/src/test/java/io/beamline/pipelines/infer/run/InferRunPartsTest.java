@@ -46,6 +46,20 @@ class InferRunPartsTest {
     assertEquals(new Workers(2, 1, 0), Workers.total(2, 4));
   }
 
+  /** {@code --max-gpus N} beyond the GPUs here: one note; none when the GPUs suffice. */
+  @Test
+  void maxGpusBeyondThoseHereGivesOneNote() {
+    assertEquals(java.util.Optional.empty(), Workers.shortfall(-1, 0));
+    assertEquals(java.util.Optional.empty(), Workers.shortfall(0, 0));
+    assertEquals(java.util.Optional.empty(), Workers.shortfall(2, 2));
+    String none = Workers.shortfall(2, 0).orElseThrow();
+    assertTrue(none.startsWith("note: --max-gpus 2, but PyTorch sees no GPU"), none);
+    assertTrue(none.contains("runs on the CPU") && !none.contains("\n"), none);
+    assertEquals(
+        "note: --max-gpus 4, but PyTorch sees 2 GPU(s) on this machine: the model runs on those",
+        Workers.shortfall(4, 2).orElseThrow());
+  }
+
   @Test
   void datasetRootIsAboveTheManifestsDirectory() {
     assertEquals(Path.of("/d/set"), ChunkManifest.root(Path.of("/d/set/manifests/a.csv"), null));
