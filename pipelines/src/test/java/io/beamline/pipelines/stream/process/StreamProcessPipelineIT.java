@@ -180,6 +180,25 @@ class StreamProcessPipelineIT {
     assertEquals(RUN, closed.get("run_id").asLong());
   }
 
+  /**
+   * The source's watermark follows the STFs and jumps to the end of time at the stop, so every
+   * histogram window closes: a final pane per window and kind, and its file.
+   */
+  @Test
+  void histogramWindowsCloseWithAFinalPaneAndAFile() throws Exception {
+    List<JsonNode> finals =
+        daq.readAll(SwfTopics.PROCESSING).stream()
+            .map(StreamProcessPipelineIT::json)
+            .filter(n -> n.get("msg_type").asText().equals("histogram"))
+            .filter(n -> n.get("pane").asText().equals("final"))
+            .toList();
+    assertTrue(finals.size() >= 2, finals.toString());
+    try (Stream<Path> files = Files.walk(out.resolve("stream-process/histograms/run=" + RUN))) {
+      assertEquals(
+          finals.size(), files.filter(f -> f.toString().endsWith(".json")).count(), "files");
+    }
+  }
+
   @Test
   void malformedRecordsAreDeadLetteredWithTheReason() {
     List<JsonNode> dead =
