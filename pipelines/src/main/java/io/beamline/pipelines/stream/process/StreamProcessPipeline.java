@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.ExperimentalOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
@@ -65,7 +64,7 @@ public final class StreamProcessPipeline implements BeamlinePipeline<ProcessOpti
 
   @Override
   public Map<String, List<String>> moduleParameters() {
-    return ModuleParameters.of("read-daq", "namespace", "watermark-delay-seconds")
+    return ModuleParameters.of("read-daq", "catch-up", "namespace", "watermark-delay-seconds")
         .module(
             "fast-monitor",
             "fastmon-fraction",
@@ -110,8 +109,8 @@ public final class StreamProcessPipeline implements BeamlinePipeline<ProcessOpti
   @Override
   public void build(Pipeline p, ProcessOptions o) {
     ProcessSettings s = settings(o);
-    readKafkaAsSplittableDoFnOnTheDirectRunner(p.getOptions());
-    ReadDaqModule readDaq = Module.from(new ReadDaqModule.Config(s, SwfTopics.DAQ));
+    ReadDaqModule readDaq =
+        Module.from(new ReadDaqModule.Config(s, SwfTopics.DAQ, largeBundles(o)));
     ProcessStfsModule processStfs = Module.from(new ProcessStfsModule.Config(s));
     FastMonitorModule fastMonitor =
         Module.from(
@@ -154,17 +153,19 @@ public final class StreamProcessPipeline implements BeamlinePipeline<ProcessOpti
   }
 
   /**
-   * On the DirectRunner, KafkaIO's legacy reader hands on at most 10 records per bundle, and every
-   * bundle pays the runner's fixed cost in each of the pipeline's ~10 steps (the evaluator made
-   * anew, timers scanned): most of {@code process}'s time. KafkaIO's splittable-DoFn read, which it
-   * uses only when asked on this runner, hands on up to 100 records per bundle (the DirectRunner's
-   * checkpoint size): 0.05 -> 0.14-0.18 of a plain consumer in {@code bench/stream.sh}. The
-   * SparkRunner keeps the legacy reader, the one its streaming mode runs.
+   * {@code --catch-up} on the DirectRunner: read Kafka through KafkaIO's splittable-DoFn read. Its
+   * legacy reader (the default) hands on at most 10 records per bundle as soon as they are there,
+   * and every bundle pays the runner's fixed cost in each of the pipeline's ~10 steps (the
+   * evaluator made anew, timers scanned): most of {@code process}'s time when a backlog waits. The
+   * splittable read hands on up to 100 records per bundle (the DirectRunner's checkpoint size), but
+   * ends a bundle only when a poll comes back empty or a second has passed, so each STF waits about
+   * a second (see docs/performance.md). The SparkRunner cannot run that read in streaming mode; it
+   * keeps the legacy reader, in its micro-batches.
    */
-  static void readKafkaAsSplittableDoFnOnTheDirectRunner(PipelineOptions options) {
-    if (options.getRunner() != null && "DirectRunner".equals(options.getRunner().getSimpleName())) {
-      ExperimentalOptions.addExperiment(options.as(ExperimentalOptions.class), "use_sdf_read");
-    }
+  static boolean largeBundles(ProcessOptions o) {
+    return o.getCatchUp()
+        && o.getRunner() != null
+        && "DirectRunner".equals(o.getRunner().getSimpleName());
   }
 
   private static void range(String flag, long value, long lo, long hi) {

@@ -43,6 +43,7 @@ class StreamProcessPipelineIT {
   private static Path out;
   private static RunRecord record;
   private static List<StfWriter.Written> stfs = new ArrayList<>();
+  private static boolean catchUp;
 
   @BeforeAll
   static void runOnce(@TempDir Path dir) throws Exception {
@@ -53,6 +54,7 @@ class StreamProcessPipelineIT {
   static void runOn(Path dir, List<String> runnerArgs) throws Exception {
     kafka = EmbeddedKafka.start();
     stfs = new ArrayList<>();
+    catchUp = runnerArgs.contains("--catchUp=true");
     Path buffer = Files.createDirectories(dir.resolve("buffer"));
     out = dir.resolve("out");
     daq = new SwfFixture(kafka.bootstrapServers(), buffer);
@@ -197,6 +199,19 @@ class StreamProcessPipelineIT {
       assertEquals(
           finals.size(), files.filter(f -> f.toString().endsWith(".json")).count(), "files");
     }
+  }
+
+  /**
+   * The Kafka read the run's plan shows: KafkaIO's splittable read with {@code --catch-up} on the
+   * DirectRunner, its legacy reader otherwise.
+   */
+  @Test
+  void theKafkaReadIsTheOneAskedFor() throws Exception {
+    String plan = Files.readString(record.runDir().resolve("plan.json"));
+    boolean splittable = plan.contains("KafkaIO.Read.ReadFromKafkaViaSDF");
+    boolean legacy = plan.contains("KafkaIO.Read.ReadFromKafkaViaUnbounded");
+    assertTrue(splittable != legacy, "one Kafka read in the plan");
+    assertEquals(catchUp, splittable, "splittable read");
   }
 
   @Test
