@@ -32,12 +32,10 @@ import java.util.stream.Stream;
  * bench/storage-formats.sh [rounds=5]}.
  */
 public final class StorageFormatsBench {
-  private static int rounds = 5;
-
   private StorageFormatsBench() {}
 
   public static void main(String[] args) throws Exception {
-    rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     Path dir = Files.createTempDirectory("storage-bench");
     try {
       Random rnd = new Random(42);
@@ -64,7 +62,8 @@ public final class StorageFormatsBench {
               }
             }
           };
-      report("webdataset", "webdataset (2000 samples, 1000/shard)", payload, dir, webdataset);
+      report(
+          rounds, "webdataset", "webdataset (2000 samples, 1000/shard)", payload, dir, webdataset);
       Path files = dir.resolve("samples");
       Files.createDirectories(files);
       for (WebDatasetSample s : samples) {
@@ -73,6 +72,7 @@ public final class StorageFormatsBench {
         }
       }
       report(
+          rounds,
           "webdataset-tar",
           "webdataset vs GNU tar (2000 samples)",
           "GNU tar -cf + sync",
@@ -92,6 +92,7 @@ public final class StorageFormatsBench {
         frames.add(f);
       }
       report(
+          rounds,
           "ome-zarr-zlib5",
           "ome-zarr zlib5 (300 frames 3x64x64)",
           frames,
@@ -106,6 +107,7 @@ public final class StorageFormatsBench {
       for (String sep : new String[] {"/", "."}) {
         OmeZarrLayout raw = layout.withZlibLevel(-1).withDimensionSeparator(sep);
         report(
+            rounds,
             "ome-zarr-raw-" + ("/".equals(sep) ? "slash" : "dot"),
             "ome-zarr raw, separator " + sep + " (300 frames)",
             frames,
@@ -136,6 +138,7 @@ public final class StorageFormatsBench {
       }
       NwbFile header = NwbFile.of("bench", "benchmark", Instant.parse("2024-01-01T00:00:00Z"));
       report(
+          rounds,
           "nwb",
           "nwb (4 series, 10 s)",
           nwbPayload,
@@ -151,7 +154,8 @@ public final class StorageFormatsBench {
   }
 
   /** Reports {@code job} against a plain buffered write of the same payload bytes. */
-  private static void report(String id, String name, List<byte[]> payload, Path root, Job job)
+  private static void report(
+      int rounds, String id, String name, List<byte[]> payload, Path root, Job job)
       throws Exception {
     Job buffered =
         d -> {
@@ -162,10 +166,11 @@ public final class StorageFormatsBench {
             }
           }
         };
-    report(id, name, "buffered write", payload, root, job, buffered);
+    report(rounds, id, name, "buffered write", payload, root, job, buffered);
   }
 
   private static void report(
+      int rounds,
       String id,
       String name,
       String baselineName,
