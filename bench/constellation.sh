@@ -7,12 +7,8 @@
 #   (from anywhere; extra JVM flags via JAVA_OPTS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -o -q -pl pipelines -am test-compile -Dspotless.check.skip=true
-cp_file=pipelines/target/bench-classpath.txt
-mvn -B -o -q -pl pipelines dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$PWD/$cp_file" >/dev/null
-# The reactor's freshly built classes come first, ahead of any installed module jars.
-own=io/target/classes:transforms/target/classes:models/target/classes:pipelines/target/classes
+. bench/lib.sh
+bench_build pipelines
 exec java -Xmx3g $(cat runners/spark-java17.opts 2>/dev/null) ${JAVA_OPTS:-} \
-  -cp "$own:pipelines/target/test-classes:io/target/test-classes:$(cat "$cp_file")" \
+  -cp "$(bench_classpath pipelines)" \
   io.beamline.pipelines.constellation.ConstellationBench "$@"

@@ -8,12 +8,7 @@
 #   (from anywhere; extra JVM flags via JAVA_OPTS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -o -q -pl runners -am test-compile -Dspotless.check.skip=true
-cp_file=runners/target/bench-classpath.txt
-mvn -B -o -q -pl runners dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$PWD/$cp_file" >/dev/null
-# The reactor's freshly built classes come first, ahead of any installed module jars.
-own=io/target/classes:transforms/target/classes:models/target/classes:pipelines/target/classes
-own=$own:runners/target/classes:runners/target/test-classes
-exec java -Xmx2g ${JAVA_OPTS:-} -cp "$own:$(cat "$cp_file")" \
+. bench/lib.sh
+bench_build runners
+exec java -Xmx2g ${JAVA_OPTS:-} -cp "$(bench_classpath runners)" \
   io.beamline.runners.monitor.MonitorBench "$@"

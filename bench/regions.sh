@@ -6,9 +6,7 @@
 #   (from anywhere; extra JVM flags via JAVA_OPTS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cp_file=pipelines/target/bench-classpath.txt
-mvn -B -o -q -pl pipelines -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$PWD/$cp_file" >/dev/null
-exec java -Xmx4g ${JAVA_OPTS:-} \
-  -cp "pipelines/target/classes:pipelines/target/test-classes:$(cat "$cp_file")" \
+. bench/lib.sh
+bench_build pipelines
+exec java -Xmx4g ${JAVA_OPTS:-} -cp "$(bench_classpath pipelines)" \
   io.beamline.pipelines.regions.RegionsBench "$@"

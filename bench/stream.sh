@@ -8,14 +8,11 @@
 # Usage: bench/stream.sh [stfs=60] [rounds=3] [liveStfs=20] [clients=50] [restSeconds=15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -o -q -pl runners -am test-compile
-cp_file=runners/target/bench-classpath.txt
-mvn -B -o -q -pl runners org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$PWD/$cp_file" >/dev/null
-cp="$PWD/runners/target/classes:$PWD/runners/target/test-classes"
-for m in io transforms models pipelines; do cp="$cp:$PWD/$m/target/classes"; done
+. bench/lib.sh
+bench_build runners
+cp="$(bench_classpath runners)"
 opts="$(tr '\n' ' ' < runners/spark-java17.opts)"
 unset BEAMLINE_DIRECT_CHECKS
 exec java -Xmx1g $opts "-Dbench.jvmOpts=$opts" "-Dbench.results=$PWD/bench/results" ${JAVA_OPTS:-} \
-  -cp "$cp:$(cat "$cp_file")" \
+  -cp "$cp" \
   io.beamline.runners.bench.StreamBench "$@"

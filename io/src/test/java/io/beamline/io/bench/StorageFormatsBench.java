@@ -25,15 +25,17 @@ import java.util.stream.Stream;
 /**
  * Throughput of the storage writers (WebDataset shards, OME-Zarr frames, NWB files) against a
  * baseline that writes the same payload bytes with a plain buffered stream, in the same JVM and
- * directory. Prints MB/s of payload and the ratio writer/baseline. Run with {@code
- * bench/storage-formats.sh}.
+ * directory; the WebDataset writer also against GNU {@code tar -cf} over the same sample files
+ * (written to a directory beforehand, untimed) followed by {@code sync} of the archive, since the
+ * shard writer forces its shards to disk. Prints MB/s of payload and the ratio writer/baseline of
+ * the medians of the rounds, and reports each as a {@link BenchRow}. Run with {@code
+ * bench/storage-formats.sh [rounds=5]}.
  */
 public final class StorageFormatsBench {
-  private static final int ROUNDS = 5;
-
   private StorageFormatsBench() {}
 
   public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     Path dir = Files.createTempDirectory("storage-bench");
     try {
       Random rnd = new Random(42);
@@ -52,17 +54,32 @@ public final class StorageFormatsBench {
         samples.add(s);
         payload.addAll(s.fields().values());
       }
-      report(
-          "webdataset (2000 samples, 1000/shard)",
-          payload,
-          dir,
+      Job webdataset =
           d -> {
             try (ShardWriter w = new ShardWriter(d, "shard-%06d.tar", 1000, 1L << 30)) {
               for (WebDatasetSample s : samples) {
                 w.write(s);
               }
             }
-          });
+          };
+      report(
+          rounds, "webdataset", "webdataset (2000 samples, 1000/shard)", payload, dir, webdataset);
+      Path files = dir.resolve("samples");
+      Files.createDirectories(files);
+      for (WebDatasetSample s : samples) {
+        for (var f : s.fields().entrySet()) {
+          Files.write(files.resolve(s.key() + "." + f.getKey()), f.getValue());
+        }
+      }
+      report(
+          rounds,
+          "webdataset-tar",
+          "webdataset vs GNU tar (2000 samples)",
+          "GNU tar -cf + sync",
+          payload,
+          dir,
+          webdataset,
+          d -> tar(files, d.resolve("all.tar")));
 
       // OME-Zarr: 300 frames (10 s at 30 fps) of 3 x 64 x 64 smooth-ish pixels, zlib 5, 1 level.
       OmeZarrLayout layout = OmeZarrLayout.of(3, 64, 64);
@@ -75,6 +92,8 @@ public final class StorageFormatsBench {
         frames.add(f);
       }
       report(
+          rounds,
+          "ome-zarr-zlib5",
           "ome-zarr zlib5 (300 frames 3x64x64)",
           frames,
           dir,
@@ -88,6 +107,8 @@ public final class StorageFormatsBench {
       for (String sep : new String[] {"/", "."}) {
         OmeZarrLayout raw = layout.withZlibLevel(-1).withDimensionSeparator(sep);
         report(
+            rounds,
+            "ome-zarr-raw-" + ("/".equals(sep) ? "slash" : "dot"),
             "ome-zarr raw, separator " + sep + " (300 frames)",
             frames,
             dir,
@@ -117,6 +138,8 @@ public final class StorageFormatsBench {
       }
       NwbFile header = NwbFile.of("bench", "benchmark", Instant.parse("2024-01-01T00:00:00Z"));
       report(
+          rounds,
+          "nwb",
           "nwb (4 series, 10 s)",
           nwbPayload,
           dir,
@@ -130,10 +153,11 @@ public final class StorageFormatsBench {
     void run(Path dir) throws Exception;
   }
 
-  private static void report(String name, List<byte[]> payload, Path root, Job job)
+  /** Reports {@code job} against a plain buffered write of the same payload bytes. */
+  private static void report(
+      int rounds, String id, String name, List<byte[]> payload, Path root, Job job)
       throws Exception {
-    long bytes = payload.stream().mapToLong(b -> b.length).sum();
-    Job baseline =
+    Job buffered =
         d -> {
           try (OutputStream out =
               new BufferedOutputStream(Files.newOutputStream(d.resolve("baseline.bin")), 1 << 16)) {
@@ -142,22 +166,53 @@ public final class StorageFormatsBench {
             }
           }
         };
-    // Warm up both, then take the best of ROUNDS for each, interleaved.
+    report(rounds, id, name, "buffered write", payload, root, job, buffered);
+  }
+
+  private static void report(
+      int rounds,
+      String id,
+      String name,
+      String baselineName,
+      List<byte[]> payload,
+      Path root,
+      Job job,
+      Job baseline)
+      throws Exception {
+    double mb = payload.stream().mapToLong(b -> b.length).sum() / 1e6;
+    // Warm up both, then alternate them for the rounds.
     time(baseline, root);
     time(job, root);
-    long bestBase = Long.MAX_VALUE;
-    long bestJob = Long.MAX_VALUE;
-    for (int r = 0; r < ROUNDS; r++) {
-      bestBase = Math.min(bestBase, time(baseline, root));
-      bestJob = Math.min(bestJob, time(job, root));
+    double[] base = new double[rounds];
+    double[] writer = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      base[r] = mb / (time(baseline, root) / 1e9);
+      writer[r] = mb / (time(job, root) / 1e9);
     }
+    double mw = BenchRow.median(writer);
+    double mbase = BenchRow.median(base);
     System.out.printf(
-        "%-40s payload %7.1f MB  writer %8.1f MB/s  baseline %8.1f MB/s  ratio %.4f%n",
-        name,
-        bytes / 1e6,
-        bytes / 1e6 / (bestJob / 1e9),
-        bytes / 1e6 / (bestBase / 1e9),
-        (double) bestBase / bestJob);
+        "%-40s payload %7.1f MB  writer %8.1f MB/s  %s %8.1f MB/s  ratio %.4f%n",
+        name, mb, mw, baselineName, mbase, mw / mbase);
+    BenchRow.emit(
+        "storage-" + id, "storage: " + name, "writer", baselineName, "MB/s", writer, base);
+  }
+
+  /** {@code tar -cf target} over the files of {@code dir}, then {@code sync target}. */
+  private static void tar(Path dir, Path target) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                "sh",
+                "-c",
+                "tar -cf \"$1\" -C \"$2\" . && sync \"$1\"",
+                "tar",
+                target.toString(),
+                dir.toString())
+            .inheritIO()
+            .start();
+    if (p.waitFor() != 0) {
+      throw new IOException("tar -cf " + target + " exited with " + p.exitValue());
+    }
   }
 
   private static long time(Job job, Path root) throws Exception {

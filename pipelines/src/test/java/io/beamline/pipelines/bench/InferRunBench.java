@@ -5,6 +5,7 @@ import ai.djl.repository.zoo.ZooModel;
 import io.beamline.framework.run.RunRecord;
 import io.beamline.framework.run.Runs;
 import io.beamline.io.audio.WavReader;
+import io.beamline.io.bench.BenchRow;
 import io.beamline.models.birdcall.BirdCallTrainer;
 import io.beamline.pipelines.infer.run.InferRunBenchSupport;
 import java.nio.file.Files;
@@ -69,8 +70,18 @@ public final class InferRunBench {
         bare[r] = chunks / ((System.nanoTime() - t0) / 1e9);
       }
     }
-    double mp = median(Arrays.copyOfRange(pipe, 1, rounds + 1));
-    double mb = median(Arrays.copyOfRange(bare, 1, rounds + 1));
+    double[] pipeRounds = Arrays.copyOfRange(pipe, 1, rounds + 1);
+    double[] bareRounds = Arrays.copyOfRange(bare, 1, rounds + 1);
+    double mp = BenchRow.median(pipeRounds);
+    double mb = BenchRow.median(bareRounds);
+    BenchRow.emit(
+        "infer-" + chunks,
+        "infer run, " + chunks + " chunks, batch " + batch,
+        "pipeline",
+        "bare DJL loop",
+        "chunks/s",
+        pipeRounds,
+        bareRounds);
     System.out.printf(
         Locale.ROOT,
         "infer run bench: %d chunks, batch %d, %d rounds (after 1 warm-up)%n"
@@ -93,11 +104,5 @@ public final class InferRunBench {
       b.append(i > 1 ? ", " : "").append(String.format(Locale.ROOT, "%.2f", v[i]));
     }
     return b.toString();
-  }
-
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.framework.backend.DirectTuning;
 import io.beamline.framework.run.RunRecord;
 import io.beamline.framework.run.Runs;
+import io.beamline.io.bench.BenchRow;
 import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.sensors.SensorEvent;
@@ -19,7 +20,9 @@ import java.util.List;
  * -> NWB/Zarr/Parquet/WebDataset) against a plain Kafka producer loop sending the same record bytes
  * to the same broker, in one JVM. Prints both rates and their ratio.
  *
- * <p>Arguments: {@code [duration_s=5] [runner=DirectRunner] [rounds=2]}.
+ * <p>Arguments: {@code [duration_s=5] [runner=DirectRunner] [rounds=2]}. Each round is also
+ * reported as a {@link BenchRow} ({@code bench/run} starts one JVM per round: a second round in the
+ * same JVM has failed on a producer record expiring on the bench's broker).
  */
 public final class ConstellationBench {
   private ConstellationBench() {}
@@ -88,6 +91,18 @@ public final class ConstellationBench {
             pipelineSeconds,
             pipelineRate / plainRate,
             ingestRate / plainRate);
+        BenchRow.emit(
+            "constellation-" + runner,
+            String.format(
+                java.util.Locale.ROOT,
+                "constellation end to end, %s s session, %s",
+                duration,
+                runner),
+            "pipeline",
+            "plain producer",
+            "samples/s",
+            new double[] {pipelineRate},
+            new double[] {plainRate});
       }
     } finally {
       io.beamline.io.files.AtomicFiles.deleteTree(dir);

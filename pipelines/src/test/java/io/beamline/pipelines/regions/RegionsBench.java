@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.framework.run.RunRecord;
 import io.beamline.framework.run.Runs;
+import io.beamline.io.bench.BenchRow;
 import io.beamline.transforms.nmm.JansenRitSimulator;
 import io.beamline.transforms.nmm.RegionSimulation;
 import java.io.OutputStream;
@@ -22,9 +23,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * simulated seconds per wall second per region for both and their ratio. Not a test: run it with
  * {@code bench/regions.sh}; performance is never asserted.
  *
- * <p>Arguments: {@code regions:simulated_s[:count]} per case (default {@code 76:20:2 998:4:1}): the
- * synthetic anatomy's size, the simulated seconds per region (one iteration, two segments) and how
- * many regions the pipeline runs.
+ * <p>Arguments: {@code regions:simulated_s[:count[:rounds]]} per case (default {@code 76:20:2
+ * 998:4:1}): the synthetic anatomy's size, the simulated seconds per region (one iteration, two
+ * segments), how many regions the pipeline runs and how many measured rounds (default 1) follow the
+ * warm-up; the report and the {@link BenchRow} give the medians.
  */
 public final class RegionsBench {
 
@@ -42,7 +44,8 @@ public final class RegionsBench {
       int regions = Integer.parseInt(f[0]);
       double simulatedS = Double.parseDouble(f[1]);
       int count = f.length > 2 ? Integer.parseInt(f[2]) : 1;
-      measure(regions, simulatedS, count);
+      int rounds = f.length > 3 ? Integer.parseInt(f[3]) : 1;
+      measure(regions, simulatedS, count, rounds);
     }
   }
 
@@ -106,58 +109,80 @@ public final class RegionsBench {
     }
   }
 
-  private static void measure(int regions, double simulatedS, int count) throws Exception {
+  private static void measure(int regions, double simulatedS, int count, int rounds)
+      throws Exception {
     Path dir = Files.createTempDirectory("regions-bench-");
-    List<String> a = args(dir.resolve("run"), regions, simulatedS, count);
-    RegionsOptions o = options(a);
-    RegionSettings s = RegionsConfigs.settings(o);
+    RegionSettings s =
+        RegionsConfigs.settings(options(args(dir.resolve("x"), regions, simulatedS, count)));
     // Warm-up (JIT) of both paths on a short run of the same network.
     kernelSeconds(RegionsConfigs.settings(options(args(dir.resolve("warm"), regions, 2, 1))), 1);
     pipeline(args(dir.resolve("warm"), regions, 2, 1));
 
-    // Kernel before and after the pipeline, averaged: the machine's load drifts during a run.
-    double before = kernelSeconds(s, count);
-    long t0 = System.nanoTime();
-    RunRecord r = pipeline(a);
-    double wall = (System.nanoTime() - t0) / 1e9;
-    double after = kernelSeconds(s, count);
-    double kernel = (before + after) / 2;
-    if (!"succeeded".equals(r.status())) {
-      throw new IllegalStateException("pipeline run failed: " + r.error());
-    }
-    JsonNode summary =
-        new ObjectMapper().readTree(dir.resolve("run/regions_summary.json").toFile());
-    double perRegion = 0;
-    int spikes = 0;
-    for (JsonNode n : summary.get("regions")) {
-      perRegion += n.get("seconds").asDouble();
-      spikes += n.get("spikes").asInt();
-    }
     double simulated = simulatedS * count;
-    double kernelRate = simulated / kernel;
-    double regionRate = simulated / perRegion;
-    double wallRate = simulated / wall;
+    double[] kernelRates = new double[rounds];
+    double[] regionRates = new double[rounds];
+    double[] wallRates = new double[rounds];
+    for (int round = 0; round < rounds; round++) {
+      Path out = dir.resolve("run-" + round);
+      List<String> a = args(out, regions, simulatedS, count);
+      // Kernel before and after the pipeline, averaged: the machine's load drifts during a run.
+      double before = kernelSeconds(s, count);
+      long t0 = System.nanoTime();
+      RunRecord r = pipeline(a);
+      double wall = (System.nanoTime() - t0) / 1e9;
+      double after = kernelSeconds(s, count);
+      if (!"succeeded".equals(r.status())) {
+        throw new IllegalStateException("pipeline run failed: " + r.error());
+      }
+      JsonNode summary = new ObjectMapper().readTree(out.resolve("regions_summary.json").toFile());
+      double perRegion = 0;
+      int spikes = 0;
+      for (JsonNode n : summary.get("regions")) {
+        perRegion += n.get("seconds").asDouble();
+        spikes += n.get("spikes").asInt();
+      }
+      kernelRates[round] = simulated / ((before + after) / 2);
+      regionRates[round] = simulated / perRegion;
+      wallRates[round] = simulated / wall;
+      System.out.printf(
+          Locale.ROOT,
+          "regions=%d round %d: %d region(s) x %.0f simulated s, %d spikes; kernel %.2f s before,"
+              + " %.2f s after; pipeline %.2f s in the DoFn, %.2f s with startup and writes%n",
+          regions,
+          round + 1,
+          count,
+          simulatedS,
+          spikes,
+          before,
+          after,
+          perRegion,
+          wall);
+    }
+    double kernelRate = BenchRow.median(kernelRates);
+    double regionRate = BenchRow.median(regionRates);
+    double wallRate = BenchRow.median(wallRates);
     System.out.printf(
         Locale.ROOT,
-        "regions=%d: %d region(s) x %.0f simulated s, %d spikes%n"
-            + "  bare kernel        %8.2f simulated s / wall s per region (%.2f s before,"
-            + " %.2f s after the pipeline)%n"
-            + "  pipeline, region   %8.2f simulated s / wall s per region (%.2f s in the DoFn)"
+        "regions=%d: medians of %d round(s)%n"
+            + "  bare kernel        %8.2f simulated s / wall s per region%n"
+            + "  pipeline, region   %8.2f simulated s / wall s per region (in the DoFn)"
             + "  ratio %.2f%n"
-            + "  pipeline, run      %8.2f simulated s / wall s (%.2f s with startup and writes)"
+            + "  pipeline, run      %8.2f simulated s / wall s (with startup and writes)"
             + "  ratio %.2f%n",
         regions,
-        count,
-        simulatedS,
-        spikes,
+        rounds,
         kernelRate,
-        before,
-        after,
         regionRate,
-        perRegion,
         regionRate / kernelRate,
         wallRate,
-        wall,
         wallRate / kernelRate);
+    BenchRow.emit(
+        "regions-pipeline-" + regions,
+        "regions: whole pipeline, " + regions + " regions, " + count + " x " + simulatedS + " s",
+        "pipeline run",
+        "bare kernel",
+        "simulated s/wall s",
+        wallRates,
+        kernelRates);
   }
 }

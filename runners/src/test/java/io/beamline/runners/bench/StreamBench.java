@@ -2,6 +2,7 @@ package io.beamline.runners.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.io.bench.BenchRow;
 import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.swf.MsgType;
 import io.beamline.io.swf.StfFile;
@@ -164,6 +165,14 @@ public final class StreamBench {
     t.put("baseline_rounds", rest(base));
     t.put("ratio", mp / mb);
     results.put("throughput", t);
+    BenchRow.emit(
+        "stream-process",
+        "stream process, " + stfs + " STFs",
+        "stream process",
+        "plain consumer",
+        "STFs/s",
+        Arrays.copyOfRange(proc, 1, rounds + 1),
+        Arrays.copyOfRange(base, 1, rounds + 1));
   }
 
   /** The plain consumer: decode each stf_gen, verify and decode its file; times each STF done. */

@@ -1,6 +1,7 @@
 package io.beamline.runners.monitor;
 
 import com.sun.net.httpserver.HttpServer;
+import io.beamline.io.bench.BenchRow;
 import io.beamline.io.json.Json;
 import io.beamline.runners.monitor.db.MonitorDatabase;
 import java.io.BufferedReader;
@@ -32,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * paged STF list) and writes (workflow messages, each applied and journalled), against a plain JDK
  * HTTP server answering the same bytes from memory to the same clients (the HTTP ceiling of this
  * machine); then live-stream delivery to many SSE clients at once. Prints rates, ratios and the
- * JVM's peak RSS. Run with {@code bench/monitor.sh}.
+ * JVM's peak RSS; the two rounds of reads and of writes are also reported as {@link BenchRow}s. Run
+ * with {@code bench/monitor.sh}.
  *
  * <p>Arguments: {@code [clients=50] [seconds=5 (0: stream only)] [h2|jdbc:postgresql://...] [stream
  * messages=2000]}.
@@ -70,7 +72,11 @@ public final class MonitorBench {
           });
       plain.start();
       String plainBase = "http://127.0.0.1:" + plain.getAddress().getPort();
-      for (int round = 1; round <= 2 && seconds > 0; round++) {
+      int rounds = seconds > 0 ? 2 : 0;
+      double[] bases = new double[rounds];
+      double[] readRates = new double[rounds];
+      double[] writeRates = new double[rounds];
+      for (int round = 1; round <= rounds; round++) {
         double base = rate(clients, seconds, i -> get(plainBase + readPath));
         double reads = rate(clients, seconds, i -> get(api.base() + readPath));
         AtomicInteger seq = new AtomicInteger(1000 + round * 1_000_000);
@@ -91,6 +97,27 @@ public final class MonitorBench {
             "round %d, %d clients: plain %.0f req/s; monitor reads %.0f req/s (ratio %.3f),"
                 + " message writes %.0f msg/s (ratio %.3f)%n",
             round, clients, base, reads, reads / base, writes, writes / base);
+        bases[round - 1] = base;
+        readRates[round - 1] = reads;
+        writeRates[round - 1] = writes;
+      }
+      if (rounds > 0) {
+        BenchRow.emit(
+            "monitor-reads",
+            "monitor REST reads (STF list), " + clients + " clients",
+            "monitor",
+            "plain JDK HTTP server",
+            "requests/s",
+            readRates,
+            bases);
+        BenchRow.emit(
+            "monitor-writes",
+            "monitor message writes (applied, journalled), " + clients + " clients",
+            "monitor",
+            "plain JDK HTTP server (reads)",
+            "requests/s",
+            writeRates,
+            bases);
       }
       plain.stop(0);
       stream(server, clients, run, argv.length > 3 ? Integer.parseInt(argv[3]) : 2_000);

@@ -1,5 +1,6 @@
 package io.beamline.transforms.nmm.bench;
 
+import io.beamline.io.bench.BenchRow;
 import io.beamline.transforms.nmm.JansenRitKernel;
 import io.beamline.transforms.nmm.JansenRitParameters;
 import io.beamline.transforms.nmm.JansenRitSimulator;
@@ -15,14 +16,20 @@ import java.util.Locale;
  * run it with {@code bench/regions-kernel.sh}. Performance is never asserted.
  *
  * <p>Each measurement warms up the same kernel instance first (JIT), then times a continued run;
- * the naive kernel is measured over fewer steps because it is O(N^2) exponentials per step.
+ * the naive kernel is measured over fewer steps because it is O(N^2) exponentials per step. With
+ * {@code rounds} > 1 each kernel is timed that many times, alternating, and the medians are
+ * compared.
  */
 public final class JansenRitBench {
 
   private JansenRitBench() {}
 
-  /** Arguments: none. Prints one line per (regions, kernel) and the fast/naive ratio. */
+  /**
+   * Arguments: {@code [rounds=1]}. Prints one line per (regions, kernel, round) and the fast/naive
+   * ratio of the medians; reports a {@link BenchRow} per size.
+   */
   public static void main(String[] args) {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 1;
     double dt = JansenRitSimulator.DEFAULT_DT_MS;
     SigmoidalJansenRitCoupling coupling = SigmoidalJansenRitCoupling.tvbDefaults();
     int[] sizes = {76, 998};
@@ -50,9 +57,23 @@ public final class JansenRitBench {
           net.nonZeroCount(),
           densities[s],
           ((JansenRitSimulator) fast).historyLength());
-      double fastRate = measure("fast", fast, fastSteps[s] / 4, fastSteps[s], dt);
-      double naiveRate =
-          measure("naive", naive, Math.max(10, naiveSteps[s] / 4), naiveSteps[s], dt);
+      double[] fastRates = new double[rounds];
+      double[] naiveRates = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        // The warm-up repeats each round; it is what lets a continued run start from a warm JIT.
+        fastRates[r] = measure("fast", fast, fastSteps[s] / 4, fastSteps[s], dt);
+        naiveRates[r] = measure("naive", naive, Math.max(10, naiveSteps[s] / 4), naiveSteps[s], dt);
+      }
+      double fastRate = BenchRow.median(fastRates);
+      double naiveRate = BenchRow.median(naiveRates);
+      BenchRow.emit(
+          "regions-kernel-" + n,
+          "regions: Jansen-Rit kernel, " + n + " regions",
+          "fast kernel",
+          "naive kernel",
+          "simulated s/wall s",
+          fastRates,
+          naiveRates);
       System.out.printf(Locale.ROOT, "  ratio fast/naive = %.1fx%n", fastRate / naiveRate);
     }
   }
