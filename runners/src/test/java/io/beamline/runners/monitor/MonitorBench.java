@@ -60,7 +60,8 @@ public final class MonitorBench {
       String readPath = "/api/stf-files?run=" + run + "&limit=20";
       byte[] same = api.get(readPath).body().toString().getBytes(StandardCharsets.UTF_8);
       HttpServer plain = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-      plain.setExecutor(Executors.newFixedThreadPool(clients));
+      ExecutorService plainThreads = Executors.newFixedThreadPool(clients);
+      plain.setExecutor(plainThreads);
       plain.createContext(
           "/",
           ex -> {
@@ -120,6 +121,8 @@ public final class MonitorBench {
             bases);
       }
       plain.stop(0);
+      // HttpServer.stop leaves its executor's threads, which kept the JVM from exiting.
+      plainThreads.shutdown();
       stream(server, clients, run, argv.length > 3 ? Integer.parseInt(argv[3]) : 2_000);
     }
     System.out.println("peak RSS " + peakRssMb() + " MB (" + url.replaceAll(";.*", "") + ")");
@@ -132,7 +135,17 @@ public final class MonitorBench {
     CountDownLatch open = new CountDownLatch(clients);
     CountDownLatch done = new CountDownLatch(clients);
     AtomicLong received = new AtomicLong();
-    ExecutorService readers = Executors.newFixedThreadPool(clients);
+    // The streams stay open until the clients close them: daemon readers, and every body closed
+    // at the end, so neither the JVM nor the server's stop waits on a stream nobody reads.
+    List<InputStream> bodies = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    ExecutorService readers =
+        Executors.newFixedThreadPool(
+            clients,
+            task -> {
+              Thread t = new Thread(task, "sse-client");
+              t.setDaemon(true);
+              return t;
+            });
     for (int c = 0; c < clients; c++) {
       readers.submit(
           () -> {
@@ -143,6 +156,7 @@ public final class MonitorBench {
                                 "http://127.0.0.1:" + server.port() + "/api/messages/stream/"))
                         .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
+            bodies.add(r.body());
             try (BufferedReader in =
                 new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
               // Subscribed once the opening comment arrives: it is queued after the subscription.
@@ -188,6 +202,15 @@ public final class MonitorBench {
         secs,
         received.get() / secs,
         all ? "" : " (INCOMPLETE)");
+    synchronized (bodies) {
+      for (InputStream b : bodies) {
+        try {
+          b.close();
+        } catch (java.io.IOException e) {
+          // closing a stream the server already ended
+        }
+      }
+    }
     readers.shutdownNow();
   }
 
