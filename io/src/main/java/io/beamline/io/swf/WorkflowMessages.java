@@ -90,6 +90,14 @@ public final class WorkflowMessages {
 
   /** The message as one compact JSON object. */
   public static String encodeString(WorkflowMessage m) {
+    return Json.line(toTree(m));
+  }
+
+  /**
+   * The message as the JSON object {@link #encodeString} writes, for a reader that works on trees
+   * (the monitor's ingest) without writing and parsing the text again.
+   */
+  public static ObjectNode toTree(WorkflowMessage m) {
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("msg_type", m.type().wireName());
     o.put("namespace", m.namespace());
@@ -109,7 +117,7 @@ public final class WorkflowMessages {
         o.set(e.getKey(), Json.MAPPER.valueToTree(v instanceof Instant t ? t.toString() : v));
       }
     }
-    return Json.line(o);
+    return o;
   }
 
   /** Decodes one record value. */

@@ -151,10 +151,10 @@ final class KafkaIngest implements AutoCloseable {
         ingest.accept(deadLetter(r.value()), source, true);
         return;
       }
-      JsonNode message =
-          Json.MAPPER.readTree(WorkflowMessages.encodeString(WorkflowMessages.decode(r.value())));
-      ingest.accept(message, source, false);
-    } catch (MalformedMessageException | InvalidValueException | IOException e) {
+      // Decoded by the strict codec, handed on as the tree it would write (not written and read
+      // back: that parsed every message twice).
+      ingest.accept(WorkflowMessages.toTree(WorkflowMessages.decode(r.value())), source, false);
+    } catch (MalformedMessageException | InvalidValueException e) {
       malformed.incrementAndGet();
       LOG.warn(
           "{}-{}@{}: not a workflow message ({}); skipped",
