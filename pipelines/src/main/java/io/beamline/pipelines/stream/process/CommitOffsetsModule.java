@@ -93,6 +93,20 @@ final class CommitOffsetsModule
     return PDone.in(acks.getPipeline());
   }
 
+  /**
+   * A consumer of {@code group} that reads and commits the group's offsets and never commits on its
+   * own (this module's committer, and {@link StreamingStop}'s view of what is done).
+   */
+  static KafkaConsumer<byte[], byte[]> groupConsumer(String broker, String group) {
+    Map<String, Object> c = new HashMap<>();
+    c.put("bootstrap.servers", broker);
+    c.put("group.id", group);
+    c.put("enable.auto.commit", false);
+    c.put("key.deserializer", ByteArrayDeserializer.class.getName());
+    c.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    return KafkaClients.consumer(c);
+  }
+
   /** Advances one partition's committed offset over contiguous acknowledged records. */
   static final class CommitFn extends DoFn<KV<String, Ack>, Void> {
     private final String broker;
@@ -119,13 +133,7 @@ final class CommitOffsetsModule
      */
     private KafkaConsumer<byte[], byte[]> consumer() {
       if (consumer == null) {
-        Map<String, Object> c = new HashMap<>();
-        c.put("bootstrap.servers", broker);
-        c.put("group.id", group);
-        c.put("enable.auto.commit", false);
-        c.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        c.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        consumer = KafkaClients.consumer(c);
+        consumer = groupConsumer(broker, group);
       }
       return consumer;
     }

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The in-JVM control of one {@code stream process} run, shared by its workers (DirectRunner and
@@ -22,7 +23,7 @@ final class ProcessControl {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final AtomicLong runsClosed = new AtomicLong();
   private final AtomicLong activity = new AtomicLong();
-  private final Map<String, Long> accepted = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, Long> accepted = new ConcurrentHashMap<>();
 
   private ProcessControl() {}
 
@@ -68,11 +69,11 @@ final class ProcessControl {
 
   /** Notes that the record {@code ack} names was taken in (it will be acknowledged when done). */
   void accepted(Ack ack) {
-    accepted.merge(ack.partitionKey(), ack.offset(), Math::max);
+    accepted.merge(new TopicPartition(ack.topic(), ack.partition()), ack.offset(), Math::max);
   }
 
-  /** The furthest offset taken in per {@link Ack#partitionKey()}. */
-  Map<String, Long> acceptedOffsets() {
+  /** The furthest offset taken in per partition. */
+  Map<TopicPartition, Long> acceptedOffsets() {
     return Map.copyOf(accepted);
   }
 

@@ -1,14 +1,10 @@
 package io.beamline.pipelines.stream.process;
 
-import io.beamline.io.kafka.KafkaClients;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +39,8 @@ final class StreamingStop {
   static PipelineResult.State await(
       ProcessSettings s, PipelineResult result, Duration poll, Duration grace) throws Exception {
     ProcessControl control = ProcessControl.of(s.token());
-    try (KafkaConsumer<byte[], byte[]> group = groupReader(s)) {
+    try (KafkaConsumer<byte[], byte[]> group =
+        CommitOffsetsModule.groupConsumer(s.broker(), s.group())) {
       while (true) {
         PipelineResult.State state = result.waitUntilFinish(poll);
         if (state != null && state.isTerminal()) {
@@ -60,35 +57,17 @@ final class StreamingStop {
   }
 
   /** Whether the group's committed offset is past {@code accepted} in every partition. */
-  static boolean drained(KafkaConsumer<byte[], byte[]> group, Map<String, Long> accepted) {
+  static boolean drained(KafkaConsumer<byte[], byte[]> group, Map<TopicPartition, Long> accepted) {
     if (accepted.isEmpty()) {
       return true;
     }
-    Map<String, TopicPartition> partitions = new HashMap<>();
-    for (String key : accepted.keySet()) {
-      int slash = key.lastIndexOf('/');
-      partitions.put(
-          key,
-          new TopicPartition(key.substring(0, slash), Integer.parseInt(key.substring(slash + 1))));
-    }
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        group.committed(partitions.values().stream().collect(Collectors.toSet()));
-    for (Map.Entry<String, Long> e : accepted.entrySet()) {
-      OffsetAndMetadata c = committed.get(partitions.get(e.getKey()));
+    Map<TopicPartition, OffsetAndMetadata> committed = group.committed(accepted.keySet());
+    for (Map.Entry<TopicPartition, Long> e : accepted.entrySet()) {
+      OffsetAndMetadata c = committed.get(e.getKey());
       if (c == null || c.offset() <= e.getValue()) {
         return false;
       }
     }
     return true;
-  }
-
-  private static KafkaConsumer<byte[], byte[]> groupReader(ProcessSettings s) {
-    Map<String, Object> c = new HashMap<>();
-    c.put("bootstrap.servers", s.broker());
-    c.put("group.id", s.group());
-    c.put("enable.auto.commit", false);
-    c.put("key.deserializer", ByteArrayDeserializer.class.getName());
-    c.put("value.deserializer", ByteArrayDeserializer.class.getName());
-    return KafkaClients.consumer(c);
   }
 }
