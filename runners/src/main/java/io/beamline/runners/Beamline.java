@@ -5,6 +5,7 @@ import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.BeamlineTool;
 import io.beamline.framework.BeamlineToolOptions;
 import io.beamline.framework.CommandLauncher;
+import io.beamline.framework.RunnerNames;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.backend.DirectTuning;
 import io.beamline.framework.run.BuildInfo;
@@ -407,7 +408,7 @@ public final class Beamline {
       // Compiled scripts name no tuning: they run this command, which tunes for their machine.
       DirectTuning.apply(options, beamArgs);
     }
-    if (options.getRunner() != null && "SparkRunner".equals(options.getRunner().getSimpleName())) {
+    if (RunnerNames.is(options, RunnerNames.SPARK)) {
       tuneSpark(options.as(SparkPipelineOptions.class), beamArgs);
     }
     if (DRY_RUN.equals(format)) {

@@ -1,5 +1,6 @@
 package io.beamline.framework.backend;
 
+import io.beamline.framework.RunnerNames;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,8 +41,7 @@ public final class DirectTuning {
   /** {@link #apply(PipelineOptions, List)} with the given environment and core count. */
   static void apply(
       PipelineOptions options, List<String> beamArgs, Map<String, String> env, int cores) {
-    if (options.getRunner() == null
-        || !"DirectRunner".equals(options.getRunner().getSimpleName())) {
+    if (!RunnerNames.is(options, RunnerNames.DIRECT)) {
       return;
     }
     DirectOptions direct = options.as(DirectOptions.class);

@@ -1,5 +1,6 @@
 package io.beamline.framework.run;
 
+import io.beamline.framework.RunnerNames;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -74,7 +75,7 @@ public final class CommitProgress {
    * shows progress from the commit records instead.
    */
   public static boolean workersElsewhere(PipelineOptions o) {
-    if (o.getRunner() == null || !o.getRunner().getSimpleName().equals("SparkRunner")) {
+    if (!RunnerNames.is(o, RunnerNames.SPARK)) {
       return false;
     }
     String master = System.getProperty("spark.master");

@@ -2,6 +2,7 @@ package io.beamline.pipelines.stream.process;
 
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.ModuleParameters;
+import io.beamline.framework.RunnerNames;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.module.Module;
 import io.beamline.framework.run.CommitProgress;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -123,7 +123,9 @@ public final class StreamProcessPipeline implements BeamlinePipeline<ProcessOpti
                 o.getSliceTfs(),
                 o.getWindowSeconds()));
     CloseRunsModule closeRuns =
-        Module.from(new CloseRunsModule.Config(s, o.getRunTimeoutSeconds(), !onSpark(o)));
+        Module.from(
+            new CloseRunsModule.Config(
+                s, o.getRunTimeoutSeconds(), !RunnerNames.is(o, RunnerNames.SPARK)));
     PublishModule publish = Module.from(new PublishModule.Config(s.broker()));
     CommitOffsetsModule commitOffsets =
         Module.from(new CommitOffsetsModule.Config(s.broker(), s.group()));
@@ -163,9 +165,7 @@ public final class StreamProcessPipeline implements BeamlinePipeline<ProcessOpti
    * keeps the legacy reader, in its micro-batches.
    */
   static boolean largeBundles(ProcessOptions o) {
-    return o.getCatchUp()
-        && o.getRunner() != null
-        && "DirectRunner".equals(o.getRunner().getSimpleName());
+    return o.getCatchUp() && RunnerNames.is(o, RunnerNames.DIRECT);
   }
 
   private static void range(String flag, long value, long lo, long hi) {
@@ -208,15 +208,11 @@ public final class StreamProcessPipeline implements BeamlinePipeline<ProcessOpti
   @Override
   public PipelineResult.State waitUntilFinish(ProcessOptions o, PipelineResult result)
       throws Exception {
-    if (!onSpark(o) || CommitProgress.workersElsewhere(o)) {
+    if (!RunnerNames.is(o, RunnerNames.SPARK) || CommitProgress.workersElsewhere(o)) {
       return result.waitUntilFinish();
     }
     return StreamingStop.await(
         settings(o), result, Duration.millis(500), Duration.standardSeconds(SPARK_STOP_GRACE_S));
-  }
-
-  private static boolean onSpark(PipelineOptions o) {
-    return o.getRunner() != null && "SparkRunner".equals(o.getRunner().getSimpleName());
   }
 
   @Override
