@@ -44,6 +44,9 @@ public final class BrokerLauncher {
             "beamline-parent-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
+    // Ctrl-C in a terminal reaches the whole process group: the parent decides when the broker
+    // stops (a run draining on Ctrl-C still reads from it), by closing standard input.
+    sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
     String clusterId = args[0];
     String serverProps = args[1];
     // Formatting in this JVM rather than a StorageTool JVM of its own saves a JVM start.

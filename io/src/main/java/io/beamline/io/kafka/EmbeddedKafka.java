@@ -1,5 +1,6 @@
 package io.beamline.io.kafka;
 
+import io.beamline.io.ShutdownOrder;
 import io.beamline.io.files.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -297,6 +298,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /** How long the JVM's exit keeps the broker up for runs draining on a signal, at most. */
+  private static final Duration DRAIN_LIMIT = Duration.ofSeconds(90);
+
   private static EmbeddedKafka launchOnce(
       Settings settings, BrokerLibs.Extracted libs, Path dataDir, boolean owns) throws IOException {
     Path logDirs = dataDir.resolve("kraft-logs");
@@ -321,7 +325,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             .redirectInput(ProcessBuilder.Redirect.PIPE)
             .start();
     Thread hook =
-        new Thread(() -> stop(process, Duration.ofSeconds(10)), "beamline-embedded-kafka-stop");
+        new Thread(
+            () -> {
+              // A run draining on Ctrl-C still reads from the broker: stop it after the drain.
+              ShutdownOrder.awaitDrains(DRAIN_LIMIT);
+              stop(process, Duration.ofSeconds(10));
+            },
+            "beamline-embedded-kafka-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       awaitReady(process, bootstrap, logFile, settings.startTimeout);

@@ -60,6 +60,7 @@ public final class ShardWriter implements Closeable {
   private final String pattern;
   private final int maxSamples;
   private final long maxBytes;
+  private final int firstIndex;
   private final Set<String> keys = new HashSet<>();
   private final List<Path> shards = new ArrayList<>();
 
@@ -79,7 +80,19 @@ public final class ShardWriter implements Closeable {
    */
   public ShardWriter(Path directory, String pattern, int maxSamplesPerShard, long maxBytesPerShard)
       throws IOException {
+    this(directory, pattern, maxSamplesPerShard, maxBytesPerShard, 0);
+  }
+
+  /**
+   * A writer whose first shard gets index {@code firstIndex} (e.g. a streaming writer numbering its
+   * shards by window); otherwise as {@link #ShardWriter(Path, String, int, long)}.
+   */
+  public ShardWriter(
+      Path directory, String pattern, int maxSamplesPerShard, long maxBytesPerShard, int firstIndex)
+      throws IOException {
     checkPattern(pattern);
+    checkArgument(firstIndex >= 0, "firstIndex must be >= 0, got %s", firstIndex);
+    this.firstIndex = firstIndex;
     checkArgument(
         maxSamplesPerShard >= 1, "maxSamplesPerShard must be >= 1, got %s", maxSamplesPerShard);
     checkArgument(maxBytesPerShard >= 1, "maxBytesPerShard must be >= 1, got %s", maxBytesPerShard);
@@ -213,7 +226,7 @@ public final class ShardWriter implements Closeable {
   }
 
   private void startShard() throws IOException {
-    String name = String.format(pattern, shards.size());
+    String name = String.format(pattern, firstIndex + shards.size());
     tmp = directory.resolve("." + name + "." + UUID.randomUUID() + ".tmp");
     channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
@@ -225,7 +238,7 @@ public final class ShardWriter implements Closeable {
   }
 
   private void finishShard() throws IOException {
-    Path target = directory.resolve(String.format(pattern, shards.size()));
+    Path target = directory.resolve(String.format(pattern, firstIndex + shards.size()));
     try {
       tar.finish();
       tar.flush();

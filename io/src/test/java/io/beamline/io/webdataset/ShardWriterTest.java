@@ -78,6 +78,23 @@ class ShardWriterTest {
   }
 
   @Test
+  void numbersShardsFromTheFirstIndex() throws Exception {
+    try (ShardWriter w = new ShardWriter(dir, "shard-%06d.tar", 2, Long.MAX_VALUE, 41)) {
+      for (int i = 0; i < 3; i++) {
+        w.write(sample(i));
+      }
+      w.close();
+      assertEquals(
+          List.of(dir.resolve("shard-000041.tar"), dir.resolve("shard-000042.tar")), w.shards());
+    }
+    assertEquals(
+        List.of("w0002.eeg.npy", "w0002.json"), entryNames(dir.resolve("shard-000042.tar")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ShardWriter(dir, "shard-%06d.tar", 2, Long.MAX_VALUE, -1));
+  }
+
+  @Test
   void rollsOverAtTheByteLimit() throws Exception {
     long one = ShardWriter.tarBytes(sample(0));
     // Room for exactly two samples plus the end-of-archive blocks.

@@ -59,7 +59,10 @@ public final class ItemCommit {
     return tmp;
   }
 
-  /** An output already in place under its final name (a writer that renames on its own). */
+  /**
+   * An output already in place under its final name (a writer that renames on its own): a file, or
+   * a directory whose files are forced to disk with it.
+   */
   public ItemCommit include(Path output) {
     included.add(output.toAbsolutePath().normalize());
     return this;
@@ -115,7 +118,11 @@ public final class ItemCommit {
       if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
         throw new IOException("output " + p + " of item " + key + " is missing");
       }
-      AtomicFiles.force(p);
+      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        ItemCommits.forceTree(p);
+      } else {
+        AtomicFiles.force(p);
+      }
       parents.add(p.getParent());
       outputs.add(describe(p));
     }

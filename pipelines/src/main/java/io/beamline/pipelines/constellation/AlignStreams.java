@@ -135,18 +135,20 @@ final class AlignStreams
           plan.driver(stream.getKey())
               .orElseThrow(
                   () -> new IllegalStateException("no driver for sensor " + stream.getKey()));
-      long w = windowing.index(plan, window);
-      long firstIndex = 0;
-      StreamSync.Result result;
+      AlignedSlice slice;
       if (windowing.eventTime()) {
-        StreamingWindows.Aligned a = StreamingWindows.align(plan, d, w, stream.getValue());
-        firstIndex = a.firstIndex();
-        result = a.result();
+        slice =
+            alignWindow(plan, d, windowing.index(plan, window), pane.getIndex(), stream.getValue());
         Metrics.counter(ConstellationPipeline.NAMESPACE, "windows_aligned").inc();
       } else {
-        result = StreamingWindows.alignSession(plan, d, stream.getValue());
+        slice =
+            new AlignedSlice(
+                Windowing.SESSION,
+                0,
+                0,
+                stream(d, StreamingWindows.alignSession(plan, d, stream.getValue())));
       }
-      StreamSync.Report r = result.report();
+      StreamSync.Report r = slice.stream().report;
       Metrics.counter(ConstellationPipeline.NAMESPACE, "packets_dropped_" + d.modality())
           .inc(r.droppedPackets());
       Metrics.counter(ConstellationPipeline.NAMESPACE, "gap_samples_" + d.modality())
@@ -156,20 +158,26 @@ final class AlignStreams
       if (!windowing.eventTime()) {
         progress.aligned.incrementAndGet();
       }
-      out.output(
-          new AlignedSlice(
-              w,
-              windowing.eventTime() ? pane.getIndex() : 0,
-              firstIndex,
-              new AlignedStream(
-                  d.modality(),
-                  d.sensorId(),
-                  d.deviceId(),
-                  d.unit(),
-                  d.sampleRate(),
-                  d.channels(),
-                  d.meta(),
-                  result)));
+      out.output(slice);
     }
+  }
+
+  /** Sensor {@code d}'s packets {@code events} of window {@code w} (pane {@code pane}), aligned. */
+  static AlignedSlice alignWindow(
+      SessionPlan plan, SensorDriver d, long w, long pane, Iterable<SensorEvent> events) {
+    StreamingWindows.Aligned a = StreamingWindows.align(plan, d, w, events);
+    return new AlignedSlice(w, pane, a.firstIndex(), stream(d, a.result()));
+  }
+
+  private static AlignedStream stream(SensorDriver d, StreamSync.Result result) {
+    return new AlignedStream(
+        d.modality(),
+        d.sensorId(),
+        d.deviceId(),
+        d.unit(),
+        d.sampleRate(),
+        d.channels(),
+        d.meta(),
+        result);
   }
 }

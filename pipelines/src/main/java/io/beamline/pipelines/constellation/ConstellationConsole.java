@@ -29,6 +29,9 @@ final class ConstellationConsole implements AutoCloseable {
   private static final ConcurrentMap<String, ConstellationConsole> LIVE = new ConcurrentHashMap<>();
 
   /** The counters of one run, by run id; the stages add to them. */
+  /** Streaming: the outputs each window gets (sync report, Parquet file, shard). */
+  static final int WINDOW_OUTPUTS = 3;
+
   static final class Progress {
     /** Samples handed to Kafka by the ingest stage (or generated, with {@code --no-kafka}). */
     final AtomicLong ingested = new AtomicLong();
@@ -44,6 +47,15 @@ final class ConstellationConsole implements AutoCloseable {
 
     /** Output files (or images) the writers have finished (batch). */
     final AtomicLong written = new AtomicLong();
+
+    /** Streaming: window outputs (report, Parquet file, shard: three per window) in place. */
+    final AtomicLong windowOutputs = new AtomicLong();
+
+    /** Streaming: lag of the latest window output behind its window's close, ms (-1: none). */
+    final AtomicLong lastLagMs = new AtomicLong(-1);
+
+    /** Streaming: the largest such lag so far, ms. */
+    final AtomicLong maxLagMs = new AtomicLong(-1);
   }
 
   /** The counters of run {@code runId} in this JVM (created on first use). */
@@ -184,6 +196,15 @@ final class ConstellationConsole implements AutoCloseable {
     }
     if (outputs > 0) {
       b.append(String.format(Locale.ROOT, ", written %d of %d outputs", p.written.get(), outputs));
+    }
+    if (p.lastLagMs.get() >= 0) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              ", windows written %d (lag %.1f s, max %.1f s)",
+              p.windowOutputs.get() / WINDOW_OUTPUTS,
+              p.lastLagMs.get() / 1e3,
+              p.maxLagMs.get() / 1e3));
     }
     return b.toString();
   }

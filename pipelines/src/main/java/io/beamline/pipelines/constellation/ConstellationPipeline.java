@@ -73,6 +73,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class ConstellationPipeline implements BeamlinePipeline<ConstellationOptions> {
+  /** The pipeline's name: its command, and the directory of its commit records. */
+  static final String NAME = "constellation";
+
   /** Namespace of every metric this pipeline reports. */
   public static final String NAMESPACE = "constellation";
 
@@ -91,7 +94,7 @@ public final class ConstellationPipeline implements BeamlinePipeline<Constellati
 
   @Override
   public String name() {
-    return "constellation";
+    return NAME;
   }
 
   @Override

@@ -20,11 +20,17 @@ record ConstellationSettings(
     AlignStreams.Config align,
     SessionOutputs.Config outputs) {
 
-  /** Streaming: how far the watermark trails the newest packet time read. */
-  static final long WATERMARK_DELAY_MS = 1000;
+  /**
+   * Streaming: once the ingest ended, how long the read may take to catch up with what was sent
+   * before it ends anyway.
+   */
+  static final long STREAMING_DRAIN_MS = 30_000;
 
-  /** Streaming: how long past {@code --duration} the reader may wait for the last records. */
-  static final long STREAMING_GRACE_MS = 10_000;
+  /**
+   * Streaming: how long after the session's planned end the read ends in any case (its packets are
+   * paced on a clock that starts when the ingest does, seconds after the planned start).
+   */
+  static final long STREAMING_LIMIT_MS = 300_000;
 
   /** Every stage's config, from options that passed {@link ConstellationPipeline#validate}. */
   static ConstellationSettings resolve(ConstellationOptions o) {
@@ -34,12 +40,13 @@ record ConstellationSettings(
     return new ConstellationSettings(
         source(o, plan),
         new AlignStreams.Config(plan, runId, windowing),
-        // Every output goes to the run's staging sets; afterRun commits them as a whole.
+        // Batch: every output goes to the run's staging sets; afterRun commits them as a whole.
+        // Streaming: each window's outputs land live in the session's directories.
         new SessionOutputs.Config(
             plan,
             runId,
-            SessionCommit.staging(rawDir(o), runId).toString(),
-            SessionCommit.staging(goldDir(o), runId).toString(),
+            SessionCommit.target(rawDir(o), runId, o.isStreaming()).toString(),
+            SessionCommit.target(goldDir(o), runId, o.isStreaming()).toString(),
             o.getSubjectId() + "_" + o.getSessionId(),
             o.getShardSize(),
             windowing,
@@ -48,9 +55,9 @@ record ConstellationSettings(
 
   /**
    * {@code --no-kafka}: the drivers in the graph. Batch: the records appended since now, exactly as
-   * many as the session holds, within a generous read time. Streaming: each topic from its start on
-   * packet event time; the reader stops after the session's records (a fresh embedded topic holds
-   * exactly those) or at duration + grace, so the watermark passes every window.
+   * many as the session holds, within a generous read time. Streaming: a live read of each topic
+   * from its start on packet event time, ending when the session is over ({@link
+   * KafkaSource.LivePolicy}).
    */
   private static ModuleConfig<? extends SessionSource<?>> source(
       ConstellationOptions o, SessionPlan plan) {
@@ -59,6 +66,7 @@ record ConstellationSettings(
     }
     String bootstrap = o.getKafkaBootstrap() == null ? "embedded:0" : o.getKafkaBootstrap();
     String bootstrapFile = runDir(o).resolve(BOOTSTRAP_FILE).toString();
+    long now = System.currentTimeMillis();
     if (o.isStreaming()) {
       return new KafkaSource.Config(
           plan,
@@ -66,18 +74,14 @@ record ConstellationSettings(
           bootstrap,
           bootstrapFile,
           null,
-          Math.round(o.getDuration() * 1000) + STREAMING_GRACE_MS,
-          o.getKafkaBootstrap() == null,
-          WATERMARK_DELAY_MS);
+          new KafkaSource.Live(now, STREAMING_DRAIN_MS, STREAMING_LIMIT_MS));
     }
     return new KafkaSource.Config(
         plan,
         o.getRunId(),
         bootstrap,
         bootstrapFile,
-        System.currentTimeMillis(),
-        1000 * Math.max(120, 20 * (long) o.getDuration()),
-        true,
+        new KafkaSource.Bounded(now, 1000 * Math.max(120, 20 * (long) o.getDuration())),
         null);
   }
 }

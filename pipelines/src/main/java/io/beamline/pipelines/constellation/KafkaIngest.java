@@ -72,7 +72,14 @@ final class KafkaIngest {
    * @param streams per sensor id
    * @param seconds wall-clock seconds from the first event generated to the last acknowledged
    */
-  record Report(Map<String, StreamTally> streams, double seconds) {
+  /**
+   * @param streams what was sent and dropped, per sensor id
+   * @param seconds from the first send to the last acknowledgement
+   * @param clockOffsetMs paced ingest: how far the session's clock ran behind its start (the
+   *     seconds between the session start and the ingest start; packet {@code t} was sent at {@code
+   *     sessionStart + t + clockOffset}); null when unpaced
+   */
+  record Report(Map<String, StreamTally> streams, double seconds, Long clockOffsetMs) {
     long samples() {
       return streams.values().stream().mapToLong(StreamTally::samples).sum();
     }
@@ -84,6 +91,9 @@ final class KafkaIngest {
     Map<String, Object> toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("seconds", seconds);
+      if (clockOffsetMs != null) {
+        m.put("clock_offset_ms", clockOffsetMs);
+      }
       m.put("samples", samples());
       m.put("bytes", bytes());
       m.put("samples_per_second", seconds > 0 ? samples() / seconds : null);
@@ -175,18 +185,30 @@ final class KafkaIngest {
   static Report run(SessionPlan plan, String bootstrap, AtomicLong sentSamples) {
     List<String> topics = plan.drivers.stream().map(plan::topic).toList();
     prepareTopics(bootstrap, topics);
-    return send(plan, bootstrap, false, sentSamples);
+    return send(plan, bootstrap, -1, sentSamples);
   }
 
   /**
-   * Sends every surviving packet of every driver in event-time order (topics must exist). {@code
-   * paced}: each packet is sent when its time comes, in real time on the session's clock (event
-   * time; a session whose start has already passed when the ingest begins is replayed with that
-   * delay, so its packets still arrive at the devices' pace), and an interrupt of the calling
-   * thread ends the ingest early (what was sent is reported). Each packet's samples are added to
-   * {@code sentSamples} as it is sent.
+   * How far the session's clock runs behind its start if a paced ingest begins now: the wall clock
+   * minus the session start, 0 if the session starts later.
    */
-  static Report send(SessionPlan plan, String bootstrap, boolean paced, AtomicLong sentSamples) {
+  static long clockOffsetNs(SessionPlan plan) {
+    return Math.max(0, System.currentTimeMillis() * 1_000_000L - plan.sessionStartNs);
+  }
+
+  /**
+   * Sends every surviving packet of every driver in event-time order (topics must exist). Paced
+   * ({@code clockOffsetNs >= 0}): each packet is sent when its time comes, in real time on the
+   * session's clock, which runs {@code clockOffsetNs} behind the session start (a session whose
+   * start has already passed when the ingest begins is replayed with that delay, so its packets
+   * still arrive at the devices' pace, see {@link #clockOffsetNs}), and an interrupt of the calling
+   * thread ends the ingest early (what was sent is reported). Unpaced ({@code clockOffsetNs < 0}):
+   * as fast as the broker takes them. Each packet's samples are added to {@code sentSamples} as it
+   * is sent.
+   */
+  static Report send(
+      SessionPlan plan, String bootstrap, long clockOffsetNs, AtomicLong sentSamples) {
+    boolean paced = clockOffsetNs >= 0;
     int n = plan.drivers.size();
     List<FaultInjection.FaultedEvents> sources = new ArrayList<>();
     SensorEvent[] head = new SensorEvent[n];
@@ -202,8 +224,6 @@ final class KafkaIngest {
     }
     AtomicReference<Exception> failure = new AtomicReference<>();
     long start = System.nanoTime();
-    // Wall clock minus session clock when the ingest begins (0 if the session starts later).
-    long delayNs = Math.max(0, System.currentTimeMillis() * 1_000_000L - plan.sessionStartNs);
     try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(producerProps(bootstrap))) {
       while (true) {
         // Next event in (faulted) event-time order across all drivers.
@@ -217,7 +237,7 @@ final class KafkaIngest {
           break;
         }
         SensorEvent e = head[next];
-        if (paced && !waitFor(e.timestampNs() + delayNs)) {
+        if (paced && !waitFor(e.timestampNs() + clockOffsetNs)) {
           break;
         }
         byte[] value = SensorEventCodec.encode(e);
@@ -262,7 +282,7 @@ final class KafkaIngest {
               t.eventsDropped(),
               t.samplesDropped()));
     }
-    return new Report(out, seconds);
+    return new Report(out, seconds, paced ? clockOffsetNs / 1_000_000L : null);
   }
 
   /**

@@ -6,12 +6,12 @@ import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.sensors.SensorEvent;
 import io.beamline.io.sensors.SensorEventCodec;
 import io.beamline.io.sensors.SensorEventFormatException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.beam.sdk.io.kafka.CustomTimestampPolicyWithLimitedDelay;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
@@ -20,7 +20,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -37,11 +37,12 @@ import org.joda.time.Instant;
  * flattened, decoded ({@link SensorEventCodec}); records that do not decode or belong to another
  * session are rejected. Measures the ingest and Kafka latencies.
  *
- * <p>Batch reads the records appended since the run started, exactly as many as the session holds
- * ({@link SessionPlan#expectedRecords}). Streaming reads each topic from its start, stamps every
- * record with its packet's event time ({@link StreamingWindows#packetEventTimeMs}) with a watermark
- * trailing the newest packet, and ends after the session's records (embedded broker) or at the read
- * time limit.
+ * <p>Batch ({@link Bounded}) reads the records appended since the run started, exactly as many as
+ * the session holds ({@link SessionPlan#expectedRecords}): a bounded read. Live ({@link Live},
+ * {@code --streaming}) is an unbounded read of each topic from its start, on packet event time
+ * ({@link StreamingWindows#packetEventTimeMs}), whose watermark advances with the packets ({@link
+ * LivePolicy}) and reaches the end of time when the session is over, so the pipeline drains and
+ * finishes by itself.
  */
 final class KafkaSource extends SessionSource<KafkaSource.Config> {
   private static final long serialVersionUID = 1L;
@@ -52,40 +53,61 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
    * @param bootstrap the configured bootstrap servers
    * @param bootstrapFile the run's file naming the servers actually used (the embedded broker's
    *     port is known only once the run starts), read when a consumer is created
-   * @param startReadTimeMs read records appended from then on (ms since the epoch); null: from each
-   *     topic's earliest offset
-   * @param maxReadTimeMs how long a read may run at most
-   * @param stopAtExpectedRecords end each read after the records the session holds
-   * @param watermarkDelayMs event time: how far the watermark trails the newest packet time; null:
-   *     records keep Kafka's time
+   * @param bounded batch: the bounded read's limits (null: live)
+   * @param live streaming: the live read's settings (null: batch)
    */
   record Config(
       SessionPlan plan,
       String runId,
       String bootstrap,
       String bootstrapFile,
-      Long startReadTimeMs,
-      long maxReadTimeMs,
-      boolean stopAtExpectedRecords,
-      Long watermarkDelayMs)
+      Bounded bounded,
+      Live live)
       implements ModuleConfig<KafkaSource> {
     Config {
       if (plan == null || runId == null || bootstrap == null || bootstrapFile == null) {
         throw new IllegalArgumentException(
             "kafka-source needs plan, runId, bootstrap and bootstrapFile");
       }
-      if (!(maxReadTimeMs > 0)) {
-        throw new IllegalArgumentException("maxReadTimeMs must be > 0, got " + maxReadTimeMs);
-      }
-      if (watermarkDelayMs != null && watermarkDelayMs < 0) {
-        throw new IllegalArgumentException(
-            "watermarkDelayMs must be >= 0, got " + watermarkDelayMs);
+      if ((bounded == null) == (live == null)) {
+        throw new IllegalArgumentException("kafka-source reads either bounded or live, not both");
       }
     }
 
     @Override
     public KafkaSource toModule() {
       return new KafkaSource(this);
+    }
+  }
+
+  /**
+   * A batch read: the records appended from {@code startReadTimeMs} on (ms since the epoch),
+   * exactly as many as the session holds, within {@code maxReadTimeMs}.
+   */
+  record Bounded(long startReadTimeMs, long maxReadTimeMs) implements Serializable {
+    Bounded {
+      if (!(maxReadTimeMs > 0)) {
+        throw new IllegalArgumentException("maxReadTimeMs must be > 0, got " + maxReadTimeMs);
+      }
+    }
+  }
+
+  /**
+   * A live read: unbounded, each topic from its earliest offset, on packet event time.
+   *
+   * @param ownRecordsFromMs records appended before this time (ms since the epoch) are of earlier
+   *     runs: a last packet among them does not end the read
+   * @param drainMs once this JVM's ingest ended, how long the read may take to catch up with what
+   *     was sent before it ends anyway (after an interrupt: how long it waits at all)
+   * @param limitMs how long after the session's planned end (on the wall clock) the read ends in
+   *     any case (a read that sees no ingest in its JVM, and lost a stream's last packet)
+   */
+  record Live(long ownRecordsFromMs, long drainMs, long limitMs) implements Serializable {
+    Live {
+      if (!(drainMs > 0 && limitMs > 0)) {
+        throw new IllegalArgumentException(
+            "drainMs and limitMs must be > 0, got " + drainMs + " and " + limitMs);
+      }
     }
   }
 
@@ -110,24 +132,19 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
               .withKeyDeserializer(ByteArrayDeserializer.class)
               .withValueDeserializer(ByteArrayDeserializer.class)
               .withConsumerFactoryFn(new RunBootstrapConsumerFactory(c.bootstrapFile()));
-      if (c.startReadTimeMs() != null) {
+      if (c.bounded() != null) {
         // Records appended from then on belong to this run: everything older in a reused topic
-        // is not.
-        read = read.withStartReadTime(new Instant(c.startReadTimeMs()));
-      } else {
-        read = read.withConsumerConfigUpdates(Map.of("auto.offset.reset", "earliest"));
-      }
-      if (c.watermarkDelayMs() != null) {
+        // is not. Exactly the session's records: a bounded read.
         read =
-            read.withTimestampPolicyFactory(
-                new EventTimePolicy(plan, Duration.millis(c.watermarkDelayMs())));
+            read.withStartReadTime(new Instant(c.bounded().startReadTimeMs()))
+                .withMaxNumRecords(expected)
+                .withMaxReadTime(Duration.millis(c.bounded().maxReadTimeMs()));
+      } else {
+        read =
+            read.withConsumerConfigUpdates(Map.of("auto.offset.reset", "earliest"))
+                .withTimestampPolicyFactory(new LivePolicyFactory(plan, d, c.runId(), c.live()));
       }
-      if (c.stopAtExpectedRecords()) {
-        read = read.withMaxNumRecords(expected);
-      }
-      reads.add(
-          begin.apply(
-              "Read " + plan.topic(d), read.withMaxReadTime(Duration.millis(c.maxReadTimeMs()))));
+      reads.add(begin.apply("Read " + plan.topic(d), read));
     }
     return PCollectionList.of(reads)
         .apply("AllTopics", Flatten.pCollections())
@@ -194,53 +211,120 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
     }
   }
 
-  /**
-   * Event time of a record: the session-timeline time of its packet ({@link
-   * StreamingWindows#packetEventTimeMs}), decoded from the value; a record that does not decode or
-   * is of another session keeps its Kafka timestamp (the decode stage rejects it).
-   */
-  static final class PacketTimeFn
-      implements SerializableFunction<KafkaRecord<byte[], byte[]>, Instant> {
+  /** The {@link LivePolicy} of one sensor's topic. */
+  static final class LivePolicyFactory implements TimestampPolicyFactory<byte[], byte[]> {
     private static final long serialVersionUID = 1L;
     private final SessionPlan plan;
+    private final String sensorId;
+    private final String runId;
+    private final Live live;
 
-    PacketTimeFn(SessionPlan plan) {
+    LivePolicyFactory(SessionPlan plan, SensorDriver d, String runId, Live live) {
       this.plan = plan;
-    }
-
-    @Override
-    public Instant apply(KafkaRecord<byte[], byte[]> r) {
-      try {
-        SensorEvent e = SensorEventCodec.decode(r.getKV().getValue());
-        Optional<SensorDriver> d = plan.driver(e.sensorId());
-        if (d.isPresent()
-            && e.subjectId().equals(plan.subjectId)
-            && e.sessionId().equals(plan.sessionId)) {
-          return new Instant(StreamingWindows.packetEventTimeMs(plan, d.get(), e.seq()));
-        }
-      } catch (RuntimeException e) {
-        // fall through: the decode stage reports it
-      }
-      return new Instant(r.getTimestamp());
-    }
-  }
-
-  /** Event-time policy of every topic: packet time, watermark {@code maxDelay} behind it. */
-  static final class EventTimePolicy implements TimestampPolicyFactory<byte[], byte[]> {
-    private static final long serialVersionUID = 1L;
-    private final SessionPlan plan;
-    private final Duration maxDelay;
-
-    EventTimePolicy(SessionPlan plan, Duration maxDelay) {
-      this.plan = plan;
-      this.maxDelay = maxDelay;
+      this.sensorId = d.sensorId();
+      this.runId = runId;
+      this.live = live;
     }
 
     @Override
     public TimestampPolicy<byte[], byte[]> createTimestampPolicy(
         TopicPartition tp, Optional<Instant> previousWatermark) {
-      return new CustomTimestampPolicyWithLimitedDelay<>(
-          new PacketTimeFn(plan), maxDelay, previousWatermark);
+      SensorDriver d =
+          plan.driver(sensorId)
+              .orElseThrow(() -> new IllegalStateException("no driver for sensor " + sensorId));
+      return new LivePolicy(plan, d, runId, live, previousWatermark.orElse(null));
+    }
+  }
+
+  /**
+   * Event time and watermark of one sensor's topic in a live read.
+   *
+   * <p>A record's event time is its packet's time on the session timeline ({@link
+   * StreamingWindows#packetEventTimeMs}), decoded from the value; a record that does not decode or
+   * is of another session keeps its Kafka timestamp (the decode stage rejects it). A sensor's
+   * packets reach its topic in sequence order (one producer, sent in event-time order), so after
+   * packet {@code k} no packet earlier than {@code k + 1} will come: the watermark is packet {@code
+   * k + 1}'s time. It advances with the data, by one packet at a time, and a window closes as soon
+   * as the first packet after it has been read, whatever the sensor's rate (a 1 Hz stream's window
+   * closes with its packet at the window's end, not a second later).
+   *
+   * <p>The watermark is the end of time, and the read of this topic ends, once the session is over
+   * for it: its last packet was read (appended by this run); or this JVM's ingest ended ({@link
+   * LiveSession#end}) and the reader has caught up with the topic's end since (or {@code drainMs}
+   * passed; after an interrupt, one second); or {@code limitMs} after the session's planned end.
+   */
+  static final class LivePolicy extends TimestampPolicy<byte[], byte[]> {
+    /** After an interrupt: how long the read waits for packets already in transit. */
+    static final long INTERRUPT_GRACE_MS = 1000;
+
+    private final SessionPlan plan;
+    private final SensorDriver driver;
+    private final String runId;
+    private final Live live;
+    private final long lastSeq;
+    private final long limitAtMs;
+    private Instant watermark;
+    private boolean over;
+
+    LivePolicy(SessionPlan plan, SensorDriver driver, String runId, Live live, Instant previous) {
+      this.plan = plan;
+      this.driver = driver;
+      this.runId = runId;
+      this.live = live;
+      this.lastSeq = plan.spec(driver).expectedPackets() - 1;
+      this.limitAtMs =
+          Math.floorDiv(plan.sessionStartNs + plan.durationNs, 1_000_000L) + live.limitMs();
+      this.watermark = previous == null ? BoundedWindow.TIMESTAMP_MIN_VALUE : previous;
+      this.over = !watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE);
+    }
+
+    @Override
+    public Instant getTimestampForRecord(PartitionContext ctx, KafkaRecord<byte[], byte[]> record) {
+      SensorEvent e;
+      try {
+        e = SensorEventCodec.decode(record.getKV().getValue());
+      } catch (RuntimeException ex) {
+        return new Instant(record.getTimestamp()); // the decode stage reports it
+      }
+      if (!e.sensorId().equals(driver.sensorId())
+          || !e.subjectId().equals(plan.subjectId)
+          || !e.sessionId().equals(plan.sessionId)) {
+        return new Instant(record.getTimestamp());
+      }
+      Instant next = new Instant(StreamingWindows.packetEventTimeMs(plan, driver, e.seq() + 1));
+      if (next.isAfter(watermark)) {
+        watermark = next;
+      }
+      if (e.seq() >= lastSeq && record.getTimestamp() >= live.ownRecordsFromMs()) {
+        over = true;
+      }
+      return new Instant(StreamingWindows.packetEventTimeMs(plan, driver, e.seq()));
+    }
+
+    @Override
+    public Instant getWatermark(PartitionContext ctx) {
+      if (!over) {
+        over = sessionOver(ctx, System.currentTimeMillis());
+      }
+      return over ? BoundedWindow.TIMESTAMP_MAX_VALUE : watermark;
+    }
+
+    private boolean sessionOver(PartitionContext ctx, long now) {
+      if (now >= limitAtMs) {
+        return true;
+      }
+      LiveSession.End end = LiveSession.end(runId);
+      if (end == null) {
+        return false;
+      }
+      if (end.interrupted()) {
+        return now >= end.atMs() + INTERRUPT_GRACE_MS;
+      }
+      boolean caughtUp =
+          ctx.getMessageBacklog() == 0
+              && ctx.getBacklogCheckTime() != null
+              && ctx.getBacklogCheckTime().getMillis() > end.atMs();
+      return caughtUp || now >= end.atMs() + live.drainMs();
     }
   }
 }

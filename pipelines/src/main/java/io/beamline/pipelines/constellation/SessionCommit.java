@@ -23,6 +23,13 @@ import java.util.Map;
  * A session's raw and gold sets as one item of {@link ItemCommits}: the graph writes them to
  * staging directories named after the run, and the commit replaces the session's previous sets as a
  * whole; a failed run's staging sets are discarded.
+ *
+ * <p>A streaming session ({@code --streaming}) is written live instead: each window's files land in
+ * the session's final directories as the window closes, so that they can be read while the session
+ * runs. Its run first retires the session's previous sets (record first, then the files: nothing
+ * vouches for them while they go), and commits the record after the last window, over the files in
+ * place. A streaming run killed mid-session leaves the windows written so far and no record; the
+ * next run of the session replaces them.
  */
 final class SessionCommit {
   private SessionCommit() {}
@@ -36,6 +43,25 @@ final class SessionCommit {
   static Path staging(Path finalDir, String runId) {
     return finalDir.resolveSibling(
         "." + finalDir.getFileName() + "." + runId + AtomicFiles.TEMP_SUFFIX);
+  }
+
+  /**
+   * The directory run {@code runId}'s graph writes the set of {@code finalDir} to: a staging
+   * directory ({@link #staging}), or for a live (streaming) session the final directory itself.
+   */
+  static Path target(Path finalDir, String runId, boolean live) {
+    return live ? finalDir : staging(finalDir, runId);
+  }
+
+  /**
+   * Streaming, before the graph runs: retires the session's previous sets, its commit record first
+   * (so that nothing vouches for files while they go), then its raw and gold directories.
+   */
+  static void retireForLive(ConstellationOptions o, String pipeline) throws IOException {
+    ItemCommits commits = ItemCommits.of(outputDir(o), pipeline, o);
+    Files.deleteIfExists(commits.recordFile(sessionKey(o)));
+    AtomicFiles.deleteTree(rawDir(o));
+    AtomicFiles.deleteTree(goldDir(o));
   }
 
   /** Removes this run's staging sets: committed ones were moved away, what is left failed. */
@@ -54,32 +80,38 @@ final class SessionCommit {
    */
   static void commit(ConstellationOptions o, String pipeline) throws Exception {
     String runId = o.getRunId();
-    Path rawStage = staging(rawDir(o), runId);
-    Path goldStage = staging(goldDir(o), runId);
+    boolean live = o.isStreaming();
+    Path rawSet = target(rawDir(o), runId, live);
+    Path goldSet = target(goldDir(o), runId, live);
     // The graph has ended: what its writers left under temporary names inside is debris.
-    Files.createDirectories(rawStage);
-    Files.createDirectories(goldStage);
-    AtomicFiles.removeTemporaries(rawStage);
-    AtomicFiles.removeTemporaries(goldStage);
+    Files.createDirectories(rawSet);
+    Files.createDirectories(goldSet);
+    AtomicFiles.removeTemporaries(rawSet);
+    AtomicFiles.removeTemporaries(goldSet);
     boolean handedOff = false;
     if (o.getTrainingConfig() != null) {
       TrainingHandoff.handOff(
-          Paths.get(o.getTrainingConfig()),
-          goldStage,
-          goldDir(o),
-          TrainingHandoff.jobNameFor(runId));
+          Paths.get(o.getTrainingConfig()), goldSet, goldDir(o), TrainingHandoff.jobNameFor(runId));
       handedOff = true;
     }
-    Map<String, Object> details = SyncReports.sessionDetails(rawStage, goldStage);
+    Map<String, Object> details = SyncReports.sessionDetails(rawSet, goldSet);
     details.put("training_job", handedOff);
+    if (live) {
+      LiveSession.End end = LiveSession.end(runId);
+      details.put("interrupted", end != null && end.interrupted());
+    }
 
     ItemCommits commits = ItemCommits.of(outputDir(o), pipeline, o);
     ItemCommit item = commits.begin(sessionKey(o));
     List<Path> staged = new ArrayList<>();
     CommitRecord record;
     try {
-      staged.add(moveInto(rawStage, item.stageDirectory(rawDir(o))));
-      staged.add(moveInto(goldStage, item.stageDirectory(goldDir(o))));
+      if (live) {
+        item.include(rawSet).include(goldSet);
+      } else {
+        staged.add(moveInto(rawSet, item.stageDirectory(rawDir(o))));
+        staged.add(moveInto(goldSet, item.stageDirectory(goldDir(o))));
+      }
       details.forEach(item::detail);
       record = item.commit(runId);
     } catch (IOException | RuntimeException e) {

@@ -7,16 +7,19 @@ import static io.beamline.pipelines.constellation.ConstellationPipeline.plan;
 
 import io.beamline.framework.BeamlinePipeline;
 import io.beamline.framework.run.RunConsole;
+import io.beamline.framework.run.SignalDrain;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.kafka.KafkaClients;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -52,6 +55,10 @@ final class SessionIngest {
       if (o.getNoKafka()) {
         LOG.info("--no-kafka: drivers feed the sync stage directly");
         return closer(o, console, null);
+      }
+      if (o.isStreaming()) {
+        // While the broker starts (startBroker's thread): the first window should not pay for it.
+        WarmUp.windowOutputs(plan(o));
       }
       String bootstrap = o.getKafkaBootstrap();
       if (bootstrap == null) {
@@ -154,10 +161,17 @@ final class SessionIngest {
     };
   }
 
+  /** After Ctrl-C or SIGTERM: how long the exit waits for the session to drain and commit. */
+  static final Duration DRAIN_LIMIT = Duration.ofSeconds(60);
+
   /**
-   * Streaming ingest: topics prepared now, then a background thread sends every packet when its
-   * event time comes. The returned handle stops it (if still running), records {@code ingest.json}
-   * and stops the embedded broker.
+   * Streaming ingest: the session's previous sets retired (its windows are written live), topics
+   * prepared, then a background thread sends every packet when its time comes on the session's
+   * clock, which starts now. When it has sent the whole session, or Ctrl-C / SIGTERM stopped it
+   * early, it records the end ({@link LiveSession#ended}) and the live read ends once it has read
+   * what was sent; a signal's exit waits for the session to drain and commit ({@link SignalDrain}).
+   * The returned handle stops the ingest (if still running), records {@code ingest.json} and stops
+   * the embedded broker.
    */
   private static AutoCloseable startStreamingIngest(
       ConstellationOptions o,
@@ -167,26 +181,44 @@ final class SessionIngest {
       ConstellationConsole console)
       throws Exception {
     SessionPlan plan = plan(o);
+    String runId = o.getRunId();
     AtomicReference<KafkaIngest.Report> report = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    AtomicLong sent = ConstellationConsole.progress(o.getRunId()).ingested;
+    AtomicBoolean stopRequested = new AtomicBoolean();
+    AtomicLong sent = ConstellationConsole.progress(runId).ingested;
+    SessionCommit.retireForLive(o, ConstellationPipeline.NAME);
     AtomicFiles.writeString(runDir.resolve(BOOTSTRAP_FILE), bootstrap);
     KafkaIngest.prepareTopics(bootstrap, plan.drivers.stream().map(plan::topic).toList());
+    long clockOffsetNs = KafkaIngest.clockOffsetNs(plan);
+    LiveSession.clockStarted(runId, clockOffsetNs / 1_000_000L);
     Thread ingest =
         new Thread(
             () -> {
               try {
-                report.set(KafkaIngest.send(plan, bootstrap, true, sent));
+                report.set(KafkaIngest.send(plan, bootstrap, clockOffsetNs, sent));
               } catch (Throwable t) {
                 failure.set(t);
+              } finally {
+                LiveSession.ended(runId, stopRequested.get());
               }
             },
             "constellation-ingest");
     ingest.setDaemon(true);
+    SignalDrain drain =
+        SignalDrain.install(
+            "constellation-drain",
+            () -> {
+              stopRequested.set(true);
+              ingest.interrupt();
+              LOG.info(
+                  RunConsole.PROGRESS,
+                  "Stopping the session: the windows sent so far are written, then committed");
+            },
+            DRAIN_LIMIT);
     ingest.start();
     LOG.info(
         RunConsole.PROGRESS,
-        "Streaming ingest started: {} s of packets in real time",
+        "Streaming ingest started: {} s of packets in real time (Ctrl-C ends the session early)",
         o.getDuration());
     AutoCloseable rest = closer(o, console, broker);
     return () -> {
@@ -208,7 +240,12 @@ final class SessionIngest {
               String.format("%.2f", report.get().seconds()));
         }
       } finally {
-        rest.close();
+        try {
+          rest.close();
+        } finally {
+          LiveSession.forget(runId);
+          drain.close();
+        }
       }
     };
   }

@@ -8,9 +8,9 @@ import io.beamline.io.failures.FailureIO;
 import io.beamline.io.nwb.NwbFile;
 import io.beamline.io.nwb.NwbIO;
 import io.beamline.io.nwb.NwbTimeSeries;
-import io.beamline.io.parquet.ParquetTableIO;
 import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.webdataset.WebDatasetIO;
+import io.beamline.io.webdataset.WebDatasetSample;
 import io.beamline.io.webdataset.WebDatasetSampleCoder;
 import io.beamline.io.zarr.OmeZarrIO;
 import io.beamline.io.zarr.OmeZarrLayout;
@@ -149,45 +149,48 @@ final class SessionOutputs extends Module<SessionOutputs.Config, PCollectionTupl
               "WriteWindowReports",
               ParDo.of(
                   new SyncReports.WriteWindowReportFn(
-                      plan, raw.resolve(SyncReports.WINDOWS_DIR).toString())))
+                      plan, c.runId(), raw.resolve(SyncReports.WINDOWS_DIR).toString())))
           .setCoder(StringUtf8Coder.of());
     }
 
     String timeseries = raw.resolve("timeseries").toString();
+    PCollection<String> tables =
+        streams
+            .apply(
+                "KeyStreamsByWindow",
+                WithKeys.of(AlignedSlice::window).withKeyType(TypeDescriptors.longs()))
+            .setCoder(KvCoder.of(VarLongCoder.of(), streams.getCoder()))
+            .apply("GatherStreams", GroupByKey.create())
+            .apply(
+                "WriteTimeSeriesParquet",
+                ParDo.of(new TimeSeriesRows.WriteFileFn(plan, c.runId(), timeseries)))
+            .setCoder(StringUtf8Coder.of());
     if (session) {
-      written.add(
-          streams
-              .apply("KeyStreamsToOne", WithKeys.<Void, AlignedSlice>of((Void) null))
-              .setCoder(KvCoder.of(VoidCoder.of(), streams.getCoder()))
-              .apply("GatherStreams", GroupByKey.create())
-              .apply(
-                  "WriteTimeSeriesParquet",
-                  ParDo.of(new TimeSeriesRows.WriteSessionFileFn(plan, timeseries)))
-              .setCoder(StringUtf8Coder.of()));
-    } else {
-      streams
-          .apply("ToTimeSeriesRows", ParDo.of(new TimeSeriesRows.RowsFn(plan)))
-          .setRowSchema(TimeSeriesRows.SCHEMA)
-          .apply("RowsToSession", Window.into(new GlobalWindows()))
-          .apply(
-              "WriteTimeSeriesParquet",
-              ParquetTableIO.write(TimeSeriesRows.SCHEMA)
-                  .to(timeseries)
-                  .withPrefix(TimeSeriesRows.PREFIX)
-                  .withNumShards(1));
+      written.add(tables);
     }
 
-    written.add(
+    PCollection<WebDatasetSample> samples =
         streams
             .apply("CutWindows", ParDo.of(new WindowSamples.CutWindowsFn(plan)))
             .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(WindowPart.class)))
             .apply("GatherWindows", GroupByKey.create())
             .apply("ToWebDatasetSamples", ParDo.of(new WindowSamples.ToSampleFn(plan)))
-            .setCoder(WebDatasetSampleCoder.of())
-            .apply("SamplesToSession", Window.into(new GlobalWindows()))
-            .apply(
-                "WriteShards",
-                WebDatasetIO.write().to(c.gold()).withMaxSamplesPerShard(c.shardSize())));
+            .setCoder(WebDatasetSampleCoder.of());
+    if (session) {
+      written.add(
+          samples
+              .apply("SamplesToSession", Window.into(new GlobalWindows()))
+              .apply(
+                  "WriteShards",
+                  WebDatasetIO.write().to(c.gold()).withMaxSamplesPerShard(c.shardSize())));
+    } else {
+      samples
+          .apply(
+              "WriteWindowShards",
+              ParDo.of(
+                  new WindowSamples.WriteWindowShardFn(plan, c.runId(), c.gold(), c.windowing())))
+          .setCoder(StringUtf8Coder.of());
+    }
 
     if (session) {
       written.add(
@@ -214,7 +217,10 @@ final class SessionOutputs extends Module<SessionOutputs.Config, PCollectionTupl
 
     PCollectionList.of(failures)
         .apply("AllFailures", Flatten.pCollections())
-        .apply("FailuresToSession", Window.into(new GlobalWindows()))
+        // Streaming: a file of each window's rejected records (if any) as the window closes.
+        .apply(
+            session ? "FailuresToSession" : "FailuresByWindow",
+            session ? Window.<Failure>into(new GlobalWindows()) : c.windowing().<Failure>windows())
         .apply(
             "WriteRejectedRecords",
             FailureIO.write().to(raw.resolve("failures").toString()).withPrefix("rejected"));

@@ -140,6 +140,15 @@ final class SyncReports {
     return Double.isFinite(v) ? v : null;
   }
 
+  /** The line of {@code window-<w>.jsonl} for one stream's figures, with its newline. */
+  static String line(StreamFigures f, SessionPlan plan) {
+    try {
+      return LINE.writeValueAsString(f.windowEntry(plan)) + "\n";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The figures of each aligned stream. */
   static final class FiguresFn extends DoFn<AlignedSlice, StreamFigures> {
     @ProcessElement
@@ -186,10 +195,12 @@ final class SyncReports {
    */
   static final class WriteWindowReportFn extends DoFn<KV<Long, Iterable<StreamFigures>>, String> {
     private final SessionPlan plan;
+    private final String runId;
     private final String dir;
 
-    WriteWindowReportFn(SessionPlan plan, String dir) {
+    WriteWindowReportFn(SessionPlan plan, String runId, String dir) {
       this.plan = plan;
+      this.runId = runId;
       this.dir = dir;
     }
 
@@ -204,7 +215,7 @@ final class SyncReports {
       streams.sort(Comparator.comparing(StreamFigures::sensorId));
       StringBuilder lines = new StringBuilder();
       for (StreamFigures f : streams) {
-        lines.append(LINE.writeValueAsString(f.windowEntry(plan))).append('\n');
+        lines.append(line(f, plan));
       }
       long w = window.getKey();
       String name =
@@ -214,6 +225,7 @@ final class SyncReports {
       Path file = Paths.get(dir, name);
       AtomicFiles.writeString(file, lines.toString());
       Metrics.counter(ConstellationPipeline.NAMESPACE, "windows_written").inc();
+      LiveSession.outputWritten(plan, runId, w);
       out.output(file.toString());
     }
   }

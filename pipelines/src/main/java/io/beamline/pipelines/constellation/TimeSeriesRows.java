@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.logicaltypes.MicrosInstant;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
 
@@ -76,47 +77,48 @@ final class TimeSeriesRows {
             });
   }
 
-  /** One row per grid point of an aligned stream (event-time windows: a file per window). */
-  static final class RowsFn extends DoFn<AlignedSlice, Row> {
-    private final SessionPlan plan;
-
-    RowsFn(SessionPlan plan) {
-      this.plan = plan;
-    }
-
-    @ProcessElement
-    public void process(@Element AlignedSlice slice, OutputReceiver<Row> out) {
-      of(plan, slice).forEach(out::output);
-    }
-  }
-
   /**
-   * The whole session's table as one file, {@code timeseries-00000-of-00001.parquet}, from all of
-   * its aligned streams at once, in stream order; outputs its path. Writing it here rather than
-   * through {@link ParquetTableIO#write} spares the runner a step per row and the shuffle of every
-   * row to the one shard (on the DirectRunner that took half of a 30 s session's run time). The
-   * file is written under a temporary name and renamed, so a retried bundle replaces it whole.
+   * One Parquet file per group of aligned streams, in stream order; outputs its path. Batch: the
+   * whole session's table (key {@link Windowing#SESSION}), {@code
+   * timeseries-00000-of-00001.parquet}. Streaming: one file per event-time window as it closes,
+   * {@code timeseries-w<window>.parquet} ({@code -pane<p>} for a late pane's rows). Writing it here
+   * rather than through {@link ParquetTableIO#write} spares the runner a step per row and the
+   * shuffle of every row to the one shard (on the DirectRunner that took half of a 30 s session's
+   * run time). The file is written under a temporary name and renamed, so a retried bundle replaces
+   * it whole.
    */
-  static final class WriteSessionFileFn extends DoFn<KV<Void, Iterable<AlignedSlice>>, String> {
+  static final class WriteFileFn extends DoFn<KV<Long, Iterable<AlignedSlice>>, String> {
     private final SessionPlan plan;
+    private final String runId;
     private final String directory;
 
-    WriteSessionFileFn(SessionPlan plan, String directory) {
+    WriteFileFn(SessionPlan plan, String runId, String directory) {
       this.plan = plan;
+      this.runId = runId;
       this.directory = directory;
     }
 
     @ProcessElement
-    public void process(@Element KV<Void, Iterable<AlignedSlice>> all, OutputReceiver<String> out)
+    public void process(
+        @Element KV<Long, Iterable<AlignedSlice>> group, PaneInfo pane, OutputReceiver<String> out)
         throws IOException {
       List<AlignedSlice> slices = new ArrayList<>();
-      all.getValue().forEach(slices::add);
+      group.getValue().forEach(slices::add);
       slices.sort(
           Comparator.comparing((AlignedSlice s) -> s.stream().sensorId)
               .thenComparingLong(AlignedSlice::firstIndex));
+      long w = group.getKey();
+      String name;
+      if (w == Windowing.SESSION) {
+        name = PREFIX + "-00000-of-00001.parquet";
+      } else if (pane.getIndex() == 0) {
+        name = String.format("%s-w%06d.parquet", PREFIX, w);
+      } else {
+        name = String.format("%s-w%06d-pane%d.parquet", PREFIX, w, pane.getIndex());
+      }
       Path dir = Paths.get(directory);
       Files.createDirectories(dir);
-      Path target = dir.resolve(PREFIX + "-00000-of-00001.parquet");
+      Path target = dir.resolve(name);
       Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
       try {
         ParquetTableIO.writeFile(
@@ -126,6 +128,7 @@ final class TimeSeriesRows {
       } finally {
         Files.deleteIfExists(tmp);
       }
+      LiveSession.outputWritten(plan, runId, w);
       out.output(target.toString());
     }
   }

@@ -1,9 +1,12 @@
 package io.beamline.pipelines.constellation;
 
 import io.beamline.io.webdataset.NpyArray;
+import io.beamline.io.webdataset.ShardWriter;
 import io.beamline.io.webdataset.WebDatasetSample;
 import io.beamline.transforms.sync.SessionGrid;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -11,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 
 /** The WebDataset samples: one per window of the session, holding every stream's share of it. */
@@ -100,38 +105,85 @@ final class WindowSamples {
     @ProcessElement
     public void process(
         @Element KV<Long, Iterable<WindowPart>> window, OutputReceiver<WebDatasetSample> out) {
-      long w = window.getKey();
-      String key = String.format("%s_%s_%06d", plan.subjectId, plan.sessionId, w);
-      List<WindowPart> parts = new ArrayList<>();
-      window.getValue().forEach(parts::add);
-      parts.sort(Comparator.comparing((WindowPart p) -> p.modality));
-      WebDatasetSample sample = WebDatasetSample.of(key);
-      Map<String, Object> streams = new LinkedHashMap<>();
-      for (WindowPart p : parts) {
-        NpyArray array =
-            p.bytes != null
-                ? NpyArray.uint8(p.bytes, p.samples, p.height, p.width, 3)
-                : NpyArray.float32(p.floats, p.samples, p.channels);
-        sample = sample.withNpy(p.modality + ".npy", array);
-        Map<String, Object> one = new LinkedHashMap<>();
-        one.put("sensor_id", p.sensorId);
-        one.put("rate_hz", p.rate);
-        one.put("unit", p.unit);
-        one.put("first_index", p.firstIndex);
-        one.put("samples", p.samples);
-        one.put("gap_samples", p.gapSamples);
-        streams.put(p.modality, one);
+      out.output(sample(plan, window.getKey(), window.getValue()));
+    }
+  }
+
+  /** The sample of window {@code w} from its streams' parts. */
+  static WebDatasetSample sample(SessionPlan plan, long w, Iterable<WindowPart> windowParts) {
+    String key = String.format("%s_%s_%06d", plan.subjectId, plan.sessionId, w);
+    List<WindowPart> parts = new ArrayList<>();
+    windowParts.forEach(parts::add);
+    parts.sort(Comparator.comparing((WindowPart p) -> p.modality));
+    WebDatasetSample sample = WebDatasetSample.of(key);
+    Map<String, Object> streams = new LinkedHashMap<>();
+    for (WindowPart p : parts) {
+      NpyArray array =
+          p.bytes != null
+              ? NpyArray.uint8(p.bytes, p.samples, p.height, p.width, 3)
+              : NpyArray.float32(p.floats, p.samples, p.channels);
+      sample = sample.withNpy(p.modality + ".npy", array);
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("sensor_id", p.sensorId);
+      one.put("rate_hz", p.rate);
+      one.put("unit", p.unit);
+      one.put("first_index", p.firstIndex);
+      one.put("samples", p.samples);
+      one.put("gap_samples", p.gapSamples);
+      streams.put(p.modality, one);
+    }
+    long end = Math.min(plan.durationNs, (w + 1) * plan.windowNs);
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("key", key);
+    meta.put("subject_id", plan.subjectId);
+    meta.put("session_id", plan.sessionId);
+    meta.put("window", w);
+    meta.put("start_s", w * plan.windowNs / 1e9);
+    meta.put("end_s", end / 1e9);
+    meta.put("streams", streams);
+    return sample.withJson("json", SyncReports.json(meta));
+  }
+
+  /**
+   * Streaming: each window's sample as a shard of its own as the window closes, {@code
+   * shard-<window>.tar} ({@code shard-<window>-pane<p>.tar} for a late pane), written under a
+   * temporary name and renamed ({@link ShardWriter}); outputs its path. {@code --shard-size}
+   * applies to batch, where a shard can wait for the windows it holds.
+   */
+  static final class WriteWindowShardFn extends DoFn<WebDatasetSample, String> {
+    private final SessionPlan plan;
+    private final String runId;
+    private final String directory;
+    private final Windowing windowing;
+
+    WriteWindowShardFn(SessionPlan plan, String runId, String directory, Windowing windowing) {
+      this.plan = plan;
+      this.runId = runId;
+      this.directory = directory;
+      this.windowing = windowing;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element WebDatasetSample sample,
+        BoundedWindow window,
+        PaneInfo pane,
+        OutputReceiver<String> out)
+        throws IOException {
+      long w = windowing.index(plan, window);
+      String pattern =
+          pane.getIndex() == 0 ? "shard-%06d.tar" : "shard-%06d-pane" + pane.getIndex() + ".tar";
+      ShardWriter shards =
+          new ShardWriter(Paths.get(directory), pattern, 1, Long.MAX_VALUE, Math.toIntExact(w));
+      try {
+        shards.write(sample);
+        shards.close();
+      } catch (IOException | RuntimeException e) {
+        shards.abort();
+        throw e;
       }
-      long end = Math.min(plan.durationNs, (w + 1) * plan.windowNs);
-      Map<String, Object> meta = new LinkedHashMap<>();
-      meta.put("key", key);
-      meta.put("subject_id", plan.subjectId);
-      meta.put("session_id", plan.sessionId);
-      meta.put("window", w);
-      meta.put("start_s", w * plan.windowNs / 1e9);
-      meta.put("end_s", end / 1e9);
-      meta.put("streams", streams);
-      out.output(sample.withJson("json", SyncReports.json(meta)));
+      LiveSession.outputWritten(plan, runId, w);
+      out.output(shards.shards().get(0).toString());
     }
   }
 }

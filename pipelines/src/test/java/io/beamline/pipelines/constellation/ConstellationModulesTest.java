@@ -75,7 +75,7 @@ class ConstellationModulesTest {
     for (String shared :
         List.of(
             "session-outputs/WriteTimeSeriesParquet",
-            "session-outputs/WriteShards",
+            "session-outputs/ToWebDatasetSamples",
             "session-outputs/WriteRejectedRecords")) {
       assertTrue(batch.contains(shared), shared);
       assertTrue(stream.contains(shared), shared);
@@ -86,6 +86,11 @@ class ConstellationModulesTest {
     assertFalse(stream.contains("session-outputs/WriteVideoZarr"));
     assertFalse(stream.contains("session-outputs/WriteNwb"));
     assertTrue(stream.contains("session-outputs/WriteWindowReports"));
+    // Batch shards wait for --shard-size windows; streaming writes each window's shard as it
+    // closes.
+    assertTrue(batch.contains("session-outputs/WriteShards"));
+    assertTrue(stream.contains("session-outputs/WriteWindowShards"));
+    assertFalse(stream.contains("session-outputs/WriteShards"));
     assertTrue(stream.contains("align-streams/EventTimeWindows"));
     assertFalse(batch.contains("align-streams/EventTimeWindows"));
   }
@@ -103,7 +108,7 @@ class ConstellationModulesTest {
     assertThat(outputs, containsString("shardSize"));
     assertThat(outputs, containsString("streams: AlignedSlice, failures: Failure"));
     String source = DisplayData.from(s.source().toModule()).toString();
-    assertThat(source, containsString("stopAtExpectedRecords"));
+    assertThat(source, containsString("bounded"));
   }
 
   @Test

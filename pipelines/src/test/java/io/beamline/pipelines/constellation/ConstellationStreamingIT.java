@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConstellationStreamingIT {
   private static Path out;
   private static RunRecord run;
+  private static ConstellationOptions opts;
 
   @BeforeAll
   static void runOnce(@TempDir Path dir) throws Exception {
@@ -46,7 +47,8 @@ class ConstellationStreamingIT {
             "--faultInjection",
             "--seed=11",
             "--shardSize=2");
-    run = Runs.run(new ConstellationPipeline(), options(argv), argv);
+    opts = options(argv);
+    run = Runs.run(new ConstellationPipeline(), opts, argv);
     assertEquals("succeeded", run.status(), run.error());
   }
 
@@ -136,13 +138,46 @@ class ConstellationStreamingIT {
   void oneWebDatasetSamplePerWindow() throws Exception {
     Path gold = out.resolve("gold/S1/A");
     List<String> shards = files(gold);
-    assertEquals(List.of("shard-000000.tar", "shard-000001.tar"), shards);
+    // Streaming writes each window's sample as a shard of its own (--shard-size is batch's).
+    assertEquals(List.of("shard-000000.tar", "shard-000001.tar", "shard-000002.tar"), shards);
     List<String> keys = new ArrayList<>();
     for (String s : shards) {
       keys.addAll(jsonMembers(Files.readAllBytes(gold.resolve(s))));
     }
     keys.sort(null);
     assertEquals(List.of("S1_A_000000.json", "S1_A_000001.json", "S1_A_000002.json"), keys);
+  }
+
+  /**
+   * Each window's report, Parquet file and shard land within 2 s of the window's close on the
+   * session clock (session start + window end + the clock's offset, when the ingest began), i.e.
+   * while the session still runs, not all at its end.
+   */
+  @Test
+  void eachWindowIsWrittenWithinTwoSecondsOfItsClose() throws Exception {
+    JsonNode ingest = read(run.runDir().resolve(ConstellationPipeline.INGEST_FILE));
+    long offsetMs = ingest.get("clock_offset_ms").asLong();
+    long startMs = java.time.Instant.parse(opts.getSessionStart()).toEpochMilli();
+    Path gold = out.resolve("gold/S1/A");
+    StringBuilder lags = new StringBuilder();
+    long worst = Long.MIN_VALUE;
+    for (int w = 0; w < 3; w++) {
+      long closeMs = startMs + (w + 1) * 2000L + offsetMs;
+      for (Path f :
+          List.of(
+              raw().resolve(String.format("sync_windows/window-%06d.jsonl", w)),
+              raw().resolve(String.format("timeseries/timeseries-w%06d.parquet", w)),
+              gold.resolve(String.format("shard-%06d.tar", w)))) {
+        long lag = Files.getLastModifiedTime(f).toMillis() - closeMs;
+        lags.append(f.getFileName()).append(' ').append(lag).append(" ms; ");
+        worst = Math.max(worst, lag);
+      }
+    }
+    System.out.println("window outputs behind their close: " + lags);
+    assertTrue(worst < 2000, "window outputs behind their close: " + lags);
+    // Window 0 closed 4 s before the session's end: it was written while the session ran.
+    assertTrue(worst > -1000, "an output before its window closed? " + lags);
+    assertTrue(counter(run.runDir(), "windows_written") >= 3);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.beamline.pipelines.stream.process;
 
 import io.beamline.framework.UserInputException;
+import io.beamline.framework.run.SignalDrain;
 import io.beamline.io.HostName;
 import io.beamline.io.kafka.KafkaClients;
 import io.beamline.io.kafka.KafkaPreflight;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,8 +40,7 @@ final class ProcessAgent implements AutoCloseable {
   private final ProcessSettings settings;
   private final KafkaProducer<byte[], byte[]> producer;
   private final ScheduledExecutorService beats;
-  private final CountDownLatch finished = new CountDownLatch(1);
-  private final Thread hook;
+  private final SignalDrain drain;
   private long lastActivity = -1;
 
   private ProcessAgent(ProcessSettings settings, int heartbeatSeconds) {
@@ -54,10 +53,12 @@ final class ProcessAgent implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    Thread main = Thread.currentThread();
-    this.hook = new Thread(() -> drain(main), "stream-process-drain");
     beats.scheduleAtFixedRate(this::beat, 0, heartbeatSeconds, TimeUnit.SECONDS);
-    Runtime.getRuntime().addShutdownHook(hook);
+    this.drain =
+        SignalDrain.install(
+            "stream-process-drain",
+            () -> ProcessControl.of(settings.token()).requestStop(),
+            DRAIN_LIMIT);
   }
 
   /** Checks the broker, creates the topics and starts the heartbeats and the signal handler. */
@@ -129,19 +130,6 @@ final class ProcessAgent implements AutoCloseable {
     }
   }
 
-  /** On SIGTERM/Ctrl-C: ask the run to stop and hold the exit until the pipeline finished. */
-  private void drain(Thread main) {
-    ProcessControl.of(settings.token()).requestStop();
-    try {
-      if (finished.await(DRAIN_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-        // Let the run record its end before the JVM halts.
-        main.join(2_000);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Whether a SIGTERM/Ctrl-C (or {@code --exit-after-runs}) asked the run to stop. */
   boolean stopRequested() {
     return ProcessControl.of(settings.token()).stopping();
@@ -152,12 +140,7 @@ final class ProcessAgent implements AutoCloseable {
     beats.shutdownNow();
     send("EXITED");
     producer.close(Duration.ofSeconds(10));
-    finished.countDown();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // The JVM is already exiting: the hook is running and waits for us.
-    }
+    drain.close();
     LOG.info(
         "stream process stopped; runs closed: {}",
         ProcessControl.of(settings.token()).runsClosed());

@@ -1,0 +1,84 @@
+package io.beamline.pipelines.constellation;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.beam.sdk.metrics.Metrics;
+
+/**
+ * A streaming session's clock and end as this JVM knows them ({@code --streaming}): the ingest
+ * thread records when the session's clock started and when the ingest ended (all packets sent, or
+ * the user interrupted the run); the live read ({@link KafkaSource.LivePolicy}) ends when it has
+ * read what was sent, and the window writers measure how long after its close on the session clock
+ * each window's outputs landed.
+ *
+ * <p>On the DirectRunner (and Spark's local master) the graph runs in the JVM that ingests; a read
+ * on another machine does not see this registry and ends by the session's own packets (the last one
+ * of each stream) or its time limit instead.
+ */
+final class LiveSession {
+  private LiveSession() {}
+
+  /**
+   * How the ingest ended.
+   *
+   * @param atMs wall-clock time the last packet had been handed to the broker (flushed)
+   * @param interrupted whether the user stopped the session before {@code --duration}
+   */
+  record End(long atMs, boolean interrupted) {}
+
+  private static final Map<String, Long> CLOCK = new ConcurrentHashMap<>();
+  private static final Map<String, End> END = new ConcurrentHashMap<>();
+
+  /** The session's clock runs {@code offsetMs} behind its start (the ingest began that late). */
+  static void clockStarted(String runId, long offsetMs) {
+    CLOCK.put(runId, offsetMs);
+  }
+
+  /** The ingest of run {@code runId} ended (the first call counts). */
+  static void ended(String runId, boolean interrupted) {
+    END.putIfAbsent(runId, new End(System.currentTimeMillis(), interrupted));
+  }
+
+  /** How run {@code runId}'s ingest ended, or null while it runs (or in another JVM). */
+  static End end(String runId) {
+    return END.get(runId);
+  }
+
+  /** Forgets run {@code runId} (its run has ended). */
+  static void forget(String runId) {
+    CLOCK.remove(runId);
+    END.remove(runId);
+  }
+
+  /**
+   * Wall-clock time (ms since the epoch) at which window {@code w} closed on the session's clock:
+   * its end on the session timeline (the session's end for the last window) plus the clock's
+   * offset; -1 when this JVM does not know the clock.
+   */
+  static long windowCloseMs(SessionPlan plan, String runId, long w) {
+    Long offset = CLOCK.get(runId);
+    if (offset == null || w < 0) {
+      return -1;
+    }
+    long endNs = Math.min(plan.durationNs, (w + 1) * plan.windowNs);
+    return Math.floorDiv(plan.sessionStartNs + endNs, 1_000_000L) + offset;
+  }
+
+  /**
+   * Records, from a window writer's DoFn, that one of window {@code w}'s outputs (report, Parquet
+   * file, shard) is in place: its lag behind the window's close on the session clock goes to the
+   * metric {@code window_output_lag_ms} and the progress line. Nothing when the clock is unknown.
+   */
+  static void outputWritten(SessionPlan plan, String runId, long w) {
+    long close = windowCloseMs(plan, runId, w);
+    if (close < 0) {
+      return;
+    }
+    long lag = Math.max(0, System.currentTimeMillis() - close);
+    Metrics.distribution(ConstellationPipeline.NAMESPACE, "window_output_lag_ms").update(lag);
+    ConstellationConsole.Progress p = ConstellationConsole.progress(runId);
+    p.windowOutputs.incrementAndGet();
+    p.lastLagMs.set(lag);
+    p.maxLagMs.accumulateAndGet(lag, Math::max);
+  }
+}

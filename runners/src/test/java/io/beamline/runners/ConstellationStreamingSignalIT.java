@@ -1,0 +1,117 @@
+package io.beamline.runners;
+
+import static io.beamline.runners.ShadedJarIT.JAR;
+import static io.beamline.runners.ShadedJarIT.JAVA;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.io.duckdb.DuckDb;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code constellation --streaming} as a user runs it: a 5-minute session whose windows land live
+ * in the session's directories while it runs, ended early by Ctrl-C (SIGINT to the real process).
+ * The run drains what was sent, writes the last windows, commits the session with {@code
+ * interrupted} and exits; every window reported has its Parquet file and shard, and DuckDB counts
+ * the rows the reports promise.
+ */
+class ConstellationStreamingSignalIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  @Test
+  void ctrlCEndsALiveSessionCleanly() throws Exception {
+    Path out = dir.resolve("out");
+    Path log = dir.resolve("console.txt");
+    // setsid: a process group of its own, as a terminal's foreground job; Ctrl-C reaches the whole
+    // group (the run and its embedded broker's JVM alike).
+    List<String> cmd =
+        List.of(
+            "setsid",
+            JAVA,
+            "-jar",
+            JAR.toString(),
+            "constellation",
+            "--streaming",
+            "--duration=300",
+            "--window-seconds=2",
+            "--fault-injection",
+            "--subject-id=s1",
+            "--session-id=live",
+            "--output-dir=" + out,
+            "--run-id=live-run");
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Path raw = out.resolve("raw/s1/live");
+    Path windows = raw.resolve("sync_windows");
+    try {
+      // Live: the windows appear in the session's own directory while it runs.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (count(windows, ".jsonl") < 3) {
+        assertTrue(p.isAlive(), "the run ended early: " + Files.readString(log));
+        assertTrue(System.nanoTime() < deadline, "no 3 windows in 120 s: " + Files.readString(log));
+        Thread.sleep(200);
+      }
+      assertTrue(
+          Files.notExists(out.resolve("commits/constellation/s1%2Flive.json")),
+          "no record while the session runs");
+      new ProcessBuilder("kill", "-INT", "--", "-" + p.pid()).start().waitFor();
+      assertTrue(p.waitFor(90, TimeUnit.SECONDS), "no exit 90 s after Ctrl-C");
+    } finally {
+      p.destroyForcibly();
+    }
+    String console = Files.readString(log);
+    assertEquals(130, p.exitValue(), console); // 128 + SIGINT, after the drain
+    assertThat(console, containsString("Stopping the session"));
+    assertThat(console, containsString("committed by run live-run"));
+
+    JsonNode record = JSON.readTree(out.resolve("commits/constellation/s1%2Flive.json").toFile());
+    assertEquals("succeeded", record.get("status").asText());
+    assertTrue(record.get("details").get("interrupted").asBoolean(), record.toString());
+    long reported = record.get("details").get("windows_reported").asLong();
+    assertTrue(reported >= 3 && reported < 150, record.toString());
+    JsonNode run = JSON.readTree(out.resolve("runs/live-run/manifest.json").toFile());
+    assertEquals("succeeded", run.get("status").asText(), run.toString());
+
+    // Every window reported has its rows and its shard; DuckDB counts what the reports promise.
+    long samples = 0;
+    try (Stream<Path> s = Files.list(windows)) {
+      for (Path f : s.toList()) {
+        for (String line : Files.readAllLines(f)) {
+          samples += JSON.readTree(line).get("samples").asLong();
+        }
+      }
+    }
+    assertEquals(reported, count(raw.resolve("timeseries"), ".parquet"));
+    assertEquals(reported, count(out.resolve("gold/s1/live"), ".tar"));
+    try (DuckDb db = DuckDb.inMemory()) {
+      String t = "read_parquet(" + DuckDb.literal(raw.resolve("timeseries") + "/*.parquet") + ")";
+      assertEquals(samples, db.count("SELECT * FROM " + t));
+    }
+    assertTrue(Files.isRegularFile(out.resolve("runs/live-run/ingest.json")));
+    try (Stream<Path> s = Files.walk(out.resolve("raw"))) {
+      assertFalse(s.anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temporaries");
+    }
+  }
+
+  private static long count(Path dir, String suffix) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(f -> f.getFileName().toString().endsWith(suffix)).count();
+    }
+  }
+}
