@@ -57,6 +57,7 @@ final class KafkaIngest {
    * @param bytes value bytes sent
    * @param droppedPackets packets fault injection dropped (never sent)
    * @param droppedSamples samples in those packets
+   * @param lastSeq sequence number of the last packet sent (-1: none)
    */
   record StreamTally(
       String topic,
@@ -64,7 +65,8 @@ final class KafkaIngest {
       long samples,
       long bytes,
       long droppedPackets,
-      long droppedSamples) {}
+      long droppedSamples,
+      long lastSeq) {}
 
   /**
    * The whole ingest.
@@ -86,6 +88,13 @@ final class KafkaIngest {
 
     long bytes() {
       return streams.values().stream().mapToLong(StreamTally::bytes).sum();
+    }
+
+    /** The last packet sent, by sensor id (-1: none). */
+    Map<String, Long> lastSeq() {
+      Map<String, Long> m = new LinkedHashMap<>();
+      streams.forEach((id, t) -> m.put(id, t.lastSeq()));
+      return m;
     }
 
     Map<String, Object> toJson() {
@@ -215,6 +224,8 @@ final class KafkaIngest {
     long[] records = new long[n];
     long[] samples = new long[n];
     long[] bytes = new long[n];
+    long[] lastSeq = new long[n];
+    java.util.Arrays.fill(lastSeq, -1);
     byte[][] keys = new byte[n][];
     for (int i = 0; i < n; i++) {
       SensorDriver d = plan.drivers.get(i);
@@ -256,6 +267,7 @@ final class KafkaIngest {
               }
             });
         records[next]++;
+        lastSeq[next] = e.seq();
         samples[next] += e.sampleCount();
         sentSamples.addAndGet(e.sampleCount());
         bytes[next] += value.length;
@@ -280,7 +292,8 @@ final class KafkaIngest {
               samples[i],
               bytes[i],
               t.eventsDropped(),
-              t.samplesDropped()));
+              t.samplesDropped(),
+              lastSeq[i]));
     }
     return new Report(out, seconds, paced ? clockOffsetNs / 1_000_000L : null);
   }

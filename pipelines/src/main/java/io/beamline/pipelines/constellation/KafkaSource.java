@@ -250,8 +250,9 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
    *
    * <p>The watermark is the end of time, and the read of this topic ends, once the session is over
    * for it: its last packet was read (appended by this run); or this JVM's ingest ended ({@link
-   * LiveSession#end}) and the reader has caught up with the topic's end since (or {@code drainMs}
-   * passed; after an interrupt, one second); or {@code limitMs} after the session's planned end.
+   * LiveSession#end}, all sent or interrupted) and the last packet it sent to this topic was read
+   * (when the ingest failed: the reader caught up with the topic's end since, or {@code drainMs}
+   * passed); or {@code limitMs} after the session's planned end.
    */
   static final class LivePolicy extends TimestampPolicy<byte[], byte[]> {
     /** After an interrupt: how long the read waits for packets already in transit. */
@@ -264,6 +265,7 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
     private final long lastSeq;
     private final long limitAtMs;
     private Instant watermark;
+    private long lastRead = -1;
     private boolean over;
 
     LivePolicy(SessionPlan plan, SensorDriver driver, String runId, Live live, Instant previous) {
@@ -295,8 +297,11 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
       if (next.isAfter(watermark)) {
         watermark = next;
       }
-      if (e.seq() >= lastSeq && record.getTimestamp() >= live.ownRecordsFromMs()) {
-        over = true;
+      if (record.getTimestamp() >= live.ownRecordsFromMs()) {
+        lastRead = Math.max(lastRead, e.seq());
+        if (e.seq() >= lastSeq) {
+          over = true;
+        }
       }
       return new Instant(StreamingWindows.packetEventTimeMs(plan, driver, e.seq()));
     }
@@ -317,14 +322,22 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
       if (end == null) {
         return false;
       }
-      if (end.interrupted()) {
-        return now >= end.atMs() + INTERRUPT_GRACE_MS;
+      Map<String, Long> sent = end.lastSent();
+      if (sent != null) {
+        // Everything sent to this topic has been read (nothing sent: nothing to wait for).
+        if (lastRead >= sent.getOrDefault(driver.sensorId(), -1L)) {
+          return true;
+        }
+      } else if (end.interrupted()) {
+        if (now >= end.atMs() + INTERRUPT_GRACE_MS) {
+          return true;
+        }
+      } else if (ctx.getMessageBacklog() == 0
+          && ctx.getBacklogCheckTime() != null
+          && ctx.getBacklogCheckTime().getMillis() > end.atMs()) {
+        return true; // caught up with the topic's end since the ingest ended
       }
-      boolean caughtUp =
-          ctx.getMessageBacklog() == 0
-              && ctx.getBacklogCheckTime() != null
-              && ctx.getBacklogCheckTime().getMillis() > end.atMs();
-      return caughtUp || now >= end.atMs() + live.drainMs();
+      return now >= end.atMs() + live.drainMs();
     }
   }
 }

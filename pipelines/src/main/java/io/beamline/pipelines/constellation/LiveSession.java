@@ -23,8 +23,9 @@ final class LiveSession {
    *
    * @param atMs wall-clock time the last packet had been handed to the broker (flushed)
    * @param interrupted whether the user stopped the session before {@code --duration}
+   * @param lastSent the last packet sent per sensor id (-1: none), or null when the ingest failed
    */
-  record End(long atMs, boolean interrupted) {}
+  record End(long atMs, boolean interrupted, Map<String, Long> lastSent) {}
 
   private static final Map<String, Long> CLOCK = new ConcurrentHashMap<>();
   private static final Map<String, End> END = new ConcurrentHashMap<>();
@@ -34,9 +35,17 @@ final class LiveSession {
     CLOCK.put(runId, offsetMs);
   }
 
-  /** The ingest of run {@code runId} ended (the first call counts). */
-  static void ended(String runId, boolean interrupted) {
-    END.putIfAbsent(runId, new End(System.currentTimeMillis(), interrupted));
+  /**
+   * The ingest of run {@code runId} ended (the first call counts), having sent {@code lastSent}
+   * (the last packet per sensor id; null if unknown).
+   */
+  static void ended(String runId, boolean interrupted, Map<String, Long> lastSent) {
+    END.putIfAbsent(
+        runId,
+        new End(
+            System.currentTimeMillis(),
+            interrupted,
+            lastSent == null ? null : Map.copyOf(lastSent)));
   }
 
   /** How run {@code runId}'s ingest ended, or null while it runs (or in another JVM). */

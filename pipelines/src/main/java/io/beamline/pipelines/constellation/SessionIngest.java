@@ -199,7 +199,8 @@ final class SessionIngest {
               } catch (Throwable t) {
                 failure.set(t);
               } finally {
-                LiveSession.ended(runId, stopRequested.get());
+                KafkaIngest.Report r = report.get();
+                LiveSession.ended(runId, stopRequested.get(), r == null ? null : r.lastSeq());
               }
             },
             "constellation-ingest");

@@ -128,7 +128,7 @@ class LivePolicyTest {
     KafkaSource.LivePolicy p = policy(0, 3_600_000);
     p.getTimestampForRecord(context(3, now()), record(SensorEventCodec.encode(packets.get(0)), 0));
     assertFalse(p.getWatermark(context(0, now())).equals(BoundedWindow.TIMESTAMP_MAX_VALUE));
-    LiveSession.ended(RUN, false);
+    LiveSession.ended(RUN, false, null); // failed: what was sent is unknown
     long endedAt = LiveSession.end(RUN).atMs();
     // Backlog measured before the end, or records still unread: not yet.
     assertTrue(p.getWatermark(context(0, endedAt - 1)).isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE));
@@ -139,9 +139,28 @@ class LivePolicyTest {
   }
 
   @Test
+  void afterTheIngestEndedTheTopicEndsWithTheLastPacketItSent() {
+    KafkaSource.LivePolicy p = policy(0, 3_600_000);
+    TimestampPolicy.PartitionContext ctx = context(4, now());
+    p.getTimestampForRecord(ctx, record(SensorEventCodec.encode(packets.get(1)), now()));
+    // Interrupted after packet 2 of phone01 (its topic still has a backlog to read).
+    LiveSession.ended(RUN, true, java.util.Map.of("phone01", 2L, "eeg01", 30L));
+    assertTrue(p.getWatermark(ctx).isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE));
+    p.getTimestampForRecord(ctx, record(SensorEventCodec.encode(packets.get(2)), now()));
+    assertEquals(BoundedWindow.TIMESTAMP_MAX_VALUE, p.getWatermark(ctx));
+  }
+
+  @Test
+  void aTopicTheIngestSentNothingToEndsWithTheIngest() {
+    KafkaSource.LivePolicy p = policy(0, 3_600_000);
+    LiveSession.ended(RUN, false, java.util.Map.of("phone01", -1L));
+    assertEquals(BoundedWindow.TIMESTAMP_MAX_VALUE, p.getWatermark(context(3, now())));
+  }
+
+  @Test
   void anInterruptEndsTheTopicAfterItsGraceWhateverTheBacklog() throws Exception {
     KafkaSource.LivePolicy p = policy(0, 3_600_000);
-    LiveSession.ended(RUN, true);
+    LiveSession.ended(RUN, true, null);
     assertTrue(p.getWatermark(context(9, now())).isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE));
     Thread.sleep(KafkaSource.LivePolicy.INTERRUPT_GRACE_MS + 50);
     assertEquals(BoundedWindow.TIMESTAMP_MAX_VALUE, p.getWatermark(context(9, now())));
