@@ -33,7 +33,11 @@ p = subprocess.Popen(cmd, stdout=console, stderr=subprocess.STDOUT)
 def tree(pid):
     pids = [pid]
     for c in glob.glob(f"/proc/{pid}/task/*/children"):
-        for k in open(c).read().split():
+        try:
+            kids = open(c).read().split()
+        except OSError:
+            continue  # a thread that ended meanwhile
+        for k in kids:
             pids += tree(int(k))
     return pids
 
