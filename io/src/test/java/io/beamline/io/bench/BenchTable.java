@@ -27,13 +27,26 @@ import java.util.stream.Stream;
  * lines of its own), {@code NAME.exit} and {@code NAME.rows} (the rows, absent when it reported
  * none). System properties {@code bench.mode}, {@code bench.rounds}, {@code bench.commit}, {@code
  * bench.started}, {@code bench.loadStart} describe the run.
+ *
+ * <p>A step may state the peak RSS its benchmark must stay within, {@code NAME.bound} (MB; {@code
+ * bench/run} writes it from its step list): each row carries the bound of its steps, the table
+ * shows it beside the peak, and {@code main} exits with status 1 when a row's peak is over its
+ * bound (after writing the table).
  */
 public final class BenchTable {
   private BenchTable() {}
 
   public static void main(String[] args) throws IOException {
-    Path steps = Path.of(args[0]);
-    Path out = Path.of(args[1]);
+    if (write(Path.of(args[0]), Path.of(args[1])) > 0) {
+      System.exit(1);
+    }
+  }
+
+  /**
+   * Writes the table of the steps in {@code steps} to {@code out} (JSON) and standard output
+   * (Markdown); returns how many rows are over their peak RSS bound.
+   */
+  static int write(Path steps, Path out) throws IOException {
     List<Map<String, Object>> stepList = new ArrayList<>();
     Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
     List<String> names;
@@ -64,6 +77,10 @@ public final class BenchTable {
       r.put("subject_median", s);
       r.put("baseline_median", b);
       r.put("ratio", s / b);
+      Object bound = r.get("rss_bound_mb");
+      r.put(
+          "within_rss_bound",
+          bound == null ? null : (Double) r.get("peak_rss_mb") <= ((Number) bound).doubleValue());
     }
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("started", System.getProperty("bench.started", ""));
@@ -81,6 +98,19 @@ public final class BenchTable {
     doc.put("steps", stepList);
     AtomicFiles.writeString(out, Json.pretty(doc));
     System.out.print(markdown(doc));
+    int over = 0;
+    for (Map<String, Object> r : rows.values()) {
+      if (Boolean.FALSE.equals(r.get("within_rss_bound"))) {
+        over++;
+        System.out.printf(
+            Locale.ROOT,
+            "peak RSS over its bound: %s, %.0f MB > %s MB%n",
+            r.get("what"),
+            (Double) r.get("peak_rss_mb"),
+            r.get("rss_bound_mb"));
+      }
+    }
+    return over;
   }
 
   /** A step's command, exit status, wall time and peak RSS. */
@@ -97,6 +127,10 @@ public final class BenchTable {
       String[] f = lines.get(lines.size() - 1).strip().split("\\s+");
       step.put("peak_rss_mb", Long.parseLong(f[0]) / 1024.0);
       step.put("wall_s", Double.parseDouble(f[1]));
+    }
+    Path bound = dir.resolve(name + ".bound");
+    if (Files.exists(bound)) {
+      step.put("rss_bound_mb", Long.parseLong(Files.readString(bound).strip()));
     }
     return step;
   }
@@ -128,6 +162,11 @@ public final class BenchTable {
     Object rss = step.get("peak_rss_mb");
     if (rss != null) {
       r.put("peak_rss_mb", Math.max((Double) r.get("peak_rss_mb"), (Double) rss));
+    }
+    Object bound = step.get("rss_bound_mb");
+    if (bound != null) {
+      Object had = r.get("rss_bound_mb");
+      r.put("rss_bound_mb", had == null ? bound : Math.min((Long) had, (Long) bound));
     }
     @SuppressWarnings("unchecked")
     List<String> from = (List<String>) r.get("steps");
@@ -162,12 +201,12 @@ public final class BenchTable {
             m.get("load_average_start"),
             m.get("load_average_end")));
     b.append("| benchmark | subject vs baseline | unit | subject | baseline | ratio | rounds |")
-        .append(" peak RSS MB |\n|---|---|---|---|---|---|---|---|\n");
+        .append(" peak RSS MB | RSS bound MB |\n|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> r : (List<Map<String, Object>>) doc.get("rows")) {
       b.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s vs %s | %s | %s | %s | %.3f | %d | %.0f |%n",
+              "| %s | %s vs %s | %s | %s | %s | %.3f | %d | %.0f | %s |%n",
               r.get("what"),
               r.get("subject"),
               r.get("baseline"),
@@ -176,7 +215,13 @@ public final class BenchTable {
               figure((Double) r.get("baseline_median")),
               (Double) r.get("ratio"),
               ((List<?>) r.get("subject_rounds")).size(),
-              (Double) r.get("peak_rss_mb")));
+              (Double) r.get("peak_rss_mb"),
+              r.get("rss_bound_mb") == null
+                  ? "-"
+                  : r.get("rss_bound_mb")
+                      + (Boolean.TRUE.equals(r.get("within_rss_bound"))
+                          ? " (within)"
+                          : " (OVER)")));
     }
     b.append('\n');
     for (Map<String, Object> s : (List<Map<String, Object>>) doc.get("steps")) {

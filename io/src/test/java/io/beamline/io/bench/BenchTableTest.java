@@ -47,7 +47,7 @@ class BenchTableTest {
     Path out = dir.resolve("out/run.json");
     Files.createDirectories(out.getParent());
 
-    BenchTable.main(new String[] {dir.toString(), out.toString()});
+    assertEquals(0, BenchTable.write(dir, out));
 
     JsonNode doc = Json.read(out);
     assertEquals(1, doc.get("rows").size());
@@ -61,6 +61,25 @@ class BenchTableTest {
     assertEquals(3, doc.get("steps").size());
     assertEquals(1, doc.get("steps").get(1).get("exit").asInt());
     assertEquals(2.25, doc.get("steps").get(1).get("wall_s").asDouble());
+  }
+
+  @Test
+  void aRowOverItsStatedPeakRssBoundIsCounted() throws Exception {
+    step("01-a", "2048 1.50\n", "0", new double[] {10}, new double[] {20});
+    Files.writeString(dir.resolve("01-a.bound"), "3\n");
+    step("02-b", "4096 1.50\n", "0", new double[] {10}, new double[] {20});
+    Files.writeString(dir.resolve("02-b.bound"), "5\n");
+    Path out = dir.resolve("run.json");
+
+    // Row r peaked at 4 MB (step b); its bound is the tighter of its steps', 3 MB: over.
+    assertEquals(1, BenchTable.write(dir, out));
+    JsonNode row = Json.read(out).get("rows").get(0);
+    assertEquals(3, row.get("rss_bound_mb").asInt());
+    assertEquals(false, row.get("within_rss_bound").asBoolean());
+
+    Files.writeString(dir.resolve("01-a.bound"), "4\n");
+    assertEquals(0, BenchTable.write(dir, out));
+    assertEquals(true, Json.read(out).get("rows").get(0).get("within_rss_bound").asBoolean());
   }
 
   @Test
