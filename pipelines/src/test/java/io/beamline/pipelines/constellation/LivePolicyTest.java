@@ -29,12 +29,12 @@ import org.junit.jupiter.api.Test;
  */
 class LivePolicyTest {
   private static final String RUN = "live-policy-test";
-  private final SessionPlan plan = plan();
+  private final SessionPlan plan = plan(java.time.Instant.now().toString());
   private final SensorDriver phone = plan.driver("phone01").orElseThrow();
   private final List<SensorEvent> packets = packets(phone);
 
-  /** A session that starts now, as a streaming one does. */
-  private static SessionPlan plan() {
+  /** A 5 s session with 2 s windows from {@code start} (a streaming one starts now). */
+  private static SessionPlan plan(String start) {
     ConstellationOptions o =
         options(
             args(
@@ -42,7 +42,7 @@ class LivePolicyTest {
                 "--duration=5",
                 "--windowSeconds=2",
                 "--seed=3",
-                "--sessionStart=" + java.time.Instant.now()));
+                "--sessionStart=" + start));
     new ConstellationPipeline().validate(o);
     return ConstellationPipeline.plan(o);
   }
@@ -168,15 +168,7 @@ class LivePolicyTest {
 
   @Test
   void theTimeLimitEndsATopicNoIngestReportedOn() {
-    ConstellationOptions o =
-        options(
-            args(
-                Path.of("out"),
-                "--duration=5",
-                "--windowSeconds=2",
-                "--sessionStart=2020-01-01T00:00:00Z"));
-    new ConstellationPipeline().validate(o);
-    SessionPlan old = ConstellationPipeline.plan(o);
+    SessionPlan old = plan("2020-01-01T00:00:00Z");
     SensorDriver d = old.driver("phone01").orElseThrow();
     TimestampPolicy.PartitionContext ctx = context(9, now());
     // Planned end 2020-01-01T00:00:05Z + 1 h: long past, so over with nothing read.
