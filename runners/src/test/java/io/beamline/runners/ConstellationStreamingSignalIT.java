@@ -35,35 +35,11 @@ class ConstellationStreamingSignalIT {
   void ctrlCEndsALiveSessionCleanly() throws Exception {
     Path out = dir.resolve("out");
     Path log = dir.resolve("console.txt");
-    // setsid: a process group of its own, as a terminal's foreground job; Ctrl-C reaches the whole
-    // group (the run and its embedded broker's JVM alike).
-    List<String> cmd =
-        List.of(
-            "setsid",
-            JAVA,
-            "-jar",
-            JAR.toString(),
-            "constellation",
-            "--streaming",
-            "--duration=300",
-            "--window-seconds=2",
-            "--fault-injection",
-            "--subject-id=s1",
-            "--session-id=live",
-            "--output-dir=" + out,
-            "--run-id=live-run");
-    Process p =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Path raw = out.resolve("raw/s1/live");
     Path windows = raw.resolve("sync_windows");
+    Process p = startLiveSession(out, "live-run", log);
     try {
-      // Live: the windows appear in the session's own directory while it runs.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (count(windows, ".jsonl") < 3) {
-        assertTrue(p.isAlive(), "the run ended early: " + Files.readString(log));
-        assertTrue(System.nanoTime() < deadline, "no 3 windows in 120 s: " + Files.readString(log));
-        Thread.sleep(200);
-      }
+      awaitWindows(p, windows, 3, log);
       assertTrue(
           Files.notExists(out.resolve("commits/constellation/s1%2Flive.json")),
           "no record while the session runs");
@@ -103,6 +79,92 @@ class ConstellationStreamingSignalIT {
     assertTrue(Files.isRegularFile(out.resolve("runs/live-run/ingest.json")));
     try (Stream<Path> s = Files.walk(out.resolve("raw"))) {
       assertFalse(s.anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temporaries");
+    }
+  }
+
+  /**
+   * A live session killed (SIGKILL to the run and its broker) leaves the windows it wrote and no
+   * record: nothing vouches for a half session, and the next run of the session replaces it whole.
+   */
+  @Test
+  void aKilledLiveSessionLeavesNoRecordAndTheNextRunReplacesIt() throws Exception {
+    Path out = dir.resolve("out");
+    Path raw = out.resolve("raw/s1/live");
+    Path record = out.resolve("commits/constellation/s1%2Flive.json");
+    Path log = dir.resolve("killed.txt");
+    Process p = startLiveSession(out, "killed-run", log);
+    try {
+      awaitWindows(p, raw.resolve("sync_windows"), 2, log);
+      new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).start().waitFor();
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "no exit after SIGKILL");
+    } finally {
+      p.destroyForcibly();
+    }
+    assertTrue(Files.notExists(record), "a record for a killed session");
+    assertTrue(count(raw.resolve("sync_windows"), ".jsonl") >= 2, "the windows written stay");
+
+    // A batch run of the same session replaces the half session as a whole.
+    Process batch =
+        new ProcessBuilder(
+                JAVA,
+                "-jar",
+                JAR.toString(),
+                "constellation",
+                "--duration=2",
+                "--subject-id=s1",
+                "--session-id=live",
+                "--output-dir=" + out,
+                "--run-id=batch-run")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("batch.txt").toFile())
+            .start();
+    assertTrue(batch.waitFor(300, TimeUnit.SECONDS), "batch run did not end");
+    assertEquals(0, batch.exitValue(), Files.readString(dir.resolve("batch.txt")));
+    assertEquals("batch-run", JSON.readTree(record.toFile()).get("run_id").asText());
+    assertFalse(Files.exists(raw.resolve("sync_windows")), "live windows left in a batch session");
+    JsonNode report = JSON.readTree(raw.resolve("sync_report.json").toFile());
+    long samples = 0;
+    for (JsonNode m : report.get("modalities")) {
+      samples += m.get("samples").asLong();
+    }
+    try (DuckDb db = DuckDb.inMemory()) {
+      String t = "read_parquet(" + DuckDb.literal(raw.resolve("timeseries") + "/*.parquet") + ")";
+      assertEquals(samples, db.count("SELECT * FROM " + t));
+    }
+  }
+
+  /**
+   * Starts {@code constellation --streaming} (5 minutes, 2 s windows) from the packaged jar, under
+   * setsid: a process group of its own, as a terminal's foreground job, so that a signal to the
+   * group reaches the run and its embedded broker's JVM alike (Ctrl-C reaches the whole group).
+   */
+  private static Process startLiveSession(Path out, String runId, Path log) throws Exception {
+    List<String> cmd =
+        List.of(
+            "setsid",
+            JAVA,
+            "-jar",
+            JAR.toString(),
+            "constellation",
+            "--streaming",
+            "--duration=300",
+            "--window-seconds=2",
+            "--fault-injection",
+            "--subject-id=s1",
+            "--session-id=live",
+            "--output-dir=" + out,
+            "--run-id=" + runId);
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /** Waits until {@code n} window reports are in place (live: while the session runs). */
+  private static void awaitWindows(Process p, Path windows, int n, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (count(windows, ".jsonl") < n) {
+      assertTrue(p.isAlive(), "the run ended early: " + Files.readString(log));
+      assertTrue(
+          System.nanoTime() < deadline, "no " + n + " windows in 120 s: " + Files.readString(log));
+      Thread.sleep(200);
     }
   }
 
