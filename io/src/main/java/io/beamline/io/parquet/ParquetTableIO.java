@@ -7,8 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -260,6 +262,43 @@ public final class ParquetTableIO {
       Schema schema, String name, Iterable<Row> rows, java.nio.file.Path target)
       throws IOException {
     org.apache.avro.Schema avro = avroSchema(schema, name);
+    Iterator<Row> it = rows.iterator();
+    write(
+        avro,
+        new Iterator<GenericRecord>() {
+          @Override
+          public boolean hasNext() {
+            return it.hasNext();
+          }
+
+          @Override
+          public GenericRecord next() {
+            return toRecord(it.next(), schema, avro);
+          }
+        },
+        target);
+  }
+
+  /**
+   * Like {@link #writeFile}, for a caller that builds the records itself against {@link
+   * #avroSchema}{@code (schema, name)}, which it is given, as {@code writeFile} would make them of
+   * rows (strings, boxed numbers, timestamps as microseconds since the epoch, arrays as lists): the
+   * same file, without a Beam {@link Row} per record (building and checking a row costs more than
+   * writing it, for tables of many narrow rows).
+   */
+  public static void writeRecords(
+      Schema schema,
+      String name,
+      Function<org.apache.avro.Schema, Iterator<GenericRecord>> records,
+      java.nio.file.Path target)
+      throws IOException {
+    org.apache.avro.Schema avro = avroSchema(schema, name);
+    write(avro, records.apply(avro), target);
+  }
+
+  private static void write(
+      org.apache.avro.Schema avro, Iterator<GenericRecord> records, java.nio.file.Path target)
+      throws IOException {
     // The same writer and settings as ParquetIO's sink (Avro model, SNAPPY), without a Hadoop
     // Configuration: building one per file parses Hadoop's default XML resources each time, which
     // cost a streaming pipeline that writes a file per item more than the write itself.
@@ -270,8 +309,8 @@ public final class ParquetTableIO {
             .withConf(new PlainParquetConfiguration())
             .withCompressionCodec(CompressionCodecName.SNAPPY)
             .build()) {
-      for (Row row : rows) {
-        writer.write(toRecord(row, schema, avro));
+      while (records.hasNext()) {
+        writer.write(records.next());
       }
     }
   }

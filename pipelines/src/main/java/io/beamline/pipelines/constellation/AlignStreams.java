@@ -141,12 +141,7 @@ final class AlignStreams
             alignWindow(plan, d, windowing.index(plan, window), pane.getIndex(), stream.getValue());
         Metrics.counter(ConstellationPipeline.NAMESPACE, "windows_aligned").inc();
       } else {
-        slice =
-            new AlignedSlice(
-                Windowing.SESSION,
-                0,
-                0,
-                stream(d, StreamingWindows.alignSession(plan, d, stream.getValue())));
+        slice = alignSession(plan, d, stream.getValue());
       }
       StreamSync.Report r = slice.stream().report;
       Metrics.counter(ConstellationPipeline.NAMESPACE, "packets_dropped_" + d.modality())
@@ -160,6 +155,12 @@ final class AlignStreams
       }
       out.output(slice);
     }
+  }
+
+  /** Sensor {@code d}'s packets {@code events} over the whole session, aligned (batch). */
+  static AlignedSlice alignSession(SessionPlan plan, SensorDriver d, Iterable<SensorEvent> events) {
+    return new AlignedSlice(
+        Windowing.SESSION, 0, 0, stream(d, StreamingWindows.alignSession(plan, d, events)));
   }
 
   /** Sensor {@code d}'s packets {@code events} of window {@code w} (pane {@code pane}), aligned. */

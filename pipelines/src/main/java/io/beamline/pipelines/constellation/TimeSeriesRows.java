@@ -9,6 +9,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.logicaltypes.MicrosInstant;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -78,6 +81,51 @@ final class TimeSeriesRows {
   }
 
   /**
+   * The rows of {@link #of} as Avro records of {@code avro} ({@link ParquetTableIO#avroSchema} of
+   * {@link #SCHEMA}), made as they are consumed: what {@link ParquetTableIO#writeFile} makes of
+   * those rows (the same file, {@code TimeSeriesRowsTest}), without a Beam row per grid point.
+   */
+  static Stream<GenericRecord> records(
+      SessionPlan plan, AlignedSlice slice, org.apache.avro.Schema avro) {
+    AlignedStream s = slice.stream();
+    Instant start = plan.sessionStart();
+    List<Float> none = List.of();
+    return IntStream.range(0, s.samples())
+        .mapToObj(
+            k -> {
+              long index = slice.firstIndex() + k;
+              long ns = SampleClock.timestampNs(0, index, s.rate);
+              Instant t = start.plusNanos(ns);
+              GenericData.Record r = new GenericData.Record(avro);
+              r.put(0, plan.subjectId);
+              r.put(1, plan.sessionId);
+              r.put(2, s.modality);
+              r.put(3, s.sensorId);
+              r.put(4, index);
+              r.put(5, ns / 1e9);
+              r.put(6, t.getEpochSecond() * 1_000_000L + t.getNano() / 1000);
+              r.put(7, s.gap[k]);
+              r.put(8, s.isVideo() ? none : channels(s.floats, k * s.channels, s.channels));
+              return r;
+            });
+  }
+
+  /** {@code n} floats of {@code values} from {@code from}, as a list (boxed as read). */
+  private static List<Float> channels(float[] values, int from, int n) {
+    return new AbstractList<>() {
+      @Override
+      public Float get(int i) {
+        return values[from + i];
+      }
+
+      @Override
+      public int size() {
+        return n;
+      }
+    };
+  }
+
+  /**
    * One Parquet file per group of aligned streams, in stream order; outputs its path. Batch: the
    * whole session's table (key {@link Windowing#SESSION}), {@code
    * timeseries-00000-of-00001.parquet}. Streaming: one file per event-time window as it closes,
@@ -121,8 +169,11 @@ final class TimeSeriesRows {
       Path target = dir.resolve(name);
       Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
       try {
-        ParquetTableIO.writeFile(
-            SCHEMA, PREFIX, () -> slices.stream().flatMap(s -> of(plan, s)).iterator(), tmp);
+        ParquetTableIO.writeRecords(
+            SCHEMA,
+            PREFIX,
+            avro -> slices.stream().flatMap(s -> records(plan, s, avro)).iterator(),
+            tmp);
         Files.move(
             tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } finally {

@@ -45,10 +45,10 @@ final class WarmUp {
         report.append(SyncReports.line(SyncReports.StreamFigures.of(s), plan));
       }
       AtomicFiles.writeString(dir.resolve("window.jsonl"), report.toString());
-      ParquetTableIO.writeFile(
+      ParquetTableIO.writeRecords(
           TimeSeriesRows.SCHEMA,
           TimeSeriesRows.PREFIX,
-          () -> slices.stream().flatMap(s -> TimeSeriesRows.of(plan, s)).iterator(),
+          avro -> slices.stream().flatMap(s -> TimeSeriesRows.records(plan, s, avro)).iterator(),
           dir.resolve("window.parquet"));
       try (ShardWriter w = new ShardWriter(dir, "shard-%06d.tar", 1, Long.MAX_VALUE)) {
         w.write(WindowSamples.sample(plan, 0, parts));
