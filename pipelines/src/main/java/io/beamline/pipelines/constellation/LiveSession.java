@@ -69,7 +69,7 @@ final class LiveSession {
     if (offset == null || w < 0) {
       return -1;
     }
-    long endNs = Math.min(plan.durationNs, (w + 1) * plan.windowNs);
+    long endNs = plan.windowEndNs(w);
     return Math.floorDiv(plan.sessionStartNs + endNs, 1_000_000L) + offset;
   }
 

@@ -15,7 +15,6 @@ import io.beamline.io.webdataset.WebDatasetSampleCoder;
 import io.beamline.io.zarr.OmeZarrIO;
 import io.beamline.io.zarr.OmeZarrLayout;
 import io.beamline.io.zarr.OmeZarrWriter;
-import io.beamline.pipelines.constellation.SyncReports.StreamFigures;
 import io.beamline.pipelines.constellation.WindowSamples.WindowPart;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -27,7 +26,6 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.coders.VoidCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -122,16 +120,18 @@ final class SessionOutputs extends Module<SessionOutputs.Config, PCollectionTupl
     // Only for the progress line (batch): each file (or image) the writers finish.
     List<PCollection<String>> written = new ArrayList<>();
 
-    PCollection<StreamFigures> figures =
+    // One group per window (batch: the whole session, Windowing.SESSION) feeds the sync report
+    // and the Parquet table.
+    PCollection<KV<Long, Iterable<AlignedSlice>>> byWindow =
         streams
-            .apply("ReportFigures", ParDo.of(new SyncReports.FiguresFn()))
-            .setCoder(SerializableCoder.of(StreamFigures.class));
+            .apply(
+                "KeyStreamsByWindow",
+                WithKeys.of(AlignedSlice::window).withKeyType(TypeDescriptors.longs()))
+            .setCoder(KvCoder.of(VarLongCoder.of(), streams.getCoder()))
+            .apply("GatherStreams", GroupByKey.create());
     if (session) {
       written.add(
-          figures
-              .apply("KeyAllToOne", WithKeys.<Void, StreamFigures>of((Void) null))
-              .setCoder(KvCoder.of(VoidCoder.of(), SerializableCoder.of(StreamFigures.class)))
-              .apply("GatherReport", GroupByKey.create())
+          byWindow
               .apply(
                   "WriteSyncReport",
                   ParDo.of(
@@ -139,12 +139,7 @@ final class SessionOutputs extends Module<SessionOutputs.Config, PCollectionTupl
                           plan, raw.resolve(SyncReports.SESSION_REPORT).toString())))
               .setCoder(StringUtf8Coder.of()));
     } else {
-      figures
-          .apply(
-              "KeyByWindow",
-              WithKeys.of(StreamFigures::window).withKeyType(TypeDescriptors.longs()))
-          .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(StreamFigures.class)))
-          .apply("GatherWindowReports", GroupByKey.create())
+      byWindow
           .apply(
               "WriteWindowReports",
               ParDo.of(
@@ -153,17 +148,13 @@ final class SessionOutputs extends Module<SessionOutputs.Config, PCollectionTupl
           .setCoder(StringUtf8Coder.of());
     }
 
-    String timeseries = raw.resolve("timeseries").toString();
     PCollection<String> tables =
-        streams
-            .apply(
-                "KeyStreamsByWindow",
-                WithKeys.of(AlignedSlice::window).withKeyType(TypeDescriptors.longs()))
-            .setCoder(KvCoder.of(VarLongCoder.of(), streams.getCoder()))
-            .apply("GatherStreams", GroupByKey.create())
+        byWindow
             .apply(
                 "WriteTimeSeriesParquet",
-                ParDo.of(new TimeSeriesRows.WriteFileFn(plan, c.runId(), timeseries)))
+                ParDo.of(
+                    new TimeSeriesRows.WriteFileFn(
+                        plan, c.runId(), raw.resolve("timeseries").toString())))
             .setCoder(StringUtf8Coder.of());
     if (session) {
       written.add(tables);

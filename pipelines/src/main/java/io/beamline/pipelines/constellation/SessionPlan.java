@@ -69,6 +69,13 @@ final class SessionPlan implements Serializable {
     return new SessionGrid(durationNs, windowNs);
   }
 
+  /**
+   * End of window {@code w}, ns after the session start (the last window ends with the session).
+   */
+  long windowEndNs(long w) {
+    return Math.min(durationNs, (w + 1) * windowNs);
+  }
+
   String topic(SensorDriver d) {
     return Topics.of(topicPrefix, d.modality(), d.sensorId());
   }

@@ -55,8 +55,8 @@ final class SyncReports {
   }
 
   /**
-   * The sync figures of one aligned stream (of the session or of one window), typed, as they travel
-   * to the report writers.
+   * The sync figures of one aligned stream (of the session or of one window), typed: what the
+   * report writers make of each aligned slice they are given.
    */
   record StreamFigures(
       long window,
@@ -111,7 +111,7 @@ final class SyncReports {
       m.put("window", window);
       m.put("pane", pane);
       m.put("start_s", window * plan.windowNs / 1e9);
-      m.put("end_s", Math.min(plan.durationNs, (window + 1) * plan.windowNs) / 1e9);
+      m.put("end_s", plan.windowEndNs(window) / 1e9);
       m.put("modality", modality);
       m.put("sensor_id", sensorId);
       m.put("first_index", firstIndex);
@@ -149,16 +149,8 @@ final class SyncReports {
     }
   }
 
-  /** The figures of each aligned stream. */
-  static final class FiguresFn extends DoFn<AlignedSlice, StreamFigures> {
-    @ProcessElement
-    public void process(@Element AlignedSlice s, OutputReceiver<StreamFigures> out) {
-      out.output(StreamFigures.of(s));
-    }
-  }
-
   /** Writes {@code sync_report.json}: session fields and one entry per modality, sorted. */
-  static final class WriteSessionReportFn extends DoFn<KV<Void, Iterable<StreamFigures>>, String> {
+  static final class WriteSessionReportFn extends DoFn<KV<Long, Iterable<AlignedSlice>>, String> {
     private final SessionPlan plan;
     private final String path;
 
@@ -168,10 +160,11 @@ final class SyncReports {
     }
 
     @ProcessElement
-    public void process(@Element KV<Void, Iterable<StreamFigures>> all, OutputReceiver<String> out)
+    public void process(@Element KV<Long, Iterable<AlignedSlice>> all, OutputReceiver<String> out)
         throws IOException {
       Map<String, Object> modalities = new TreeMap<>();
-      for (StreamFigures f : all.getValue()) {
+      for (AlignedSlice s : all.getValue()) {
+        StreamFigures f = StreamFigures.of(s);
         modalities.put(f.modality(), f.sessionEntry(plan));
       }
       Map<String, Object> m = new LinkedHashMap<>();
@@ -193,7 +186,7 @@ final class SyncReports {
    * Writes one window's report {@code window-<w>.jsonl} (one line per stream, by sensor id; a late
    * pane {@code p} writes {@code window-<w>-pane<p>.jsonl}) atomically.
    */
-  static final class WriteWindowReportFn extends DoFn<KV<Long, Iterable<StreamFigures>>, String> {
+  static final class WriteWindowReportFn extends DoFn<KV<Long, Iterable<AlignedSlice>>, String> {
     private final SessionPlan plan;
     private final String runId;
     private final String dir;
@@ -206,12 +199,10 @@ final class SyncReports {
 
     @ProcessElement
     public void process(
-        @Element KV<Long, Iterable<StreamFigures>> window,
-        PaneInfo pane,
-        OutputReceiver<String> out)
+        @Element KV<Long, Iterable<AlignedSlice>> window, PaneInfo pane, OutputReceiver<String> out)
         throws IOException {
       List<StreamFigures> streams = new ArrayList<>();
-      window.getValue().forEach(streams::add);
+      window.getValue().forEach(s -> streams.add(StreamFigures.of(s)));
       streams.sort(Comparator.comparing(StreamFigures::sensorId));
       StringBuilder lines = new StringBuilder();
       for (StreamFigures f : streams) {

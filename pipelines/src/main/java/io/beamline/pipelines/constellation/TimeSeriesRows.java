@@ -8,10 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -24,7 +22,6 @@ import org.apache.beam.sdk.schemas.logicaltypes.MicrosInstant;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.Row;
 
 /** The rows of {@code timeseries/*.parquet}: one per grid point of every stream. */
 final class TimeSeriesRows {
@@ -47,43 +44,11 @@ final class TimeSeriesRows {
           .addArrayField("values", Schema.FieldType.FLOAT)
           .build();
 
-  /** The rows of one aligned slice, at its session grid indices, made as they are consumed. */
-  static Stream<Row> of(SessionPlan plan, AlignedSlice slice) {
-    AlignedStream s = slice.stream();
-    Instant start = plan.sessionStart();
-    List<Float> none = List.of();
-    return IntStream.range(0, s.samples())
-        .mapToObj(
-            k -> {
-              long index = slice.firstIndex() + k;
-              long ns = SampleClock.timestampNs(0, index, s.rate);
-              List<Float> values = none;
-              if (!s.isVideo()) {
-                Float[] v = new Float[s.channels];
-                for (int c = 0; c < s.channels; c++) {
-                  v[c] = s.floats[k * s.channels + c];
-                }
-                values = Arrays.asList(v);
-              }
-              return Row.withSchema(SCHEMA)
-                  .addValues(
-                      plan.subjectId,
-                      plan.sessionId,
-                      s.modality,
-                      s.sensorId,
-                      index,
-                      ns / 1e9,
-                      start.plusNanos(ns).truncatedTo(ChronoUnit.MICROS),
-                      s.gap[k],
-                      values)
-                  .build();
-            });
-  }
-
   /**
-   * The rows of {@link #of} as Avro records of {@code avro} ({@link ParquetTableIO#avroSchema} of
-   * {@link #SCHEMA}), made as they are consumed: what {@link ParquetTableIO#writeFile} makes of
-   * those rows (the same file, {@code TimeSeriesRowsTest}), without a Beam row per grid point.
+   * The rows of one aligned slice, at its session grid indices, as Avro records of {@code avro}
+   * ({@link ParquetTableIO#avroSchema} of {@link #SCHEMA}), made as they are consumed: what {@link
+   * ParquetTableIO#writeFile} makes of the same rows as Beam rows of {@link #SCHEMA} (the same file
+   * byte for byte, {@code TimeSeriesRowsTest}), without building a Beam row per grid point.
    */
   static Stream<GenericRecord> records(
       SessionPlan plan, AlignedSlice slice, org.apache.avro.Schema avro) {

@@ -132,7 +132,7 @@ final class WindowSamples {
       one.put("gap_samples", p.gapSamples);
       streams.put(p.modality, one);
     }
-    long end = Math.min(plan.durationNs, (w + 1) * plan.windowNs);
+    long end = plan.windowEndNs(w);
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("key", key);
     meta.put("subject_id", plan.subjectId);

@@ -8,12 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beamline.io.duckdb.DuckDb;
 import io.beamline.io.parquet.ParquetTableIO;
+import io.beamline.io.sensors.SampleClock;
 import io.beamline.io.sensors.SensorDriver;
 import io.beamline.io.sensors.SensorEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +49,7 @@ class TimeSeriesRowsTest {
     ParquetTableIO.writeFile(
         TimeSeriesRows.SCHEMA,
         TimeSeriesRows.PREFIX,
-        () -> slices.stream().flatMap(s -> TimeSeriesRows.of(plan, s)).iterator(),
+        () -> slices.stream().flatMap(s -> rows(plan, s)).iterator(),
         rows);
     ParquetTableIO.writeRecords(
         TimeSeriesRows.SCHEMA,
@@ -63,5 +70,41 @@ class TimeSeriesRowsTest {
           db.count("SELECT * FROM " + t + " WHERE modality = 'eeg'"),
           db.count("SELECT * FROM " + t + " WHERE modality = 'eeg' AND len(values) = 32"));
     }
+  }
+
+  /**
+   * The reference: one Beam row of {@link TimeSeriesRows#SCHEMA} per grid point, the table as the
+   * schema states it, written by {@link ParquetTableIO#writeFile}.
+   */
+  private static Stream<Row> rows(SessionPlan plan, AlignedSlice slice) {
+    AlignedStream s = slice.stream();
+    Instant start = plan.sessionStart();
+    List<Float> none = List.of();
+    return IntStream.range(0, s.samples())
+        .mapToObj(
+            k -> {
+              long index = slice.firstIndex() + k;
+              long ns = SampleClock.timestampNs(0, index, s.rate);
+              List<Float> values = none;
+              if (!s.isVideo()) {
+                Float[] v = new Float[s.channels];
+                for (int c = 0; c < s.channels; c++) {
+                  v[c] = s.floats[k * s.channels + c];
+                }
+                values = Arrays.asList(v);
+              }
+              return Row.withSchema(TimeSeriesRows.SCHEMA)
+                  .addValues(
+                      plan.subjectId,
+                      plan.sessionId,
+                      s.modality,
+                      s.sensorId,
+                      index,
+                      ns / 1e9,
+                      start.plusNanos(ns).truncatedTo(ChronoUnit.MICROS),
+                      s.gap[k],
+                      values)
+                  .build();
+            });
   }
 }
