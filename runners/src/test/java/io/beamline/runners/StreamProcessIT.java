@@ -177,6 +177,15 @@ class StreamProcessIT {
             .collect(Collectors.toSet());
     assertEquals(STFS, processed.size());
     JsonNode closed = byType.get("run_processed").get(byType.get("run_processed").size() - 1);
+    // Every STF's stf_processed is on the topic before the run's end (one partition: in order),
+    // across the kill: the restarted process announces again what the killed one committed.
+    int end = sent.indexOf(closed);
+    Set<String> before =
+        sent.subList(0, end).stream()
+            .filter(n -> n.get("msg_type").asText().equals("stf_processed"))
+            .map(n -> n.get("filename").asText())
+            .collect(Collectors.toSet());
+    assertEquals(processed, before);
     assertEquals(11, closed.get("processed").asLong());
     assertEquals(1, closed.get("failed").asLong());
     Set<String> tfFiles =

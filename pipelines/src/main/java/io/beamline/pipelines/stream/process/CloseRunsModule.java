@@ -3,10 +3,16 @@ package io.beamline.pipelines.stream.process;
 import io.beamline.framework.module.Module;
 import io.beamline.framework.module.ModuleConfig;
 import io.beamline.framework.module.Port;
+import io.beamline.framework.run.CommitRecord;
+import io.beamline.framework.run.ItemCommits;
 import io.beamline.io.swf.MsgType;
+import io.beamline.io.swf.StfNames;
 import io.beamline.io.swf.WorkflowMessage;
+import io.beamline.io.swf.WorkflowMessages;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.coders.BooleanCoder;
@@ -39,14 +45,19 @@ import org.joda.time.Duration;
 
 /**
  * Module {@code close-runs}: follows each run's lifecycle messages (state keyed by run id) and
- * closes the run once its {@code end_run} has arrived and every one of its {@code stf_count} STFs
- * is committed ({@link RunSummaries#closeIfComplete}); each STF outcome of a run whose end is known
- * checks again. An STF still without a record {@code runTimeoutSeconds} after the {@code end_run}
- * (its {@code stf_gen} never came, or came malformed) is recorded as failed with that reason and
- * the run closes, so a lost message never holds a run, and the offsets behind it, open for ever.
- * Outputs {@code run_processed} (completing the {@code end_run}) and acks for the other lifecycle
- * messages. Counters {@code runs_closed}, {@code stfs_never_announced}; {@code --exit-after-runs}
- * is counted here.
+ * closes the run once its {@code end_run} has arrived, every one of its {@code stf_count} STFs is
+ * committed ({@link RunSummaries#closeIfComplete}) and each STF this process committed has had its
+ * {@code stf_processed} acknowledged by the broker ({@code publish}'s {@code answered}); each STF
+ * answered of a run whose end is known checks again. The {@code run_processed} goes out after the
+ * {@code stf_processed} of every STF that this process did not answer (committed by an earlier
+ * attempt, or recorded as never announced), sent again from its commit record, in the same ordered
+ * batch: on {@code swf.processing} a run's end never comes before one of its STFs, so a reader (the
+ * monitor) never sees a run processed with an STF still pending. An STF still without a record
+ * {@code runTimeoutSeconds} after the {@code end_run} (its {@code stf_gen} never came, or came
+ * malformed) is recorded as failed with that reason and the run closes, so a lost message never
+ * holds a run, and the offsets behind it, open for ever. Outputs {@code run_processed} (completing
+ * the {@code end_run}) and acks for the other lifecycle messages. Counters {@code runs_closed},
+ * {@code stfs_never_announced}; {@code --exit-after-runs} is counted here.
  *
  * <p>A run's end is kept in state only until the run closes, and its {@code end_run} is not
  * acknowledged before: a process stopped in between reads the {@code end_run} again.
@@ -61,7 +72,7 @@ final class CloseRunsModule
   static final TupleTag<Ack> ACKS_TAG = ACKS.tag();
 
   /** A lifecycle message or the news that one of the run's STFs was answered. */
-  record RunSignal(Inbound lifecycle, String stf) implements Serializable {
+  record RunSignal(Inbound lifecycle, StfAnswered answered) implements Serializable {
     private static final long serialVersionUID = 1L;
   }
 
@@ -99,7 +110,7 @@ final class CloseRunsModule
 
   @Override
   public List<Port> inputs() {
-    return List.of(ReadDaqModule.LIFECYCLE, ProcessStfsModule.OUTCOMES);
+    return List.of(ReadDaqModule.LIFECYCLE, PublishModule.ANSWERED);
   }
 
   @Override
@@ -120,15 +131,15 @@ final class CloseRunsModule
                 MapElements.into(kv).via(l -> KV.of(l.message().runId(), new RunSignal(l, null))))
             .setCoder(coder);
     PCollection<KV<Long, RunSignal>> stfs =
-        in.get(ProcessStfsModule.OUTCOMES_TAG)
+        in.get(PublishModule.ANSWERED_TAG)
             .apply(
-                "KeyOutcomesByRun",
-                MapElements.into(kv).via(o -> KV.of(o.run(), new RunSignal(null, o.filename()))))
+                "KeyAnsweredByRun",
+                MapElements.into(kv).via(a -> KV.of(a.run(), new RunSignal(null, a))))
             .setCoder(coder);
     PCollectionTuple out =
         PCollectionList.of(lifecycle)
             .and(stfs)
-            .apply("LifecycleAndOutcomes", Flatten.pCollections())
+            .apply("LifecycleAndAnswers", Flatten.pCollections())
             .apply(
                 "FollowRuns",
                 ParDo.of(
@@ -143,8 +154,9 @@ final class CloseRunsModule
   }
 
   /**
-   * One run's lifecycle: its phase, its pending end (and when it arrived), whether this process
-   * closed it. Subclasses decide when to give up on STFs never announced.
+   * One run's lifecycle: its phase, its pending end (and when it arrived), the STFs answered while
+   * it is open, whether this process closed it. Subclasses decide when to give up on STFs never
+   * announced.
    */
   abstract static class FollowRunBaseFn extends DoFn<KV<Long, RunSignal>, Outbound> {
     // Beam wants each state declared in the class whose methods use it: the subclasses declare
@@ -159,6 +171,11 @@ final class CloseRunsModule
 
     static StateSpec<ValueState<Boolean>> closedSpec() {
       return StateSpecs.value(BooleanCoder.of());
+    }
+
+    /** The sequence numbers of the run's STFs answered, while the run is open. */
+    static StateSpec<ValueState<BitSet>> answeredSpec() {
+      return StateSpecs.value(SerializableCoder.of(BitSet.class));
     }
 
     final ProcessSettings settings;
@@ -177,15 +194,20 @@ final class CloseRunsModule
      * Takes one signal; returns true when it was the run's first {@code end_run} (the wait for its
      * missing STFs starts), after trying to close the run.
      */
-    boolean follow(
-        KV<Long, RunSignal> e,
-        ValueState<String> phase,
-        ValueState<Inbound> end,
-        ValueState<Boolean> closed,
-        MultiOutputReceiver out)
+    boolean follow(KV<Long, RunSignal> e, RunState state, MultiOutputReceiver out)
         throws IOException {
+      ValueState<String> phase = state.phase();
+      ValueState<Inbound> end = state.end();
+      ValueState<Boolean> closed = state.closed();
       Inbound l = e.getValue().lifecycle();
       boolean isClosed = Boolean.TRUE.equals(closed.read());
+      StfAnswered a = e.getValue().answered();
+      if (a != null && !isClosed) {
+        BitSet answered = state.answered().read();
+        answered = answered == null ? new BitSet() : answered;
+        answered.set(a.sequence());
+        state.answered().write(answered);
+      }
       if (l != null && l.message().type() != MsgType.END_RUN) {
         phase.write(l.message().type().wireName());
         out.get(ACKS_TAG).output(l.ack());
@@ -202,15 +224,14 @@ final class CloseRunsModule
         ended = end.read() == null;
         end.write(l);
       }
-      tryClose(end, closed, out);
+      tryClose(state, out);
       return ended;
     }
 
     /** The run's end came long ago and an STF was never announced: record it failed, close. */
-    void giveUp(ValueState<Inbound> end, ValueState<Boolean> closed, MultiOutputReceiver out)
-        throws IOException {
-      Inbound pending = end.read();
-      if (pending == null || Boolean.TRUE.equals(closed.read())) {
+    void giveUp(RunState state, MultiOutputReceiver out) throws IOException {
+      Inbound pending = state.end().read();
+      if (pending == null || Boolean.TRUE.equals(state.closed().read())) {
         return;
       }
       WorkflowMessage m = pending.message();
@@ -221,29 +242,75 @@ final class CloseRunsModule
               m.integer("stf_count"),
               m.timestamp().toEpochMilli(),
               "no stf_gen for this STF within " + timeoutSeconds + " s of end_run"));
-      tryClose(end, closed, out);
+      tryClose(state, out);
     }
 
-    private void tryClose(
-        ValueState<Inbound> end, ValueState<Boolean> closed, MultiOutputReceiver out)
-        throws IOException {
+    private void tryClose(RunState state, MultiOutputReceiver out) throws IOException {
+      ValueState<Inbound> end = state.end();
+      ValueState<Boolean> closed = state.closed();
       Inbound pending = end.read();
       if (pending == null || Boolean.TRUE.equals(closed.read())) {
         return;
       }
       WorkflowMessage m = pending.message();
+      Optional<List<String>> again = announceAgain(pending, state.answered().read());
+      if (again.isEmpty()) {
+        return;
+      }
       Optional<RunSummaries.Totals> totals =
           RunSummaries.closeIfComplete(settings, m.runId(), m.integer("stf_count"));
       if (totals.isPresent()) {
         out.get(RUN_PROCESSED_TAG)
-            .output(ProcessMessages.runProcessed(pending, totals.get(), settings.agent()));
+            .output(
+                ProcessMessages.runProcessed(pending, totals.get(), again.get(), settings.agent()));
         closed.write(true);
         end.clear();
+        state.answered().clear();
         closedRuns.inc();
         ProcessControl.of(settings.token()).runClosed(settings.exitAfterRuns());
       }
     }
+
+    /**
+     * The {@code stf_processed} values to send before the run's {@code run_processed}: those of its
+     * STFs not answered here that an earlier attempt committed or that were recorded as never
+     * announced, from their commit records, in sequence order; empty (wait) while an STF has no
+     * record yet or this process committed it and its answer is still on the way.
+     */
+    private Optional<List<String>> announceAgain(Inbound endRun, BitSet answered)
+        throws IOException {
+      WorkflowMessage m = endRun.message();
+      long stfCount = m.integer("stf_count");
+      ItemCommits commits = settings.commits();
+      List<String> again = new ArrayList<>();
+      for (int seq = 1; seq <= stfCount; seq++) {
+        if (answered != null && answered.get(seq)) {
+          continue;
+        }
+        Optional<CommitRecord> r = commits.read(StfNames.stf(m.runId(), seq));
+        if (r.isEmpty()) {
+          return Optional.empty();
+        }
+        if (StfSummaries.answeredBy(r.get(), settings.runId())) {
+          return Optional.empty();
+        }
+        StfOutcome o = StfSummaries.fromRecord(r.get(), null, null);
+        again.add(
+            WorkflowMessages.encodeString(ProcessMessages.stfProcessed(o, m, settings.agent())));
+      }
+      return Optional.of(again);
+    }
   }
+
+  /**
+   * The states of one run, passed together (each subclass declares them: Beam wants a state in the
+   * class whose methods use it).
+   */
+  record RunState(
+      ValueState<String> phase,
+      ValueState<Inbound> end,
+      ValueState<Boolean> closed,
+      ValueState<BitSet> answered) {}
 
   /** Gives up on a run's missing STFs by a processing-time timer set at its {@code end_run}. */
   static final class FollowRunFn extends FollowRunBaseFn {
@@ -255,6 +322,9 @@ final class CloseRunsModule
 
     @StateId("closed")
     private final StateSpec<ValueState<Boolean>> closedSpec = closedSpec();
+
+    @StateId("answered")
+    private final StateSpec<ValueState<BitSet>> answeredSpec = answeredSpec();
 
     @TimerId("give-up")
     private final TimerSpec giveUpSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
@@ -269,21 +339,24 @@ final class CloseRunsModule
         @StateId("phase") ValueState<String> phase,
         @StateId("end") ValueState<Inbound> end,
         @StateId("closed") ValueState<Boolean> closed,
+        @StateId("answered") ValueState<BitSet> answered,
         @TimerId("give-up") Timer giveUp,
         MultiOutputReceiver out)
         throws IOException {
-      if (follow(e, phase, end, closed, out) && timeoutSeconds > 0) {
+      if (follow(e, new RunState(phase, end, closed, answered), out) && timeoutSeconds > 0) {
         giveUp.offset(Duration.standardSeconds(timeoutSeconds)).setRelative();
       }
     }
 
     @OnTimer("give-up")
     public void onGiveUp(
+        @StateId("phase") ValueState<String> phase,
         @StateId("end") ValueState<Inbound> end,
         @StateId("closed") ValueState<Boolean> closed,
+        @StateId("answered") ValueState<BitSet> answered,
         MultiOutputReceiver out)
         throws IOException {
-      giveUp(end, closed, out);
+      giveUp(new RunState(phase, end, closed, answered), out);
     }
   }
 
@@ -301,6 +374,9 @@ final class CloseRunsModule
     @StateId("closed")
     private final StateSpec<ValueState<Boolean>> closedSpec = closedSpec();
 
+    @StateId("answered")
+    private final StateSpec<ValueState<BitSet>> answeredSpec = answeredSpec();
+
     @StateId("end-arrived-ms")
     private final StateSpec<ValueState<Long>> endArrivedSpec = StateSpecs.value(VarLongCoder.of());
 
@@ -314,17 +390,19 @@ final class CloseRunsModule
         @StateId("phase") ValueState<String> phase,
         @StateId("end") ValueState<Inbound> end,
         @StateId("closed") ValueState<Boolean> closed,
+        @StateId("answered") ValueState<BitSet> answered,
         @StateId("end-arrived-ms") ValueState<Long> endArrived,
         MultiOutputReceiver out)
         throws IOException {
       long now = System.currentTimeMillis();
-      if (follow(e, phase, end, closed, out)) {
+      RunState state = new RunState(phase, end, closed, answered);
+      if (follow(e, state, out)) {
         endArrived.write(now);
         return;
       }
       Long since = endArrived.read();
       if (timeoutSeconds > 0 && since != null && now - since >= timeoutSeconds * 1000) {
-        giveUp(end, closed, out);
+        giveUp(state, out);
       }
     }
   }

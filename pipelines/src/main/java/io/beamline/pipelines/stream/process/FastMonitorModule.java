@@ -176,9 +176,17 @@ final class FastMonitorModule
       if (o.processed()) {
         sample(o, messages, out);
       }
-      messages.add(WorkflowMessages.encodeString(ProcessMessages.stfProcessed(o, config.agent())));
+      messages.add(
+          WorkflowMessages.encodeString(
+              ProcessMessages.stfProcessed(o, o.source(), config.agent())));
       out.get(MESSAGES_TAG)
-          .output(new Outbound(SwfTopics.PROCESSING, Long.toString(o.run()), messages, o.ack()));
+          .output(
+              new Outbound(
+                  SwfTopics.PROCESSING,
+                  Long.toString(o.run()),
+                  messages,
+                  o.ack(),
+                  new StfAnswered(o.run(), o.sequence())));
     }
 
     /** Writes the STF's TF files, adds their messages to {@code messages}, emits its histograms. */

@@ -13,12 +13,20 @@ import java.util.List;
  * @param key the record key (a run id, or a dead letter's source key; null for none)
  * @param values the JSON values
  * @param ack the input record acknowledged once every value is sent, or null
+ * @param answers the STF whose {@code stf_processed} is among the values (passed on once they are
+ *     sent), or null
  */
-record Outbound(String topic, String key, List<String> values, Ack ack) implements Serializable {
+record Outbound(String topic, String key, List<String> values, Ack ack, StfAnswered answers)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
 
   Outbound {
     values = List.copyOf(values);
+  }
+
+  /** Records that answer no STF. */
+  Outbound(String topic, String key, List<String> values, Ack ack) {
+    this(topic, key, values, ack, null);
   }
 
   /** One record. */

@@ -5,6 +5,8 @@ import io.beamline.io.swf.SwfTopics;
 import io.beamline.io.swf.WorkflowMessage;
 import io.beamline.io.swf.WorkflowMessages;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The messages {@code process} sends, as {@link Outbound} records: each answers a DAQ message and
@@ -32,9 +34,12 @@ final class ProcessMessages {
         SwfTopics.PROCESSING, Long.toString(m.runId()), WorkflowMessages.encodeString(m), ack);
   }
 
-  /** {@code stf_processed} for {@code o}. */
-  static WorkflowMessage stfProcessed(StfOutcome o, String agent) {
-    return reply(o.source(), MsgType.STF_PROCESSED, agent)
+  /**
+   * {@code stf_processed} for {@code o}, answering {@code source}: its {@code stf_gen}, or the
+   * run's {@code end_run} when the STF is announced again from its commit record as its run closes.
+   */
+  static WorkflowMessage stfProcessed(StfOutcome o, WorkflowMessage source, String agent) {
+    return reply(source, MsgType.STF_PROCESSED, agent)
         .with("filename", o.filename())
         .with("sequence", (long) o.sequence())
         .with("tf_count", (long) o.tfCount())
@@ -44,13 +49,19 @@ final class ProcessMessages {
         .with("checksum_ok", o.checksumOk());
   }
 
-  /** {@code run_processed} for a closed run, completing its {@code end_run}. */
-  static Outbound runProcessed(Inbound endRun, RunSummaries.Totals t, String agent) {
+  /**
+   * {@code run_processed} for a closed run, after the encoded messages {@code before} (its STFs
+   * announced again), completing its {@code end_run}.
+   */
+  static Outbound runProcessed(
+      Inbound endRun, RunSummaries.Totals t, List<String> before, String agent) {
     WorkflowMessage m =
         reply(endRun.message(), MsgType.RUN_PROCESSED, agent)
             .with("stf_count", t.stfCount())
             .with("processed", t.processed())
             .with("failed", t.failed());
-    return toProcessing(m, endRun.ack());
+    List<String> values = new ArrayList<>(before);
+    values.add(WorkflowMessages.encodeString(m));
+    return new Outbound(SwfTopics.PROCESSING, Long.toString(m.runId()), values, endRun.ack());
   }
 }

@@ -19,6 +19,9 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,28 +30,35 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.joda.time.Instant;
 
 /**
- * Module {@code publish}: sends the records of every {@link Outbound} (an idempotent producer,
- * {@code acks=all}) and, once the broker has acknowledged all of them (at the end of each bundle),
- * passes on the input record they complete, so an acknowledgement never runs ahead of its messages;
- * a broker that stays away fails the pipeline (a restart resumes from the committed offsets).
- * Counter {@code records_sent}.
+ * Module {@code publish} (and its later instances, e.g. {@code publish-run-ends}): sends the
+ * records of every {@link Outbound} (an idempotent producer, {@code acks=all}) and, once the broker
+ * has acknowledged all of them (at the end of each bundle), passes on the input record they
+ * complete ({@code acks}) and the STF they answer ({@code answered}), so neither runs ahead of its
+ * messages; a broker that stays away fails the pipeline (a restart resumes from the committed
+ * offsets). Counter {@code records_sent}.
  */
 final class PublishModule
-    extends Module<PublishModule.Config, PCollection<Outbound>, PCollection<Ack>> {
+    extends Module<PublishModule.Config, PCollection<Outbound>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
 
   static final Port RECORDS = Port.of("records", Outbound.class);
   static final Port ACKS = Port.of("acks", Ack.class);
+  static final Port ANSWERED = Port.of("answered", StfAnswered.class);
+  static final TupleTag<Ack> ACKS_TAG = ACKS.tag();
+  static final TupleTag<StfAnswered> ANSWERED_TAG = ANSWERED.tag();
 
   /**
-   * Settings of {@code publish}.
+   * Settings of a publishing stage.
    *
+   * @param stage the stage's name ({@code publish}, {@code publish-run-ends})
    * @param broker Kafka bootstrap servers
    */
-  record Config(String broker) implements ModuleConfig<PublishModule>, java.io.Serializable {
+  record Config(String stage, String broker)
+      implements ModuleConfig<PublishModule>, java.io.Serializable {
     Config {
-      if (broker == null || broker.isBlank()) {
-        throw new IllegalArgumentException("publish needs a broker, got " + broker);
+      if (stage == null || broker == null || broker.isBlank()) {
+        throw new IllegalArgumentException(
+            "publish needs a stage name and a broker, got " + stage + ", " + broker);
       }
     }
 
@@ -59,7 +69,7 @@ final class PublishModule
   }
 
   private PublishModule(Config config) {
-    super("publish", config);
+    super(config.stage(), config);
   }
 
   @Override
@@ -69,14 +79,19 @@ final class PublishModule
 
   @Override
   public List<Port> outputs() {
-    return List.of(ACKS);
+    return List.of(ACKS, ANSWERED);
   }
 
   @Override
-  public PCollection<Ack> expand(PCollection<Outbound> records) {
-    return records
-        .apply("Send", ParDo.of(new SendFn(config().broker())))
-        .setCoder(SerializableCoder.of(Ack.class));
+  public PCollectionTuple expand(PCollection<Outbound> records) {
+    PCollectionTuple out =
+        records.apply(
+            "Send",
+            ParDo.of(new SendFn(config().broker()))
+                .withOutputTags(ACKS_TAG, TupleTagList.of(ANSWERED_TAG)));
+    out.get(ACKS_TAG).setCoder(SerializableCoder.of(Ack.class));
+    out.get(ANSWERED_TAG).setCoder(SerializableCoder.of(StfAnswered.class));
+    return out;
   }
 
   /** Producer settings of every record {@code process} sends. */
@@ -96,8 +111,8 @@ final class PublishModule
 
   /**
    * Sends the records of a bundle without waiting between them, then, at the end of the bundle,
-   * waits for the broker to acknowledge every one and only then emits the acks they carry (one
-   * round trip per bundle instead of one per record; an ack still never runs ahead of its
+   * waits for the broker to acknowledge every one and only then emits the acks and answered STFs
+   * they carry (one round trip per bundle instead of one per record; neither runs ahead of its
    * messages). A send that fails fails the bundle, which is retried whole.
    */
   static final class SendFn extends DoFn<Outbound, Ack> {
@@ -107,8 +122,12 @@ final class PublishModule
     private transient List<Future<RecordMetadata>> pending;
     private transient List<Pending> acks;
 
-    /** An ack to emit once its bundle's records are acknowledged, with its element's place. */
-    private record Pending(Ack ack, Instant timestamp, BoundedWindow window) {}
+    /**
+     * What to emit once its bundle's records are acknowledged (an ack, an answered STF or both),
+     * with its element's place.
+     */
+    private record Pending(
+        Ack ack, StfAnswered answered, Instant timestamp, BoundedWindow window) {}
 
     SendFn(String broker) {
       this.broker = broker;
@@ -139,8 +158,8 @@ final class PublishModule
             producer()
                 .send(new ProducerRecord<>(o.topic(), key, v.getBytes(StandardCharsets.UTF_8))));
       }
-      if (o.ack() != null) {
-        acks.add(new Pending(o.ack(), timestamp, window));
+      if (o.ack() != null || o.answers() != null) {
+        acks.add(new Pending(o.ack(), o.answers(), timestamp, window));
       }
     }
 
@@ -152,7 +171,12 @@ final class PublishModule
       }
       sent.inc(pending.size());
       for (Pending p : acks) {
-        c.output(p.ack(), p.timestamp(), p.window());
+        if (p.ack() != null) {
+          c.output(ACKS_TAG, p.ack(), p.timestamp(), p.window());
+        }
+        if (p.answered() != null) {
+          c.output(ANSWERED_TAG, p.answered(), p.timestamp(), p.window());
+        }
       }
       pending = null;
       acks = null;

@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
 final class StfSummaries {
   private static final Logger LOG = LoggerFactory.getLogger(StfSummaries.class);
 
+  /** Commit-record detail of an STF recorded as failed without its {@code stf_gen}. */
+  private static final String NOT_ANNOUNCED = "not_announced";
+
   /** Columns of a per-STF summary (and of a run's table of them). */
   static final Schema SCHEMA =
       Schema.builder()
@@ -84,6 +87,10 @@ final class StfSummaries {
     Path target = summaryFile(s.root(), o.run(), o.filename());
     ItemCommit item = s.commits().begin(o.filename());
     details(o).forEach(item::detail);
+    if (o.source() == null) {
+      // Recorded without its stf_gen (never announced): no stf_processed answers it on the way.
+      item.detail(NOT_ANNOUNCED, true);
+    }
     if (o.processed()) {
       ParquetTableIO.writeFile(SCHEMA, "stf_summary", List.of(row(o)), item.stage(target));
       item.commit(s.runId());
@@ -247,6 +254,14 @@ final class StfSummaries {
     d.put("status", o.status());
     d.put("reason", o.reason());
     return d;
+  }
+
+  /**
+   * Whether the STF of record {@code r} is answered ({@code stf_processed} sent) by the process of
+   * run {@code runId} in its own course: that process committed it from its {@code stf_gen}.
+   */
+  static boolean answeredBy(CommitRecord r, String runId) {
+    return runId.equals(r.runId()) && !Boolean.TRUE.equals(r.details().get(NOT_ANNOUNCED));
   }
 
   /** The outcome an earlier attempt committed, answering {@code m} again (null: answering none). */

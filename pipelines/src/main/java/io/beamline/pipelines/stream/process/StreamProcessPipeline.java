@@ -126,27 +126,31 @@ public final class StreamProcessPipeline implements BeamlinePipeline<ProcessOpti
         Module.from(
             new CloseRunsModule.Config(
                 s, o.getRunTimeoutSeconds(), !RunnerNames.is(o, RunnerNames.SPARK)));
-    PublishModule publish = Module.from(new PublishModule.Config(s.broker()));
+    PublishModule publish = Module.from(new PublishModule.Config("publish", s.broker()));
+    PublishModule publishRunEnds =
+        Module.from(new PublishModule.Config("publish-run-ends", s.broker()));
     CommitOffsetsModule commitOffsets =
         Module.from(new CommitOffsetsModule.Config(s.broker(), s.group()));
 
-    // Read the DAQ's messages, process each STF once, sample it for fast monitoring, close the
-    // runs whose STFs are all done, send what happened, then commit the offsets of what is done.
+    // Read the DAQ's messages, process each STF once, sample it for fast monitoring, send what
+    // happened, close the runs whose STFs are all done and answered, send their ends, then commit
+    // the offsets of what is done.
     PCollectionTuple messages = p.apply(readDaq);
     PCollectionTuple stfs = messages.get(ReadDaqModule.STF_GEN_TAG).apply(processStfs);
-    PCollection<StfOutcome> outcomes = stfs.get(ProcessStfsModule.OUTCOMES_TAG);
-    PCollection<Outbound> answers = outcomes.apply(fastMonitor);
-    PCollectionTuple runs =
-        PCollectionTuple.of(ReadDaqModule.LIFECYCLE_TAG, messages.get(ReadDaqModule.LIFECYCLE_TAG))
-            .and(ProcessStfsModule.OUTCOMES_TAG, outcomes)
-            .apply(closeRuns);
-    PCollection<Ack> sent =
+    PCollection<Outbound> answers = stfs.get(ProcessStfsModule.OUTCOMES_TAG).apply(fastMonitor);
+    PCollectionTuple sent =
         PCollectionList.of(messages.get(ReadDaqModule.DEAD_LETTERS_TAG))
             .and(answers)
-            .and(runs.get(CloseRunsModule.RUN_PROCESSED_TAG))
             .apply("ToSend", Flatten.pCollections())
             .apply(publish);
-    PCollectionList.of(sent)
+    PCollectionTuple runs =
+        PCollectionTuple.of(ReadDaqModule.LIFECYCLE_TAG, messages.get(ReadDaqModule.LIFECYCLE_TAG))
+            .and(PublishModule.ANSWERED_TAG, sent.get(PublishModule.ANSWERED_TAG))
+            .apply(closeRuns);
+    PCollectionTuple runEndsSent =
+        runs.get(CloseRunsModule.RUN_PROCESSED_TAG).apply(publishRunEnds);
+    PCollectionList.of(sent.get(PublishModule.ACKS_TAG))
+        .and(runEndsSent.get(PublishModule.ACKS_TAG))
         .and(messages.get(ReadDaqModule.ACKS_TAG))
         .and(stfs.get(ProcessStfsModule.ACKS_TAG))
         .and(runs.get(CloseRunsModule.ACKS_TAG))

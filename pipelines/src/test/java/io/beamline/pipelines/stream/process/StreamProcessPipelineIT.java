@@ -180,6 +180,13 @@ class StreamProcessPipelineIT {
     assertEquals(2, closed.get("processed").asLong());
     assertEquals(2, closed.get("failed").asLong());
     assertEquals(RUN, closed.get("run_id").asLong());
+    // The run's end comes after every one of its STFs on the topic (one partition: in order).
+    List<String> order =
+        sent.stream()
+            .map(n -> n.get("msg_type").asText())
+            .filter(t -> t.equals("stf_processed") || t.equals("run_processed"))
+            .toList();
+    assertEquals("run_processed", order.get(order.size() - 1), order.toString());
   }
 
   /**
