@@ -173,4 +173,36 @@ class ShadedJarIT {
     assertThat(p.out(), containsString("beamline 0.1.0"));
     assertEquals("", p.err(), "the jar is fresh, so the launcher must not rebuild it");
   }
+
+  /**
+   * The build archived the classes a run loads (runners/cds-archive.sh) and the launcher maps that
+   * archive: the CLI's own classes come from it; with BEAMLINE_CDS=0 from the jar.
+   */
+  @Test
+  void launcherStartsFromTheBuildsClassDataArchive() throws Exception {
+    Path launcher = Paths.get("..", "beamline").toAbsolutePath().normalize();
+    for (String cds : List.of("1", "0")) {
+      Path loads = dir.resolve("class-loads-" + cds + ".txt");
+      Proc p =
+          exec(
+              dir,
+              List.of("bash", launcher.toString(), "--version"),
+              java.util.Map.of(
+                  "BEAMLINE_CDS",
+                  cds,
+                  "BEAMLINE_JAVA_OPTS",
+                  "-Xlog:class+load=info:file=" + loads));
+      assertEquals(0, p.code(), p.err());
+      assertEquals("", p.err());
+      String main =
+          Files.readAllLines(loads).stream()
+              .filter(l -> l.contains(" io.beamline.runners.Beamline "))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("Beamline's class was not loaded: " + loads));
+      assertEquals(
+          cds.equals("1"),
+          main.contains("shared objects file"),
+          "BEAMLINE_CDS=" + cds + ": " + main);
+    }
+  }
 }

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 /**
  * The Kafka broker's jars, bundled as resources by the build, extracted once per version to a cache
@@ -26,11 +28,17 @@ final class BrokerLibs {
   static final String INDEX = RESOURCE_DIR + "index.txt";
   static final String LAUNCHER_CLASS = "io/beamline/io/kafka/BrokerLauncher.class";
 
-  /** The extracted jars ({@code lib/}) and the launcher class tree ({@code launcher/}). */
-  record Extracted(Path root, Path libDir, Path launcherDir) {
+  /**
+   * The layout of an extracted broker; part of the cache key. 2: the launcher class in a jar (a
+   * class-data-sharing archive takes jars only, no directory of classes).
+   */
+  private static final String LAYOUT = "layout 2";
+
+  /** The extracted jars ({@code lib/}) and the launcher class's jar ({@code launcher.jar}). */
+  record Extracted(Path root, Path libDir, Path launcherJar) {
     /** Class path for the child JVM: the launcher, then every broker jar. */
     String classPath() {
-      return launcherDir + java.io.File.pathSeparator + libDir.resolve("*");
+      return launcherJar + java.io.File.pathSeparator + libDir.resolve("*");
     }
   }
 
@@ -64,7 +72,11 @@ final class BrokerLibs {
     // The launcher's bytes are part of the key: a changed launcher never runs from an old cache.
     String key =
         Digests.sha256(
-            (String.join("\n", names) + "\n" + Digests.sha256(readResource(LAUNCHER_CLASS)))
+            (String.join("\n", names)
+                    + "\n"
+                    + Digests.sha256(readResource(LAUNCHER_CLASS))
+                    + "\n"
+                    + LAYOUT)
                 .getBytes(StandardCharsets.UTF_8));
     Path target = cacheRoot.resolve("kafka-" + key.substring(0, 16));
     Extracted done = layout(target);
@@ -79,9 +91,12 @@ final class BrokerLibs {
       for (String name : names) {
         copyResource(RESOURCE_DIR + name, staging.libDir().resolve(name));
       }
-      Path launcher = staging.launcherDir().resolve(LAUNCHER_CLASS);
-      Files.createDirectories(launcher.getParent());
-      copyResource(LAUNCHER_CLASS, launcher);
+      try (JarOutputStream jar =
+          new JarOutputStream(Files.newOutputStream(staging.launcherJar()))) {
+        jar.putNextEntry(new JarEntry(LAUNCHER_CLASS));
+        jar.write(readResource(LAUNCHER_CLASS));
+        jar.closeEntry();
+      }
       AtomicFiles.writeString(tmp.resolve("complete"), String.join("\n", names) + "\n");
       // Another process may have extracted the same jars first; theirs are identical.
       if (!AtomicFiles.publishDirectory(tmp, target)
@@ -96,7 +111,7 @@ final class BrokerLibs {
   }
 
   private static Extracted layout(Path root) {
-    return new Extracted(root, root.resolve("lib"), root.resolve("launcher"));
+    return new Extracted(root, root.resolve("lib"), root.resolve("launcher.jar"));
   }
 
   private static void copyResource(String resource, Path to) throws IOException {

@@ -140,14 +140,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /** The broker JVM's class archive: mapped, or written at its exit. */
+  private final BrokerClassArchive.Plan classArchive;
+
   private EmbeddedKafka(
       Path dataDir,
       boolean ownsDataDir,
       Path logFile,
       Process process,
       String bootstrapServers,
-      Thread shutdownHook) {
+      Thread shutdownHook,
+      BrokerClassArchive.Plan classArchive) {
     this.dataDir = dataDir;
+    this.classArchive = classArchive;
     this.ownsDataDir = ownsDataDir;
     this.logFile = logFile;
     this.process = process;
@@ -250,7 +255,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (admin != null) {
       admin.close(Duration.ofSeconds(5));
     }
-    stop(process, Duration.ofSeconds(30));
+    stop(process, Duration.ofSeconds(30), classArchive);
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException e) {
@@ -314,6 +319,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     Path logFile = dataDir.resolve("broker.log");
 
     List<String> command = javaCommand(libs, log4j, settings.maxHeapMb);
+    BrokerClassArchive.Plan cds = BrokerClassArchive.plan(libs.root());
+    command.addAll(cds.flags());
     command.add(BrokerLauncher.class.getName());
     command.add(Uuid.randomUuid().toString());
     command.add(serverProps.toString());
@@ -329,18 +336,18 @@ public final class EmbeddedKafka implements AutoCloseable {
             () -> {
               // A run draining on Ctrl-C still reads from the broker: stop it after the drain.
               ShutdownOrder.awaitDrains(DRAIN_LIMIT);
-              stop(process, Duration.ofSeconds(10));
+              stop(process, Duration.ofSeconds(10), cds);
             },
             "beamline-embedded-kafka-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       awaitReady(process, bootstrap, logFile, settings.startTimeout);
     } catch (IOException | RuntimeException e) {
-      stop(process, Duration.ofSeconds(10));
+      stop(process, Duration.ofSeconds(10), cds);
       Runtime.getRuntime().removeShutdownHook(hook);
       throw e;
     }
-    return new EmbeddedKafka(dataDir, owns, logFile, process, bootstrap, hook);
+    return new EmbeddedKafka(dataDir, owns, logFile, process, bootstrap, hook, cds);
   }
 
   /**
@@ -398,9 +405,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** Closes the watchdog pipe, waits, then terminates and finally kills the process. */
-  private static void stop(Process process, Duration grace) {
+  /**
+   * Closes the watchdog pipe, waits, then terminates and finally kills the process; keeps the class
+   * archive it wrote only if it exited by itself (a terminated JVM may have left it half written).
+   */
+  private static void stop(Process process, Duration grace, BrokerClassArchive.Plan cds) {
     if (!process.isAlive()) {
+      cds.discard();
       return;
     }
     try {
@@ -410,17 +421,20 @@ public final class EmbeddedKafka implements AutoCloseable {
       // Already closed: fall through to the waits below.
     }
     try {
-      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-          process.waitFor(10, TimeUnit.SECONDS);
-        }
+      if (process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        cds.promote();
+        return;
+      }
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     }
+    cds.discard();
   }
 
   private static List<String> javaCommand(BrokerLibs.Extracted libs, Path log4j, int heapMb) {
