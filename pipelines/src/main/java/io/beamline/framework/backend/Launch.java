@@ -37,6 +37,22 @@ public final class Launch {
   }
 
   /**
+   * This JVM's class-data-sharing flags, for a JVM it starts on the same jar (the stream testbed's
+   * agents): the launcher's archive ({@code -XX:SharedArchiveFile}, quiet) or {@code
+   * -Dbeamline.cds=false}; none when this JVM has none. A JVM whose jar does not match the archive
+   * ignores it silently.
+   */
+  public static List<String> classDataFlags() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(
+            a ->
+                a.startsWith("-XX:SharedArchiveFile=")
+                    || a.startsWith("-Xlog:cds")
+                    || a.startsWith("-Dbeamline.cds="))
+        .toList();
+  }
+
+  /**
    * The heap flags of a run outside this JVM, as separate words (the same list as {@code
    * runners/jvm-heap.opts}): up to half the memory the JVM sees, starting small. An {@code -Xmx}
    * after them wins ({@link #HEAP_OVERRIDE}).
