@@ -265,7 +265,6 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
     private final long lastSeq;
     private final long limitAtMs;
     private Instant watermark;
-    private long lastRead = -1;
     private boolean over;
 
     LivePolicy(SessionPlan plan, SensorDriver driver, String runId, Live live, Instant previous) {
@@ -277,7 +276,10 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
       this.limitAtMs =
           Math.floorDiv(plan.sessionStartNs + plan.durationNs, 1_000_000L) + live.limitMs();
       this.watermark = previous == null ? BoundedWindow.TIMESTAMP_MIN_VALUE : previous;
-      this.over = !watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE);
+      // A policy made anew from a checkpoint: the session may be over for this topic already.
+      this.over =
+          !watermark.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)
+              || LiveSession.lastRead(runId, driver.sensorId()) >= lastSeq;
     }
 
     @Override
@@ -298,7 +300,7 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
         watermark = next;
       }
       if (record.getTimestamp() >= live.ownRecordsFromMs()) {
-        lastRead = Math.max(lastRead, e.seq());
+        LiveSession.read(runId, driver.sensorId(), e.seq());
         if (e.seq() >= lastSeq) {
           over = true;
         }
@@ -325,7 +327,8 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
       Map<String, Long> sent = end.lastSent();
       if (sent != null) {
         // Everything sent to this topic has been read (nothing sent: nothing to wait for).
-        if (lastRead >= sent.getOrDefault(driver.sensorId(), -1L)) {
+        if (LiveSession.lastRead(runId, driver.sensorId())
+            >= sent.getOrDefault(driver.sensorId(), -1L)) {
           return true;
         }
       } else if (end.interrupted()) {

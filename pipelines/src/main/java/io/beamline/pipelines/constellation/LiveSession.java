@@ -29,6 +29,21 @@ final class LiveSession {
 
   private static final Map<String, Long> CLOCK = new ConcurrentHashMap<>();
   private static final Map<String, End> END = new ConcurrentHashMap<>();
+  private static final Map<String, Long> READ = new ConcurrentHashMap<>();
+
+  /**
+   * The live read of run {@code runId} has read packet {@code seq} of sensor {@code sensorId}
+   * (appended by this run). Kept here, not only in the read's timestamp policy: the runner makes a
+   * new reader, and a new policy, from a checkpoint at times, and the new one must still know.
+   */
+  static void read(String runId, String sensorId, long seq) {
+    READ.merge(runId + "/" + sensorId, seq, Math::max);
+  }
+
+  /** The last packet of sensor {@code sensorId} the live read of run {@code runId} read, or -1. */
+  static long lastRead(String runId, String sensorId) {
+    return READ.getOrDefault(runId + "/" + sensorId, -1L);
+  }
 
   /** The session's clock runs {@code offsetMs} behind its start (the ingest began that late). */
   static void clockStarted(String runId, long offsetMs) {
@@ -57,6 +72,7 @@ final class LiveSession {
   static void forget(String runId) {
     CLOCK.remove(runId);
     END.remove(runId);
+    READ.keySet().removeIf(k -> k.startsWith(runId + "/"));
   }
 
   /**

@@ -123,6 +123,37 @@ class LivePolicyTest {
     assertEquals(BoundedWindow.TIMESTAMP_MAX_VALUE, p.getWatermark(ctx));
   }
 
+  /**
+   * The runner makes a new reader, and a new policy, from a checkpoint at times (its watermark the
+   * last one the old policy gave): one made after the last packet was read, or after what the
+   * ingest sent was read, still ends the topic (it waited for the 30 s drain, CI stop 22).
+   */
+  @Test
+  void aPolicyMadeAnewAfterTheLastPacketStillEndsTheTopic() {
+    long runStart = now();
+    TimestampPolicy.PartitionContext ctx = context(0, now());
+    KafkaSource.LivePolicy p = policy(runStart, 3_600_000);
+    p.getTimestampForRecord(ctx, record(SensorEventCodec.encode(packets.get(1)), runStart + 1));
+    Instant checkpointed = p.getWatermark(ctx);
+    // What the ingest sent (packet 2) is read before the checkpoint, the end is known after it.
+    p.getTimestampForRecord(ctx, record(SensorEventCodec.encode(packets.get(2)), runStart + 1));
+    KafkaSource.LivePolicy again =
+        new KafkaSource.LivePolicy(
+            plan, phone, RUN, new KafkaSource.Live(runStart, 30_000, 3_600_000), checkpointed);
+    assertTrue(again.getWatermark(ctx).isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE));
+    LiveSession.ended(RUN, true, java.util.Map.of("phone01", 2L));
+    assertEquals(BoundedWindow.TIMESTAMP_MAX_VALUE, again.getWatermark(ctx));
+    // The session's last packet read before a checkpoint: the new policy knows at once.
+    LiveSession.forget(RUN);
+    SensorEvent last = packets.get(packets.size() - 1);
+    p.getTimestampForRecord(ctx, record(SensorEventCodec.encode(last), runStart + 1));
+    assertEquals(
+        BoundedWindow.TIMESTAMP_MAX_VALUE,
+        new KafkaSource.LivePolicy(
+                plan, phone, RUN, new KafkaSource.Live(runStart, 30_000, 3_600_000), checkpointed)
+            .getWatermark(ctx));
+  }
+
   @Test
   void afterTheIngestEndedTheTopicEndsOnceTheReaderCaughtUp() throws Exception {
     KafkaSource.LivePolicy p = policy(0, 3_600_000);
