@@ -1,15 +1,13 @@
 package io.beamline.io.kafka;
 
+import io.beamline.io.files.AtomicFiles;
+import io.beamline.io.files.Digests;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -46,7 +44,7 @@ final class BrokerClassArchive {
       }
       try {
         if (Files.size(written) > 0) {
-          Files.move(written, archive, StandardCopyOption.ATOMIC_MOVE);
+          AtomicFiles.moveIntoPlace(written, archive);
         }
       } catch (IOException e) {
         LOG.debug("broker class archive {} not kept: {}", written, e.toString());
@@ -102,12 +100,7 @@ final class BrokerClassArchive {
   /** A short key of this java: its home and version. */
   static String javaKey() {
     String java = System.getProperty("java.home") + "|" + System.getProperty("java.vm.version");
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(java.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Digests.sha256(java.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
   }
 
   private static void removeStale(Path root) {
