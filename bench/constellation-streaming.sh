@@ -6,7 +6,8 @@
 # and what share of the machine it takes while the session runs (CPU of the run's JVM and its
 # broker's JVM from /proc, between the ingest's start and its end, over wall time x cores), with
 # peak RSS of each. Writes bench/results/constellation-streaming-<time>.json.
-# Usage: bench/constellation-streaming.sh [duration_s=30] [window_s=1]
+# Usage: bench/constellation-streaming.sh [duration_s=30] [window_s=1] [constellation flags...]
+# e.g. bench/constellation-streaming.sh 30 1 --runner=FlinkRunner
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dur=${1:-30}
@@ -14,10 +15,12 @@ win=${2:-1}
 jar=runners/target/beamline.jar
 [ -f "$jar" ] || mvn -B -o -q -DskipTests install
 mkdir -p bench/results
-exec /usr/bin/python3 - "$jar" "$dur" "$win" <<'PY'
+shift 2 2>/dev/null || shift $#
+exec /usr/bin/python3 - "$jar" "$dur" "$win" "$@" <<'PY'
 import datetime, glob, json, os, subprocess, sys, tempfile, time
 
 jar, dur, win = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+extra = sys.argv[4:]
 tick = os.sysconf("SC_CLK_TCK")
 cores = os.cpu_count()
 work = tempfile.mkdtemp(prefix="bench-streaming-")
@@ -25,7 +28,7 @@ out = os.path.join(work, "out")
 heap = open("runners/jvm-heap.opts").read().split()
 cmd = ["java", *heap, "-Dai.djl.offline=true", "-jar", jar, "constellation", "--streaming",
        f"--duration={dur}", f"--window-seconds={win}", "--subject-id=b", "--session-id=s",
-       f"--output-dir={out}", "--run-id=bench"]
+       f"--output-dir={out}", "--run-id=bench", *extra]
 console = open(os.path.join(work, "console.txt"), "w+")
 t0 = time.time()
 p = subprocess.Popen(cmd, stdout=console, stderr=subprocess.STDOUT)
@@ -104,7 +107,7 @@ share = (ce - ci) / ((te - ti) * cores)
 rss = sorted(peak.values(), reverse=True)
 res = {
     "when": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H%M%SZ"),
-    "duration_s": dur, "window_s": win, "cores": cores, "load": os.getloadavg()[0],
+    "args": extra, "duration_s": dur, "window_s": win, "cores": cores, "load": os.getloadavg()[0],
     "wall_s": round(wall, 1), "windows": len(windows),
     "behind_real_time_s": round(wall - dur, 1),
     "lag_s": {"p50": round(q(0.5), 2), "p99": round(q(0.99), 2), "max": round(lags[-1] / 1000, 2),

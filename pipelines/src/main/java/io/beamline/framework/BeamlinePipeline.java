@@ -102,6 +102,15 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
    */
   default void validate(O options) {}
 
+  /**
+   * Whether this pipeline runs on the FlinkRunner ({@code --runner=FlinkRunner}, an embedded Flink
+   * cluster by default). Every pipeline runs on the DirectRunner and the SparkRunner; the
+   * FlinkRunner only where it is tested (the command line refuses it elsewhere).
+   */
+  default boolean runsOnFlink() {
+    return false;
+  }
+
   /** Adds the pipeline's transforms to {@code pipeline}. Must not execute anything. */
   void build(Pipeline pipeline, O options);
 

@@ -50,31 +50,51 @@ public final class OptionProperties {
     return SPARK_RUNNER;
   }
 
-  private static Map<String, Method> findSparkRunner() {
+  /**
+   * The FlinkRunner's own options (Beam's {@code FlinkPipelineOptions} and the interfaces of its
+   * package: {@code flinkMaster}, {@code parallelism}, {@code maxBundleSize}, {@code objectReuse},
+   * ...), by property, sorted, as {@link #sparkRunner} for the SparkRunner; empty when the
+   * FlinkRunner is not on the class path.
+   */
+  public static Map<String, Method> flinkRunner() {
+    return FLINK_RUNNER;
+  }
+
+  /**
+   * The options of the runner whose class is named {@code runnerSimpleName} ({@link #sparkRunner},
+   * {@link #flinkRunner}), empty for any other runner.
+   */
+  public static Map<String, Method> ofRunner(String runnerSimpleName) {
+    if (RunnerNames.SPARK.equals(runnerSimpleName)) {
+      return SPARK_RUNNER;
+    }
+    if (RunnerNames.FLINK.equals(runnerSimpleName)) {
+      return FLINK_RUNNER;
+    }
+    return Map.of();
+  }
+
+  private static Map<String, Method> findRunnerOptions(String pkg, java.util.Set<String> leftOut) {
     Map<String, Method> out = new java.util.TreeMap<>();
     for (Class<? extends PipelineOptions> i : PipelineOptionsFactory.getRegisteredOptions()) {
-      if (!i.getPackageName().equals(SPARK_PACKAGE)) {
+      if (!i.getPackageName().equals(pkg)) {
         continue;
       }
       for (Method m : i.getMethods()) {
-        if (!m.getDeclaringClass().getPackageName().equals(SPARK_PACKAGE)
+        if (!m.getDeclaringClass().getPackageName().equals(pkg)
             || m.getParameterCount() != 0
             || m.isDefault()
             || !SIMPLE.contains(m.getReturnType())) {
           continue;
         }
         String prop = property(m);
-        if (prop != null
-            && !prop.equals("sparkMaster")
-            && !prop.equals("usesProvidedSparkContext")) {
+        if (prop != null && !leftOut.contains(prop)) {
           out.putIfAbsent(prop, m);
         }
       }
     }
     return java.util.Collections.unmodifiableMap(out);
   }
-
-  private static final String SPARK_PACKAGE = "org.apache.beam.runners.spark";
 
   private static final java.util.Set<Class<?>> SIMPLE =
       java.util.Set.of(
@@ -89,7 +109,14 @@ public final class OptionProperties {
           boolean.class);
 
   /** Found once per JVM: every command's flags and every recorded config use it. */
-  private static final Map<String, Method> SPARK_RUNNER = findSparkRunner();
+  private static final Map<String, Method> SPARK_RUNNER =
+      findRunnerOptions(
+          "org.apache.beam.runners.spark",
+          java.util.Set.of("sparkMaster", "usesProvidedSparkContext"));
+
+  /** Found once per JVM, as {@link #SPARK_RUNNER}. */
+  private static final Map<String, Method> FLINK_RUNNER =
+      findRunnerOptions("org.apache.beam.runners.flink", java.util.Set.of());
 
   /**
    * The property of getter {@code m} ({@code getFooBar}, {@code isFooBar}: {@code fooBar}), or

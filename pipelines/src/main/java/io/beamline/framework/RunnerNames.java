@@ -13,6 +13,9 @@ public final class RunnerNames {
   /** The SparkRunner's simple class name. */
   public static final String SPARK = "SparkRunner";
 
+  /** The FlinkRunner's simple class name (an embedded Flink mini cluster by default). */
+  public static final String FLINK = "FlinkRunner";
+
   private RunnerNames() {}
 
   /** Whether {@code options} run on the runner whose class is named {@code simpleName}. */

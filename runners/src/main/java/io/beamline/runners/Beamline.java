@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.spark.SparkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.slf4j.Logger;
@@ -404,12 +405,22 @@ public final class Beamline {
       err.println(cmd + ": " + firstLine(e.getMessage()));
       return USAGE;
     }
+    if (RunnerNames.is(options, RunnerNames.FLINK) && !def.runsOnFlink()) {
+      err.println(
+          cmd
+              + ": --runner=FlinkRunner is supported by stream process only; run this pipeline on"
+              + " the DirectRunner (the default) or the SparkRunner (--runner=SparkRunner)");
+      return USAGE;
+    }
     if (mode != Mode.COMPILE) {
       // Compiled scripts name no tuning: they run this command, which tunes for their machine.
       DirectTuning.apply(options, beamArgs);
     }
     if (RunnerNames.is(options, RunnerNames.SPARK)) {
       tuneSpark(options.as(SparkPipelineOptions.class), beamArgs);
+    }
+    if (RunnerNames.is(options, RunnerNames.FLINK)) {
+      FlinkTuning.apply(options.as(FlinkPipelineOptions.class), beamArgs);
     }
     if (DRY_RUN.equals(format)) {
       return dryRun(cmd, def, options);

@@ -46,7 +46,8 @@ final class OptionFlags {
             spec,
             "runner",
             String.class,
-            "Beam runner: DirectRunner (default, in-process) or SparkRunner"));
+            "Beam runner: DirectRunner (default, in-process), SparkRunner or FlinkRunner (an"
+                + " embedded Flink cluster by default, --flinkMaster=[local])"));
     flags.add(
         runnerFlag(
             spec,
@@ -72,18 +73,29 @@ final class OptionFlags {
             "enforceEncodability",
             "DirectRunner: check that every element survives its coder (default: off; on when"
                 + " BEAMLINE_DIRECT_CHECKS=true, as in the test suites)"));
-    flags.addAll(sparkFlags(spec));
+    flags.addAll(runnerOptionFlags(spec));
     return flags;
   }
 
   /**
-   * Every option of Beam's SparkRunner ({@link OptionProperties#sparkRunner}) as a flag, in Beam's
-   * spelling and kebab-case ({@code --storageLevel}, {@code --storage-level}), with Beam's
-   * description: the command line refuses no SparkRunner option.
+   * Every option of Beam's SparkRunner ({@link OptionProperties#sparkRunner}) and FlinkRunner
+   * ({@link OptionProperties#flinkRunner}) as a flag, in Beam's spelling and kebab-case ({@code
+   * --storageLevel}, {@code --storage-level}), with Beam's description: the command line refuses no
+   * option of either runner.
    */
-  private static List<Flag> sparkFlags(CommandSpec spec) {
+  private static List<Flag> runnerOptionFlags(CommandSpec spec) {
     List<Flag> flags = new ArrayList<>();
-    for (Map.Entry<String, Method> e : OptionProperties.sparkRunner().entrySet()) {
+    addRunnerOptions(spec, "SparkRunner", OptionProperties.sparkRunner(), flags);
+    addRunnerOptions(spec, "FlinkRunner", OptionProperties.flinkRunner(), flags);
+    return flags;
+  }
+
+  private static void addRunnerOptions(
+      CommandSpec spec, String runner, Map<String, Method> options, List<Flag> flags) {
+    for (Map.Entry<String, Method> e : options.entrySet()) {
+      if (spec.findOption(e.getKey()) != null) {
+        continue; // a property both runners name (none in Beam 2.62): one flag sets it for both
+      }
       Class<?> type = boxed(e.getValue().getReturnType());
       OptionSpec.Builder b = OptionSpec.builder(names(e.getKey())).type(type);
       if (type == Boolean.class) {
@@ -92,12 +104,11 @@ final class OptionFlags {
         b.arity("1")
             .paramLabel("<" + kebab(e.getKey()).toUpperCase(Locale.ROOT).replace('-', '_') + ">");
       }
-      b.description("SparkRunner: " + description(e.getValue()));
+      b.description(runner + ": " + description(e.getValue())[0]);
       OptionSpec o = b.build();
       spec.addOption(o);
       flags.add(new Flag(e.getKey(), o));
     }
-    return flags;
   }
 
   /**

@@ -79,6 +79,31 @@ class BeamlineCliTest {
   }
 
   @Test
+  void runnerOptionsAreFlagsWithTheirRunnersDescription() {
+    Result r = run("stream", "process", "--help");
+    assertEquals(0, r.code());
+    // Beam's own text, not an array's toString ("[Ljava.lang.String;@...", before).
+    assertThat(r.out(), containsString("SparkRunner: Batch default storage level"));
+    assertThat(r.out(), containsString("FlinkRunner: Address of the Flink Master"));
+    assertThat(r.out(), containsString("--object-reuse"));
+    assertFalse(r.out().contains("[Ljava.lang.String;"), r.out());
+  }
+
+  @Test
+  void flinkRunnerIsRefusedWhereItIsNotSupportedAndNothingIsWritten() {
+    Result r =
+        run("demo", "--output-dir", dir.toString(), "--runner=FlinkRunner", "--parallelism=2");
+    assertEquals(2, r.code());
+    assertEquals(
+        List.of(
+            "beamline demo: --runner=FlinkRunner is supported by stream process only; run this"
+                + " pipeline on the DirectRunner (the default) or the SparkRunner"
+                + " (--runner=SparkRunner)"),
+        r.errLines());
+    assertTrue(runDirsQuiet().isEmpty());
+  }
+
+  @Test
   void helpWithAPercentSignPrintsNoPicocliWarning() {
     // Picocli writes its "Could not format" warnings to System.err itself, not to our writer.
     java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();

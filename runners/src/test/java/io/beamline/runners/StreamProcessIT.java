@@ -24,23 +24,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code beamline stream process} as shipped (the packaged CLI in a child JVM) against a real
  * embedded broker: a test DAQ writes twelve real STF files and announces them with duplicated,
  * malformed, out-of-order and late messages and one STF whose checksum does not match; the process
  * is SIGKILLed mid-run and started again, and must end having processed every STF exactly once; a
- * third start is stopped with SIGTERM and must drain and record its run.
+ * third start is stopped with SIGTERM and must drain and record its run. On the DirectRunner (the
+ * default) and on the FlinkRunner (an embedded Flink cluster in the process's JVM).
  */
 class StreamProcessIT {
   private static final long RUN = 100020;
   private static final int STFS = 12;
   private static final int CORRUPT = 10;
 
-  @Test
-  void killedAndRestartedProcessHandlesEveryStfExactlyOnce(@TempDir Path dir) throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"DirectRunner", "FlinkRunner"})
+  void killedAndRestartedProcessHandlesEveryStfExactlyOnce(String runner, @TempDir Path dir)
+      throws Exception {
     Path buffer = Files.createDirectories(dir.resolve("buffer"));
     Path out = dir.resolve("out");
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
@@ -59,7 +63,7 @@ class StreamProcessIT {
       daq.sendRaw(Long.toString(RUN), "{oops");
       ItemCommits commits = ItemCommits.of(out, "stream-process");
 
-      Process first = start(dir, out, kafka, "proc-a", true);
+      Process first = start(dir, out, kafka, "proc-a", true, runner);
       waitFor("3 STFs committed by the first process", first, () -> records(commits) >= 3);
       for (int seq = 5; seq <= 8; seq++) {
         daq.send(daq.stfGen(stfs.get(seq - 1)));
@@ -79,7 +83,7 @@ class StreamProcessIT {
       daq.send(daq.stfGen(stfs.get(CORRUPT - 1)).with("checksum", "ad:00000000"));
       daq.send(daq.stfGen(stfs.get(8)));
 
-      Process second = start(dir, out, kafka, "proc-b", true);
+      Process second = start(dir, out, kafka, "proc-b", true, runner);
       assertTrue(second.waitFor(90, TimeUnit.SECONDS), "second process did not stop");
       assertEquals(3, second.exitValue(), "exit 3: one STF failed; " + log(dir, "proc-b"));
 
@@ -101,11 +105,19 @@ class StreamProcessIT {
 
       // A third start, not told to exit, stopped by SIGTERM: it drains and records its run.
       daq.send(daq.stfGen(daq.writeStf(RUN + 1, 1)));
-      Process third = start(dir, out, kafka, "proc-c", false);
+      Process third = start(dir, out, kafka, "proc-c", false, runner);
       waitFor(
           "the next run's STF committed",
           third,
           () -> commits.read(StfNames.stf(RUN + 1, 1)).isPresent());
+      // Whatever the runner listens on (the embedded Flink cluster's REST and BLOB ports) is
+      // reachable from this machine only.
+      List<String> listening = listeningAddresses(third.pid());
+      assertTrue(
+          listening.stream().allMatch(StreamProcessIT::loopback), "listening on " + listening);
+      if (runner.equals("FlinkRunner")) {
+        assertTrue(!listening.isEmpty(), "the embedded cluster's REST endpoint was not found");
+      }
       third.destroy(); // SIGTERM
       assertTrue(third.waitFor(60, TimeUnit.SECONDS), "no clean stop on SIGTERM");
       assertEquals(143, third.exitValue(), log(dir, "proc-c"));
@@ -211,7 +223,7 @@ class StreamProcessIT {
   }
 
   private static Process start(
-      Path dir, Path out, EmbeddedKafka kafka, String runId, boolean exitAfterRun)
+      Path dir, Path out, EmbeddedKafka kafka, String runId, boolean exitAfterRun, String runner)
       throws Exception {
     List<String> args =
         new ArrayList<>(
@@ -225,7 +237,8 @@ class StreamProcessIT {
                 "--run-id",
                 runId,
                 "--heartbeat-seconds",
-                "1"));
+                "1",
+                "--runner=" + runner));
     if (exitAfterRun) {
       args.addAll(List.of("--exit-after-runs", "1"));
     }
@@ -233,6 +246,44 @@ class StreamProcessIT {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve(runId + ".log").toFile())
         .start();
+  }
+
+  /**
+   * The local addresses (hex, as in /proc/net/tcp and tcp6) of the TCP sockets that process {@code
+   * pid} listens on.
+   */
+  private static List<String> listeningAddresses(long pid) throws Exception {
+    Set<String> inodes = new java.util.HashSet<>();
+    try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      for (Path fd : fds.toList()) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith("socket:[")) {
+            inodes.add(target.substring(8, target.length() - 1));
+          }
+        } catch (java.io.IOException closedMeanwhile) {
+          // a descriptor closed while listing
+        }
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      List<String> lines = Files.readAllLines(Path.of(table));
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.trim().split("\\s+");
+        if (f[3].equals("0A") && inodes.contains(f[9])) { // 0A: LISTEN
+          out.add(f[1].split(":")[0]);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** 127.0.0.1, ::1 or ::ffff:127.0.0.1 in /proc/net's hex. */
+  private static boolean loopback(String hex) {
+    return hex.equals("0100007F")
+        || hex.equals("00000000000000000000000001000000")
+        || hex.equals("0000000000000000FFFF00000100007F");
   }
 
   private static String log(Path dir, String runId) throws Exception {

@@ -92,21 +92,17 @@ public final class EffectiveConfig {
             values.put(flag, all.get(camel(flag)));
           }
         });
-    if ("SparkRunner".equals(runner)) {
-      OptionProperties.sparkRunner()
-          .forEach(
-              (prop, getter) ->
-                  values.put(OptionProperties.kebab(prop), sparkValue(options, getter)));
-    }
+    OptionProperties.ofRunner(runner)
+        .forEach(
+            (prop, getter) ->
+                values.put(OptionProperties.kebab(prop), runnerValue(options, getter)));
     config.put("options", values);
     return config;
   }
 
-  /**
-   * The value of a SparkRunner option ({@link OptionProperties#sparkRunner}) in {@code options}.
-   */
+  /** The value of a runner's own option ({@link OptionProperties#ofRunner}) in {@code options}. */
   @SuppressWarnings("unchecked")
-  private static Object sparkValue(PipelineOptions options, java.lang.reflect.Method getter) {
+  private static Object runnerValue(PipelineOptions options, java.lang.reflect.Method getter) {
     try {
       return getter.invoke(
           options.as((Class<? extends PipelineOptions>) getter.getDeclaringClass()));
