@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 
 /**
@@ -15,8 +17,8 @@ import org.apache.beam.runners.flink.FlinkPipelineOptions;
  *   <li>An embedded cluster ({@code --flinkMaster} {@code [local]} or {@code [auto]}, the default)
  *       binds its REST endpoint and its BLOB server to 127.0.0.1: Flink's own defaults listen on
  *       every interface, and its REST API accepts jobs from anyone who reaches it. It gets a
- *       configuration directory of its own ({@link #LOOPBACK}) unless {@code --flinkConfDir} or
- *       {@code FLINK_CONF_DIR} gives one.
+ *       configuration directory of its own ({@link #loopbackConfDir}, which also holds Flink's
+ *       temporary files) unless {@code --flinkConfDir} or {@code FLINK_CONF_DIR} gives one.
  *   <li>{@code --autoWatermarkInterval=200}: Beam's Flink source reader emits watermarks every 2 s
  *       when it is not set, so event-time windows (fast-monitoring histograms, streaming sync
  *       windows) would close up to 2 s late.
@@ -57,21 +59,67 @@ final class FlinkTuning {
     }
   }
 
-  /** A new directory holding {@link #LOOPBACK} as Flink's {@code config.yaml}, gone at exit. */
+  /** Prefix of the embedded cluster's directories under {@code java.io.tmpdir}. */
+  static final String DIR_PREFIX = "beamline-flink-";
+
+  /**
+   * A new directory for this JVM's embedded cluster, {@code
+   * <java.io.tmpdir>/beamline-flink-<pid>-*}: Flink's {@code config.yaml} ({@link #LOOPBACK}, with
+   * {@code io.tmp.dirs} pointing into it) and Flink's own temporary files (its RPC system's jar, 22
+   * MB, BLOBs, shuffle files), removed at exit. A JVM killed before its exit leaves its directory;
+   * the next one removes every such directory whose process is gone, so leftovers do not pile up.
+   */
   static Path loopbackConfDir() {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
     try {
-      Path dir = Files.createTempDirectory("beamline-flink-conf-");
-      dir.toFile().deleteOnExit(); // deleted in reverse order: after the file registered next
-      Path file = Files.writeString(dir.resolve("config.yaml"), LOOPBACK);
-      file.toFile().deleteOnExit();
+      removeLeftovers(tmp);
+      Path dir = Files.createTempDirectory(tmp, DIR_PREFIX + ProcessHandle.current().pid() + "-");
+      Path io = Files.createDirectories(dir.resolve("tmp"));
+      Files.writeString(
+          dir.resolve("config.yaml"),
+          LOOPBACK + "io.tmp.dirs: " + io + "\nweb.tmpdir: " + io + "\n");
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(() -> deleteTree(dir), "beamline-flink-cleanup"));
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot write the embedded Flink cluster's configuration under "
-              + System.getProperty("java.io.tmpdir")
+              + tmp
               + " (set java.io.tmpdir, or give --flinkConfDir): "
               + e.getMessage(),
           e);
+    }
+  }
+
+  /** Removes the directories of embedded clusters whose JVM is no longer running. */
+  static void removeLeftovers(Path tmp) throws IOException {
+    try (Stream<Path> s = Files.list(tmp)) {
+      for (Path d : s.filter(p -> p.getFileName().toString().startsWith(DIR_PREFIX)).toList()) {
+        String[] parts = d.getFileName().toString().substring(DIR_PREFIX.length()).split("-", 2);
+        try {
+          long pid = Long.parseLong(parts[0]);
+          if (ProcessHandle.of(pid).isEmpty()) {
+            deleteTree(d);
+          }
+        } catch (NumberFormatException notOurs) {
+          // another naming: left alone
+        }
+      }
+    }
+  }
+
+  /** Deletes {@code dir} and everything under it, as far as it can (files may vanish meanwhile). */
+  static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // in use or gone: what can be removed is
+        }
+      }
+    } catch (IOException | UncheckedIOException gone) {
+      // the tree vanished while walking it
     }
   }
 

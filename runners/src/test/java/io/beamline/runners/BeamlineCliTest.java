@@ -104,6 +104,20 @@ class BeamlineCliTest {
   }
 
   @Test
+  void testbedRefusesAProcessRunnerItCannotRunAndStartsNothing() {
+    Path tb = dir.resolve("tb");
+    Result r =
+        run("stream", "testbed", "start", "--dir", tb.toString(), "--process-runner", "Spark");
+    assertEquals(2, r.code());
+    assertEquals(
+        List.of(
+            "beamline stream testbed: --process-runner must be one of DirectRunner, FlinkRunner,"
+                + " got 'Spark'"),
+        r.errLines());
+    assertFalse(Files.exists(tb));
+  }
+
+  @Test
   void helpWithAPercentSignPrintsNoPicocliWarning() {
     // Picocli writes its "Could not format" warnings to System.err itself, not to our writer.
     java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();

@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FlinkTuningTest {
   private static FlinkPipelineOptions options(String... args) {
@@ -30,6 +31,39 @@ class FlinkTuningTest {
         List.of("rest.bind-address", "jobmanager.bind-host", "taskmanager.bind-host")) {
       assertTrue(text.contains(key + ": 127.0.0.1"), text);
     }
+  }
+
+  @Test
+  void flinksTemporaryFilesGoUnderItsOwnDirectory() throws Exception {
+    List<String> args = List.of("--runner=FlinkRunner");
+    FlinkPipelineOptions o = options(args.toArray(new String[0]));
+    FlinkTuning.apply(o, args);
+    Path dir = Path.of(o.getFlinkConfDir());
+    assertTrue(
+        dir.getFileName()
+            .toString()
+            .startsWith(FlinkTuning.DIR_PREFIX + ProcessHandle.current().pid() + "-"),
+        dir.toString());
+    assertTrue(
+        Files.readString(dir.resolve("config.yaml"))
+            .contains("io.tmp.dirs: " + dir.resolve("tmp")));
+    assertTrue(Files.isDirectory(dir.resolve("tmp")));
+  }
+
+  @Test
+  void aKilledJvmsDirectoryIsRemovedAndALiveOnesKept(@TempDir Path tmp) throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Path dead = tmp.resolve(FlinkTuning.DIR_PREFIX + gone.pid() + "-1");
+    Files.createDirectories(dead.resolve("tmp/blobStore-x"));
+    Files.writeString(dead.resolve("tmp/flink-rpc-akka.jar"), "jar");
+    Path live = tmp.resolve(FlinkTuning.DIR_PREFIX + ProcessHandle.current().pid() + "-2");
+    Files.createDirectories(live.resolve("tmp"));
+    Path other = Files.createDirectories(tmp.resolve(FlinkTuning.DIR_PREFIX + "conf-3"));
+    FlinkTuning.removeLeftovers(tmp);
+    assertFalse(Files.exists(dead));
+    assertTrue(Files.isDirectory(live.resolve("tmp")));
+    assertTrue(Files.isDirectory(other));
   }
 
   @Test

@@ -60,6 +60,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   <li>peak RSS ({@code VmHWM}) of the broker, daq, process and monitor of the live run.
  * </ol>
  *
+ * <p>The throughput rounds run {@code stream process} on each runner of the system property {@code
+ * bench.runners} (default {@code DirectRunner,FlinkRunner}), in turn within each round, and then
+ * measure each runner's process waiting for data (its group at the topic's end): CPU seconds per
+ * second over 10 s after 25 s of start-up. The live run uses the default runner.
+ *
  * <p>System property {@code bench.<command>Opts} ({@code processOpts}, {@code daqOpts}, {@code
  * serveOpts}) adds JVM flags to those children, e.g. a flight recording, and {@code
  * bench.<command>Args} arguments to their command lines.
@@ -103,8 +108,10 @@ public final class StreamBench {
   // ---------------------------------------------------------------- throughput
 
   private void throughput(int stfs, int rounds) throws Exception {
-    double[] proc = new double[rounds + 1];
+    List<String> runners = List.of(System.getProperty("bench.runners", RUNNERS).split(","));
+    double[][] proc = new double[runners.size()][rounds + 1];
     double[] base = new double[rounds + 1];
+    double[] idleCores = new double[runners.size()];
     long bytes;
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(SwfTopics.ALL, 1);
@@ -130,50 +137,120 @@ public final class StreamBench {
         bytes += m.integer("size_bytes");
       }
       for (int r = 0; r <= rounds; r++) {
-        long from = endOffset(broker, SwfTopics.PROCESSING);
-        Process p =
-            agent(
-                "tp-process-" + r,
-                "1g",
-                "stream",
-                "process",
-                "--broker",
-                broker,
-                "--output-dir",
-                work.resolve("tp/process-" + r).toString(),
-                "--group",
-                "bench-" + r,
-                "--exit-after-runs",
-                "1");
-        exit(p, "process", 900);
-        proc[r] = rate(stfProcessedTimes(broker, from, stfs));
+        for (int k = 0; k < runners.size(); k++) {
+          String runner = runners.get(k);
+          long from = endOffset(broker, SwfTopics.PROCESSING);
+          Process p = processAgent(broker, "tp-process-" + runner + "-" + r, runner, true);
+          exit(p, "process", 900);
+          proc[k][r] = rate(stfProcessedTimes(broker, from, stfs));
+        }
         base[r] = rate(baseline(broker, stfs, "bench-baseline-" + r));
       }
+      // A process waiting for data (its group is at the topic's end): what it costs the machine.
+      for (int k = 0; k < runners.size(); k++) {
+        String runner = runners.get(k);
+        Process p = processAgent(broker, "tp-process-" + runner + "-0", runner, false);
+        Thread.sleep(IDLE_SETTLE_MS);
+        double c0 = cpuSeconds(p.pid());
+        long t0 = System.nanoTime();
+        Thread.sleep(IDLE_MEASURE_MS);
+        idleCores[k] = (cpuSeconds(p.pid()) - c0) / ((System.nanoTime() - t0) / 1e9);
+        if (!p.isAlive()) {
+          throw new IllegalStateException("idle " + runner + " process exited; logs in " + work);
+        }
+        p.destroy(); // SIGTERM: drains and exits
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }
     }
-    double mp = median(Arrays.copyOfRange(proc, 1, rounds + 1));
     double mb = median(Arrays.copyOfRange(base, 1, rounds + 1));
     double mbPerStf = bytes / (double) stfs / 1e6;
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("stfs", stfs);
     t.put("rounds", rounds);
     t.put("stf_mb", mbPerStf);
-    t.put("process_stfs_per_s", mp);
-    t.put("process_mb_per_s", mp * mbPerStf);
-    t.put("process_rounds", rest(proc));
     t.put("baseline_stfs_per_s", mb);
     t.put("baseline_mb_per_s", mb * mbPerStf);
     t.put("baseline_rounds", rest(base));
-    t.put("ratio", mp / mb);
+    Map<String, Object> byRunner = new LinkedHashMap<>();
+    for (int k = 0; k < runners.size(); k++) {
+      double mp = median(Arrays.copyOfRange(proc[k], 1, rounds + 1));
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("process_stfs_per_s", mp);
+      one.put("process_mb_per_s", mp * mbPerStf);
+      one.put("process_rounds", rest(proc[k]));
+      one.put("ratio", mp / mb);
+      one.put("idle_cores", idleCores[k]);
+      byRunner.put(runners.get(k), one);
+      BenchRow.emit(
+          k == 0 ? "stream-process" : "stream-process-" + runners.get(k),
+          "stream process (" + runners.get(k) + "), " + stfs + " STFs",
+          "stream process",
+          "plain consumer",
+          "STFs/s",
+          Arrays.copyOfRange(proc[k], 1, rounds + 1),
+          Arrays.copyOfRange(base, 1, rounds + 1));
+    }
+    t.put("runners", byRunner);
+    t.put("idle_measure_s", IDLE_MEASURE_MS / 1000.0);
     results.put("throughput", t);
-    BenchRow.emit(
-        "stream-process",
-        "stream process, " + stfs + " STFs",
-        "stream process",
-        "plain consumer",
-        "STFs/s",
-        Arrays.copyOfRange(proc, 1, rounds + 1),
-        Arrays.copyOfRange(base, 1, rounds + 1));
+    if (runners.size() > 1) {
+      // Higher is better: wall seconds per CPU second while waiting for data.
+      BenchRow.emit(
+          "stream-process-idle",
+          "stream process waiting for data, wall s per CPU s",
+          runners.get(1),
+          runners.get(0),
+          "wall s / CPU s",
+          new double[] {1 / Math.max(idleCores[1], 1e-3)},
+          new double[] {1 / Math.max(idleCores[0], 1e-3)});
+    }
   }
+
+  /** The runners the throughput rounds compare, the first one the default. */
+  private static final String RUNNERS = "DirectRunner,FlinkRunner";
+
+  /** Start-up and warm-up of an idle process before its CPU is measured. */
+  private static final long IDLE_SETTLE_MS = 25_000;
+
+  private static final long IDLE_MEASURE_MS = 10_000;
+
+  /**
+   * {@code stream process} on {@code runner} with its own group and output directory ({@code log}
+   * names both), exiting after one run or running until stopped.
+   */
+  private Process processAgent(String broker, String log, String runner, boolean exitAfterRun)
+      throws Exception {
+    List<String> words =
+        new ArrayList<>(
+            List.of(
+                "stream",
+                "process",
+                "--broker",
+                broker,
+                "--output-dir",
+                work.resolve("tp/" + log).toString(),
+                "--group",
+                log,
+                "--runner=" + runner));
+    if (exitAfterRun) {
+      words.addAll(List.of("--exit-after-runs", "1"));
+    } else {
+      words.addAll(List.of("--run-id", log + "-idle"));
+    }
+    return agent(log + (exitAfterRun ? "" : "-idle"), "1g", words.toArray(new String[0]));
+  }
+
+  /** User + system CPU seconds of process {@code pid} so far (/proc/PID/stat, clock ticks). */
+  private static double cpuSeconds(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLOCK_TICKS;
+  }
+
+  /** USER_HZ: 100 on Linux (sysconf(_SC_CLK_TCK)). */
+  private static final int CLOCK_TICKS = 100;
 
   /** The plain consumer: decode each stf_gen, verify and decode its file; times each STF done. */
   private static List<Long> baseline(String broker, int stfs, String group) throws Exception {
@@ -750,7 +827,16 @@ public final class StreamBench {
     StringBuilder b = new StringBuilder();
     b.append("stream bench (").append(results.get("machine")).append(")\n");
     b.append("| measure | value |\n| --- | --- |\n");
-    row(b, "process STFs/s (MB/s)", "%.2f (%.2f)", t, "process_stfs_per_s", "process_mb_per_s");
+    Map<String, Map<String, Object>> byRunner = (Map<String, Map<String, Object>>) t.get("runners");
+    for (Map.Entry<String, Map<String, Object>> e : byRunner.entrySet()) {
+      row(
+          b,
+          "process on " + e.getKey() + ", STFs/s (MB/s)",
+          "%.2f (%.2f)",
+          e.getValue(),
+          "process_stfs_per_s",
+          "process_mb_per_s");
+    }
     row(
         b,
         "plain consumer STFs/s (MB/s)",
@@ -758,7 +844,22 @@ public final class StreamBench {
         t,
         "baseline_stfs_per_s",
         "baseline_mb_per_s");
-    row(b, "ratio process/plain (target >= 0.5)", "%.3f", t, "ratio");
+    for (Map.Entry<String, Map<String, Object>> e : byRunner.entrySet()) {
+      row(
+          b,
+          "ratio process/plain, " + e.getKey() + " (target >= 0.5)",
+          "%.3f",
+          e.getValue(),
+          "ratio");
+    }
+    for (Map.Entry<String, Map<String, Object>> e : byRunner.entrySet()) {
+      row(
+          b,
+          "process waiting for data, " + e.getKey() + ": cores busy",
+          "%.3f",
+          e.getValue(),
+          "idle_cores");
+    }
     if (results.containsKey("latency")) {
       Map<String, Object> l = (Map<String, Object>) results.get("latency");
       Map<String, Object> s = (Map<String, Object>) results.get("sse");

@@ -1,6 +1,7 @@
 package io.beamline.pipelines.stream.testbed;
 
 import io.beamline.framework.BeamlineTool;
+import io.beamline.framework.RunnerNames;
 import io.beamline.framework.UserInputException;
 import io.beamline.framework.backend.Launch;
 import io.beamline.framework.run.MonitorUrls;
@@ -97,6 +98,14 @@ public final class StreamTestbedTool implements BeamlineTool<TestbedOptions> {
     List<TestbedAgents.Agent> agents = TestbedAgents.select(o.getAgents());
     if (o.getRuns() < 1 || (o.getStfCount() != null && o.getStfCount() < 1)) {
       throw new UserInputException("--runs and --stf-count must be >= 1");
+    }
+    if (!PROCESS_RUNNERS.contains(o.getProcessRunner())) {
+      throw new UserInputException(
+          "--process-runner must be one of "
+              + String.join(", ", PROCESS_RUNNERS)
+              + ", got '"
+              + o.getProcessRunner()
+              + "'");
     }
     for (double f : new double[] {o.getDuplicateFraction(), o.getDelayFraction()}) {
       if (!(f >= 0 && f <= 1)) {
@@ -195,6 +204,9 @@ public final class StreamTestbedTool implements BeamlineTool<TestbedOptions> {
             || p.descendants().anyMatch(d -> d.pid() == s.supervisor().pid()));
   }
 
+  /** The runners the process agent may run on. */
+  static final List<String> PROCESS_RUNNERS = List.of(RunnerNames.DIRECT, RunnerNames.FLINK);
+
   private static List<String> supervisorArgs(Path dir, TestbedOptions o) {
     List<String> a = new ArrayList<>();
     a.addAll(
@@ -210,6 +222,8 @@ public final class StreamTestbedTool implements BeamlineTool<TestbedOptions> {
             Integer.toString(o.getMonitorPort()),
             "--runs",
             Integer.toString(o.getRuns()),
+            "--process-runner",
+            o.getProcessRunner(),
             "--grace-seconds",
             Double.toString(o.getGraceSeconds()),
             "--start-timeout-seconds",

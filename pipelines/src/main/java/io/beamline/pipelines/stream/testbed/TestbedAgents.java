@@ -84,7 +84,8 @@ final class TestbedAgents {
                       "--broker",
                       c.broker(),
                       "--output-dir",
-                      c.dir().resolve("process").toString())),
+                      c.dir().resolve("process").toString(),
+                      "--runner=" + c.options().getProcessRunner())),
           new Agent("daq", "512m", false, false, TestbedAgents::daq));
 
   private static List<String> daq(Context c) {

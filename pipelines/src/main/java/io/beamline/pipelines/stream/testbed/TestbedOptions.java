@@ -31,6 +31,14 @@ public interface TestbedOptions extends BeamlineToolOptions {
 
   void setMonitorPort(int value);
 
+  @Description(
+      "Runner of the process agent: DirectRunner, or FlinkRunner (an embedded Flink cluster, which"
+          + " waits for data without holding a core)")
+  @Default.String("DirectRunner")
+  String getProcessRunner();
+
+  void setProcessRunner(String value);
+
   @Description("The daq's --stf-count: STFs per run")
   Integer getStfCount();
 
