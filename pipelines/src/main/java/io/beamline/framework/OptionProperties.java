@@ -61,6 +61,28 @@ public final class OptionProperties {
   }
 
   /**
+   * The prefix of the directory the command line makes for each embedded Flink cluster under {@code
+   * java.io.tmpdir} (its configuration and temporary files, gone at exit).
+   */
+  public static final String EMBEDDED_FLINK_DIR_PREFIX = "beamline-flink-";
+
+  /**
+   * Whether runner option {@code property} holds {@code value} that the command line made for this
+   * run alone (the embedded Flink cluster's configuration directory): recorded, it would name a
+   * directory that is gone when the run is repeated from its {@code config.yaml}; left out, the
+   * repeat makes its own.
+   */
+  public static boolean madePerRun(String property, Object value) {
+    return property.equals("flinkConfDir")
+        && value instanceof String dir
+        && java.nio.file.Path.of(dir).getFileName() != null
+        && java.nio.file.Path.of(dir)
+            .getFileName()
+            .toString()
+            .startsWith(EMBEDDED_FLINK_DIR_PREFIX);
+  }
+
+  /**
    * The options of the runner whose class is named {@code runnerSimpleName} ({@link #sparkRunner},
    * {@link #flinkRunner}), empty for any other runner.
    */

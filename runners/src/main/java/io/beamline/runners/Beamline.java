@@ -419,11 +419,12 @@ public final class Beamline {
     if (RunnerNames.is(options, RunnerNames.SPARK)) {
       tuneSpark(options.as(SparkPipelineOptions.class), beamArgs);
     }
-    if (RunnerNames.is(options, RunnerNames.FLINK)) {
-      FlinkTuning.apply(options.as(FlinkPipelineOptions.class), beamArgs);
-    }
     if (DRY_RUN.equals(format)) {
       return dryRun(cmd, def, options);
+    }
+    if (mode != Mode.COMPILE && RunnerNames.is(options, RunnerNames.FLINK)) {
+      // After a dry run returned: tuning writes the embedded cluster's directory.
+      FlinkTuning.apply(options.as(FlinkPipelineOptions.class), beamArgs);
     }
     if (execute) {
       try {

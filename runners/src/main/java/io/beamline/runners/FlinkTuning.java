@@ -1,5 +1,6 @@
 package io.beamline.runners;
 
+import io.beamline.framework.OptionProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ final class FlinkTuning {
   }
 
   /** Prefix of the embedded cluster's directories under {@code java.io.tmpdir}. */
-  static final String DIR_PREFIX = "beamline-flink-";
+  static final String DIR_PREFIX = OptionProperties.EMBEDDED_FLINK_DIR_PREFIX;
 
   /**
    * A new directory for this JVM's embedded cluster, {@code

@@ -272,6 +272,30 @@ class BeamlineCliTest {
   }
 
   @Test
+  void aFlinkRunsConfigRecordsItsSettingsButNotItsOwnDirectory() throws Exception {
+    Result r =
+        run(
+            "plan",
+            "stream",
+            "process",
+            "--broker",
+            "127.0.0.1:9",
+            "--output-dir",
+            dir.toString(),
+            "--runner=FlinkRunner");
+    assertEquals(0, r.code(), r.err());
+    List<Path> runs = runDirs();
+    assertEquals(1, runs.size());
+    String config = Files.readString(runs.get(0).resolve("config.yaml"));
+    assertThat(config, containsString("runner: FlinkRunner"));
+    assertThat(config, containsString("auto-watermark-interval: 200"));
+    assertThat(config, containsString("object-reuse: true"));
+    // The embedded cluster's directory is this run's alone: a repeat from config.yaml makes its
+    // own.
+    assertFalse(config.contains("flink-conf-dir"), config);
+  }
+
+  @Test
   void planCanPrintDot() {
     Result r = run("plan", "--format", "dot", "demo", "--output-dir", dir.toString());
     assertEquals(0, r.code(), r.err());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.beamline.framework.OptionProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,6 +49,9 @@ class FlinkTuningTest {
         Files.readString(dir.resolve("config.yaml"))
             .contains("io.tmp.dirs: " + dir.resolve("tmp")));
     assertTrue(Files.isDirectory(dir.resolve("tmp")));
+    assertTrue(OptionProperties.madePerRun("flinkConfDir", dir.toString()));
+    assertFalse(OptionProperties.madePerRun("flinkConfDir", "/etc/flink"));
+    assertFalse(OptionProperties.madePerRun("flinkMaster", dir.toString()));
   }
 
   @Test

@@ -94,8 +94,12 @@ public final class EffectiveConfig {
         });
     OptionProperties.ofRunner(runner)
         .forEach(
-            (prop, getter) ->
-                values.put(OptionProperties.kebab(prop), runnerValue(options, getter)));
+            (prop, getter) -> {
+              Object value = runnerValue(options, getter);
+              if (!OptionProperties.madePerRun(prop, value)) {
+                values.put(OptionProperties.kebab(prop), value);
+              }
+            });
     config.put("options", values);
     return config;
   }
