@@ -15,9 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code beamline stream testbed start|status|stop} from the packaged jar: the supervisor, the
@@ -94,10 +93,8 @@ class StreamTestbedIT {
    * STF of the run ends registered and processed exactly once, and the monitor's counts equal the
    * files in the buffer and the rows of the per-STF Parquet (read through DuckDB).
    */
-  @ParameterizedTest
-  @ValueSource(strings = {"DirectRunner", "FlinkRunner"})
-  void theWholeWorkflowSurvivesAKilledProcessAndCountsEveryStfOnce(String processRunner)
-      throws Exception {
+  @Test
+  void theWholeWorkflowSurvivesAKilledProcessAndCountsEveryStfOnce() throws Exception {
     // Real time, shortened: the run's STFs arrive over ~20 s, so the kill lands mid-run even when
     // process starts late on a loaded machine and then catches up at its full speed.
     Path schedule =
@@ -129,9 +126,7 @@ class StreamTestbedIT {
             "--monitor-port",
             "0",
             "--grace-seconds",
-            "60",
-            "--process-runner",
-            processRunner);
+            "60");
     assertEquals(0, start.code(), start.out() + start.err());
     String url = state().get("monitor_url").asText();
     assertThat(start.out(), containsString("monitor: " + url + "/"));
