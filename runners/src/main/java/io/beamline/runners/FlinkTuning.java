@@ -3,8 +3,12 @@ package io.beamline.runners;
 import io.beamline.framework.OptionProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -67,14 +71,24 @@ final class FlinkTuning {
    * A new directory for this JVM's embedded cluster, {@code
    * <java.io.tmpdir>/beamline-flink-<pid>-*}: Flink's {@code config.yaml} ({@link #LOOPBACK}, with
    * {@code io.tmp.dirs} pointing into it) and Flink's own temporary files (its RPC system's jar, 22
-   * MB, BLOBs, shuffle files), removed at exit. A JVM killed before its exit leaves its directory;
-   * the next one removes every such directory whose process is gone, so leftovers do not pile up.
+   * MB, BLOBs, shuffle files), removed at exit. The JVM holds a lock on its {@link #OWNER} file
+   * while it runs; a JVM killed before its exit leaves its directory, and the next one removes
+   * every such directory whose lock is free, so leftovers do not pile up (a lock, not the pid: a
+   * /tmp shared with other PID namespaces holds directories of processes this one cannot see).
    */
   static Path loopbackConfDir() {
-    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    return loopbackConfDirIn(Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
+  /** {@link #loopbackConfDir} under {@code tmp}. */
+  static synchronized Path loopbackConfDirIn(Path tmp) {
     try {
       removeLeftovers(tmp);
       Path dir = Files.createTempDirectory(tmp, DIR_PREFIX + ProcessHandle.current().pid() + "-");
+      FileChannel owner =
+          FileChannel.open(
+              dir.resolve(OWNER), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      OWNED.add(owner.lock()); // held until this JVM ends
       Path io = Files.createDirectories(dir.resolve("tmp"));
       Files.writeString(
           dir.resolve("config.yaml"),
@@ -92,20 +106,40 @@ final class FlinkTuning {
     }
   }
 
+  /** The file of a cluster's directory that its JVM holds locked while it runs. */
+  static final String OWNER = "owner.lock";
+
+  /** This JVM's locks (kept reachable: a collected channel would release its lock). */
+  private static final List<FileLock> OWNED = new java.util.ArrayList<>();
+
   /** Removes the directories of embedded clusters whose JVM is no longer running. */
   static void removeLeftovers(Path tmp) throws IOException {
     try (Stream<Path> s = Files.list(tmp)) {
       for (Path d : s.filter(p -> p.getFileName().toString().startsWith(DIR_PREFIX)).toList()) {
-        String[] parts = d.getFileName().toString().substring(DIR_PREFIX.length()).split("-", 2);
-        try {
-          long pid = Long.parseLong(parts[0]);
-          if (ProcessHandle.of(pid).isEmpty()) {
-            deleteTree(d);
-          }
-        } catch (NumberFormatException notOurs) {
-          // another naming: left alone
+        if (ownerGone(d.resolve(OWNER))) {
+          deleteTree(d);
         }
       }
+    }
+  }
+
+  /**
+   * Whether {@code lockFile} exists and no process holds its lock (a process's locks end with it).
+   * Not ours to judge, so kept: a directory without it, one this JVM holds, one another user owns.
+   */
+  private static boolean ownerGone(Path lockFile) {
+    if (!Files.isRegularFile(lockFile)) {
+      return false;
+    }
+    try (FileChannel c = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock l = c.tryLock();
+      if (l == null) {
+        return false;
+      }
+      l.release();
+      return true;
+    } catch (OverlappingFileLockException | IOException heldHereOrNotOurs) {
+      return false;
     }
   }
 

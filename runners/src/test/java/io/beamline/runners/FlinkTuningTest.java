@@ -56,18 +56,39 @@ class FlinkTuningTest {
 
   @Test
   void aKilledJvmsDirectoryIsRemovedAndALiveOnesKept(@TempDir Path tmp) throws Exception {
-    Process gone = new ProcessBuilder("true").start();
-    gone.waitFor();
-    Path dead = tmp.resolve(FlinkTuning.DIR_PREFIX + gone.pid() + "-1");
-    Files.createDirectories(dead.resolve("tmp/blobStore-x"));
+    // A JVM that made its directory and was then SIGKILLed: its lock went with it.
+    Process killed =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Djava.io.tmpdir=" + tmp,
+                LoopbackDirMain.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    String made =
+        new java.io.BufferedReader(new java.io.InputStreamReader(killed.getInputStream()))
+            .readLine();
+    Path dead = Path.of(made);
+    assertTrue(Files.isRegularFile(dead.resolve("config.yaml")), made);
+    killed.destroyForcibly();
+    killed.waitFor();
     Files.writeString(dead.resolve("tmp/flink-rpc-akka.jar"), "jar");
-    Path live = tmp.resolve(FlinkTuning.DIR_PREFIX + ProcessHandle.current().pid() + "-2");
-    Files.createDirectories(live.resolve("tmp"));
-    Path other = Files.createDirectories(tmp.resolve(FlinkTuning.DIR_PREFIX + "conf-3"));
+    Path live = FlinkTuning.loopbackConfDirIn(tmp); // this JVM's, locked
+    Path noLock = Files.createDirectories(tmp.resolve(FlinkTuning.DIR_PREFIX + "1-2"));
     FlinkTuning.removeLeftovers(tmp);
     assertFalse(Files.exists(dead));
-    assertTrue(Files.isDirectory(live.resolve("tmp")));
-    assertTrue(Files.isDirectory(other));
+    assertTrue(Files.isRegularFile(live.resolve("config.yaml")));
+    assertTrue(Files.isDirectory(noLock));
+  }
+
+  /** Makes a cluster directory, prints it and waits to be killed. */
+  public static final class LoopbackDirMain {
+    public static void main(String[] args) throws Exception {
+      System.out.println(FlinkTuning.loopbackConfDir());
+      System.out.flush();
+      Thread.sleep(60_000);
+    }
   }
 
   @Test
