@@ -1,15 +1,12 @@
 package io.beamline.runners;
 
 import io.beamline.framework.OptionProperties;
+import io.beamline.framework.run.RunLock;
+import io.beamline.io.files.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -71,10 +68,10 @@ final class FlinkTuning {
    * A new directory for this JVM's embedded cluster, {@code
    * <java.io.tmpdir>/beamline-flink-<pid>-*}: Flink's {@code config.yaml} ({@link #LOOPBACK}, with
    * {@code io.tmp.dirs} pointing into it) and Flink's own temporary files (its RPC system's jar, 22
-   * MB, BLOBs, shuffle files), removed at exit. The JVM holds a lock on its {@link #OWNER} file
-   * while it runs; a JVM killed before its exit leaves its directory, and the next one removes
-   * every such directory whose lock is free, so leftovers do not pile up (a lock, not the pid: a
-   * /tmp shared with other PID namespaces holds directories of processes this one cannot see).
+   * MB, BLOBs, shuffle files), removed at exit. The JVM holds its {@link RunLock} while it runs; a
+   * JVM killed before its exit leaves its directory, and the next one removes every such directory
+   * whose lock is free, so leftovers do not pile up (a lock, not the pid: a /tmp shared with other
+   * PID namespaces holds directories of processes this one cannot see).
    */
   static Path loopbackConfDir() {
     return loopbackConfDirIn(Path.of(System.getProperty("java.io.tmpdir")));
@@ -85,16 +82,13 @@ final class FlinkTuning {
     try {
       removeLeftovers(tmp);
       Path dir = Files.createTempDirectory(tmp, DIR_PREFIX + ProcessHandle.current().pid() + "-");
-      FileChannel owner =
-          FileChannel.open(
-              dir.resolve(OWNER), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      OWNED.add(owner.lock()); // held until this JVM ends
+      OWNED.add(RunLock.acquire(dir)); // held until this JVM ends
       Path io = Files.createDirectories(dir.resolve("tmp"));
       Files.writeString(
           dir.resolve("config.yaml"),
           LOOPBACK + "io.tmp.dirs: " + io + "\nweb.tmpdir: " + io + "\n");
       Runtime.getRuntime()
-          .addShutdownHook(new Thread(() -> deleteTree(dir), "beamline-flink-cleanup"));
+          .addShutdownHook(new Thread(() -> deleteQuietly(dir), "beamline-flink-cleanup"));
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -106,55 +100,30 @@ final class FlinkTuning {
     }
   }
 
-  /** The file of a cluster's directory that its JVM holds locked while it runs. */
-  static final String OWNER = "owner.lock";
-
   /** This JVM's locks (kept reachable: a collected channel would release its lock). */
-  private static final List<FileLock> OWNED = new java.util.ArrayList<>();
+  private static final List<RunLock> OWNED = new java.util.ArrayList<>();
 
-  /** Removes the directories of embedded clusters whose JVM is no longer running. */
+  /**
+   * Removes the directories of embedded clusters whose JVM is no longer running: those whose lock
+   * file ({@link RunLock#FILE}) no process holds (a process's locks end with it). Kept: a directory
+   * without a lock file, one this JVM holds, one whose lock another user's file permissions hide.
+   */
   static void removeLeftovers(Path tmp) throws IOException {
     try (Stream<Path> s = Files.list(tmp)) {
       for (Path d : s.filter(p -> p.getFileName().toString().startsWith(DIR_PREFIX)).toList()) {
-        if (ownerGone(d.resolve(OWNER))) {
-          deleteTree(d);
+        if (Files.isRegularFile(d.resolve(RunLock.FILE)) && !RunLock.alive(d)) {
+          deleteQuietly(d);
         }
       }
     }
   }
 
-  /**
-   * Whether {@code lockFile} exists and no process holds its lock (a process's locks end with it).
-   * Not ours to judge, so kept: a directory without it, one this JVM holds, one another user owns.
-   */
-  private static boolean ownerGone(Path lockFile) {
-    if (!Files.isRegularFile(lockFile)) {
-      return false;
-    }
-    try (FileChannel c = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
-      FileLock l = c.tryLock();
-      if (l == null) {
-        return false;
-      }
-      l.release();
-      return true;
-    } catch (OverlappingFileLockException | IOException heldHereOrNotOurs) {
-      return false;
-    }
-  }
-
-  /** Deletes {@code dir} and everything under it, as far as it can (files may vanish meanwhile). */
-  static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // in use or gone: what can be removed is
-        }
-      }
-    } catch (IOException | UncheckedIOException gone) {
-      // the tree vanished while walking it
+  /** {@link AtomicFiles#deleteTree}, at exit or for a leftover: a failure leaves the rest. */
+  private static void deleteQuietly(Path dir) {
+    try {
+      AtomicFiles.deleteTree(dir);
+    } catch (IOException | UncheckedIOException e) {
+      // in use, gone meanwhile, or not ours: the next start tries again
     }
   }
 

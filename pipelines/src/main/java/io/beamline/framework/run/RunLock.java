@@ -43,8 +43,11 @@ public final class RunLock implements AutoCloseable {
     this.channel = channel;
   }
 
-  /** Takes the lock of {@code runDir} for this process; held until {@link #close}. */
-  static RunLock acquire(Path runDir) throws IOException {
+  /**
+   * Takes the lock of {@code runDir} (a run's directory, or any directory whose life is a
+   * process's, such as an embedded Flink cluster's) for this process; held until {@link #close}.
+   */
+  public static RunLock acquire(Path runDir) throws IOException {
     FileChannel ch =
         FileChannel.open(runDir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     try {
