@@ -109,6 +109,7 @@ class BadInputCorpusIT {
     cmd.add(ShadedJarIT.JAVA);
     cmd.add("-Xmx512m");
     cmd.addAll(ShadedJarIT.addOpens());
+    cmd.addAll(ShadedJarIT.quickJvm());
     cmd.add("-Dai.djl.offline=true");
     cmd.add("-cp");
     cmd.add(

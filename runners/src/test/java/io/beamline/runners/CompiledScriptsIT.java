@@ -37,6 +37,7 @@ class CompiledScriptsIT {
   private Path compile(String runId, String... flags) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(ShadedJarIT.JAVA));
     cmd.addAll(ShadedJarIT.addOpens());
+    cmd.addAll(ShadedJarIT.quickJvm());
     cmd.addAll(List.of("-jar", ShadedJarIT.JAR.toString(), "compile", "demo"));
     cmd.addAll(List.of(flags));
     cmd.addAll(List.of("--output-dir", dir.toString(), "--run-id", runId));

@@ -107,6 +107,7 @@ class ConstellationStreamingSignalIT {
     Process batch =
         new ProcessBuilder(
                 JAVA,
+                ShadedJarIT.quickJvm().get(0),
                 "-jar",
                 JAR.toString(),
                 "constellation",
@@ -143,6 +144,7 @@ class ConstellationStreamingSignalIT {
         List.of(
             "setsid",
             JAVA,
+            ShadedJarIT.quickJvm().get(0),
             "-jar",
             JAR.toString(),
             "constellation",

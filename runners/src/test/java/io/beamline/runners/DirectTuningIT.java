@@ -30,6 +30,7 @@ class DirectTuningIT {
         new ArrayList<>(
             List.of(
                 JAVA,
+                ShadedJarIT.quickJvm().get(0),
                 "-jar",
                 JAR.toString(),
                 "constellation",

@@ -61,7 +61,6 @@ class ShadedJarIT {
     return new Started(b.start(), cmd, out, err);
   }
 
-  /** The flags documented for spark-submit on Java 17, read from the file users are given. */
   /**
    * JVM options for the many short command-line runs the ITs start: C1 only. Their runs last
    * seconds, where C2's compilations cost more CPU than they return (a small regions run: 10.3 ->
@@ -71,6 +70,7 @@ class ShadedJarIT {
     return List.of("-XX:TieredStopAtLevel=1");
   }
 
+  /** The flags documented for spark-submit on Java 17, read from the file users are given. */
   static List<String> addOpens() throws Exception {
     return List.of(Files.readString(Paths.get("spark-java17.opts")).trim().split("\\s+"));
   }

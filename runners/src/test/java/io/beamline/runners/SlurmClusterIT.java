@@ -85,6 +85,8 @@ class SlurmClusterIT {
     // The scripts' spark-submit (Spark's SparkSubmit from the jar) and this build's java.
     env.put("PATH", SPARK_SUBMIT_DIR + File.pathSeparator + System.getenv("PATH"));
     env.put("JAVA", ShadedJarIT.JAVA);
+    // C1 only, as the other ITs' runs (the scripts' java lines take BEAMLINE_JAVA_OPTS).
+    env.put("BEAMLINE_JAVA_OPTS", String.join(" ", ShadedJarIT.quickJvm()));
 
     Path rec = dir.resolve("recordings");
     for (int r = 0; r < 2; r++) {

@@ -30,6 +30,8 @@ class StreamTestbedIT {
     List<String> cmd = new ArrayList<>();
     cmd.add(ShadedJarIT.JAVA);
     cmd.addAll(ShadedJarIT.addOpens());
+    // C1 only, as the other ITs' runs; the supervisor and the agents take it over.
+    cmd.addAll(ShadedJarIT.quickJvm());
     cmd.add("-jar");
     cmd.add(ShadedJarIT.JAR.toString());
     cmd.addAll(List.of(args));

@@ -37,18 +37,20 @@ public final class Launch {
   }
 
   /**
-   * This JVM's class-data-sharing flags, for a JVM it starts on the same jar (the stream testbed's
-   * agents): the launcher's archive ({@code -XX:SharedArchiveFile}, quiet) or {@code
-   * -Dbeamline.cds=false}; none when this JVM has none. A JVM whose jar does not match the archive
-   * ignores it silently.
+   * This JVM's flags that a JVM it starts on the same jar (the stream testbed's supervisor and
+   * agents) takes over: the class-data-sharing ones, the launcher's archive ({@code
+   * -XX:SharedArchiveFile}, quiet) or {@code -Dbeamline.cds=false}, and the compiler tier ({@code
+   * -XX:TieredStopAtLevel}, e.g. C1 only from {@code BEAMLINE_JAVA_OPTS}); none when this JVM has
+   * none. A JVM whose jar does not match the archive ignores it silently.
    */
-  public static List<String> classDataFlags() {
+  public static List<String> inheritedFlags() {
     return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(
             a ->
                 a.startsWith("-XX:SharedArchiveFile=")
                     || a.startsWith("-Xlog:cds")
-                    || a.startsWith("-Dbeamline.cds="))
+                    || a.startsWith("-Dbeamline.cds=")
+                    || a.startsWith("-XX:TieredStopAtLevel="))
         .toList();
   }
 

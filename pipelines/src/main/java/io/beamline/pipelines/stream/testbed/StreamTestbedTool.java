@@ -150,7 +150,7 @@ public final class StreamTestbedTool implements BeamlineTool<TestbedOptions> {
     }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(Launch.javaFlagList());
-    cmd.addAll(Launch.classDataFlags());
+    cmd.addAll(Launch.inheritedFlags());
     cmd.add("-Xmx384m");
     cmd.add("-jar");
     cmd.add(Launch.jar(null, StreamTestbedTool.class).toString());

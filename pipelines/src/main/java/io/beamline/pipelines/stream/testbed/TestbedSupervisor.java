@@ -145,7 +145,7 @@ final class TestbedSupervisor {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(Launch.javaFlagList());
-    cmd.addAll(Launch.classDataFlags());
+    cmd.addAll(Launch.inheritedFlags());
     cmd.add("-Xmx" + a.maxHeap());
     cmd.add("-jar");
     cmd.add(Launch.jar(null, TestbedSupervisor.class).toString());
