@@ -34,6 +34,10 @@ public final class ItemCommit {
     return key;
   }
 
+  ItemCommits commits() {
+    return commits;
+  }
+
   /**
    * A temporary path to write the output that {@link #commit} moves to {@code target}; its parent
    * directory exists. Staging the same target again discards the earlier staged file.
@@ -81,66 +85,89 @@ public final class ItemCommit {
    * nothing) and the exception is thrown; the item may then be {@link #fail failed}.
    */
   public CommitRecord commit(String runId) throws IOException {
+    return ItemCommits.commitAll(List.of(this), runId).get(0);
+  }
+
+  /**
+   * Whether this item has ended: its record written ({@link #commit}, {@link #fail}) or {@link
+   * #abandon}ed. After a commit that threw, the items whose records were written have ended.
+   */
+  public boolean ended() {
+    return ended;
+  }
+
+  /** Step 1 of a commit: the previous record deleted; returns what is to be forced to disk. */
+  List<Path> prepare() throws IOException {
     if (ended) {
       throw new IllegalStateException("item " + key + " was already committed or failed");
     }
-    try {
-      CommitRecord r = moveAndRecord(runId);
-      ended = true;
-      return r;
-    } catch (IOException | RuntimeException | Error e) {
-      discard();
-      throw e;
-    }
-  }
-
-  private CommitRecord moveAndRecord(String runId) throws IOException {
     Files.deleteIfExists(commits.recordFile(key));
-    List<CommitRecord.Output> outputs = new ArrayList<>();
-    java.util.Set<Path> parents = new java.util.LinkedHashSet<>();
+    List<Path> force = new ArrayList<>();
     for (Map.Entry<Path, Path> e : staged.entrySet()) {
-      Path target = e.getKey();
       Path tmp = e.getValue();
       if (Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS)) {
-        ItemCommits.forceTree(tmp);
-        AtomicFiles.replaceDirectory(tmp, target);
+        ItemCommits.addTree(tmp, force);
       } else if (Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS)) {
-        AtomicFiles.force(tmp);
-        AtomicFiles.moveIntoPlace(tmp, target);
+        force.add(tmp);
       } else {
         throw new IOException(
-            "output " + target + " of item " + key + " was staged but never written");
+            "output " + e.getKey() + " of item " + key + " was staged but never written");
       }
-      parents.add(target.getParent());
-      outputs.add(describe(target));
     }
     for (Path p : included) {
       if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
         throw new IOException("output " + p + " of item " + key + " is missing");
       }
       if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-        ItemCommits.forceTree(p);
+        ItemCommits.addTree(p, force);
       } else {
-        AtomicFiles.force(p);
+        force.add(p);
       }
+    }
+    return force;
+  }
+
+  /**
+   * Step 2, once {@link #prepare}'s paths are on disk: every staged output renamed into place;
+   * {@code parents} gets the directories to force before the record is written. Returns the record
+   * to write.
+   */
+  CommitRecord place(String runId, java.util.Set<Path> parents) throws IOException {
+    List<CommitRecord.Output> outputs = new ArrayList<>();
+    for (Map.Entry<Path, Path> e : staged.entrySet()) {
+      Path target = e.getKey();
+      Path tmp = e.getValue();
+      if (Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS)) {
+        AtomicFiles.replaceDirectory(tmp, target);
+      } else {
+        AtomicFiles.moveIntoPlace(tmp, target);
+      }
+      parents.add(target.getParent());
+      outputs.add(describe(target));
+    }
+    for (Path p : included) {
       parents.add(p.getParent());
       outputs.add(describe(p));
     }
-    for (Path d : parents) {
-      AtomicFiles.force(d);
-    }
-    CommitRecord r =
-        new CommitRecord(
-            key,
-            ItemCommits.SUCCEEDED,
-            runId,
-            Instant.now().toString(),
-            outputs,
-            null,
-            ItemCommits.copy(details),
-            commits.hashOf(key));
-    commits.writeRecord(r);
-    return r;
+    return new CommitRecord(
+        key,
+        ItemCommits.SUCCEEDED,
+        runId,
+        Instant.now().toString(),
+        outputs,
+        null,
+        ItemCommits.copy(details),
+        commits.hashOf(key));
+  }
+
+  /** Step 3: the record is written; the item is committed. */
+  void recorded() {
+    ended = true;
+  }
+
+  /** After a commit failed before this item's record: what is still staged is deleted. */
+  void discardAfterFailure() throws IOException {
+    discard();
   }
 
   /**

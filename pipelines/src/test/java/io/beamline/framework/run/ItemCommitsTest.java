@@ -126,6 +126,47 @@ class ItemCommitsTest {
   }
 
   @Test
+  void aGroupCommitsEveryItemOrLeavesTheUnrecordedOnesUncommitted() throws IOException {
+    ItemCommits c = ItemCommits.of(out, "demo");
+    List<ItemCommit> items = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ItemCommit item = c.begin("rec/" + i);
+      Files.writeString(item.stage(out.resolve("raw/c" + i + ".json")), "x".repeat(i));
+      items.add(item.detail("i", i));
+    }
+    List<CommitRecord> records = ItemCommits.commitAll(items, "run-1");
+    assertEquals(20, records.size());
+    for (int i = 0; i < 20; i++) {
+      assertEquals("rec/" + i, records.get(i).item());
+      assertEquals(records.get(i), c.committed("rec/" + i).orElseThrow());
+      assertEquals(i, Files.size(out.resolve("raw/c" + i + ".json")));
+      assertTrue(items.get(i).ended());
+    }
+    assertEquals(20, c.tally("run-1").succeeded().size());
+
+    // One item of a group was staged but never written: no record is written for any of them
+    // (the step that forces the outputs fails before any record), and what they staged is gone.
+    ItemCommit one = c.begin("rec/0");
+    Files.writeString(one.stage(out.resolve("raw/c0.json")), "new");
+    ItemCommit broken = c.begin("rec/1");
+    broken.stage(out.resolve("raw/c1.json"));
+    IOException e =
+        assertThrows(IOException.class, () -> ItemCommits.commitAll(List.of(one, broken), "r2"));
+    assertTrue(e.getMessage().contains("was staged but never written"), e.getMessage());
+    assertFalse(one.ended());
+    assertTrue(c.read("rec/0").isEmpty(), "the old record no longer vouches for rec/0");
+    assertEquals("", Files.readString(out.resolve("raw/c0.json")));
+    assertEquals(
+        List.of(),
+        tree().stream()
+            .filter(n -> AtomicFiles.isTemporary(Path.of(n).getFileName().toString()))
+            .toList());
+    // The item may then be failed.
+    one.fail("r2", "broken neighbour");
+    assertEquals(ItemCommits.FAILED, c.read("rec/0").orElseThrow().status());
+  }
+
+  @Test
   void itemKeysBecomeSafeDistinctFileNames() {
     assertEquals("region-5", ItemCommits.fileName("region-5"));
     assertEquals("%2Ehidden", ItemCommits.fileName(".hidden"));

@@ -124,6 +124,7 @@ final class AttemptFn extends DoFn<ChunkBatch, ChunkEnded> {
     }
     int l = s.detector().labels().size();
     int rows = s.detector().stub() ? good.size() : s.batchSize();
+    List<ChunkOutcomes.Scored> scored = new ArrayList<>();
     for (int i = 0; i < good.size(); i++) {
       ChunkTask t = good.get(i);
       String error = batchError;
@@ -148,10 +149,9 @@ final class AttemptFn extends DoFn<ChunkBatch, ChunkEnded> {
                 + ")";
       }
       if (error == null) {
-        float[] mine = Arrays.copyOfRange(scores, slots[i] * l, (slots[i] + 1) * l);
-        outcomes.succeeded(t, start, mine, workerLabel);
-        succeeded.inc();
-        out.output(new ChunkEnded(t.stem(), t.chunkId()));
+        scored.add(
+            new ChunkOutcomes.Scored(
+                t, Arrays.copyOfRange(scores, slots[i] * l, (slots[i] + 1) * l)));
       } else if (t.attempt() < s.retry().maxAttempts()) {
         retried.inc();
         outcomes.telemetry(t, start, workerLabel, TelemetryLog.RETRYING, error);
@@ -160,6 +160,13 @@ final class AttemptFn extends DoFn<ChunkBatch, ChunkEnded> {
         failedForGood.inc();
         outcomes.failed(t, start, workerLabel, error);
         out.output(new ChunkEnded(t.stem(), t.chunkId()));
+      }
+    }
+    if (!scored.isEmpty()) {
+      outcomes.succeeded(scored, start, workerLabel);
+      for (ChunkOutcomes.Scored c : scored) {
+        succeeded.inc();
+        out.output(new ChunkEnded(c.task().stem(), c.task().chunkId()));
       }
     }
     return retries;

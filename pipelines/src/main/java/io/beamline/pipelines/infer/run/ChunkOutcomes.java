@@ -11,14 +11,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How an attempt of a chunk ends, on the worker that ran it: committed (raw score file staged and
- * committed with the chunk's record, {@link RunFiles#succeededDetails}), retried, or failed for
- * good (failure record, {@link RunFiles#failedDetails}); each with its telemetry line, the final
- * one appended only after the commit or failure record.
+ * committed with the chunk's record, {@link RunFiles#succeededDetails}; the chunks of a batch that
+ * scored are committed together), retried, or failed for good (failure record, {@link
+ * RunFiles#failedDetails}); each with its telemetry line, the final one appended only after the
+ * commit or failure record.
  */
 final class ChunkOutcomes {
   private final AttemptStage.Config s;
@@ -56,41 +58,68 @@ final class ChunkOutcomes {
     telemetry(t, start, worker, TelemetryLog.FAILED, error);
   }
 
-  /** Stages the raw score file and commits it with the chunk's record, then its telemetry line. */
-  void succeeded(ChunkTask t, Instant start, float[] scores, String worker) {
-    ItemCommit item = commits.begin(t.itemKey());
-    Path file = s.paths().rawFile(t);
+  /** A chunk of a batch that scored, with its scores. */
+  record Scored(ChunkTask task, float[] scores) {}
+
+  /**
+   * Stages each chunk's raw score file and commits them with their records together ({@link
+   * ItemCommits#commitAll}: the disk syncs of the batch at once), then appends their telemetry
+   * lines. When the commit fails, the chunks whose records were written still get their lines and
+   * the error names the first chunk that was not committed.
+   */
+  void succeeded(List<Scored> batch, Instant start, String worker) {
+    List<ItemCommit> items = new ArrayList<>();
+    Scored current = null;
     try {
-      Files.write(item.stage(file), rawScores(t, scores, worker));
-      RunFiles.succeededDetails(
-              t,
-              s.detector().model(),
-              s.detector().version(),
-              worker,
-              s.detector().labels(),
-              scores,
-              s.minConfidence())
-          .forEach(item::detail);
-      item.commit(s.runId());
-    } catch (IOException e) {
-      try {
-        item.abandon();
-      } catch (IOException | IllegalStateException ignored) {
-        // already committed or nothing to discard; the first error is the one to report
+      for (Scored c : batch) {
+        current = c;
+        ChunkTask t = c.task();
+        ItemCommit item = commits.begin(t.itemKey());
+        items.add(item);
+        Files.write(item.stage(s.paths().rawFile(t)), rawScores(t, c.scores(), worker));
+        RunFiles.succeededDetails(
+                t,
+                s.detector().model(),
+                s.detector().version(),
+                worker,
+                s.detector().labels(),
+                c.scores(),
+                s.minConfidence())
+            .forEach(item::detail);
       }
+      current = null;
+      ItemCommits.commitAll(items, s.runId());
+    } catch (IOException e) {
+      Scored failed = current;
+      for (int i = 0; i < items.size(); i++) {
+        ItemCommit item = items.get(i);
+        if (item.ended()) {
+          telemetry(batch.get(i).task(), start, worker, TelemetryLog.SUCCEEDED, null);
+          continue;
+        }
+        failed = failed == null ? batch.get(i) : failed;
+        try {
+          item.abandon();
+        } catch (IOException | IllegalStateException ignored) {
+          // nothing left to discard; the first error is the one to report
+        }
+      }
+      ChunkTask t = (failed == null ? batch.get(0) : failed).task();
       // Innermost message on purpose: it is what the run's one-line error shows.
       throw new UncheckedIOException(
           new IOException(
               "cannot commit chunk "
                   + t.itemKey()
                   + " ("
-                  + file
+                  + s.paths().rawFile(t)
                   + "): "
                   + Runs.oneLine(e)
                   + "; make the output directories writable and run again with"
                   + " --resume-completed (committed chunks are kept)"));
     }
-    telemetry(t, start, worker, TelemetryLog.SUCCEEDED, null);
+    for (Scored c : batch) {
+      telemetry(c.task(), start, worker, TelemetryLog.SUCCEEDED, null);
+    }
   }
 
   /** The raw score file: every label's score, model, worker, attempt and run id. */
