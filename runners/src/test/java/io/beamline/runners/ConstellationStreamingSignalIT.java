@@ -1,7 +1,5 @@
 package io.beamline.runners;
 
-import static io.beamline.runners.ShadedJarIT.JAR;
-import static io.beamline.runners.ShadedJarIT.JAVA;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,16 +104,13 @@ class ConstellationStreamingSignalIT {
     // A batch run of the same session replaces the half session as a whole.
     Process batch =
         new ProcessBuilder(
-                JAVA,
-                ShadedJarIT.quickJvm().get(0),
-                "-jar",
-                JAR.toString(),
-                "constellation",
-                "--duration=2",
-                "--subject-id=s1",
-                "--session-id=live",
-                "--output-dir=" + out,
-                "--run-id=batch-run")
+                ShadedJarIT.jar(
+                    "constellation",
+                    "--duration=2",
+                    "--subject-id=s1",
+                    "--session-id=live",
+                    "--output-dir=" + out,
+                    "--run-id=batch-run"))
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("batch.txt").toFile())
             .start();
@@ -140,13 +135,9 @@ class ConstellationStreamingSignalIT {
    * group reaches the run and its embedded broker's JVM alike (Ctrl-C reaches the whole group).
    */
   private static Process startLiveSession(Path out, String runId, Path log) throws Exception {
-    List<String> cmd =
-        List.of(
-            "setsid",
-            JAVA,
-            ShadedJarIT.quickJvm().get(0),
-            "-jar",
-            JAR.toString(),
+    List<String> cmd = new java.util.ArrayList<>(List.of("setsid"));
+    cmd.addAll(
+        ShadedJarIT.jar(
             "constellation",
             "--streaming",
             "--duration=300",
@@ -155,7 +146,7 @@ class ConstellationStreamingSignalIT {
             "--subject-id=s1",
             "--session-id=live",
             "--output-dir=" + out,
-            "--run-id=" + runId);
+            "--run-id=" + runId));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 

@@ -1,7 +1,5 @@
 package io.beamline.runners;
 
-import static io.beamline.runners.ShadedJarIT.JAR;
-import static io.beamline.runners.ShadedJarIT.JAVA;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,11 +26,7 @@ class DirectTuningIT {
   private Path constellation(String runId, String... extra) throws Exception {
     List<String> cmd =
         new ArrayList<>(
-            List.of(
-                JAVA,
-                ShadedJarIT.quickJvm().get(0),
-                "-jar",
-                JAR.toString(),
+            ShadedJarIT.jar(
                 "constellation",
                 "--no-kafka",
                 "--duration=1",
