@@ -35,10 +35,7 @@ class CompiledScriptsIT {
   @TempDir Path dir;
 
   private Path compile(String runId, String... flags) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(ShadedJarIT.JAVA));
-    cmd.addAll(ShadedJarIT.addOpens());
-    cmd.addAll(ShadedJarIT.quickJvm());
-    cmd.addAll(List.of("-jar", ShadedJarIT.JAR.toString(), "compile", "demo"));
+    List<String> cmd = new ArrayList<>(ShadedJarIT.jar("compile", "demo"));
     cmd.addAll(List.of(flags));
     cmd.addAll(List.of("--output-dir", dir.toString(), "--run-id", runId));
     Proc p = ShadedJarIT.exec(dir, cmd);

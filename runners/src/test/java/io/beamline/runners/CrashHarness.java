@@ -104,15 +104,7 @@ final class CrashHarness {
   }
 
   static List<String> javaCommand(List<String> args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ShadedJarIT.JAVA);
-    cmd.addAll(ShadedJarIT.addOpens());
-    cmd.addAll(ShadedJarIT.quickJvm());
-    cmd.add("-Dai.djl.offline=true");
-    cmd.add("-jar");
-    cmd.add(ShadedJarIT.JAR.toString());
-    cmd.addAll(args);
-    return cmd;
+    return ShadedJarIT.jar(args.toArray(new String[0]));
   }
 
   /** Starts the command; kills it at {@code kill} (null: let it finish). */

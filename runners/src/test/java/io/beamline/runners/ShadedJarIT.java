@@ -88,11 +88,16 @@ class ShadedJarIT {
     return flags;
   }
 
-  /** {@code java} with {@link #quickJvm()} running the packaged jar with {@code args}. */
-  static List<String> jar(String... args) {
+  /**
+   * {@code java} running the packaged jar with {@code args} as {@code ./beamline} starts it (the
+   * {@code --add-opens} list, offline DJL), with {@link #quickJvm()}.
+   */
+  static List<String> jar(String... args) throws Exception {
     List<String> cmd = new java.util.ArrayList<>();
     cmd.add(JAVA);
+    cmd.addAll(addOpens());
     cmd.addAll(quickJvm());
+    cmd.add("-Dai.djl.offline=true");
     cmd.add("-jar");
     cmd.add(JAR.toString());
     cmd.addAll(List.of(args));

@@ -27,15 +27,9 @@ class StreamTestbedIT {
   @TempDir Path dir;
 
   private ShadedJarIT.Proc beamline(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ShadedJarIT.JAVA);
-    cmd.addAll(ShadedJarIT.addOpens());
-    // C1 only, as the other ITs' runs; the supervisor and the agents take it over.
-    cmd.addAll(ShadedJarIT.quickJvm());
-    cmd.add("-jar");
-    cmd.add(ShadedJarIT.JAR.toString());
-    cmd.addAll(List.of(args));
-    return ShadedJarIT.exec(dir, cmd);
+    // C1 only and the class-data archive, as the other ITs' runs; the supervisor and the agents
+    // take them over.
+    return ShadedJarIT.exec(dir, ShadedJarIT.jar(args));
   }
 
   private JsonNode state() throws Exception {

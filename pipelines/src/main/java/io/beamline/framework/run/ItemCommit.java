@@ -34,10 +34,6 @@ public final class ItemCommit {
     return key;
   }
 
-  ItemCommits commits() {
-    return commits;
-  }
-
   /**
    * A temporary path to write the output that {@link #commit} moves to {@code target}; its parent
    * directory exists. Staging the same target again discards the earlier staged file.
@@ -160,14 +156,10 @@ public final class ItemCommit {
         commits.hashOf(key));
   }
 
-  /** Step 3: the record is written; the item is committed. */
-  void recorded() {
+  /** Step 3: writes the record {@link #place} returned; the item is committed. */
+  void record(CommitRecord r) throws IOException {
+    commits.writeRecord(r);
     ended = true;
-  }
-
-  /** After a commit failed before this item's record: what is still staged is deleted. */
-  void discardAfterFailure() throws IOException {
-    discard();
   }
 
   /**
@@ -197,7 +189,8 @@ public final class ItemCommit {
     discard();
   }
 
-  private void discard() throws IOException {
+  /** Deletes what is still staged (after a failed commit: the item may then be failed). */
+  void discard() throws IOException {
     for (Path tmp : staged.values()) {
       AtomicFiles.deleteTree(tmp);
     }

@@ -359,8 +359,7 @@ public final class ItemCommits implements Serializable {
         CommitRecord r = records.get(k);
         writes.add(
             () -> {
-              i.commits().writeRecord(r);
-              i.recorded();
+              i.record(r);
               return null;
             });
       }
@@ -370,7 +369,7 @@ public final class ItemCommits implements Serializable {
       for (ItemCommit i : items) {
         if (!i.ended()) {
           try {
-            i.discardAfterFailure();
+            i.discard();
           } catch (IOException | RuntimeException suppressed) {
             e.addSuppressed(suppressed);
           }
