@@ -5,7 +5,8 @@
 # Parquet file, shard: file times against session start + window end + the ingest's clock offset),
 # and what share of the machine it takes while the session runs (CPU of the run's JVM and its
 # broker's JVM from /proc, between the ingest's start and its end, over wall time x cores), with
-# peak RSS of each. Writes bench/results/constellation-streaming-<time>.json.
+# peak RSS of each; also the run JVM's own share, its busiest threads' shares (by name) and each
+# window's worst lag. Writes bench/results/constellation-streaming-<time>.json.
 # Usage: bench/constellation-streaming.sh [duration_s=30] [window_s=1] [constellation flags...]
 # e.g. bench/constellation-streaming.sh 30 1 --runner=FlinkRunner
 set -euo pipefail
@@ -44,15 +45,28 @@ def tree(pid):
             pids += tree(int(k))
     return pids
 
-def cpu(pids):
+def cpu(pids, only=None):
     total = 0
-    for q in pids:
+    for q in (pids if only is None else [only]):
         try:
             f = open(f"/proc/{q}/stat").read().rsplit(")", 1)[1].split()
             total += int(f[11]) + int(f[12])
         except OSError:
             pass
     return total / tick
+
+def threads(pid):
+    out = {}
+    for t in glob.glob(f"/proc/{pid}/task/*/stat"):
+        try:
+            raw = open(t).read()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1:raw.rindex(")")]
+        name = "".join(c if not c.isdigit() else "#" for c in name)
+        f = raw.rsplit(")", 1)[1].split()
+        out[name] = out.get(name, 0) + (int(f[11]) + int(f[12])) / tick
+    return out
 
 def hwm(pid):
     try:
@@ -76,9 +90,11 @@ while p.poll() is None:
         if h:
             peak[q] = max(peak.get(q, 0), h)
     if "ingest" not in mark and "Streaming ingest started" in s:
-        mark["ingest"] = (time.time(), cpu(pids))
+        mark["ingest"] = (time.time(), cpu(pids), cpu(pids, p.pid))
+        th0 = threads(p.pid)
     if "ingest" in mark and "end" not in mark and time.time() - mark["ingest"][0] >= dur:
-        mark["end"] = (time.time(), cpu(pids))
+        mark["end"] = (time.time(), cpu(pids), cpu(pids, p.pid))
+        th1 = threads(p.pid)
     time.sleep(0.1)
 wall = time.time() - t0
 if p.returncode != 0:
@@ -93,6 +109,7 @@ offset = ingest["clock_offset_ms"]
 raw, gold = os.path.join(out, "raw/b/s"), os.path.join(out, "gold/b/s")
 windows = sorted(f for f in os.listdir(os.path.join(raw, "sync_windows")) if "pane" not in f)
 lags = []
+by_window = []
 for f in windows:
     w = int(f.split("-")[1].split(".")[0])
     close = start_ms + min(dur * 1000, (w + 1) * win * 1000) + offset
@@ -100,19 +117,27 @@ for f in windows:
                  os.path.join(raw, "timeseries", "timeseries-w%06d.parquet" % w),
                  os.path.join(gold, "shard-%06d.tar" % w)):
         lags.append(os.path.getmtime(path) * 1000 - close)
+    by_window.append(round(max(lags[-3:]) / 1000, 2))
 lags.sort()
 q = lambda x: lags[min(len(lags) - 1, int(x * len(lags)))] / 1000
-(ti, ci), (te, ce) = mark["ingest"], mark["end"]
+(ti, ci, ri), (te, ce, re) = mark["ingest"], mark["end"]
 share = (ce - ci) / ((te - ti) * cores)
+share_run = (re - ri) / ((te - ti) * cores)
+by_thread = {k: v - th0.get(k, 0) for k, v in th1.items()}
+top_threads = {k: round(v / ((te - ti) * cores), 3)
+               for k, v in sorted(by_thread.items(), key=lambda kv: -kv[1])[:16]}
 rss = sorted(peak.values(), reverse=True)
 res = {
     "when": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H%M%SZ"),
-    "args": extra, "duration_s": dur, "window_s": win, "cores": cores, "load": os.getloadavg()[0],
+    "args": extra, "java_tool_options": os.environ.get("JAVA_TOOL_OPTIONS"), "duration_s": dur, "window_s": win, "cores": cores, "load": os.getloadavg()[0],
     "wall_s": round(wall, 1), "windows": len(windows),
     "behind_real_time_s": round(wall - dur, 1),
     "lag_s": {"p50": round(q(0.5), 2), "p99": round(q(0.99), 2), "max": round(lags[-1] / 1000, 2),
               "min": round(lags[0] / 1000, 2)},
+    "lag_by_window_s": by_window,
     "cpu_share_during_session": round(share, 3),
+    "cpu_share_run_jvm": round(share_run, 3),
+    "cpu_share_top_threads": top_threads,
     "peak_rss_mb": {"run": round(rss[0]), "broker": round(rss[1]) if len(rss) > 1 else None},
 }
 print(json.dumps(res, indent=1))

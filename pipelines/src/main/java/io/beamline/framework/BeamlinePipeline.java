@@ -111,6 +111,15 @@ public interface BeamlinePipeline<O extends BeamlineOptions> {
     return false;
   }
 
+  /**
+   * On the FlinkRunner: the longest a step holds its elements in one bundle before it hands them
+   * and the watermark on, in ms (Flink's {@code --maxBundleTimeMills}, which the command line sets
+   * to this unless the user names it); 0 keeps the runner's default (1 s).
+   */
+  default long flinkBundleMillis() {
+    return 0;
+  }
+
   /** Adds the pipeline's transforms to {@code pipeline}. Must not execute anything. */
   void build(Pipeline pipeline, O options);
 

@@ -408,7 +408,8 @@ public final class Beamline {
     if (RunnerNames.is(options, RunnerNames.FLINK) && !def.runsOnFlink()) {
       err.println(
           cmd
-              + ": --runner=FlinkRunner is supported by stream process only; run this pipeline on"
+              + ": --runner=FlinkRunner is supported by stream process and constellation --streaming"
+              + " only; run this pipeline on"
               + " the DirectRunner (the default) or the SparkRunner (--runner=SparkRunner)");
       return USAGE;
     }
@@ -424,7 +425,7 @@ public final class Beamline {
     }
     if (mode != Mode.COMPILE && RunnerNames.is(options, RunnerNames.FLINK)) {
       // After a dry run returned: tuning writes the embedded cluster's directory.
-      FlinkTuning.apply(options.as(FlinkPipelineOptions.class), beamArgs);
+      FlinkTuning.apply(options.as(FlinkPipelineOptions.class), beamArgs, def.flinkBundleMillis());
     }
     if (execute) {
       try {

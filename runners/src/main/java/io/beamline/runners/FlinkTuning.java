@@ -24,6 +24,8 @@ import org.apache.beam.runners.flink.FlinkPipelineOptions;
  *   <li>{@code --autoWatermarkInterval=200}: Beam's Flink source reader emits watermarks every 2 s
  *       when it is not set, so event-time windows (fast-monitoring histograms, streaming sync
  *       windows) would close up to 2 s late.
+ *   <li>{@code --maxBundleTimeMills} as the pipeline asks ({@code flinkBundleMillis}; Flink's 1 s
+ *       otherwise): each step holds its elements and the watermark up to that long.
  *   <li>{@code --objectReuse=true}: chained steps hand elements on without a deep copy through
  *       their coder. Beam forbids a step to mutate its input or its output once emitted, and the
  *       test suites check it on the DirectRunner (its immutability check).
@@ -48,8 +50,19 @@ final class FlinkTuning {
 
   /** Applies the settings to {@code flink}; {@code beamArgs} are the flags the user gave. */
   static void apply(FlinkPipelineOptions flink, List<String> beamArgs) {
+    apply(flink, beamArgs, 0);
+  }
+
+  /**
+   * Applies the settings, and {@code --maxBundleTimeMills=bundleMillis} when it is > 0 (the
+   * pipeline's {@code flinkBundleMillis}).
+   */
+  static void apply(FlinkPipelineOptions flink, List<String> beamArgs, long bundleMillis) {
     if (!named(beamArgs, "autoWatermarkInterval")) {
       flink.setAutoWatermarkInterval(200L);
+    }
+    if (bundleMillis > 0 && !named(beamArgs, "maxBundleTimeMills")) {
+      flink.setMaxBundleTimeMills(bundleMillis);
     }
     if (!named(beamArgs, "objectReuse")) {
       flink.setObjectReuse(true);

@@ -90,13 +90,35 @@ class BeamlineCliTest {
   }
 
   @Test
+  void constellationRunsOnFlinkOnlyWithStreaming() {
+    Result r =
+        run(
+            "constellation",
+            "--output-dir",
+            dir.toString(),
+            "--subject-id=s1",
+            "--session-id=a",
+            "--duration=1",
+            "--runner=FlinkRunner");
+    assertEquals(2, r.code());
+    assertEquals(
+        List.of(
+            "beamline constellation: constellation runs on the FlinkRunner with --streaming only;"
+                + " add --streaming, or run the batch session on the DirectRunner (the default) or"
+                + " the SparkRunner"),
+        r.errLines());
+    assertTrue(runDirsQuiet().isEmpty());
+  }
+
+  @Test
   void flinkRunnerIsRefusedWhereItIsNotSupportedAndNothingIsWritten() {
     Result r =
         run("demo", "--output-dir", dir.toString(), "--runner=FlinkRunner", "--parallelism=2");
     assertEquals(2, r.code());
     assertEquals(
         List.of(
-            "beamline demo: --runner=FlinkRunner is supported by stream process only; run this"
+            "beamline demo: --runner=FlinkRunner is supported by stream process and constellation"
+                + " --streaming only; run this"
                 + " pipeline on the DirectRunner (the default) or the SparkRunner"
                 + " (--runner=SparkRunner)"),
         r.errLines());

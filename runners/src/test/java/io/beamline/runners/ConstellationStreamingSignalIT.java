@@ -31,11 +31,50 @@ class ConstellationStreamingSignalIT {
 
   @Test
   void ctrlCEndsALiveSessionCleanly() throws Exception {
+    ctrlCEndsALiveSession();
+  }
+
+  /**
+   * The same on the FlinkRunner's embedded cluster; and each window written there landed within 2 s
+   * of its close on the session clock (the session's clock starts once Flink reads every topic).
+   */
+  @Test
+  void ctrlCEndsALiveSessionOnFlinkAndEachWindowLandedOnTime() throws Exception {
+    Path out = ctrlCEndsALiveSession("--runner=FlinkRunner");
+    Path raw = out.resolve("raw/s1/live");
+    JsonNode ingest = JSON.readTree(out.resolve("runs/live-run/ingest.json").toFile());
+    JsonNode options = JSON.readTree(out.resolve("runs/live-run/options.json").toFile());
+    String start = options.path("sessionStart").asText(null);
+    if (start == null) {
+      start = options.get("options").get("sessionStart").asText();
+    }
+    long closeBase =
+        java.time.Instant.parse(start).toEpochMilli() + ingest.get("clock_offset_ms").asLong();
+    StringBuilder lags = new StringBuilder();
+    long worst = Long.MIN_VALUE;
+    for (int w = 0; w < 3; w++) {
+      long closeMs = closeBase + (w + 1) * 2000L;
+      for (Path f :
+          List.of(
+              raw.resolve(String.format("sync_windows/window-%06d.jsonl", w)),
+              raw.resolve(String.format("timeseries/timeseries-w%06d.parquet", w)),
+              out.resolve(String.format("gold/s1/live/shard-%06d.tar", w)))) {
+        long lag = Files.getLastModifiedTime(f).toMillis() - closeMs;
+        lags.append(f.getFileName()).append(' ').append(lag).append(" ms; ");
+        worst = Math.max(worst, lag);
+      }
+    }
+    System.out.println("Flink: window outputs behind their close: " + lags);
+    assertTrue(worst < 3000, "window outputs behind their close: " + lags);
+  }
+
+  /** Runs a live session with {@code extra} flags, Ctrl-C after 3 windows; checks; its output. */
+  private Path ctrlCEndsALiveSession(String... extra) throws Exception {
     Path out = dir.resolve("out");
     Path log = dir.resolve("console.txt");
     Path raw = out.resolve("raw/s1/live");
     Path windows = raw.resolve("sync_windows");
-    Process p = startLiveSession(out, "live-run", log);
+    Process p = startLiveSession(out, "live-run", log, extra);
     try {
       awaitWindows(p, windows, 3, log);
       assertTrue(
@@ -78,6 +117,7 @@ class ConstellationStreamingSignalIT {
     try (Stream<Path> s = Files.walk(out.resolve("raw"))) {
       assertFalse(s.anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temporaries");
     }
+    return out;
   }
 
   /**
@@ -134,19 +174,23 @@ class ConstellationStreamingSignalIT {
    * setsid: a process group of its own, as a terminal's foreground job, so that a signal to the
    * group reaches the run and its embedded broker's JVM alike (Ctrl-C reaches the whole group).
    */
-  private static Process startLiveSession(Path out, String runId, Path log) throws Exception {
+  private static Process startLiveSession(Path out, String runId, Path log, String... extra)
+      throws Exception {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "constellation",
+                "--streaming",
+                "--duration=300",
+                "--window-seconds=2",
+                "--fault-injection",
+                "--subject-id=s1",
+                "--session-id=live",
+                "--output-dir=" + out,
+                "--run-id=" + runId));
+    args.addAll(List.of(extra));
     List<String> cmd = new java.util.ArrayList<>(List.of("setsid"));
-    cmd.addAll(
-        ShadedJarIT.jar(
-            "constellation",
-            "--streaming",
-            "--duration=300",
-            "--window-seconds=2",
-            "--fault-injection",
-            "--subject-id=s1",
-            "--session-id=live",
-            "--output-dir=" + out,
-            "--run-id=" + runId));
+    cmd.addAll(ShadedJarIT.jar(args.toArray(new String[0])));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 

@@ -107,6 +107,23 @@ class FlinkTuningTest {
   }
 
   @Test
+  void aPipelinesBundleTimeAppliesUnlessTheCommandLineNamesOne() {
+    List<String> args = List.of("--runner=FlinkRunner");
+    FlinkPipelineOptions o = options(args.toArray(new String[0]));
+    FlinkTuning.apply(o, args, 250);
+    assertEquals(250L, o.getMaxBundleTimeMills());
+    FlinkPipelineOptions plain = options(args.toArray(new String[0]));
+    FlinkTuning.apply(plain, args);
+    assertEquals(
+        options(args.toArray(new String[0])).getMaxBundleTimeMills(),
+        plain.getMaxBundleTimeMills());
+    List<String> named = List.of("--runner=FlinkRunner", "--maxBundleTimeMills=40");
+    FlinkPipelineOptions mine = options(named.toArray(new String[0]));
+    FlinkTuning.apply(mine, named, 250);
+    assertEquals(40L, mine.getMaxBundleTimeMills());
+  }
+
+  @Test
   void aRemoteClusterKeepsItsOwnConfiguration() {
     List<String> args = List.of("--runner=FlinkRunner", "--flinkMaster=jobmanager:8081");
     FlinkPipelineOptions o = options(args.toArray(new String[0]));

@@ -232,6 +232,7 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
       SensorDriver d =
           plan.driver(sensorId)
               .orElseThrow(() -> new IllegalStateException("no driver for sensor " + sensorId));
+      LiveSession.readerStarted(runId, sensorId);
       return new LivePolicy(plan, d, runId, live, previousWatermark.orElse(null));
     }
   }

@@ -1,7 +1,10 @@
 package io.beamline.pipelines.constellation;
 
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.metrics.Metrics;
 
 /**
@@ -11,9 +14,9 @@ import org.apache.beam.sdk.metrics.Metrics;
  * read what was sent, and the window writers measure how long after its close on the session clock
  * each window's outputs landed.
  *
- * <p>On the DirectRunner (and Spark's local master) the graph runs in the JVM that ingests; a read
- * on another machine does not see this registry and ends by the session's own packets (the last one
- * of each stream) or its time limit instead.
+ * <p>On the DirectRunner, the embedded FlinkRunner (and Spark's local master) the graph runs in the
+ * JVM that ingests; a read on another machine does not see this registry and ends by the session's
+ * own packets (the last one of each stream) or its time limit instead.
  */
 final class LiveSession {
   private LiveSession() {}
@@ -30,6 +33,42 @@ final class LiveSession {
   private static final Map<String, Long> CLOCK = new ConcurrentHashMap<>();
   private static final Map<String, End> END = new ConcurrentHashMap<>();
   private static final Map<String, Long> READ = new ConcurrentHashMap<>();
+  private static final Set<String> READING = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The live read of run {@code runId} has begun to read sensor {@code sensorId}'s topic (its
+   * timestamp policy was made: the runner started a reader for it).
+   */
+  static void readerStarted(String runId, String sensorId) {
+    if (READING.add(runId + "/" + sensorId)) {
+      synchronized (READING) {
+        READING.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until the live read of run {@code runId} reads every topic of {@code sensorIds}, at most
+   * {@code timeoutMs}; whether it does. A runner that starts slowly (an embedded Flink cluster
+   * takes seconds to run a job) would otherwise find the first windows' packets waiting for it and
+   * write them late.
+   *
+   * @throws InterruptedException when the calling thread is interrupted while it waits
+   */
+  static boolean awaitReaders(String runId, Collection<String> sensorIds, long timeoutMs)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    synchronized (READING) {
+      while (!sensorIds.stream().allMatch(id -> READING.contains(runId + "/" + id))) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          return false;
+        }
+        READING.wait(Math.min(left, 100));
+      }
+    }
+    return true;
+  }
 
   /**
    * The live read of run {@code runId} has read packet {@code seq} of sensor {@code sensorId}
@@ -73,6 +112,7 @@ final class LiveSession {
     CLOCK.remove(runId);
     END.remove(runId);
     READ.keySet().removeIf(k -> k.startsWith(runId + "/"));
+    READING.removeIf(k -> k.startsWith(runId + "/"));
   }
 
   /**

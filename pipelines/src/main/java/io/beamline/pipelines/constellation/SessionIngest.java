@@ -11,9 +11,11 @@ import io.beamline.framework.run.SignalDrain;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.kafka.EmbeddedKafka;
 import io.beamline.io.kafka.KafkaClients;
+import io.beamline.io.sensors.SensorDriver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -161,13 +163,17 @@ final class SessionIngest {
     };
   }
 
+  /** Streaming: how long the ingest waits for the graph to read every topic before it starts. */
+  static final Duration READERS_LIMIT = Duration.ofSeconds(60);
+
   /** After Ctrl-C or SIGTERM: how long the exit waits for the session to drain and commit. */
   static final Duration DRAIN_LIMIT = Duration.ofSeconds(60);
 
   /**
    * Streaming ingest: the session's previous sets retired (its windows are written live), topics
    * prepared, then a background thread sends every packet when its time comes on the session's
-   * clock, which starts now. When it has sent the whole session, or Ctrl-C / SIGTERM stopped it
+   * clock, which starts once the graph reads every topic ({@link LiveSession#awaitReaders}, at most
+   * {@link #READERS_LIMIT}). When it has sent the whole session, or Ctrl-C / SIGTERM stopped it
    * early, it records the end ({@link LiveSession#ended}) and the live read ends once it has read
    * what was sent; a signal's exit waits for the session to drain and commit ({@link SignalDrain}).
    * The returned handle stops the ingest (if still running), records {@code ingest.json} and stops
@@ -189,12 +195,38 @@ final class SessionIngest {
     SessionCommit.retireForLive(o, ConstellationPipeline.NAME);
     AtomicFiles.writeString(runDir.resolve(BOOTSTRAP_FILE), bootstrap);
     KafkaIngest.prepareTopics(bootstrap, plan.drivers.stream().map(plan::topic).toList());
-    long clockOffsetNs = KafkaIngest.clockOffsetNs(plan);
-    LiveSession.clockStarted(runId, clockOffsetNs / 1_000_000L);
+    List<String> read =
+        plan.drivers.stream()
+            .filter(d -> plan.expectedRecords(d) > 0)
+            .map(SensorDriver::sensorId)
+            .toList();
     Thread ingest =
         new Thread(
             () -> {
               try {
+                // The session's clock starts once the graph reads every topic: a runner that takes
+                // seconds to start its job would find the first windows' packets waiting.
+                boolean stopped = false;
+                try {
+                  if (!LiveSession.awaitReaders(runId, read, READERS_LIMIT.toMillis())) {
+                    LOG.warn(
+                        "The live read did not start within {} s; the session starts anyway",
+                        READERS_LIMIT.toSeconds());
+                  }
+                } catch (InterruptedException e) {
+                  stopped = true; // Ctrl-C before the session started: send ends at once
+                }
+                long clockOffsetNs = KafkaIngest.clockOffsetNs(plan);
+                LiveSession.clockStarted(runId, clockOffsetNs / 1_000_000L);
+                if (stopped) {
+                  Thread.currentThread().interrupt();
+                } else {
+                  LOG.info(
+                      RunConsole.PROGRESS,
+                      "Streaming ingest started: {} s of packets in real time (Ctrl-C ends the"
+                          + " session early)",
+                      o.getDuration());
+                }
                 report.set(KafkaIngest.send(plan, bootstrap, clockOffsetNs, sent));
               } catch (Throwable t) {
                 failure.set(t);
@@ -217,10 +249,6 @@ final class SessionIngest {
             },
             DRAIN_LIMIT);
     ingest.start();
-    LOG.info(
-        RunConsole.PROGRESS,
-        "Streaming ingest started: {} s of packets in real time (Ctrl-C ends the session early)",
-        o.getDuration());
     AutoCloseable rest = closer(o, console, broker);
     return () -> {
       try {

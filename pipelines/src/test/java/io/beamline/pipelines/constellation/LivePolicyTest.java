@@ -211,6 +211,35 @@ class LivePolicyTest {
     assertTrue(policy(0, 3_600_000).getWatermark(ctx).isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE));
   }
 
+  @Test
+  void theIngestWaitsUntilEveryTopicHasAReader() throws Exception {
+    List<String> sensors = List.of("phone01", "eeg01");
+    assertFalse(LiveSession.awaitReaders(RUN, sensors, 50), "no reader yet");
+    KafkaSource.Live live = new KafkaSource.Live(0, 30_000, 3_600_000);
+    new KafkaSource.LivePolicyFactory(plan, phone, RUN, live)
+        .createTimestampPolicy(
+            new org.apache.kafka.common.TopicPartition("t", 0), java.util.Optional.empty());
+    assertFalse(LiveSession.awaitReaders(RUN, sensors, 50), "one topic of two read");
+    java.util.concurrent.CompletableFuture<Boolean> waiting =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return LiveSession.awaitReaders(RUN, sensors, 30_000);
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(100);
+    assertFalse(waiting.isDone());
+    new KafkaSource.LivePolicyFactory(plan, plan.driver("eeg01").orElseThrow(), RUN, live)
+        .createTimestampPolicy(
+            new org.apache.kafka.common.TopicPartition("u", 0), java.util.Optional.empty());
+    assertTrue(waiting.get(5, java.util.concurrent.TimeUnit.SECONDS), "woken by the second reader");
+    LiveSession.forget(RUN);
+    assertFalse(
+        LiveSession.awaitReaders(RUN, sensors, 10), "a finished run's readers are forgotten");
+  }
+
   private static long now() {
     return System.currentTimeMillis();
   }
