@@ -98,6 +98,7 @@ class StreamProcessIT {
       assertEquals(daq.daqEnd(), daq.committed("beamline-process"));
 
       checkTablesAgainstSummary(out, stfs);
+      checkHistogramsAgainstSamples(out, stfs);
       checkMessages(daq);
       try (Stream<Path> tf = Files.list(out.resolve("stream-process/fastmon/run=" + RUN))) {
         assertEquals((STFS - 1) * 7L, tf.filter(p -> p.toString().endsWith(".tf")).count());
@@ -124,6 +125,53 @@ class StreamProcessIT {
       JsonNode manifest = Json.read(out.resolve("runs/proc-c/manifest.json"));
       assertEquals("succeeded", manifest.get("status").asText(), manifest.toString());
       assertEquals(daq.daqEnd(), daq.committed("beamline-process"));
+    }
+  }
+
+  /**
+   * Each window's final multiplicity histogram counts every processed STF of the window once, the
+   * first process's included (it was killed while the window was open): its STF count and its TFs
+   * (the sum of its bins) equal those of the TF files sampled from the window's STFs.
+   */
+  private static void checkHistogramsAgainstSamples(Path out, List<StfWriter.Written> stfs)
+      throws Exception {
+    Path root = out.resolve("stream-process");
+    Map<Long, long[]> expected = new TreeMap<>(); // window start ms -> {STFs, sampled TFs}
+    List<String> tfFiles;
+    try (Stream<Path> s = Files.list(root.resolve("fastmon/run=" + RUN))) {
+      tfFiles = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tf")).toList();
+    }
+    for (StfWriter.Written w : stfs) {
+      int seq = w.header().sequence();
+      if (seq == CORRUPT) {
+        continue;
+      }
+      String stem = StfNames.stf(RUN, seq).replace(".stf", ".tf");
+      long tfs = 0;
+      for (String n : tfFiles) {
+        if (n.startsWith(stem)) {
+          String[] range = n.substring(stem.length(), n.length() - 3).split("-");
+          tfs += Long.parseLong(range[1]) - Long.parseLong(range[0]) + 1;
+        }
+      }
+      assertTrue(tfs > 0, "no TF files for STF " + seq);
+      long startMs = w.header().startEpochNanos() / 1_000_000L;
+      long window = startMs - Math.floorMod(startMs, 10_000L);
+      long[] e = expected.computeIfAbsent(window, k -> new long[2]);
+      e[0]++;
+      e[1] += tfs;
+    }
+    for (Map.Entry<Long, long[]> e : expected.entrySet()) {
+      String name = java.time.Instant.ofEpochMilli(e.getKey()).toString().replace(":", "");
+      Path f = root.resolve("histograms/run=" + RUN + "/multiplicity/" + name + ".json");
+      assertTrue(Files.isRegularFile(f), "no final histogram " + f);
+      JsonNode h = Json.read(f);
+      long binned = 0;
+      for (JsonNode b : h.get("bins")) {
+        binned += b.asLong();
+      }
+      assertEquals(e.getValue()[0], h.get("stf_count").asLong(), f + ": " + h);
+      assertEquals(e.getValue()[1], binned, f + ": " + h);
     }
   }
 

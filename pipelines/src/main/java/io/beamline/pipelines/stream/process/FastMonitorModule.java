@@ -15,6 +15,7 @@ import io.beamline.io.swf.WorkflowMessages;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -171,10 +172,11 @@ final class FastMonitorModule
     }
 
     @ProcessElement
-    public void process(@Element StfOutcome o, MultiOutputReceiver out) {
+    public void process(
+        @Element StfOutcome o, @Timestamp org.joda.time.Instant time, MultiOutputReceiver out) {
       List<String> messages = new ArrayList<>();
       if (o.processed()) {
-        sample(o, messages, out);
+        sample(o, windowStart(time, config.windowSeconds()), messages, out);
       }
       messages.add(
           WorkflowMessages.encodeString(
@@ -189,8 +191,12 @@ final class FastMonitorModule
                   new StfAnswered(o.run(), o.sequence())));
     }
 
-    /** Writes the STF's TF files, adds their messages to {@code messages}, emits its histograms. */
-    private void sample(StfOutcome o, List<String> messages, MultiOutputReceiver out) {
+    /**
+     * Writes the STF's TF files and histogram parts, adds their messages to {@code messages}, emits
+     * its histogram parts.
+     */
+    private void sample(
+        StfOutcome o, Instant windowStart, List<String> messages, MultiOutputReceiver out) {
       List<int[]> blocks =
           FastMonSampler.blocks(
               o.tfCount(),
@@ -202,6 +208,7 @@ final class FastMonitorModule
       Path dir = Paths.get(config.root()).resolve("fastmon").resolve("run=" + o.run());
       List<TimeFrame> sampled = new ArrayList<>();
       List<String> sample = new ArrayList<>();
+      List<Histograms.Part> parts;
       int detectors;
       try (StfFile stf = StfFile.open(Path.of(o.path()))) {
         StfHeader h = stf.header();
@@ -229,6 +236,8 @@ final class FastMonitorModule
             sample.add(slice(o, ++sliceId, name, s));
           }
         }
+        parts = Histograms.of(o.run(), detectors, sampled, o.source());
+        Histograms.writeParts(Paths.get(config.root()), o.run(), o.sequence(), windowStart, parts);
       } catch (IOException | RuntimeException e) {
         // The STF is processed (its summary is committed); losing its sample only thins the
         // fast-monitoring view, which the counter shows.
@@ -238,9 +247,15 @@ final class FastMonitorModule
       messages.addAll(sample);
       tfFiles.inc(blocks.size());
       slices.inc(sample.size() - blocks.size());
-      for (Histograms.Part p : Histograms.of(o.run(), detectors, sampled, o.source())) {
+      for (Histograms.Part p : parts) {
         out.get(PARTS_TAG).output(KV.of(p.key(), p));
       }
+    }
+
+    /** Start of the histogram window (fixed windows of {@code seconds}) holding {@code time}. */
+    static Instant windowStart(org.joda.time.Instant time, long seconds) {
+      long ms = time.getMillis();
+      return Instant.ofEpochMilli(ms - Math.floorMod(ms, seconds * 1000));
     }
 
     private String tfFileRegistered(StfOutcome o, String name, int[] b, long size) {

@@ -1,5 +1,6 @@
 package io.beamline.pipelines.stream.process;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.beamline.io.files.AtomicFiles;
 import io.beamline.io.json.Json;
 import io.beamline.io.swf.MsgType;
@@ -7,6 +8,9 @@ import io.beamline.io.swf.TimeFrame;
 import io.beamline.io.swf.WorkflowMessage;
 import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
@@ -14,6 +18,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
@@ -27,6 +35,13 @@ import org.apache.beam.sdk.values.KV;
  * histogram} message with {@code pane} {@code early} (the window so far, after each STF) or {@code
  * final} (once, when the window closes); the final pane is also the JSON file {@code
  * histograms/run=<run>/<kind>/<window start>.json}.
+ *
+ * <p><b>Restarts.</b> A window's panes are not the runner's in-memory sums: each sampled STF's
+ * parts are written as {@code histograms/run=<run>/parts/<window start>/<sequence>.json} before the
+ * STF is acknowledged, and every pane sums the parts on disk ({@link #fromParts}). A process killed
+ * while a window is open loses the in-memory sum of the STFs it acknowledged (they are not read
+ * again), but not their parts: the window's panes after the restart count every STF once (a
+ * replayed STF rewrites its own part file).
  */
 final class Histograms {
   /** Bins of the multiplicity histogram: hit counts 0..62 and one for 63 or more. */
@@ -102,6 +117,84 @@ final class Histograms {
     }
   }
 
+  /** Directory of the parts of one window of run {@code run}. */
+  static Path partsDir(Path root, long run, Instant windowStart) {
+    return root.resolve("histograms")
+        .resolve("run=" + run)
+        .resolve("parts")
+        .resolve(windowStart.toString().replace(":", ""));
+  }
+
+  /**
+   * Writes the parts {@code parts} (one per kind) of STF {@code sequence} of run {@code run} into
+   * its window's directory, renamed into place; not forced to disk, as the TF files they are made
+   * from (a process crash leaves the file whole or absent).
+   */
+  static void writeParts(Path root, long run, int sequence, Instant windowStart, List<Part> parts)
+      throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("run", run);
+    m.put("sequence", sequence);
+    for (Part p : parts) {
+      m.put(p.kind(), Arrays.stream(p.bins()).boxed().toList());
+    }
+    byte[] bytes = (Json.line(m) + "\n").getBytes(StandardCharsets.UTF_8);
+    AtomicFiles.writeUnforced(
+        partsDir(root, run, windowStart).resolve(String.format("%06d.json", sequence)),
+        out -> out.write(bytes));
+  }
+
+  /**
+   * The histogram of {@code kind} of the window starting at {@code windowStart}, summed over the
+   * parts on disk (one per STF sampled so far), or empty when there are none. A part file that
+   * cannot be read (a machine crash left it empty: parts are not forced) is left out, counted by
+   * {@code histogram_parts_unreadable}.
+   */
+  static Optional<Part> fromParts(
+      Path root, long run, String kind, Instant windowStart, WorkflowMessage source)
+      throws IOException {
+    Path dir = partsDir(root, run, windowStart);
+    if (!Files.isDirectory(dir)) {
+      return Optional.empty();
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files =
+          s.filter(
+                  f -> {
+                    String name = f.getFileName().toString();
+                    return name.endsWith(".json") && !AtomicFiles.isTemporary(name);
+                  })
+              .sorted()
+              .toList();
+    }
+    long[] bins = new long[0];
+    long stfs = 0;
+    for (Path f : files) {
+      JsonNode values;
+      try {
+        values = Json.read(f).get(kind);
+      } catch (UncheckedIOException | IllegalArgumentException e) {
+        values = null;
+      }
+      if (values == null || !values.isArray()) {
+        UNREADABLE.inc();
+        continue;
+      }
+      if (values.size() > bins.length) {
+        bins = Arrays.copyOf(bins, values.size());
+      }
+      for (int i = 0; i < values.size(); i++) {
+        bins[i] += values.get(i).asLong();
+      }
+      stfs++;
+    }
+    return stfs == 0 ? Optional.empty() : Optional.of(new Part(run, kind, bins, stfs, source));
+  }
+
+  private static final Counter UNREADABLE =
+      Metrics.counter(StreamProcessPipeline.NAMESPACE, "histogram_parts_unreadable");
+
   /** Value of a histogram message's {@code pane} for the window so far. */
   static final String EARLY = "early";
 
@@ -125,10 +218,13 @@ final class Histograms {
         PaneInfo pane,
         OutputReceiver<Outbound> out)
         throws IOException {
-      Part p = e.getValue();
       boolean early = pane.getTiming() == PaneInfo.Timing.EARLY;
       Instant start = Instant.ofEpochMilli(window.start().getMillis());
       Instant end = Instant.ofEpochMilli(window.end().getMillis());
+      Part mine = e.getValue();
+      // What the parts on disk hold: also the STFs acknowledged before a restart.
+      Part p =
+          fromParts(Paths.get(root), mine.run(), mine.kind(), start, mine.source()).orElse(mine);
       List<Long> bins = Arrays.stream(p.bins()).boxed().toList();
       if (!early) {
         Map<String, Object> file = new LinkedHashMap<>();

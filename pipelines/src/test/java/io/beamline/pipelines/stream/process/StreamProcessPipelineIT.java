@@ -202,10 +202,26 @@ class StreamProcessPipelineIT {
             .filter(n -> n.get("pane").asText().equals("final"))
             .toList();
     assertTrue(finals.size() >= 2, finals.toString());
-    try (Stream<Path> files = Files.walk(out.resolve("stream-process/histograms/run=" + RUN))) {
+    Path histograms = out.resolve("stream-process/histograms/run=" + RUN);
+    try (Stream<Path> files = Files.walk(histograms)) {
       assertEquals(
-          finals.size(), files.filter(f -> f.toString().endsWith(".json")).count(), "files");
+          finals.size(),
+          files
+              .filter(f -> f.toString().endsWith(".json"))
+              .filter(f -> !f.startsWith(histograms.resolve("parts")))
+              .count(),
+          "files");
     }
+    // The panes are sums of the parts on disk: one per processed STF (two; two others failed).
+    try (Stream<Path> parts = Files.walk(histograms.resolve("parts"))) {
+      assertEquals(2, parts.filter(f -> f.toString().endsWith(".json")).count(), "parts");
+    }
+    long stfs = 0;
+    for (JsonNode f : finals) {
+      stfs +=
+          f.get("kind").asText().equals(Histograms.MULTIPLICITY) ? f.get("stf_count").asLong() : 0;
+    }
+    assertEquals(2, stfs, "STFs in the final multiplicity panes");
   }
 
   /**
