@@ -158,25 +158,12 @@ class ConstellationStreamingIT {
     JsonNode ingest = read(run.runDir().resolve(ConstellationPipeline.INGEST_FILE));
     long offsetMs = ingest.get("clock_offset_ms").asLong();
     long startMs = java.time.Instant.parse(opts.getSessionStart()).toEpochMilli();
-    Path gold = out.resolve("gold/S1/A");
-    StringBuilder lags = new StringBuilder();
-    long worst = Long.MIN_VALUE;
-    for (int w = 0; w < 3; w++) {
-      long closeMs = startMs + (w + 1) * 2000L + offsetMs;
-      for (Path f :
-          List.of(
-              raw().resolve(String.format("sync_windows/window-%06d.jsonl", w)),
-              raw().resolve(String.format("timeseries/timeseries-w%06d.parquet", w)),
-              gold.resolve(String.format("shard-%06d.tar", w)))) {
-        long lag = Files.getLastModifiedTime(f).toMillis() - closeMs;
-        lags.append(f.getFileName()).append(' ').append(lag).append(" ms; ");
-        worst = Math.max(worst, lag);
-      }
-    }
-    System.out.println("window outputs behind their close: " + lags);
-    assertTrue(worst < 2000, "window outputs behind their close: " + lags);
+    WindowLags lags =
+        WindowLags.of(raw(), out.resolve("gold/S1/A"), startMs + offsetMs + 2000, 2000, 3);
+    System.out.println("window outputs behind their close: " + lags.text());
+    assertTrue(lags.worstMs() < 2000, "window outputs behind their close: " + lags.text());
     // Window 0 closed 4 s before the session's end: it was written while the session ran.
-    assertTrue(worst > -1000, "an output before its window closed? " + lags);
+    assertTrue(lags.worstMs() > -1000, "an output before its window closed? " + lags.text());
     assertTrue(counter(run.runDir(), "windows_written") >= 3);
   }
 
