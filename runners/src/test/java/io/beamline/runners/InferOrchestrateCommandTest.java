@@ -40,6 +40,11 @@ class InferOrchestrateCommandTest {
 
   /** Two 4 s recordings chunked into {@code <dir>/data/datalad/bogus} with the seed's --output. */
   private Path bogusDataset() throws Exception {
+    return bogusDataset(dir);
+  }
+
+  /** {@link #bogusDataset()} under {@code dir}. */
+  static Path bogusDataset(Path dir) throws Exception {
     Path rec = dir.resolve("recordings");
     for (String site : List.of("XXXX-000_20251001_093000", "XXXX-001_20251001_093000")) {
       float[][] x = new float[1][22_050 * 4];
@@ -107,7 +112,7 @@ class InferOrchestrateCommandTest {
   }
 
   /** Runs this build's command line in a new JVM in {@code cwd} with extra environment. */
-  private static BeamlineCliTest.Result cli(Path cwd, Map<String, String> env, String... args)
+  static BeamlineCliTest.Result cli(Path cwd, Map<String, String> env, String... args)
       throws Exception {
     List<String> cmd =
         new ArrayList<>(
@@ -120,7 +125,7 @@ class InferOrchestrateCommandTest {
     return process(cmd, cwd, env);
   }
 
-  private static BeamlineCliTest.Result process(List<String> cmd, Path cwd, Map<String, String> env)
+  static BeamlineCliTest.Result process(List<String> cmd, Path cwd, Map<String, String> env)
       throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
     pb.environment().putAll(env);
@@ -338,7 +343,7 @@ class InferOrchestrateCommandTest {
   }
 
   /** Skips without datalad, unless BEAMLINE_REQUIRE_INTEROP=1 (CI), where it fails. */
-  private static void requireDatalad() {
+  static void requireDatalad() {
     for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
       if (!d.isEmpty() && Files.isExecutable(Path.of(d, "datalad"))) {
         return;
@@ -368,55 +373,5 @@ class InferOrchestrateCommandTest {
             + " the PATH; install DataLad (e.g. apt-get install datalad) or drop --record-datalad",
         r.err().strip());
     assertTrue(Files.notExists(ds.resolve("orchestrate_plan.csv")), "nothing is written");
-  }
-
-  @Test
-  void recordDataladSavesEachRunWithItsDataladRunRecord() throws Exception {
-    requireDatalad();
-    Path ds = bogusDataset();
-    Map<String, String> env = new HashMap<>();
-    env.put("GIT_AUTHOR_NAME", "Beamline Test");
-    env.put("GIT_AUTHOR_EMAIL", "test@beamline.invalid");
-    env.put("GIT_COMMITTER_NAME", "Beamline Test");
-    env.put("GIT_COMMITTER_EMAIL", "test@beamline.invalid");
-    BeamlineCliTest.Result notYet =
-        cli(dir, env, "infer", "orchestrate", ds.toString(), "--apply", "--record-datalad");
-    assertEquals(2, notYet.code(), notYet.err());
-    assertThat(notYet.err(), containsString("to be a DataLad dataset (it has no .datalad/)"));
-
-    BeamlineCliTest.Result created =
-        process(List.of("datalad", "create", "--force", "-c", "text2git", ds.toString()), dir, env);
-    assertEquals(0, created.code(), created.err());
-    BeamlineCliTest.Result saved =
-        process(List.of("datalad", "save", "-d", ds.toString(), "-m", "chunks"), dir, env);
-    assertEquals(0, saved.code(), saved.err());
-
-    BeamlineCliTest.Result r =
-        cli(
-            dir,
-            env,
-            "infer",
-            "orchestrate",
-            ds.toString(),
-            "--apply",
-            "--record-datalad",
-            "--stub-runner");
-    assertEquals(0, r.code(), r.out() + r.err());
-    assertThat(r.out(), containsString("[1/2] datalad run -d " + ds));
-    assertThat(r.out(), containsString("2 runs and the aggregation succeeded"));
-    BeamlineCliTest.Result log =
-        process(List.of("git", "-C", ds.toString(), "log", "--format=%s"), dir, env);
-    List<String> subjects = log.out().lines().toList();
-    assertEquals(
-        List.of(
-            "[DATALAD RUNCMD] beamline infer aggregate",
-            "[DATALAD RUNCMD] beamline infer run XXXX-001_20251001_093000",
-            "[DATALAD RUNCMD] beamline infer run XXXX-000_20251001_093000"),
-        subjects.subList(0, 3));
-    // Every output of the runs is saved: the dataset is clean.
-    BeamlineCliTest.Result status =
-        process(List.of("git", "-C", ds.toString(), "status", "--porcelain"), dir, env);
-    assertEquals("", status.out(), "uncommitted outputs");
-    assertTrue(Files.exists(ds.resolve("XXXX-000_20251001_093000.summary.json")));
   }
 }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * never allocate the frame a Kafka client reads from a non-Kafka answer ("HTTP" read as a 1.2 GB
  * frame size).
  */
-class ConstellationKafkaSafetyTest {
+class ConstellationKafkaSafetyIT {
   static final String JAVA = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
 
   @TempDir Path dir;
