@@ -48,14 +48,9 @@ final class FlinkTuning {
 
   private FlinkTuning() {}
 
-  /** Applies the settings to {@code flink}; {@code beamArgs} are the flags the user gave. */
-  static void apply(FlinkPipelineOptions flink, List<String> beamArgs) {
-    apply(flink, beamArgs, 0);
-  }
-
   /**
-   * Applies the settings, and {@code --maxBundleTimeMills=bundleMillis} when it is > 0 (the
-   * pipeline's {@code flinkBundleMillis}).
+   * Applies the settings to {@code flink}; {@code beamArgs} are the flags the user gave, {@code
+   * bundleMillis} the pipeline's {@code flinkBundleMillis} ({@code --maxBundleTimeMills} when > 0).
    */
   static void apply(FlinkPipelineOptions flink, List<String> beamArgs, long bundleMillis) {
     if (!named(beamArgs, "autoWatermarkInterval")) {

@@ -23,7 +23,7 @@ class FlinkTuningTest {
   void anEmbeddedClusterListensOnLoopbackWithPromptWatermarks() throws Exception {
     List<String> args = List.of("--runner=FlinkRunner");
     FlinkPipelineOptions o = options(args.toArray(new String[0]));
-    FlinkTuning.apply(o, args);
+    FlinkTuning.apply(o, args, 0);
     assertEquals(200L, o.getAutoWatermarkInterval());
     assertTrue(o.getObjectReuse());
     Path conf = Path.of(o.getFlinkConfDir()).resolve("config.yaml");
@@ -38,7 +38,7 @@ class FlinkTuningTest {
   void flinksTemporaryFilesGoUnderItsOwnDirectory() throws Exception {
     List<String> args = List.of("--runner=FlinkRunner");
     FlinkPipelineOptions o = options(args.toArray(new String[0]));
-    FlinkTuning.apply(o, args);
+    FlinkTuning.apply(o, args, 0);
     Path dir = Path.of(o.getFlinkConfDir());
     assertTrue(
         dir.getFileName()
@@ -100,7 +100,7 @@ class FlinkTuningTest {
             "--objectReuse=false",
             "--flinkConfDir=/etc/flink");
     FlinkPipelineOptions o = options(args.toArray(new String[0]));
-    FlinkTuning.apply(o, args);
+    FlinkTuning.apply(o, args, 0);
     assertEquals(1000L, o.getAutoWatermarkInterval());
     assertFalse(o.getObjectReuse());
     assertEquals("/etc/flink", o.getFlinkConfDir());
@@ -113,7 +113,7 @@ class FlinkTuningTest {
     FlinkTuning.apply(o, args, 250);
     assertEquals(250L, o.getMaxBundleTimeMills());
     FlinkPipelineOptions plain = options(args.toArray(new String[0]));
-    FlinkTuning.apply(plain, args);
+    FlinkTuning.apply(plain, args, 0);
     assertEquals(
         options(args.toArray(new String[0])).getMaxBundleTimeMills(),
         plain.getMaxBundleTimeMills());
@@ -127,7 +127,7 @@ class FlinkTuningTest {
   void aRemoteClusterKeepsItsOwnConfiguration() {
     List<String> args = List.of("--runner=FlinkRunner", "--flinkMaster=jobmanager:8081");
     FlinkPipelineOptions o = options(args.toArray(new String[0]));
-    FlinkTuning.apply(o, args);
+    FlinkTuning.apply(o, args, 0);
     assertNull(o.getFlinkConfDir());
   }
 }

@@ -120,11 +120,8 @@ final class KafkaSource extends SessionSource<KafkaSource.Config> {
     Config c = config();
     SessionPlan plan = c.plan();
     List<PCollection<KafkaRecord<byte[], byte[]>>> reads = new ArrayList<>();
-    for (SensorDriver d : plan.drivers) {
+    for (SensorDriver d : plan.driversWithRecords()) {
       long expected = plan.expectedRecords(d);
-      if (expected == 0) {
-        continue;
-      }
       KafkaIO.Read<byte[], byte[]> read =
           KafkaIO.<byte[], byte[]>read()
               .withBootstrapServers(c.bootstrap())

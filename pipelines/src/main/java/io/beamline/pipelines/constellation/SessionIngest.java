@@ -195,11 +195,7 @@ final class SessionIngest {
     SessionCommit.retireForLive(o, ConstellationPipeline.NAME);
     AtomicFiles.writeString(runDir.resolve(BOOTSTRAP_FILE), bootstrap);
     KafkaIngest.prepareTopics(bootstrap, plan.drivers.stream().map(plan::topic).toList());
-    List<String> read =
-        plan.drivers.stream()
-            .filter(d -> plan.expectedRecords(d) > 0)
-            .map(SensorDriver::sensorId)
-            .toList();
+    List<String> read = plan.driversWithRecords().stream().map(SensorDriver::sensorId).toList();
     Thread ingest =
         new Thread(
             () -> {

@@ -123,6 +123,14 @@ final class SessionPlan implements Serializable {
         .apply(events(d));
   }
 
+  /**
+   * The drivers whose topics receive records in this session (one whose every packet is dropped
+   * sends none): the topics the Kafka read reads.
+   */
+  List<SensorDriver> driversWithRecords() {
+    return drivers.stream().filter(d -> expectedRecords(d) > 0).toList();
+  }
+
   /** Records topic {@code topic(d)} receives in this session: packets not dropped. */
   long expectedRecords(SensorDriver d) {
     StreamSync.Spec spec = spec(d);

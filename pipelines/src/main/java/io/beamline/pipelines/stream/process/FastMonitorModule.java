@@ -101,6 +101,11 @@ final class FastMonitorModule
       }
     }
 
+    /** The histogram windows: fixed, {@code windowSeconds} long, on the STF start. */
+    FixedWindows windows() {
+      return FixedWindows.of(Duration.standardSeconds(windowSeconds));
+    }
+
     @Override
     public FastMonitorModule toModule() {
       return new FastMonitorModule(this);
@@ -135,8 +140,7 @@ final class FastMonitorModule
             .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Histograms.Part.class)))
             .apply(
                 "HistogramWindows",
-                Window.<KV<String, Histograms.Part>>into(
-                        FixedWindows.of(Duration.standardSeconds(c.windowSeconds())))
+                Window.<KV<String, Histograms.Part>>into(c.windows())
                     // An early pane after each STF (what the window holds so far), so the view
                     // follows the data within seconds instead of a window length; one final pane
                     // when the watermark passes the window's end, which alone writes the file.
@@ -176,7 +180,10 @@ final class FastMonitorModule
         @Element StfOutcome o, @Timestamp org.joda.time.Instant time, MultiOutputReceiver out) {
       List<String> messages = new ArrayList<>();
       if (o.processed()) {
-        sample(o, windowStart(time, config.windowSeconds()), messages, out);
+        // The window the runner assigns the STF's parts to: their files go under its start.
+        Instant windowStart =
+            Instant.ofEpochMilli(config.windows().assignWindow(time).start().getMillis());
+        sample(o, windowStart, messages, out);
       }
       messages.add(
           WorkflowMessages.encodeString(
@@ -250,12 +257,6 @@ final class FastMonitorModule
       for (Histograms.Part p : parts) {
         out.get(PARTS_TAG).output(KV.of(p.key(), p));
       }
-    }
-
-    /** Start of the histogram window (fixed windows of {@code seconds}) holding {@code time}. */
-    static Instant windowStart(org.joda.time.Instant time, long seconds) {
-      long ms = time.getMillis();
-      return Instant.ofEpochMilli(ms - Math.floorMod(ms, seconds * 1000));
     }
 
     private String tfFileRegistered(StfOutcome o, String name, int[] b, long size) {
