@@ -21,10 +21,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -179,11 +182,38 @@ final class KafkaIngest {
                   + " or choose another --topic-prefix");
         }
       }
+      awaitLeaders(admin, topics);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while preparing topics", e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot prepare topics at " + bootstrap + ": " + e, e);
+    }
+  }
+
+  /**
+   * Waits until each topic's partition answers a ListOffsets request. A topic just created is known
+   * to the controller (and described) a moment before its partition's leader serves requests; a
+   * reader that asks for its offsets in that moment fails with "This server does not host this
+   * topic-partition". Retries a retriable answer until {@link #ADMIN_TIMEOUT}.
+   */
+  private static void awaitLeaders(Admin admin, List<String> topics)
+      throws InterruptedException, TimeoutException, ExecutionException {
+    Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+    for (String t : topics) {
+      latest.put(new TopicPartition(t, 0), OffsetSpec.latest());
+    }
+    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        admin.listOffsets(latest).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
     }
   }
 
