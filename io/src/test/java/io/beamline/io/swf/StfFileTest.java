@@ -52,6 +52,43 @@ class StfFileTest {
     assertEquals(h.start().plusNanos(50 * StfHeader.DEFAULT_TF_DURATION_NANOS), h.end());
   }
 
+  /**
+   * An STF several read windows long gives the same frames read in file order, backwards and at
+   * random as the writer made them (frames are decoded from a moving read window).
+   */
+  @Test
+  void framesReadInAnyOrderAcrossReadWindows() throws Exception {
+    long start = Instant.parse("2026-12-06T21:15:00Z").getEpochSecond() * 1_000_000_000L;
+    StfHeader h = new StfHeader(100010, 9, 1000, start, StfHeader.DEFAULT_TF_DURATION_NANOS, 8, 11);
+    StfWriter.Written w = StfWriter.writeSynthetic(dir, h, 80.0);
+    assertTrue(w.sizeBytes() > 3L * StfFile.WINDOW_BYTES, "size " + w.sizeBytes());
+    java.util.List<Integer> order = new java.util.ArrayList<>();
+    for (int i = 0; i < h.tfCount(); i++) {
+      order.add(i);
+    }
+    java.util.List<Integer> backwards = new java.util.ArrayList<>(order);
+    java.util.Collections.reverse(backwards);
+    java.util.List<Integer> shuffled = new java.util.ArrayList<>(order);
+    java.util.Collections.shuffle(shuffled, new java.util.Random(5));
+    for (java.util.List<Integer> o : java.util.List.of(order, backwards, shuffled)) {
+      long hits = 0;
+      try (StfFile f = StfFile.open(w.path())) {
+        for (int i : o) {
+          TimeFrame tf = f.frame(i);
+          TimeFrame expected = StfWriter.synthetic(h, i, 80.0);
+          assertEquals(i, tf.index());
+          assertArrayEquals(expected.detector(), tf.detector());
+          assertArrayEquals(expected.channel(), tf.channel());
+          assertArrayEquals(expected.adc(), tf.adc());
+          assertArrayEquals(expected.timeOffsetNanos(), tf.timeOffsetNanos());
+          hits += tf.hits();
+        }
+        assertEquals(h.tfCount(), f.frames(0, h.tfCount() - 1).size());
+      }
+      assertEquals(w.hits(), hits);
+    }
+  }
+
   @Test
   void sameSeedSameBytesOtherSeedOtherBytes() throws Exception {
     Path a = StfWriter.writeSynthetic(dir.resolve("a"), header(1, 7), 20).path();
