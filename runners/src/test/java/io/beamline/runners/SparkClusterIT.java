@@ -43,13 +43,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Pipelines submitted with {@code spark-submit} to a real Spark standalone cluster: a master and
  * two workers as separate JVMs ({@code runners/cluster/spark-cluster.sh}, started once for the
  * class), each executor with its own working and temporary directory, so nothing reaches an
- * executor through the driver's {@code /tmp}. Each command ({@code demo}, {@code regions}, {@code
- * constellation}, and {@code infer chunk -> run -> aggregate} on the same data, {@code infer run}
- * with the bundled model and with a model directory from {@code infer train}) runs once on the
- * cluster and once on the DirectRunner in this JVM, at the same time; the outputs must be the same
- * files, byte for byte where the files are deterministic, the same rows through DuckDB, and the
- * same Beam counters. Last, the workers' clean-up must remove every application's directory (with
- * its copy of the jar) once the application ended.
+ * executor through the driver's {@code /tmp}. Each command ({@code regions}, {@code constellation},
+ * and {@code infer chunk -> run -> aggregate} on the same data, {@code infer run} with the bundled
+ * model and with a model directory from {@code infer train}) runs once on the cluster and once on
+ * the DirectRunner in this JVM, at the same time; the outputs must be the same files, byte for byte
+ * where the files are deterministic, the same rows through DuckDB, and the same Beam counters.
+ * Last, the workers' clean-up must remove every application's directory (with its copy of the jar)
+ * once the application ended.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SparkClusterIT {
@@ -159,22 +159,6 @@ class SparkClusterIT {
           .filter(p -> p.getParent().getParent().getFileName().toString().startsWith("app-"))
           .forEach(p -> appDirs.putIfAbsent(p.getParent().getParent(), now));
     }
-  }
-
-  @Test
-  @Order(1)
-  void demo() throws Exception {
-    Ran r =
-        both(
-            "demo",
-            0,
-            out -> List.of("demo", "--seconds", "3", "--seed", "7", "--output-dir", out));
-    assertEquals(4L * 3, assertSameRows(win(r.direct()), win(r.cluster())));
-    assertSameMetrics(r.direct(), r.cluster());
-  }
-
-  private static Path win(Path out) {
-    return out.resolve("demo/window_stats");
   }
 
   @Test
