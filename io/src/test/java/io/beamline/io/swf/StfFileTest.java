@@ -38,11 +38,7 @@ class StfFileTest {
       assertTrue(f.verify(w.sizeBytes(), w.checksum()).ok());
       for (int i = 0; i < h.tfCount(); i++) {
         TimeFrame tf = f.frame(i);
-        TimeFrame expected = StfWriter.synthetic(h, i, 20.0);
-        assertEquals(i, tf.index());
-        assertArrayEquals(expected.detector(), tf.detector());
-        assertArrayEquals(expected.adc(), tf.adc());
-        assertArrayEquals(expected.timeOffsetNanos(), tf.timeOffsetNanos());
+        assertFrame(StfWriter.synthetic(h, i, 20.0), i, tf);
         hits += tf.hits();
       }
     }
@@ -50,6 +46,15 @@ class StfFileTest {
     // Mean 20 hits over 50 TFs: far from zero and from a fixed count.
     assertTrue(hits > 700 && hits < 1300, "hits " + hits);
     assertEquals(h.start().plusNanos(50 * StfHeader.DEFAULT_TF_DURATION_NANOS), h.end());
+  }
+
+  /** {@code actual} is TF {@code index} with {@code expected}'s hits. */
+  private static void assertFrame(TimeFrame expected, int index, TimeFrame actual) {
+    assertEquals(index, actual.index());
+    assertArrayEquals(expected.detector(), actual.detector());
+    assertArrayEquals(expected.channel(), actual.channel());
+    assertArrayEquals(expected.adc(), actual.adc());
+    assertArrayEquals(expected.timeOffsetNanos(), actual.timeOffsetNanos());
   }
 
   /**
@@ -75,12 +80,7 @@ class StfFileTest {
       try (StfFile f = StfFile.open(w.path())) {
         for (int i : o) {
           TimeFrame tf = f.frame(i);
-          TimeFrame expected = StfWriter.synthetic(h, i, 80.0);
-          assertEquals(i, tf.index());
-          assertArrayEquals(expected.detector(), tf.detector());
-          assertArrayEquals(expected.channel(), tf.channel());
-          assertArrayEquals(expected.adc(), tf.adc());
-          assertArrayEquals(expected.timeOffsetNanos(), tf.timeOffsetNanos());
+          assertFrame(StfWriter.synthetic(h, i, 80.0), i, tf);
           hits += tf.hits();
         }
         assertEquals(h.tfCount(), f.frames(0, h.tfCount() - 1).size());
